@@ -1,0 +1,206 @@
+// Package cli is novagen's command line: a thin cobra front over the same
+// calls the KRM function makes.
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/schema"
+)
+
+const defaultCatalog = "services.yaml"
+
+// Main runs novagen with args and returns the exit status. Output is
+// buffered and written only on success, so a failing command never leaves
+// partial YAML on stdout.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "fn" {
+		// The KRM function owns stdin/stdout entirely.
+		return fns.Main()
+	}
+	var out bytes.Buffer
+	root := newRoot(&out)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetErr(stderr)
+	if err := root.Execute(); err != nil {
+		var errs schema.Errors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				fmt.Fprintln(stderr, e.Error())
+			}
+		} else {
+			fmt.Fprintln(stderr, "novagen:", err)
+		}
+		return 1
+	}
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		fmt.Fprintln(stderr, "novagen:", err)
+		return 1
+	}
+	return 0
+}
+
+func newRoot(out io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "novagen",
+		Short: "Generate the Kubernetes manifests of a microservice environment from one service catalog",
+		Long: `novagen turns services.yaml, a declarative catalog of services, databases,
+dependencies, topics and infrastructure, into Kubernetes manifests.
+
+It runs standalone (novagen render) or as an exec KRM function inside
+kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(out)
+	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), schemaCmd(), fnCmd())
+	return root
+}
+
+func catalogFlag(c *cobra.Command, path *string) {
+	c.Flags().StringVarP(path, "file", "f", defaultCatalog, "path of the service catalog")
+}
+
+func renderCmd() *cobra.Command {
+	var path string
+	var gens, trans []string
+	c := &cobra.Command{
+		Use:   "render",
+		Short: "Print every generated object as multi-document YAML",
+		Long: `Print every generated object as multi-document YAML, byte-for-byte the same
+for the same catalog. By default all generators run, then all transformers.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cat, err := schema.Load(path)
+			if err != nil {
+				return err
+			}
+			g, err := generators.Select(gens)
+			if err != nil {
+				return fmt.Errorf("--generator: %w", err)
+			}
+			t := generators.Transformers()
+			if c.Flags().Changed("transformer") {
+				if t, err = generators.SelectTransformers(trans); err != nil {
+					return fmt.Errorf("--transformer: %w", err)
+				}
+			}
+			nodes, err := fns.Run(cat, g, t, nil)
+			if err != nil {
+				return err
+			}
+			render.Sort(nodes)
+			return render.Write(c.OutOrStdout(), nodes)
+		},
+	}
+	catalogFlag(c, &path)
+	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+names(generators.All()))
+	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, "run only these transformers (repeatable; default all)")
+	return c
+}
+
+func validateCmd() *cobra.Command {
+	var path string
+	c := &cobra.Command{
+		Use:   "validate",
+		Short: "Check the catalog and report every problem as FILE:LINE:COL",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cat, err := schema.Load(path)
+			if err != nil {
+				return err
+			}
+			s := cat.Spec
+			fmt.Fprintf(c.OutOrStdout(), "%s: ok: %d services, %d databases, %d topics, %d dependency targets\n",
+				path, len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
+			return nil
+		},
+	}
+	catalogFlag(c, &path)
+	return c
+}
+
+func graphCmd() *cobra.Command {
+	var path, format string
+	c := &cobra.Command{
+		Use:   "graph",
+		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cat, err := schema.Load(path)
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "mermaid":
+				_, err = io.WriteString(c.OutOrStdout(), cat.Mermaid())
+			case "dot":
+				_, err = io.WriteString(c.OutOrStdout(), cat.DOT())
+			default:
+				return fmt.Errorf("--format %q: expected mermaid or dot", format)
+			}
+			return err
+		},
+	}
+	catalogFlag(c, &path)
+	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	return c
+}
+
+func schemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the catalog's JSON Schema (for editors and CI)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			_, err := c.OutOrStdout().Write(schema.JSONSchema())
+			return err
+		},
+	}
+}
+
+// fnCmd documents the function mode; Main dispatches it before cobra so
+// that the function owns stdin and stdout.
+func fnCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "fn",
+		Short: "Run as an exec KRM function (kustomize build --enable-alpha-plugins --enable-exec)",
+		Long: `Run as an exec KRM function: read a ResourceList on stdin, write one on stdout.
+Reference it from a kustomize generators: or transformers: entry:
+
+  apiVersion: ` + fns.ConfigAPIVersion + `
+  kind: ` + fns.ConfigKind + `
+  metadata:
+    name: nova
+    annotations:
+      config.kubernetes.io/function: |
+        exec:
+          path: ../../bin/novagen
+          args: [fn]
+  spec:
+    catalog: ../../services.yaml
+`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return errors.New("fn takes no flags or arguments")
+		},
+	}
+}
+
+func names(gs []generators.Generator) string {
+	var n []string
+	for _, g := range gs {
+		n = append(n, g.Name)
+	}
+	return strings.Join(n, ", ")
+}

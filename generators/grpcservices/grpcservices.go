@@ -1,0 +1,70 @@
+// Package grpcservices generates the Services that make every catalog
+// service discoverable at <service>.<namespace>.svc.cluster.local: one
+// ClusterIP Service per service and one headless Service over all of them.
+package grpcservices
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "grpc-services"
+
+// HeadlessName is the discovery Service that resolves to every gRPC pod:
+// <catalog>-grpc-services, nova-grpc-services for Nova.
+func HeadlessName(cat *schema.Catalog) string { return cat.Metadata.Name + "-grpc-services" }
+
+// Port names; the workloads generator names its container ports the same.
+const (
+	PortGRPC    = "grpc"
+	PortMetrics = "http-metrics"
+)
+
+// h2c tells proxies and meshes the port speaks HTTP/2 without TLS, which
+// is what a plaintext gRPC server does.
+var appProtocolH2C = "kubernetes.io/h2c"
+
+// Generate returns one ClusterIP Service per catalog service, in catalog
+// order, and the headless discovery Service.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	var out []kube.Object
+	for i := range cat.Spec.Services {
+		svc := &cat.Spec.Services[i]
+		s := &corev1.Service{
+			TypeMeta:   kube.TypeMeta("v1", "Service"),
+			ObjectMeta: kube.Meta(cat, Name, svc.Name, kube.ComponentGRPCService),
+			Spec: corev1.ServiceSpec{
+				Type:     corev1.ServiceTypeClusterIP,
+				Selector: svc.SelectorLabels(),
+				Ports:    ports(svc.Ports),
+			},
+		}
+		out = append(out, s)
+	}
+	// Pods that override their ports still resolve through DNS; the
+	// ports listed here are the catalog defaults.
+	d := cat.Spec.Defaults.Ports
+	out = append(out, &corev1.Service{
+		TypeMeta:   kube.TypeMeta("v1", "Service"),
+		ObjectMeta: kube.Meta(cat, Name, HeadlessName(cat), kube.ComponentGRPCService),
+		Spec: corev1.ServiceSpec{
+			ClusterIP: corev1.ClusterIPNone,
+			Selector:  kube.GRPCPodSelector(cat),
+			Ports:     ports(d),
+		},
+	})
+	return out, nil
+}
+
+// ports target container ports by number, so hand-written Deployments in a
+// base need not follow our port names.
+func ports(p schema.Ports) []corev1.ServicePort {
+	return []corev1.ServicePort{
+		{Name: PortGRPC, Port: p.GRPC, TargetPort: intstr.FromInt32(p.GRPC), Protocol: corev1.ProtocolTCP, AppProtocol: &appProtocolH2C},
+		{Name: PortMetrics, Port: p.Metrics, TargetPort: intstr.FromInt32(p.Metrics), Protocol: corev1.ProtocolTCP},
+	}
+}

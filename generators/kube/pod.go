@@ -1,0 +1,101 @@
+package kube
+
+import (
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	catalog "github.com/novagen/novagen/schema"
+)
+
+// TmpVolume is the writable /tmp every generated container gets, since
+// root filesystems are read-only.
+const TmpVolume = "tmp"
+
+// PodSecurityContext is the Pod Security Standards "restricted" profile
+// at pod level, with the catalog's numeric non-root UID.
+func PodSecurityContext(cat *catalog.Catalog) *corev1.PodSecurityContext {
+	uid := cat.Spec.Defaults.RunAsUser
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:   Ptr(true),
+		RunAsUser:      Ptr(uid),
+		RunAsGroup:     Ptr(uid),
+		FSGroup:        Ptr(uid),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// ContainerSecurityContext is the "restricted" profile for one container:
+// no privilege escalation, every capability dropped, read-only root.
+func ContainerSecurityContext(cat *catalog.Catalog) *corev1.SecurityContext {
+	uid := cat.Spec.Defaults.RunAsUser
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: Ptr(false),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		Privileged:               Ptr(false),
+		ReadOnlyRootFilesystem:   Ptr(true),
+		RunAsNonRoot:             Ptr(true),
+		RunAsUser:                Ptr(uid),
+		RunAsGroup:               Ptr(uid),
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// Resources converts catalog resources to a ResourceRequirements. The
+// catalog loader has already parsed every quantity.
+func Resources(r catalog.Resources) corev1.ResourceRequirements {
+	conv := func(m map[string]string) corev1.ResourceList {
+		if len(m) == 0 {
+			return nil
+		}
+		out := corev1.ResourceList{}
+		for k, v := range m {
+			out[corev1.ResourceName(k)] = resource.MustParse(v)
+		}
+		return out
+	}
+	return corev1.ResourceRequirements{Requests: conv(r.Requests), Limits: conv(r.Limits)}
+}
+
+// HelperResources are the small, fixed resources of helper containers
+// (wait-for init containers, script runners).
+func HelperResources() corev1.ResourceRequirements {
+	return Resources(catalog.Resources{
+		Requests: map[string]string{"cpu": "10m", "memory": "16Mi"},
+		Limits:   map[string]string{"cpu": "100m", "memory": "64Mi"},
+	})
+}
+
+// Harden applies the restricted profile to a pod spec and all of its
+// containers, adds the /tmp emptyDir and switches off what a pod of ours
+// never needs. Every generator's pods go through it.
+func Harden(cat *catalog.Catalog, spec *corev1.PodSpec) {
+	spec.SecurityContext = PodSecurityContext(cat)
+	spec.AutomountServiceAccountToken = Ptr(false)
+	spec.EnableServiceLinks = Ptr(false)
+	if !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == TmpVolume }) {
+		spec.Volumes = append(spec.Volumes, corev1.Volume{
+			Name:         TmpVolume,
+			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+		})
+	}
+	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range cs {
+			HardenContainer(cat, &cs[i])
+		}
+	}
+}
+
+// HardenContainer gives one container the restricted security context and
+// a writable /tmp.
+func HardenContainer(cat *catalog.Catalog, c *corev1.Container) {
+	c.SecurityContext = ContainerSecurityContext(cat)
+	if !slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/tmp" }) {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: TmpVolume, MountPath: "/tmp"})
+	}
+}
+
+
+// Ptr returns a pointer to v, for the many optional fields of k8s.io/api.
+func Ptr[T any](v T) *T { return &v }

@@ -1,0 +1,46 @@
+package golden
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/schema"
+)
+
+// GeneratorCases is the table-driven golden test every generator shares:
+// each testdata/<case>/catalog.yaml is loaded, gen runs on it and the
+// rendered output must equal testdata/<case>/expected.yaml.
+func GeneratorCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error)) {
+	t.Helper()
+	catalogs, err := filepath.Glob(filepath.Join("testdata", "*", "catalog.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(catalogs) == 0 {
+		t.Fatal("no testdata/<case>/catalog.yaml: a generator needs at least one golden case")
+	}
+	for _, path := range catalogs {
+		dir := filepath.Dir(path)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			cat, err := schema.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := gen(cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes, err := render.Nodes(objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := render.Bytes(nodes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Assert(t, filepath.Join(dir, "expected.yaml"), out)
+		})
+	}
+}

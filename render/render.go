@@ -1,0 +1,112 @@
+// Package render turns generated objects into YAML, once, at the edge:
+// a stable object order, deterministic field order, nothing that varies
+// between runs. The CLI and the KRM function both go through it, so they
+// cannot disagree.
+package render
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+
+	sigsyaml "sigs.k8s.io/yaml"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/novagen/novagen/generators/kube"
+)
+
+// kindOrder puts objects in the order a person reads an environment and
+// the order kubectl can apply it in: namespaces and credentials first,
+// workloads after their configuration.
+var kindOrder = []string{
+	"Namespace",
+	"CustomResourceDefinition",
+	"ClusterSecretStore",
+	"SecretStore",
+	"ExternalSecret",
+	"ServiceAccount",
+	"Role",
+	"ClusterRole",
+	"RoleBinding",
+	"ClusterRoleBinding",
+	"ConfigMap",
+	"Secret",
+	"Service",
+	"PersistentVolumeClaim",
+	"Deployment",
+	"StatefulSet",
+	"Job",
+	"CronJob",
+	"PodDisruptionBudget",
+	"NetworkPolicy",
+}
+
+func kindRank(kind string) int {
+	if i := slices.Index(kindOrder, kind); i >= 0 {
+		return i
+	}
+	return len(kindOrder)
+}
+
+// Nodes converts typed objects to kyaml nodes, sorted.
+func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
+	out := make([]*yaml.RNode, 0, len(objs))
+	for _, o := range objs {
+		n, err := node(o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	Sort(out)
+	return out, nil
+}
+
+func node(o kube.Object) (*yaml.RNode, error) {
+	// sigs.k8s.io/yaml goes through the objects' JSON tags, so omitempty
+	// and custom marshalers (quantities, int-or-string) behave exactly as
+	// they do for the API server.
+	b, err := sigsyaml.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+	}
+	n, err := yaml.Parse(string(b))
+	if err != nil {
+		return nil, err
+	}
+	// Typed structs always carry an empty status; generated objects have
+	// none to say.
+	if err := n.PipeE(yaml.Clear("status")); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Sort orders nodes by kind rank, then apiVersion and kind, namespace and
+// name.
+func Sort(nodes []*yaml.RNode) {
+	slices.SortStableFunc(nodes, func(a, b *yaml.RNode) int {
+		return cmp.Or(
+			cmp.Compare(kindRank(a.GetKind()), kindRank(b.GetKind())),
+			cmp.Compare(a.GetApiVersion(), b.GetApiVersion()),
+			cmp.Compare(a.GetKind(), b.GetKind()),
+			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
+			cmp.Compare(a.GetName(), b.GetName()),
+		)
+	})
+}
+
+// Write prints nodes as one multi-document YAML stream.
+func Write(w io.Writer, nodes []*yaml.RNode) error {
+	return kio.ByteWriter{Writer: w}.Write(nodes)
+}
+
+// Bytes is Write into memory.
+func Bytes(nodes []*yaml.RNode) ([]byte, error) {
+	var buf bytes.Buffer
+	err := Write(&buf, nodes)
+	return buf.Bytes(), err
+}

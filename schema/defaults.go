@@ -1,0 +1,145 @@
+package schema
+
+import (
+	"encoding/json"
+	"maps"
+	"strconv"
+	"time"
+)
+
+// Fallbacks for what a catalog leaves out. services.yaml normally states
+// them; they live here once so no generator invents its own.
+const (
+	DefaultGRPCPort        = 50051
+	DefaultMetricsPort     = 9090
+	DefaultWaitRetries     = 30
+	DefaultWaitInterval    = 2 * time.Second
+	DefaultRunAsUser       = 10001
+	DefaultSecretStoreKind = "ClusterSecretStore"
+	DefaultSecretStoreName = "aws-secrets-manager"
+	DefaultRefreshInterval = time.Hour
+	DefaultPostgresImage   = "postgres:15-alpine"
+	DefaultBusyboxImage    = "busybox:1.36.1"
+	DefaultSqlxImage       = "registry.nova.internal/tools/sqlx-cli:0.8.2"
+	DefaultMigrationSource = "/migrations"
+	DefaultMigrationLimit  = 30 * time.Minute
+	DefaultPostgresAdmin   = "postgres"
+)
+
+var defaultPorts = map[string]int32{
+	"postgres":   5432,
+	"redis":      6379,
+	"zookeeper":  2181,
+	"kafka":      9092,
+	"clickhouse": 9000,
+}
+
+func applyDefaults(c *Catalog) {
+	s := &c.Spec
+	d := &s.Defaults
+	d.Ports.GRPC = or(d.Ports.GRPC, DefaultGRPCPort)
+	d.Ports.Metrics = or(d.Ports.Metrics, DefaultMetricsPort)
+	d.Wait.Retries = or(d.Wait.Retries, DefaultWaitRetries)
+	d.Wait.Interval.Duration = or(d.Wait.Interval.Duration, DefaultWaitInterval)
+	d.RunAsUser = or(d.RunAsUser, DefaultRunAsUser)
+	if d.Replicas == nil {
+		one := int32(1)
+		d.Replicas = &one
+	}
+
+	s.Images.Postgres = or(s.Images.Postgres, DefaultPostgresImage)
+	s.Images.Busybox = or(s.Images.Busybox, DefaultBusyboxImage)
+	s.Images.Sqlx = or(s.Images.Sqlx, DefaultSqlxImage)
+
+	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
+	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
+	s.Secrets.KeyPrefix = or(s.Secrets.KeyPrefix, "nova/"+s.Namespace)
+	s.Secrets.RefreshInterval.Duration = or(s.Secrets.RefreshInterval.Duration, DefaultRefreshInterval)
+
+	s.Migrations.Source = or(s.Migrations.Source, DefaultMigrationSource)
+	s.Migrations.ActiveDeadline.Duration = or(s.Migrations.ActiveDeadline.Duration, DefaultMigrationLimit)
+
+	inf := &s.Infrastructure
+	if inf.Postgres != nil {
+		defaultComponent(&inf.Postgres.Component, "postgres")
+		inf.Postgres.Admin.User = or(inf.Postgres.Admin.User, DefaultPostgresAdmin)
+	}
+	if inf.Redis != nil {
+		defaultComponent(&inf.Redis.Component, "redis")
+	}
+	if inf.Zookeeper != nil {
+		defaultComponent(&inf.Zookeeper.Component, "zookeeper")
+	}
+	if inf.Kafka != nil {
+		defaultComponent(&inf.Kafka.Component, "kafka")
+		inf.Kafka.Mode = or(inf.Kafka.Mode, "zookeeper")
+	}
+	if inf.ClickHouse != nil {
+		defaultComponent(&inf.ClickHouse.Component, "clickhouse")
+	}
+	for i := range inf.External {
+		defaultComponent(&inf.External[i].Component, inf.External[i].Name)
+	}
+
+	for i := range s.Services {
+		svc := &s.Services[i]
+		svc.Ports.GRPC = or(svc.Ports.GRPC, d.Ports.GRPC)
+		svc.Ports.Metrics = or(svc.Ports.Metrics, d.Ports.Metrics)
+		svc.Image.Repository = or(svc.Image.Repository, d.Image.Registry+"/"+svc.Name)
+		svc.Image.Tag = or(svc.Image.Tag, d.Image.Tag)
+		if svc.Replicas == nil {
+			svc.Replicas = d.Replicas
+		}
+		svc.Resources = mergeResources(d.Resources, svc.Resources)
+	}
+}
+
+func defaultComponent(c *Component, name string) {
+	c.Host = or(c.Host, name)
+	c.Port = or(c.Port, defaultPorts[name])
+	if len(c.PodLabels) == 0 {
+		c.PodLabels = map[string]string{"app.kubernetes.io/name": name}
+	}
+}
+
+// mergeResources overlays a service's resources on the defaults, one
+// resource name at a time.
+func mergeResources(base, over Resources) Resources {
+	merge := func(a, b map[string]string) map[string]string {
+		if len(a) == 0 && len(b) == 0 {
+			return nil
+		}
+		out := maps.Clone(a)
+		if out == nil {
+			out = map[string]string{}
+		}
+		maps.Copy(out, b)
+		return out
+	}
+	return Resources{Requests: merge(base.Requests, over.Requests), Limits: merge(base.Limits, over.Limits)}
+}
+
+func or[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+// UnmarshalJSON reads a Go duration string; the schema has already
+// checked its form.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	d.Duration = v
+	return err
+}
+
+// MarshalJSON writes the duration back as a string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(d.String())), nil
+}

@@ -1,0 +1,58 @@
+package schema
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a place in the catalog file. Line and Column are 1-based; zero
+// means unknown (the error then names only the file).
+type Pos struct {
+	File   string
+	Line   int
+	Column int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Error is one finding about the catalog, located where the user must edit.
+type Error struct {
+	Pos     Pos
+	Message string
+}
+
+func (e Error) Error() string { return e.Pos.String() + ": " + e.Message }
+
+// Errors is every finding of one load, sorted by position. Load returns
+// all of them at once so a user fixes the catalog in one pass.
+type Errors []Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sorted orders findings by file, line, column and message, and drops
+// exact duplicates (a value checked by two schema branches).
+func (es Errors) sorted() Errors {
+	out := slices.Clone(es)
+	slices.SortFunc(out, func(a, b Error) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Column, b.Pos.Column),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return slices.Compact(out)
+}

@@ -1,0 +1,123 @@
+package schema
+
+import (
+	"slices"
+	"strings"
+)
+
+// Graph is the dependency graph of services and infrastructure: an edge
+// a -> b means a waits for b. Startup order, Argo CD sync waves,
+// NetworkPolicies and `novagen graph` are all derived from it.
+type Graph struct {
+	nodes []string            // sorted
+	deps  map[string][]string // declared order, as the catalog lists them
+	level map[string]int
+	order []string // by level, then name
+}
+
+// newGraph builds the graph; it reports cycles rather than levels when
+// the edges are not acyclic.
+func newGraph(nodes []string, deps map[string][]string) (*Graph, [][]string) {
+	g := &Graph{nodes: slices.Sorted(slices.Values(nodes)), deps: deps, level: map[string]int{}}
+	if cycles := g.cycles(); len(cycles) > 0 {
+		return nil, cycles
+	}
+	var visit func(n string) int
+	visit = func(n string) int {
+		if l, ok := g.level[n]; ok {
+			return l
+		}
+		l := 0
+		for _, d := range g.deps[n] {
+			l = max(l, visit(d)+1)
+		}
+		g.level[n] = l
+		return l
+	}
+	for _, n := range g.nodes {
+		visit(n)
+	}
+	g.order = slices.Clone(g.nodes)
+	slices.SortStableFunc(g.order, func(a, b string) int { return g.level[a] - g.level[b] })
+	return g, nil
+}
+
+// cycles finds every elementary cycle reachable in a depth-first walk,
+// each rotated to start at its smallest name so reports are stable.
+func (g *Graph) cycles() [][]string {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	seen := map[string]bool{}
+	var out [][]string
+	var walk func(n string)
+	walk = func(n string) {
+		state[n] = active
+		stack = append(stack, n)
+		for _, d := range g.deps[n] {
+			switch state[d] {
+			case unseen:
+				walk(d)
+			case active:
+				i := slices.Index(stack, d)
+				cycle := rotateToMin(slices.Clone(stack[i:]))
+				key := strings.Join(cycle, "\x00")
+				if !seen[key] {
+					seen[key] = true
+					out = append(out, cycle)
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = done
+	}
+	for _, n := range g.nodes {
+		if state[n] == unseen {
+			walk(n)
+		}
+	}
+	return out
+}
+
+func rotateToMin(c []string) []string {
+	m := slices.Index(c, slices.Min(c))
+	return append(c[m:], c[:m]...)
+}
+
+// Nodes returns every node name, sorted.
+func (g *Graph) Nodes() []string { return slices.Clone(g.nodes) }
+
+// Order returns the nodes in a startup order: every node after all it
+// depends on, ties broken by level and then name.
+func (g *Graph) Order() []string { return slices.Clone(g.order) }
+
+// Level is the length of the longest dependency chain below n: 0 for a
+// node that waits for nothing.
+func (g *Graph) Level(n string) int { return g.level[n] }
+
+// MaxLevel is the highest level in the graph.
+func (g *Graph) MaxLevel() int {
+	m := 0
+	for _, l := range g.level {
+		m = max(m, l)
+	}
+	return m
+}
+
+// DependsOn returns what n waits for, in the catalog's order.
+func (g *Graph) DependsOn(n string) []string { return slices.Clone(g.deps[n]) }
+
+// Dependents returns the nodes that wait for n, sorted.
+func (g *Graph) Dependents(n string) []string {
+	var out []string
+	for _, m := range g.nodes {
+		if slices.Contains(g.deps[m], n) {
+			out = append(out, m)
+		}
+	}
+	return out
+}

@@ -1,0 +1,140 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+const schemaURL = "https://novagen.dev/schema/services.schema.json"
+
+var compiled = sync.OnceValue(func() *jsonschema.Schema {
+	return jsonschema.MustCompileString(schemaURL, string(schemaJSON))
+})
+
+// What a value of each named definition must look like, in words; the
+// schema's regular expressions are no help to someone editing YAML.
+var definitionHints = map[string]string{
+	"dnsLabel":      "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
+	"sqlIdentifier": "a lower-case SQL identifier (letters, digits and '_', not starting with a digit, at most 63 characters)",
+	"quantity":      "a Kubernetes quantity such as 100m, 128Mi or 10Gi",
+	"duration":      "a Go duration such as 2s, 5m or 168h",
+	"image":         "an image reference with a pinned tag or digest, such as postgres:15-alpine",
+	"imageTag":      "a pinned image tag (not \"latest\")",
+	"port":          "a port number from 1 to 65535",
+	"labels":        "a map of Kubernetes label keys to label values",
+}
+
+var (
+	definitionRef  = regexp.MustCompile(`#/definitions/([^/]+)/[^/]+$`)
+	quotedNames    = regexp.MustCompile(`'([^']*)'`)
+	leafKeywordLoc = regexp.MustCompile(`/([^/]+)$`)
+)
+
+// validateStructure checks the document against the embedded JSON Schema
+// and turns each failing leaf into a located, readable Error.
+func validateStructure(instance any, pos *positions) Errors {
+	err := compiled().Validate(instance)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return Errors{{Pos: pos.value(""), Message: err.Error()}}
+	}
+	var out Errors
+	for _, leaf := range leaves(ve) {
+		out = append(out, describe(leaf, instance, pos)...)
+	}
+	return out
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Errors {
+	ptr := ve.InstanceLocation
+	path := fieldPath(ptr)
+	keyword := ""
+	if m := leafKeywordLoc.FindStringSubmatch(ve.KeywordLocation); m != nil {
+		keyword = m[1]
+	}
+	hint := ""
+	if m := definitionRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil {
+		hint = definitionHints[m[1]]
+	}
+	value := valueAt(instance, ptr)
+
+	switch keyword {
+	case "additionalProperties":
+		var out Errors
+		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
+			out = append(out, Error{Pos: pos.key(ptr + "/" + escapePointer(m[1])),
+				Message: fmt.Sprintf("%s: unknown field %q", path, m[1])})
+		}
+		return out
+	case "required":
+		var out Errors
+		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
+			out = append(out, Error{Pos: pos.value(ptr),
+				Message: fmt.Sprintf("%s: missing required field %q", path, m[1])})
+		}
+		return out
+	case "pattern", "minLength", "maxLength", "minimum", "maximum", "not":
+		if hint != "" {
+			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
+		}
+	case "type":
+		return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
+	}
+	return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
+}
+
+// valueAt renders the instance value at ptr for an error message.
+func valueAt(instance any, ptr string) string {
+	cur := instance
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		if seg == "" {
+			continue
+		}
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[unescapePointer(seg)]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(c) {
+				return "value"
+			}
+			cur = c[i]
+		default:
+			return "value"
+		}
+	}
+	switch c := cur.(type) {
+	case string:
+		return strconv.Quote(c)
+	case json.Number:
+		return c.String()
+	case map[string]any:
+		return "mapping"
+	case []any:
+		return "list"
+	case nil:
+		return "null"
+	default:
+		return fmt.Sprint(c)
+	}
+}

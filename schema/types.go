@@ -1,0 +1,221 @@
+package schema
+
+import "time"
+
+// APIVersion and Kind identify a catalog document.
+const (
+	APIVersion = "catalog.nova.dev/v1alpha1"
+	Kind       = "ServiceCatalog"
+)
+
+// Catalog is a loaded, defaulted and validated services.yaml.
+// Generators treat it as read-only.
+type Catalog struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Spec     `json:"spec"`
+
+	// File is the path the catalog was loaded from, as given to Load.
+	File string `json:"-"`
+
+	graph *Graph
+}
+
+// Metadata names the catalog; the name becomes app.kubernetes.io/part-of.
+type Metadata struct {
+	Name        string            `json:"name"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Spec is everything the environment is made of.
+type Spec struct {
+	Namespace      string         `json:"namespace"`
+	Defaults       Defaults       `json:"defaults"`
+	Images         Images         `json:"images"`
+	Secrets        Secrets        `json:"secrets"`
+	Monitoring     Monitoring     `json:"monitoring"`
+	Infrastructure Infrastructure `json:"infrastructure"`
+	Migrations     Migrations     `json:"migrations"`
+	Databases      []Database     `json:"databases"`
+	Topics         []Topic        `json:"topics"`
+	Services       []Service      `json:"services"`
+}
+
+// Defaults apply to every service unless the service overrides them.
+type Defaults struct {
+	Image     ImageDefaults `json:"image"`
+	Ports     Ports         `json:"ports"`
+	Wait      Wait          `json:"wait"`
+	Replicas  *int32        `json:"replicas,omitempty"`
+	Resources Resources     `json:"resources"`
+	RunAsUser int64         `json:"runAsUser"`
+}
+
+// ImageDefaults build a service image as <registry>/<service>:<tag>.
+type ImageDefaults struct {
+	Registry string `json:"registry"`
+	Tag      string `json:"tag"`
+}
+
+// Ports are the two ports every Nova service listens on.
+type Ports struct {
+	GRPC    int32 `json:"grpc,omitempty"`
+	Metrics int32 `json:"metrics,omitempty"`
+}
+
+// Wait is how long an init container waits for a dependency.
+type Wait struct {
+	Retries  int      `json:"retries"`
+	Interval Duration `json:"interval"`
+}
+
+// Resources are container requests and limits as Kubernetes quantities.
+type Resources struct {
+	Requests map[string]string `json:"requests,omitempty"`
+	Limits   map[string]string `json:"limits,omitempty"`
+}
+
+// Images are the pinned helper images novagen puts into generated pods.
+type Images struct {
+	Postgres string `json:"postgres"`
+	Busybox  string `json:"busybox"`
+	Sqlx     string `json:"sqlx"`
+}
+
+// Secrets says where External Secrets finds credentials.
+type Secrets struct {
+	Store           SecretStoreRef `json:"store"`
+	KeyPrefix       string         `json:"keyPrefix"`
+	RefreshInterval Duration       `json:"refreshInterval"`
+}
+
+// SecretStoreRef names the (Cluster)SecretStore every ExternalSecret uses.
+type SecretStoreRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// Monitoring selects the pods allowed to scrape metrics ports.
+type Monitoring struct {
+	Namespace string            `json:"namespace"`
+	PodLabels map[string]string `json:"podLabels,omitempty"`
+}
+
+// Migrations configures the SQLx migration Job.
+type Migrations struct {
+	Source         string   `json:"source"`
+	ActiveDeadline Duration `json:"activeDeadline"`
+}
+
+// Component is what every infrastructure piece has: where it listens and
+// which pods implement it (for NetworkPolicies).
+type Component struct {
+	Host      string            `json:"host,omitempty"`
+	Port      int32             `json:"port,omitempty"`
+	PodLabels map[string]string `json:"podLabels,omitempty"`
+}
+
+// Infrastructure lists the shared components. A nil pointer means the
+// environment has no such component and nothing may depend on it.
+type Infrastructure struct {
+	Postgres   *Postgres   `json:"postgres,omitempty"`
+	Redis      *Redis      `json:"redis,omitempty"`
+	Zookeeper  *Zookeeper  `json:"zookeeper,omitempty"`
+	Kafka      *Kafka      `json:"kafka,omitempty"`
+	ClickHouse *ClickHouse `json:"clickhouse,omitempty"`
+	External   []External  `json:"external,omitempty"`
+}
+
+// Postgres is the shared PostgreSQL server holding every service database.
+type Postgres struct {
+	Component
+	Extensions []string      `json:"extensions,omitempty"`
+	Admin      PostgresAdmin `json:"admin"`
+}
+
+// PostgresAdmin is the superuser the init scripts run as.
+type PostgresAdmin struct {
+	User string `json:"user"`
+}
+
+// Redis is the Redis Cluster.
+type Redis struct {
+	Component
+	Nodes           int    `json:"nodes,omitempty"`
+	Storage         string `json:"storage,omitempty"`
+	Memory          string `json:"memory,omitempty"`
+	MaxmemoryPolicy string `json:"maxmemoryPolicy,omitempty"`
+}
+
+// Zookeeper coordinates Kafka in zookeeper mode.
+type Zookeeper struct {
+	Component
+}
+
+// Kafka is the event broker.
+type Kafka struct {
+	Component
+	Mode      string   `json:"mode,omitempty"`
+	Brokers   int      `json:"brokers,omitempty"`
+	Retention Duration `json:"retention"`
+	JMXPort   int32    `json:"jmxPort,omitempty"`
+}
+
+// ClickHouse is the analytics database (an Altinity ClickHouseInstallation).
+type ClickHouse struct {
+	Component
+	HTTPPort int32  `json:"httpPort,omitempty"`
+	Shards   int    `json:"shards,omitempty"`
+	Replicas int    `json:"replicas,omitempty"`
+	Storage  string `json:"storage,omitempty"`
+	Database string `json:"database,omitempty"`
+}
+
+// External is a component outside the namespace (Elasticsearch, Neo4j).
+type External struct {
+	Component
+	Name string `json:"name"`
+	CIDR string `json:"cidr,omitempty"`
+}
+
+// Database is one PostgreSQL database. Its owner is derived: the service
+// that names it.
+type Database struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	ReadOnly    bool   `json:"readOnly,omitempty"`
+	ReaderRole  string `json:"readerRole,omitempty"`
+}
+
+// Topic is one Kafka topic.
+type Topic struct {
+	Name              string   `json:"name"`
+	Partitions        int      `json:"partitions"`
+	ReplicationFactor int      `json:"replicationFactor,omitempty"`
+	Retention         Duration `json:"retention"`
+}
+
+// Service is one Nova microservice (or the gateway).
+type Service struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Database    string            `json:"database,omitempty"`
+	DependsOn   []string          `json:"dependsOn,omitempty"`
+	Produces    []string          `json:"produces,omitempty"`
+	Consumes    []string          `json:"consumes,omitempty"`
+	Replicas    *int32            `json:"replicas,omitempty"`
+	Image       ServiceImage      `json:"image"`
+	Ports       Ports             `json:"ports"`
+	Resources   Resources         `json:"resources"`
+	Labels      map[string]string `json:"labels,omitempty"`
+}
+
+// ServiceImage overrides the default image of one service.
+type ServiceImage struct {
+	Repository string `json:"repository,omitempty"`
+	Tag        string `json:"tag,omitempty"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("2s").
+type Duration struct{ time.Duration }

@@ -1,0 +1,98 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+)
+
+// setupTimeout bounds cluster start plus CRD installation.
+const setupTimeout = 5 * time.Minute
+
+// The cluster is slow to start (etcd, kube-apiserver, large CRDs), so all
+// tests of this binary share one, started on first use and stopped in
+// TestMain. Its directory is not a t.TempDir(): that would be removed when
+// the first test using it ends.
+var shared struct {
+	once    sync.Once
+	dir     string
+	cluster *cluster
+	harness *harness
+	err     error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cluster != nil {
+		if code != 0 {
+			fmt.Print(shared.cluster.logTails())
+		}
+		if err := shared.cluster.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stopping cluster:", err)
+			code = 1
+		} else {
+			fmt.Println("stopped etcd and kube-apiserver; no processes left over")
+		}
+	}
+	if shared.dir != "" {
+		_ = os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// requireHarness skips unless NOVAGEN_APISERVER_TEST=1, and otherwise
+// returns the shared harness, starting the cluster on first use.
+func requireHarness(t *testing.T) *harness {
+	t.Helper()
+	if os.Getenv("NOVAGEN_APISERVER_TEST") != "1" {
+		t.Skip("set NOVAGEN_APISERVER_TEST=1 (see test/apiserver/run.sh) to run against a real kube-apiserver")
+	}
+	shared.once.Do(func() { shared.err = setup() })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.harness
+}
+
+func setup() error {
+	apiserverBin := os.Getenv("KUBE_APISERVER")
+	if apiserverBin == "" {
+		return fmt.Errorf("KUBE_APISERVER must name the kube-apiserver binary (test/apiserver/build-apiserver.sh builds it)")
+	}
+	crdDir := os.Getenv("NOVAGEN_CRDS")
+	if crdDir == "" {
+		return fmt.Errorf("NOVAGEN_CRDS must name the directory of CRD YAML files")
+	}
+	etcdBin := os.Getenv("ETCD")
+	if etcdBin == "" {
+		etcdBin = "etcd"
+	}
+	etcdPath, err := exec.LookPath(etcdBin)
+	if err != nil {
+		return fmt.Errorf("etcd not found (%v); install it with: apt-get install etcd-server", err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	if shared.dir, err = os.MkdirTemp("", "novagen-apiserver-"); err != nil {
+		return err
+	}
+	start := time.Now()
+	if shared.cluster, err = startCluster(ctx, shared.dir, etcdPath, apiserverBin); err != nil {
+		return err
+	}
+	fmt.Printf("kube-apiserver ready in %s (logs in %s)\n", time.Since(start).Round(100*time.Millisecond), shared.dir)
+	if shared.harness, err = newHarness(shared.cluster.config); err != nil {
+		return err
+	}
+	n, err := shared.harness.installCRDs(ctx, crdDir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("installed %d CRDs from %s\n", n, crdDir)
+	return nil
+}
