@@ -37,7 +37,14 @@ const (
 // Component values, shared so selectors and labels cannot drift apart.
 const (
 	ComponentGRPCService = "grpc-service"
+	ComponentCredentials = "credentials"
+	ComponentDBInit      = "db-init"
+	ComponentMigrations  = "migrations"
 )
+
+// DBSecretName is the Secret (materialised by External Secrets) holding a
+// service's database credentials: keys username, password, DATABASE_URL.
+func DBSecretName(svc *catalog.Service) string { return svc.Name + "-db" }
 
 // Labels are the recommended labels of an object named name that plays
 // role component in the catalog's application.
