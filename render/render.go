@@ -11,9 +11,9 @@ import (
 	"io"
 	"slices"
 
-	sigsyaml "sigs.k8s.io/yaml"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
 )

@@ -42,6 +42,9 @@ func Parse(file string, data []byte) (*Catalog, error) {
 		return nil, errs.sorted()
 	}
 	pos := indexPositions(file, doc)
+	if len(pos.dups) > 0 {
+		return nil, pos.dups.sorted()
+	}
 
 	var decoded any
 	if err := doc.Decode(&decoded); err != nil {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ type positions struct {
 	file   string
 	values map[string]*yaml.Node
 	keys   map[string]*yaml.Node
+	dups   Errors // duplicate mapping keys, with their exact position
 }
 
 func indexPositions(file string, doc *yaml.Node) *positions {
@@ -42,6 +44,12 @@ func (p *positions) walkChildren(ptr string, n *yaml.Node) {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			child := ptr + "/" + escapePointer(n.Content[i].Value)
+			if first, ok := p.keys[child]; ok {
+				k := n.Content[i]
+				p.dups = append(p.dups, Error{Pos: Pos{File: p.file, Line: k.Line, Column: k.Column},
+					Message: fmt.Sprintf("%s: duplicate key %q (first at line %d)", fieldPath(ptr), k.Value, first.Line)})
+				continue
+			}
 			p.keys[child] = n.Content[i]
 			p.walk(child, n.Content[i+1])
 		}

@@ -77,7 +77,8 @@ func (v *validator) checkNames() {
 // checkPorts: the ports one pod or component listens on must differ.
 func (v *validator) checkPorts() {
 	for i, s := range v.cat.Spec.Services {
-		if s.Ports.GRPC == s.Ports.Metrics {
+		// A service that inherits both ports shares the defaults' error.
+		if _, own := v.pos.keys[fmt.Sprintf("/spec/services/%d/ports", i)]; own && s.Ports.GRPC == s.Ports.Metrics {
 			v.errorf(fmt.Sprintf("/spec/services/%d/ports", i), "service %q uses port %d for both gRPC and metrics", s.Name, s.Ports.GRPC)
 		}
 	}
@@ -162,7 +163,8 @@ func (v *validator) checkServices() {
 			case d == s.Name:
 				v.errorf(ptr, "service %q depends on itself", s.Name)
 			case !names[d]:
-				v.errorf(ptr, "service %q depends on unknown %q%s", s.Name, d, suggest(d, keys(names)))
+				others := slices.DeleteFunc(keys(names), func(n string) bool { return n == s.Name })
+				v.errorf(ptr, "service %q depends on unknown %q%s", s.Name, d, suggest(d, others))
 			case seen[d]:
 				v.errorf(ptr, "service %q lists dependency %q twice", s.Name, d)
 			}

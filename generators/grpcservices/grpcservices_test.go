@@ -3,7 +3,7 @@ package grpcservices
 import (
 	"testing"
 
-	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/internal/generatortest"
 )
 
-func TestGolden(t *testing.T) { golden.GeneratorCases(t, Generate) }
+func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }

@@ -96,6 +96,5 @@ func HardenContainer(cat *catalog.Catalog, c *corev1.Container) {
 	}
 }
 
-
 // Ptr returns a pointer to v, for the many optional fields of k8s.io/api.
 func Ptr[T any](v T) *T { return &v }

@@ -34,9 +34,14 @@ func Assert(t testing.TB, path string, got []byte) {
 	if string(want) == string(got) {
 		return
 	}
+	t.Errorf("output differs from %s (run `make golden` to accept, then review the diff):\n%s", path, Diff(path, want, "got", got))
+}
+
+// Diff is a unified diff of two texts, for readable test failures.
+func Diff(nameA string, a []byte, nameB string, b []byte) string {
 	diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(want)), B: difflib.SplitLines(string(got)),
-		FromFile: path, ToFile: "got", Context: 3,
+		A: difflib.SplitLines(string(a)), B: difflib.SplitLines(string(b)),
+		FromFile: nameA, ToFile: nameB, Context: 3,
 	})
-	t.Errorf("output differs from %s (run `make golden` to accept, then review the diff):\n%s", path, diff)
+	return diff
 }

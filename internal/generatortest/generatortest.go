@@ -1,10 +1,12 @@
-package golden
+// Package generatortest runs the golden test every generator shares.
+package generatortest
 
 import (
 	"path/filepath"
 	"testing"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
@@ -40,7 +42,7 @@ func GeneratorCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, erro
 			if err != nil {
 				t.Fatal(err)
 			}
-			Assert(t, filepath.Join(dir, "expected.yaml"), out)
+			golden.Assert(t, filepath.Join(dir, "expected.yaml"), out)
 		})
 	}
 }

@@ -1,0 +1,58 @@
+# novagen — see README.md. Every target works on a fresh clone with Go 1.26.
+GO        ?= go
+TOOLS     := $(GO) tool -modfile=tools/go.mod
+KUSTOMIZE := $(TOOLS) kustomize
+# CI points this at the Kubernetes 1.34 + CRD schemas in ../shared/schemas;
+# unset, kubeconform uses its default (online) schema location.
+KUBECONFORM_SCHEMA_LOCATION ?= default
+
+.PHONY: all build render test vet golden e2e conform bench postgres-test apiserver-test ci clean
+
+all: build test
+
+## build: compile bin/novagen
+build:
+	$(GO) build -o bin/novagen ./cmd/novagen
+
+## render: print every generated object of services.yaml
+render: build
+	bin/novagen render -f services.yaml
+
+## test: vet and run every unit, golden and in-process kustomize test
+test: vet
+	$(GO) test -race ./...
+
+vet:
+	$(GO) vet ./...
+
+## golden: rewrite golden files from the current code; review the diff!
+golden:
+	UPDATE_GOLDEN=1 $(GO) test ./...
+	@git --no-pager diff --stat -- golden '**/testdata/**' || true
+
+## e2e: the real kustomize binary on every example, compared with golden/
+e2e: build
+	KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
+
+## conform: kubeconform -strict on every golden output
+conform:
+	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
+		golden/render.yaml golden/examples/*.yaml
+
+## bench: benchmark table (go test -bench) of loading and rendering
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./... | tee bench.txt | grep -E '^(Benchmark|ok|PASS)' || true
+
+## postgres-test: the generated SQL on a real PostgreSQL 15
+postgres-test:
+	test/postgres/run.sh
+
+## apiserver-test: every example object through a real kube-apiserver (server-side dry run)
+apiserver-test: build
+	hack/apiserver-test.sh
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf bin bench.txt

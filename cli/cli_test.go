@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const staging = "../services.yaml"
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = Main(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCommands(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string
+		wantStderr []string
+	}{
+		{"render prints the headless service", []string{"render", "-f", staging}, 0, []string{"name: nova-grpc-services", "clusterIP: None", "port: 50051", "port: 9090"}, nil},
+		{"render selects a generator", []string{"render", "-f", staging, "-g", "grpc-services"}, 0, []string{"kind: Service"}, nil},
+		{"render rejects an unknown generator", []string{"render", "-f", staging, "-g", "nope"}, 1, nil, []string{`unknown "nope"`}},
+		{"validate reports counts", []string{"validate", "-f", staging}, 0, []string{"ok: 15 services, 15 databases, 9 topics"}, nil},
+		{"validate a missing file", []string{"validate", "-f", "nope.yaml"}, 1, nil, []string{"nope.yaml: cannot read catalog"}},
+		{"graph mermaid", []string{"graph", "-f", staging}, 0, []string{"flowchart LR", "media_service --> content_service"}, nil},
+		{"graph dot", []string{"graph", "-f", staging, "--format", "dot"}, 0, []string{`"media-service" -> "content-service";`}, nil},
+		{"graph unknown format", []string{"graph", "-f", staging, "--format", "svg"}, 1, nil, []string{`--format "svg"`}},
+		{"schema", []string{"schema"}, 0, []string{`"title": "Nova service catalog"`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(tt.args...)
+			assert.Equal(t, tt.wantCode, code, "stderr: %s", stderr)
+			for _, w := range tt.wantStdout {
+				assert.Contains(t, stdout, w)
+			}
+			for _, w := range tt.wantStderr {
+				assert.Contains(t, stderr, w)
+			}
+			if code != 0 {
+				assert.Empty(t, stdout, "a failing command must print nothing on stdout")
+			}
+		})
+	}
+}
+
+// TestValidateErrors: each kind of broken catalog fails with FILE:LINE:COL
+// and the offending name, and nothing on stdout.
+func TestValidateErrors(t *testing.T) {
+	good, err := os.ReadFile(staging)
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		edit    func(string) string
+		wantMsg string
+	}{
+		{"broken YAML", func(s string) string { return s + "\n  services: [\n" }, "invalid YAML"},
+		{"unknown dependency", func(s string) string {
+			return strings.Replace(s, "dependsOn: [postgres, content-service]", "dependsOn: [postgres, contnet-service]", 1)
+		}, `service "media-service" depends on unknown "contnet-service"`},
+		{"cycle", func(s string) string {
+			return strings.Replace(s, "dependsOn: [postgres]\n    - name: media-service", "dependsOn: [postgres, media-service]\n    - name: media-service", 1)
+		}, "dependency cycle: content-service -> media-service -> content-service"},
+		{"duplicate service", func(s string) string {
+			return strings.Replace(s, "- name: graph-service", "- name: feed-service", 1)
+		}, `duplicate name "feed-service"`},
+		{"bad port", func(s string) string { return strings.Replace(s, "grpc: 50051", "grpc: 70000", 1) }, "70000 is not a port number"},
+		{"unknown field", func(s string) string {
+			return strings.Replace(s, "    - name: graph-service\n", "    - name: graph-service\n      replicaz: 2\n", 1)
+		}, `unknown field "replicaz"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			edited := tt.edit(string(good))
+			require.NotEqual(t, string(good), edited, "the edit must change the catalog")
+			path := filepath.Join(t.TempDir(), "services.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
+			code, stdout, stderr := run("validate", "-f", path)
+			assert.Equal(t, 1, code)
+			assert.Empty(t, stdout)
+			assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(path)+`:\d+:\d+: `, stderr)
+			assert.Contains(t, stderr, tt.wantMsg)
+		})
+	}
+}

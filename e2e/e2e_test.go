@@ -1,0 +1,113 @@
+// Package e2e checks the whole product the way users run it: `novagen
+// render` on services.yaml and kustomize (in process, with the exec
+// function) on every example, each against golden/.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+
+	"github.com/novagen/novagen/cli"
+	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/render"
+)
+
+const root = ".."
+
+// TestMain builds bin/novagen, the binary the examples' function configs
+// execute, from the code under test.
+func TestMain(m *testing.M) {
+	build := exec.Command("go", "build", "-o", filepath.Join(root, "bin", "novagen"), "./cmd/novagen")
+	build.Dir = root
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building bin/novagen:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func renderCatalog(t *testing.T) []byte {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if code := cli.Main([]string{"render", "-f", filepath.Join(root, "services.yaml")}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("novagen render exited %d: %s", code, errOut.String())
+	}
+	return out.Bytes()
+}
+
+func TestRenderGolden(t *testing.T) {
+	first := renderCatalog(t)
+	if second := renderCatalog(t); !bytes.Equal(first, second) {
+		t.Fatal("two renders of the same catalog differ")
+	}
+	golden.Assert(t, filepath.Join(root, "golden", "render.yaml"), first)
+}
+
+func kustomizeBuild(t *testing.T, dir string) []byte {
+	t.Helper()
+	opts := krusty.MakeDefaultOptions()
+	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
+	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
+	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		t.Fatalf("kustomize build %s: %v", dir, err)
+	}
+	out, err := resMap.AsYaml()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func examples(t *testing.T) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(root, "examples", "*", "kustomization.yaml"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for i := range dirs {
+		dirs[i] = filepath.Dir(dirs[i])
+	}
+	return dirs
+}
+
+func TestExamplesGolden(t *testing.T) {
+	for _, dir := range examples(t) {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			golden.Assert(t, filepath.Join(root, "golden", "examples", name+".yaml"), kustomizeBuild(t, dir))
+		})
+	}
+}
+
+// TestKustomizeMatchesRender: the staging example and `novagen render`
+// emit the same objects; kustomize only orders them differently.
+func TestKustomizeMatchesRender(t *testing.T) {
+	normalize := func(b []byte) []byte {
+		nodes, err := kio.FromBytes(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		render.Sort(nodes)
+		out, err := render.Bytes(nodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	fromKustomize := normalize(kustomizeBuild(t, filepath.Join(root, "examples", "staging")))
+	fromRender := normalize(renderCatalog(t))
+	if !bytes.Equal(fromKustomize, fromRender) {
+		t.Errorf("kustomize and render disagree:\n%s", golden.Diff("novagen render", fromRender, "kustomize build examples/staging", fromKustomize))
+	}
+}
