@@ -1,0 +1,28 @@
+package fns
+
+import (
+	"testing"
+
+	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/schema"
+)
+
+// BenchmarkRenderStaging: every generator and transformer on the staging
+// catalog, serialized, as `novagen render` does it.
+func BenchmarkRenderStaging(b *testing.B) {
+	cat, err := schema.Load("../services.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		nodes, err := Run(cat, generators.All(), generators.Transformers(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		render.Sort(nodes)
+		if _, err := render.Bytes(nodes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
