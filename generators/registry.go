@@ -49,43 +49,31 @@ func Select(names []string) ([]Generator, error) {
 	if len(names) == 0 {
 		return All(), nil
 	}
-	if err := unknown(names, All(), func(g Generator) string { return g.Name }); err != nil {
-		return nil, err
-	}
-	var out []Generator
-	for _, g := range registry {
-		if slices.Contains(names, g.Name) {
-			out = append(out, g)
-		}
-	}
-	return out, nil
+	return byName(names, registry, func(g Generator) string { return g.Name })
 }
 
 // SelectTransformers returns the named transformers in registry order.
 func SelectTransformers(names []string) ([]Transformer, error) {
-	if err := unknown(names, transformers, func(t Transformer) string { return t.Name }); err != nil {
-		return nil, err
-	}
-	var out []Transformer
-	for _, t := range transformers {
-		if slices.Contains(names, t.Name) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return byName(names, transformers, func(t Transformer) string { return t.Name })
 }
 
-func unknown[T any](names []string, known []T, name func(T) string) error {
+// byName keeps the entries of known that names lists, in known's order,
+// and rejects a name that is not there.
+func byName[T any](names []string, known []T, name func(T) string) ([]T, error) {
 	var valid []string
+	var out []T
 	for _, k := range known {
 		valid = append(valid, name(k))
+		if slices.Contains(names, name(k)) {
+			out = append(out, k)
+		}
 	}
 	for _, n := range names {
 		if !slices.Contains(valid, n) {
-			return fmt.Errorf("unknown %q: expected one of %s", n, strings.Join(valid, ", "))
+			return nil, fmt.Errorf("unknown %q: expected one of %s", n, strings.Join(valid, ", "))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Generate runs the given generators and returns all their objects.
