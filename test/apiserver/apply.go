@@ -140,25 +140,32 @@ func (h *harness) applyFile(ctx context.Context, path string) (fileResult, error
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s/%s: %s", obj.GetKind(), obj.GetNamespace(), obj.GetName(), w))
 		}
 		if err != nil {
-			if !isServerVerdict(err) {
+			verdict, ok := serverVerdict(err)
+			if !ok {
 				return res, fmt.Errorf("%s: apply %s %s: %w", path, obj.GetKind(), obj.GetName(), err)
 			}
-			res.Rejections = append(res.Rejections, newRejection(path, obj, err.Error()))
+			res.Rejections = append(res.Rejections, newRejection(path, obj, verdict))
 		}
 	}
 	return res, nil
 }
 
-// isServerVerdict tells a refusal of the object (validation, admission,
-// conflict, unknown field, ...) from a transport problem, which must not be
-// reported as a finding about the manifest.
-func isServerVerdict(err error) bool {
+// serverVerdict tells a refusal by the server (validation, admission, a
+// field not in the schema, ...) from a transport problem, which is not a
+// finding about the manifest. The HTTP code and reason are appended because
+// some refusals come back as 500 (e.g. "failed to create typed patch object"
+// for a field the schema does not declare).
+func serverVerdict(err error) (string, bool) {
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
-		return false
+		return "", false
 	}
-	code := status.Status().Code
-	return code >= 400 && code < 500
+	s := status.Status()
+	code := fmt.Sprintf("HTTP %d", s.Code)
+	if s.Reason != "" {
+		code += " " + string(s.Reason)
+	}
+	return fmt.Sprintf("%s [%s]", err.Error(), code), true
 }
 
 // ensureNamespace creates a namespace (for real: dry-run objects in a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,9 +29,6 @@ var shared struct {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.cluster != nil {
-		if code != 0 {
-			fmt.Print(shared.cluster.logTails())
-		}
 		if err := shared.cluster.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping cluster:", err)
 			code = 1
@@ -38,8 +36,13 @@ func TestMain(m *testing.M) {
 			fmt.Println("stopped etcd and kube-apiserver; no processes left over")
 		}
 	}
+	// Keep logs and etcd data for diagnosis when asked to or on failure.
 	if shared.dir != "" {
-		_ = os.RemoveAll(shared.dir)
+		if code != 0 || os.Getenv("NOVAGEN_APISERVER_KEEP") == "1" {
+			fmt.Println("kept cluster directory (logs, etcd data):", shared.dir)
+		} else {
+			_ = os.RemoveAll(shared.dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -51,8 +54,12 @@ func requireHarness(t *testing.T) *harness {
 	if os.Getenv("NOVAGEN_APISERVER_TEST") != "1" {
 		t.Skip("set NOVAGEN_APISERVER_TEST=1 (see test/apiserver/run.sh) to run against a real kube-apiserver")
 	}
-	shared.once.Do(func() { shared.err = setup() })
+	first := false
+	shared.once.Do(func() { shared.err, first = setup(), true })
 	if shared.err != nil {
+		if !first { // the full error with log tails was shown once already
+			t.Fatalf("cluster setup failed (see the first test): %s", strings.SplitN(shared.err.Error(), "\n", 2)[0])
+		}
 		t.Fatal(shared.err)
 	}
 	return shared.harness
