@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
@@ -65,6 +66,11 @@ type ConfigSpec struct {
 func Run(cat *schema.Catalog, gens []generators.Generator, trans []generators.Transformer, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	objs, err := generators.Generate(cat, gens)
 	if err != nil {
+		return nil, err
+	}
+	// Waves go on the typed objects so they serialize in order with the
+	// other annotations; hand-written items keep theirs.
+	if err := syncwaves.Annotate(cat, objs); err != nil {
 		return nil, err
 	}
 	nodes, err := render.Nodes(objs)

@@ -11,7 +11,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/grpcservices"
+	"github.com/novagen/novagen/generators/initcontainers"
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/networkpolicy"
+	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -34,9 +37,13 @@ type Transformer struct {
 
 var registry = []Generator{
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", grpcservices.Generate},
+	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", workloads.Generate},
+	{networkpolicy.Name, "default-deny plus allow-lists derived from the dependency graph", networkpolicy.Generate},
 }
 
-var transformers = []Transformer{}
+var transformers = []Transformer{
+	{initcontainers.Name, "wait-for-<dependency> init containers on every service's Deployment/StatefulSet", initcontainers.Transform},
+}
 
 // All returns every generator in registry order.
 func All() []Generator { return slices.Clone(registry) }

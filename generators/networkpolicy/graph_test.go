@@ -1,0 +1,85 @@
+package networkpolicy
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/novagen/novagen/schema"
+)
+
+// TestPoliciesMatchTheGraph: the allow-lists are the graph `novagen graph`
+// draws. For the staging catalog, every service may reach exactly what
+// it depends on (plus postgres when it has a database) and is reached on
+// its gRPC port by exactly the services that depend on it; every
+// infrastructure component is reached by exactly its dependents.
+func TestPoliciesMatchTheGraph(t *testing.T) {
+	cat, err := schema.Load("../../services.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	policies := map[string]*networkingv1.NetworkPolicy{}
+	for _, o := range objs {
+		policies[o.GetName()] = o.(*networkingv1.NetworkPolicy)
+	}
+	byPods := map[string]string{} // selector -> endpoint name
+	for _, e := range cat.Endpoints() {
+		if len(e.PodLabels) > 0 {
+			byPods[fmt.Sprint(e.PodLabels)] = e.Name
+		}
+	}
+	// names maps the pod-selector peers of a rule to the endpoints they
+	// select, when the rule's one port is portOf(that endpoint).
+	names := func(peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, portOf func(string) int32) []string {
+		var out []string
+		for _, p := range peers {
+			if p.PodSelector == nil || p.NamespaceSelector != nil || len(ports) != 1 {
+				continue
+			}
+			if n, ok := byPods[fmt.Sprint(p.PodSelector.MatchLabels)]; ok && ports[0].Port.IntVal == portOf(n) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	portOf := func(n string) int32 { e, _ := cat.Endpoint(n); return e.Port }
+	g := cat.Graph()
+	checked := 0
+	for _, e := range cat.Endpoints() {
+		p := policies[e.Name]
+		if e.Kind == schema.KindExternal {
+			assert.Nil(t, p, "no policy for external %s", e.Name)
+			continue
+		}
+		require.NotNil(t, p, "policy for %s", e.Name)
+		// Egress: the endpoints reachable from e's pods.
+		var to []string
+		for _, r := range p.Spec.Egress {
+			to = append(to, names(r.To, r.Ports, portOf)...)
+		}
+		want := slices.DeleteFunc(g.DependsOn(e.Name), func(d string) bool { ep, _ := cat.Endpoint(d); return ep.Kind == schema.KindExternal })
+		if svc, ok := cat.Service(e.Name); ok && svc.Database != "" && !slices.Contains(want, "postgres") {
+			want = append(want, "postgres")
+		}
+		assert.ElementsMatch(t, want, to, "egress of %s", e.Name)
+		// Ingress on e's port: its dependents (and, for postgres, the
+		// services with a database).
+		var from []string
+		for _, r := range p.Spec.Ingress {
+			from = append(from, names(r.From, r.Ports, func(string) int32 { return e.Port })...)
+		}
+		wantFrom := g.Dependents(e.Name)
+		if e.Name == "postgres" {
+			wantFrom = append(wantFrom, databaseOwners(cat)...)
+		}
+		assert.ElementsMatch(t, slices.Compact(slices.Sorted(slices.Values(wantFrom))), from, "ingress of %s", e.Name)
+		checked++
+	}
+	assert.Equal(t, len(cat.Endpoints())-len(cat.Spec.Infrastructure.External), checked)
+	assert.Len(t, slices.Collect(maps.Keys(policies)), checked+3, "plus default-deny, db-init and migrations")
+}

@@ -1,0 +1,102 @@
+// Package workloads generates one Deployment per catalog service: its
+// pinned image, the grpc and http-metrics ports, native gRPC probes, the
+// catalog's resources and, for a service with a database, DATABASE_URL
+// from the service's database Secret.
+//
+// The generator is optional per environment. An environment whose
+// kustomize base already has hand-written Deployments leaves it out of
+// the function config's spec.generators (list the others instead); the
+// init-containers transformer then patches those Deployments exactly as
+// it patches generated ones.
+//
+// Deployments come out without init containers on purpose: the
+// init-containers transformer adds the wait-for-<dependency> containers,
+// so generated and hand-written Deployments get them the same way.
+package workloads
+
+import (
+	"maps"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/novagen/novagen/generators/grpcservices"
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "workloads"
+
+// EnvDatabaseURL is the variable a service reads its connection string
+// from; the value comes from the key of the same name in its DB Secret.
+const EnvDatabaseURL = "DATABASE_URL"
+
+// Generate returns one Deployment per service, in catalog order.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	out := make([]kube.Object, 0, len(cat.Spec.Services))
+	for i := range cat.Spec.Services {
+		out = append(out, deployment(cat, &cat.Spec.Services[i]))
+	}
+	return out, nil
+}
+
+func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
+	meta := kube.Meta(cat, Name, svc.Name, kube.ComponentGRPCService)
+	// Service labels go on the pods too, after the recommended ones, so
+	// a catalog label cannot take a pod out of the Services' selectors.
+	podLabels := maps.Clone(svc.Labels)
+	if podLabels == nil {
+		podLabels = map[string]string{}
+	}
+	maps.Copy(podLabels, meta.Labels)
+	spec := corev1.PodSpec{Containers: []corev1.Container{container(svc)}}
+	kube.Harden(cat, &spec)
+	return &appsv1.Deployment{
+		TypeMeta:   kube.TypeMeta("apps/v1", "Deployment"),
+		ObjectMeta: meta,
+		Spec: appsv1.DeploymentSpec{
+			Replicas: svc.Replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: svc.SelectorLabels()},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				Spec:       spec,
+			},
+		},
+	}
+}
+
+func container(svc *schema.Service) corev1.Container {
+	c := corev1.Container{
+		Name:  svc.Name,
+		Image: svc.ImageRef(),
+		Ports: []corev1.ContainerPort{
+			{Name: grpcservices.PortGRPC, ContainerPort: svc.Ports.GRPC, Protocol: corev1.ProtocolTCP},
+			{Name: grpcservices.PortMetrics, ContainerPort: svc.Ports.Metrics, Protocol: corev1.ProtocolTCP},
+		},
+		LivenessProbe:  grpcProbe(svc.Ports.GRPC),
+		ReadinessProbe: grpcProbe(svc.Ports.GRPC),
+		Resources:      kube.Resources(svc.Resources),
+	}
+	if svc.Database != "" {
+		// Only the connection string: the service has no use for the
+		// separate username/password keys of the Secret.
+		c.Env = []corev1.EnvVar{{
+			Name: EnvDatabaseURL,
+			ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: kube.DBSecretName(svc)},
+				Key:                  EnvDatabaseURL,
+			}},
+		}}
+	}
+	return c
+}
+
+// grpcProbe uses the kubelet's native gRPC health check (grpc.health.v1),
+// so images need no grpc_health_probe binary. The empty service name asks
+// for the server's overall health; set explicitly because the typed
+// field would otherwise serialize as null.
+func grpcProbe(port int32) *corev1.Probe {
+	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: port, Service: kube.Ptr("")}}}
+}

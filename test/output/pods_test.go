@@ -1,0 +1,95 @@
+// Package output holds the checks that apply to everything novagen
+// renders, whichever generator made it: every pod template meets Pod
+// Security "restricted" and has resources and a pinned image, and every
+// shell script passes shellcheck. They run on the full render of
+// services.yaml (all generators, then all transformers), so a generator
+// added later is covered without touching this package.
+package output
+
+import (
+	"fmt"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/schema"
+)
+
+// podSpecPaths says where each workload kind keeps its pod spec.
+var podSpecPaths = map[string][]string{
+	"Pod":         {"spec"},
+	"Deployment":  {"spec", "template", "spec"},
+	"StatefulSet": {"spec", "template", "spec"},
+	"DaemonSet":   {"spec", "template", "spec"},
+	"ReplicaSet":  {"spec", "template", "spec"},
+	"Job":         {"spec", "template", "spec"},
+	"CronJob":     {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// pod is one pod template of the rendered output.
+type pod struct {
+	where string // Kind/name
+	spec  corev1.PodSpec
+}
+
+// containers returns init, regular and ephemeral containers alike.
+func (p pod) containers() []corev1.Container {
+	out := append(append([]corev1.Container{}, p.spec.InitContainers...), p.spec.Containers...)
+	for _, e := range p.spec.EphemeralContainers {
+		out = append(out, corev1.Container(e.EphemeralContainerCommon))
+	}
+	return out
+}
+
+// renderedPods renders services.yaml the way `novagen render` does and
+// returns every pod template; it fails when there is none, so the checks
+// that use it cannot pass on nothing.
+func renderedPods(t *testing.T) []pod {
+	t.Helper()
+	cat, err := schema.Load("../../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := fns.Run(cat, generators.All(), generators.Transformers(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []pod
+	for _, n := range nodes {
+		path, ok := podSpecPaths[n.GetKind()]
+		if !ok {
+			continue
+		}
+		p, err := podOf(n, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		t.Fatal("the render has no pod templates")
+	}
+	return out
+}
+
+func podOf(n *yaml.RNode, path []string) (pod, error) {
+	where := n.GetKind() + "/" + n.GetName()
+	spec, err := n.Pipe(yaml.Lookup(path...))
+	if err != nil || spec == nil {
+		return pod{}, fmt.Errorf("%s: no pod spec at %v (%v)", where, path, err)
+	}
+	s, err := spec.String()
+	if err != nil {
+		return pod{}, err
+	}
+	p := pod{where: where}
+	// Strict: a misspelt field in generated output is a bug too.
+	if err := sigsyaml.UnmarshalStrict([]byte(s), &p.spec); err != nil {
+		return pod{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return p, nil
+}
