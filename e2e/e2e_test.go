@@ -26,7 +26,7 @@ const root = ".."
 // TestMain builds bin/novagen, the binary the examples' function configs
 // execute, from the code under test.
 func TestMain(m *testing.M) {
-	build := exec.Command("go", "build", "-o", filepath.Join(root, "bin", "novagen"), "./cmd/novagen")
+	build := exec.Command("go", "build", "-o", filepath.Join("bin", "novagen"), "./cmd/novagen")
 	build.Dir = root
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
