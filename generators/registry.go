@@ -10,10 +10,13 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/grpcservices"
 	"github.com/novagen/novagen/generators/initcontainers"
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/migrations"
 	"github.com/novagen/novagen/generators/networkpolicy"
+	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/schema"
 )
@@ -39,6 +42,9 @@ var registry = []Generator{
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", workloads.Generate},
 	{networkpolicy.Name, "default-deny plus allow-lists derived from the dependency graph", networkpolicy.Generate},
+	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", secrets.Generate},
+	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions) and the Job that runs them", dbinit.Generate},
+	{migrations.Name, "SQLx migration Job: every service's migrations, in catalog order", migrations.Generate},
 }
 
 var transformers = []Transformer{

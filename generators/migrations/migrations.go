@@ -1,0 +1,133 @@
+// Package migrations generates the SQLx migration Job sqlx-migrate-<hash>:
+// once db-init has created the databases and roles, it applies the
+// pending migrations of every database-owning service, one service at a
+// time, in catalog order, each as that service's own role.
+//
+// # Design
+//
+// A service's migrations ship inside its image (at the catalog's
+// migrations.source, /migrations), but the image has no sqlx, and the
+// pinned sqlx image (images.sqlx) has no migrations. And the containers of
+// a pod run in parallel, so "one container per service" gives neither an
+// order nor a clear failure. So the pod is a chain of init containers,
+// which Kubernetes runs one after another, each only once the previous
+// succeeded:
+//
+//	wait-for-postgres         pg_isready, the catalog's wait policy
+//	copy-<service>            the service's image: cp -R <source>/. into an emptyDir
+//	migrate-<service>         the sqlx image: sqlx migrate run on that copy
+//	... (two per service, in catalog order)
+//	main: done                logs the total; reached only if all succeeded
+//
+// Each migrate container gets only its own service's DATABASE_URL (key
+// DATABASE_URL of Secret <service>-db), so migrations run as the role
+// that owns the service's schema, and one service's credentials are never
+// in another's container. It logs "[3/14] media-service: applied 2
+// migrations"; the first failure stops the chain, names the service and
+// fails the pod; the Job retries (backoffLimit 3) and sqlx resumes after
+// the last migration it recorded.
+//
+// What a service image must provide: its migrations at the catalog's
+// migrations.source (an empty directory if it has none) and a cp on PATH.
+// The copy runs in exec form, so the image needs no shell.
+package migrations
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "migrations"
+
+// JobName is the Job's name before its -<hash of the spec> suffix.
+const JobName = "sqlx-migrate"
+
+const (
+	workVolume = "migrations"
+	workDir    = "/migrations-work" // <workDir>/<service> per service
+)
+
+// Generate returns the migration Job; nothing when no service has a
+// database.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	var owners []*schema.Service
+	for i := range cat.Spec.Services {
+		if cat.Spec.Services[i].Database != "" {
+			owners = append(owners, &cat.Spec.Services[i])
+		}
+	}
+	if len(owners) == 0 {
+		return nil, nil
+	}
+	ep, ok := cat.Endpoint("postgres")
+	if !ok {
+		return nil, fmt.Errorf("services have databases but the catalog declares no postgres")
+	}
+	total := strconv.Itoa(len(owners))
+	init := []corev1.Container{kube.WaitContainer(cat, ep)}
+	for i, svc := range owners {
+		dir := path.Join(workDir, svc.Name)
+		init = append(init, copyContainer(cat, svc, dir), migrateContainer(cat, svc, dir, strconv.Itoa(i+1), total))
+	}
+	done := corev1.Container{
+		Name:      "done",
+		Image:     cat.Spec.Images.Busybox,
+		Command:   []string{"/bin/sh", "-c", scripts.MigrationsDone},
+		Env:       []corev1.EnvVar{{Name: scripts.EnvMigrateTotal, Value: total}},
+		Resources: kube.HelperResources(),
+	}
+	pod := corev1.PodSpec{
+		InitContainers: init,
+		Containers:     []corev1.Container{done},
+		Volumes: []corev1.Volume{{
+			Name:         workVolume,
+			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+		}},
+	}
+	job, err := kube.Job(cat, Name, JobName, kube.ComponentMigrations, pod, kube.JobOptions{
+		ActiveDeadlineSeconds: int64(cat.Spec.Migrations.ActiveDeadline.Seconds()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []kube.Object{job}, nil
+}
+
+// copyContainer copies the migrations out of the service's image.
+func copyContainer(cat *schema.Catalog, svc *schema.Service, dir string) corev1.Container {
+	return corev1.Container{
+		Name:         kube.DNSLabel("copy-" + svc.Name),
+		Image:        svc.ImageRef(),
+		Command:      []string{"cp", "-R", path.Clean(cat.Spec.Migrations.Source) + "/.", dir},
+		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: workDir}},
+		Resources:    kube.HelperResources(),
+	}
+}
+
+// migrateContainer runs sqlx on the copy as the service's role.
+func migrateContainer(cat *schema.Catalog, svc *schema.Service, dir, step, total string) corev1.Container {
+	return corev1.Container{
+		Name:    kube.DNSLabel("migrate-" + svc.Name),
+		Image:   cat.Spec.Images.Sqlx,
+		Command: []string{"/bin/sh", "-c", scripts.Migrate},
+		Env: []corev1.EnvVar{
+			{Name: scripts.EnvMigrateStep, Value: step},
+			{Name: scripts.EnvMigrateTotal, Value: total},
+			{Name: scripts.EnvMigrateService, Value: svc.Name},
+			{Name: scripts.EnvMigrateSource, Value: dir},
+			kube.SecretEnv(scripts.EnvDatabaseURL, kube.DBSecretName(svc), secrets.KeyDatabaseURL),
+		},
+		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: workDir, ReadOnly: true}},
+		// sqlx, unlike the helpers, holds a connection and migration files.
+		Resources: kube.Resources(cat.Spec.Defaults.Resources),
+	}
+}

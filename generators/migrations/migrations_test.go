@@ -1,0 +1,53 @@
+package migrations
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	batchv1 "k8s.io/api/batch/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/schema"
+)
+
+func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
+
+// TestChainFollowsCatalog: after the wait, one copy + migrate pair per
+// database-owning service, in catalog order, each migrate container with
+// only its own service's DATABASE_URL.
+func TestChainFollowsCatalog(t *testing.T) {
+	cat, err := schema.Load("../../services.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	require.Len(t, objs, 1)
+	job := objs[0].(*batchv1.Job)
+	assert.Equal(t, int64(cat.Spec.Migrations.ActiveDeadline.Seconds()), *job.Spec.ActiveDeadlineSeconds)
+
+	init := job.Spec.Template.Spec.InitContainers
+	assert.Equal(t, kube.WaitContainerName("postgres"), init[0].Name)
+	var owners []*schema.Service
+	for i := range cat.Spec.Services {
+		if cat.Spec.Services[i].Database != "" {
+			owners = append(owners, &cat.Spec.Services[i])
+		}
+	}
+	require.Len(t, init, 1+2*len(owners))
+	for i, svc := range owners {
+		cp, mig := init[1+2*i], init[2+2*i]
+		assert.Equal(t, "copy-"+svc.Name, cp.Name)
+		assert.Equal(t, svc.ImageRef(), cp.Image, "migrations come from the service's own image")
+		assert.Equal(t, "migrate-"+svc.Name, mig.Name)
+		assert.Equal(t, cat.Spec.Images.Sqlx, mig.Image)
+		var urls []string
+		for _, e := range mig.Env {
+			if e.Name == scripts.EnvDatabaseURL {
+				urls = append(urls, e.ValueFrom.SecretKeyRef.Name)
+			}
+		}
+		assert.Equal(t, []string{kube.DBSecretName(svc)}, urls, "%s: only its own credentials", svc.Name)
+	}
+}

@@ -1,0 +1,86 @@
+package secrets
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"text/template"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/generators/kube"
+	es "github.com/novagen/novagen/generators/kube/externalsecrets"
+	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/schema"
+)
+
+func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
+
+// esoFuncs are the template functions DATABASE_URL uses, as the External
+// Secrets Operator's v2 engine defines them: text/template's builtins
+// (urlquery) plus sprig's replace (old, new, src).
+var esoFuncs = template.FuncMap{"replace": func(old, new, src string) string { return strings.ReplaceAll(src, old, new) }}
+
+// TestDatabaseURLTemplate renders the template as ESO would and parses
+// the URL back: every password must come out exactly as it went in.
+func TestDatabaseURLTemplate(t *testing.T) {
+	pg := &schema.Postgres{Component: schema.Component{Host: "postgres", Port: 5432}}
+	passwords := []string{
+		"simple",
+		"with space",
+		"plus+sign",
+		"p@ss:w/rd?#[]",
+		`quote' double" back\slash`,
+		"percent%20not-an-escape",
+		"unicode é ✓",
+		"{{ .password }}",
+	}
+	for _, pw := range passwords {
+		tmpl, err := template.New("url").Funcs(esoFuncs).Parse(DatabaseURLTemplate(pg, "auth_service", "nova_auth"))
+		require.NoError(t, err)
+		var b strings.Builder
+		require.NoError(t, tmpl.Execute(&b, map[string]string{"password": pw}))
+		u, err := url.Parse(b.String())
+		require.NoError(t, err, "password %q gives %s", pw, b.String())
+		got, _ := u.User.Password()
+		assert.Equal(t, pw, got, "password %q gives %s", pw, b.String())
+		userinfo := strings.TrimPrefix(b.String()[:strings.LastIndex(b.String(), "@")], "postgres://")
+		assert.NotContains(t, userinfo, "+", "libpq and sqlx read a '+' in userinfo as a plus, not a space")
+		assert.Equal(t, "auth_service", u.User.Username())
+		assert.Equal(t, "postgres:5432", u.Host)
+		assert.Equal(t, "/nova_auth", u.Path)
+	}
+}
+
+func TestReaderSecretName(t *testing.T) {
+	roles := []string{"reader", "_reader_1_", "a_b", "ab", strings.Repeat("r", 63)}
+	seen := map[string]string{}
+	for _, r := range roles {
+		name := ReaderSecretName(r)
+		assert.Empty(t, validation.IsDNS1123Label(name), "%q -> %q", r, name)
+		assert.False(t, strings.HasSuffix(name, "-db"), "%q must not look like a <service>-db Secret", name)
+		assert.NotContains(t, seen, name, "%q and %q share a Secret", r, seen[name])
+		seen[name] = r
+	}
+}
+
+// No generated object holds a password: only template references to
+// what ESO fetched.
+func TestNoPasswordValues(t *testing.T) {
+	cat, err := schema.Load("../../services.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	require.Len(t, objs, 1+len(Logins(cat)), "the admin plus one per login role")
+	for _, o := range objs {
+		e := o.(*es.ExternalSecret)
+		assert.Equal(t, "{{ .password }}", e.Spec.Target.Template.Data[KeyPassword], e.Name)
+		assert.Equal(t, kube.ComponentCredentials, e.Labels[kube.LabelComponent])
+		for _, d := range e.Spec.Data {
+			assert.Equal(t, KeyPassword, d.RemoteRef.Property)
+			assert.True(t, strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/postgres/"), d.RemoteRef.Key)
+		}
+	}
+}
