@@ -56,6 +56,7 @@ func TestRenderGolden(t *testing.T) {
 func kustomizeBuild(t *testing.T, dir string) []byte {
 	t.Helper()
 	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionLegacy // what the kustomize CLI does by default
 	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
 	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
 	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
