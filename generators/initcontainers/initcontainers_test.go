@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/workloads"
+	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
@@ -77,15 +78,7 @@ func TestGeneratedDeploymentsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs, err := workloads.Generate(cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodes, err := render.Nodes(objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := render.Bytes(nodes)
+	b, err := render.Bytes(generatortest.Nodes(t, workloads.Generate, cat))
 	if err != nil {
 		t.Fatal(err)
 	}

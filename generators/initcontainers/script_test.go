@@ -23,8 +23,8 @@ import (
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/workloads"
+	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/testtool"
-	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -54,15 +54,8 @@ func generatedWait(t *testing.T, dep string, retries, port int) corev1.Container
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs, err := workloads.Generate(cat)
+	nodes, err := Transform(cat, generatortest.Nodes(t, workloads.Generate, cat))
 	if err != nil {
-		t.Fatal(err)
-	}
-	nodes, err := render.Nodes(objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if nodes, err = Transform(cat, nodes); err != nil {
 		t.Fatal(err)
 	}
 	c, err := nodes[0].Pipe(yaml.Lookup("spec", "template", "spec", "initContainers", "[name="+kube.WaitContainerName(dep)+"]"))

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
@@ -30,19 +32,26 @@ func GeneratorCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, erro
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, err := gen(cat)
-			if err != nil {
-				t.Fatal(err)
-			}
-			nodes, err := render.Nodes(objs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := render.Bytes(nodes)
+			out, err := render.Bytes(Nodes(t, gen, cat))
 			if err != nil {
 				t.Fatal(err)
 			}
 			golden.Assert(t, filepath.Join(dir, "expected.yaml"), out)
 		})
 	}
+}
+
+// Nodes runs gen on cat and returns its objects as sorted nodes, failing
+// the test on any error.
+func Nodes(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) []*yaml.RNode {
+	t.Helper()
+	objs, err := gen(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := render.Nodes(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nodes
 }
