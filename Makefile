@@ -6,13 +6,21 @@ KUSTOMIZE := $(TOOLS) kustomize
 # unset, kubeconform uses its default (online) schema location.
 KUBECONFORM_SCHEMA_LOCATION ?= default
 
-.PHONY: all build render test vet golden e2e conform bench postgres-test apiserver-test ci clean
+# The examples run `novagen` found through PATH (as Argo CD's repo-server
+# does); targets that build them put bin/ first on PATH.
+WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
+
+.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test apiserver-test ci clean
 
 all: build test
 
 ## build: compile bin/novagen
 build:
 	$(GO) build -o bin/novagen ./cmd/novagen
+
+## install: go install novagen (into GOBIN or GOPATH/bin: put it on PATH for kustomize)
+install:
+	$(GO) install ./cmd/novagen
 
 ## render: print every generated object of services.yaml
 render: build
@@ -32,7 +40,7 @@ golden:
 
 ## e2e: the real kustomize binary on every example, compared with golden/
 e2e: build
-	KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
+	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
 
 ## conform: kubeconform -strict on every golden output
 conform:
@@ -49,7 +57,7 @@ postgres-test:
 
 ## apiserver-test: every example object through a real kube-apiserver (server-side dry run)
 apiserver-test: build
-	hack/apiserver-test.sh
+	$(WITH_BIN) hack/apiserver-test.sh
 
 ci:
 	bash .ci/run

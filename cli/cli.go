@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
@@ -33,18 +35,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetErr(stderr)
 	if err := root.Execute(); err != nil {
-		var errs schema.Errors
-		if errors.As(err, &errs) {
-			for _, e := range errs {
-				fmt.Fprintln(stderr, e.Error())
-			}
-		} else {
-			fmt.Fprintln(stderr, "novagen:", err)
-		}
+		pipeline.PrintError(stderr, err)
 		return 1
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
-		fmt.Fprintln(stderr, "novagen:", err)
+		pipeline.PrintError(stderr, err)
 		return 1
 	}
 	return 0
@@ -68,7 +63,22 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 }
 
 func catalogFlag(c *cobra.Command, path *string) {
-	c.Flags().StringVarP(path, "file", "f", defaultCatalog, "path of the service catalog")
+	c.Flags().StringVarP(path, "file", "f", defaultCatalog, `path of the service catalog ("-" reads standard input)`)
+}
+
+// stdinName names standard input in error positions, as kubectl does.
+const stdinName = "<stdin>"
+
+// load reads the catalog at path, or from the command's stdin for "-".
+func load(c *cobra.Command, path string) (*schema.Catalog, error) {
+	if path != "-" {
+		return schema.Load(path)
+	}
+	data, err := schema.Read(stdinName, c.InOrStdin())
+	if err != nil {
+		return nil, err
+	}
+	return schema.Parse(stdinName, data)
 }
 
 func renderCmd() *cobra.Command {
@@ -81,21 +91,16 @@ func renderCmd() *cobra.Command {
 for the same catalog. By default all generators run, then all transformers.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := schema.Load(path)
+			cat, err := load(c, path)
 			if err != nil {
 				return err
 			}
-			g, err := generators.Select(gens)
-			if err != nil {
-				return fmt.Errorf("--generator: %w", err)
-			}
-			t := generators.Transformers()
+			opts := pipeline.Options{Generators: gens}
 			if c.Flags().Changed("transformer") {
-				if t, err = generators.SelectTransformers(trans); err != nil {
-					return fmt.Errorf("--transformer: %w", err)
-				}
+				// Non-nil: exactly these ("" for none).
+				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
 			}
-			nodes, err := fns.Run(cat, g, t, nil)
+			nodes, err := pipeline.Run(cat, opts, nil)
 			if err != nil {
 				return err
 			}
@@ -105,7 +110,7 @@ for the same catalog. By default all generators run, then all transformers.`,
 	}
 	catalogFlag(c, &path)
 	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+names(generators.All()))
-	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, "run only these transformers (repeatable; default all)")
+	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+transformerNames())
 	return c
 }
 
@@ -116,7 +121,7 @@ func validateCmd() *cobra.Command {
 		Short: "Check the catalog and report every problem as FILE:LINE:COL",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := schema.Load(path)
+			cat, err := load(c, path)
 			if err != nil {
 				return err
 			}
@@ -137,7 +142,7 @@ func graphCmd() *cobra.Command {
 		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := schema.Load(path)
+			cat, err := load(c, path)
 			if err != nil {
 				return err
 			}
@@ -185,10 +190,10 @@ Reference it from a kustomize generators: or transformers: entry:
     annotations:
       config.kubernetes.io/function: |
         exec:
-          path: ../../bin/novagen
+          path: novagen     # found through PATH
           args: [fn]
   spec:
-    catalog: ../../services.yaml
+    catalog: ../../services.yaml   # inside the repository
 `,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -201,6 +206,14 @@ func names(gs []generators.Generator) string {
 	var n []string
 	for _, g := range gs {
 		n = append(n, g.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+func transformerNames() string {
+	var n []string
+	for _, t := range generators.Transformers() {
+		n = append(n, t.Name)
 	}
 	return strings.Join(n, ", ")
 }

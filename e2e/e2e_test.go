@@ -23,17 +23,27 @@ import (
 
 const root = ".."
 
-// TestMain builds bin/novagen, the binary the examples' function configs
-// execute, from the code under test.
+// TestMain builds novagen from the code under test into a directory of
+// its own and puts it first on PATH: the examples' function configs run
+// `novagen` found through PATH, as Argo CD's repo-server does, so a
+// checkout needs no bin/.
 func TestMain(m *testing.M) {
-	build := exec.Command("go", "build", "-o", filepath.Join("bin", "novagen"), "./cmd/novagen")
+	dir, err := os.MkdirTemp("", "novagen-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "novagen"), "./cmd/novagen")
 	build.Dir = root
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building bin/novagen:", err)
+		fmt.Fprintln(os.Stderr, "building novagen:", err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func renderCatalog(t *testing.T) []byte {

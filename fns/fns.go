@@ -1,23 +1,21 @@
 // Package fns is the KRM function layer: it reads a function config,
-// loads the catalog it names, runs the generators and transformers it
-// selects and reports problems as framework Results. It is the only
-// package that knows about kustomize; generators don't.
+// loads the catalog it names (only from inside the repository), runs the
+// pipeline every novagen front runs and reports problems as framework
+// Results. It is the only package that knows about kustomize; generators
+// don't.
 package fns
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators"
-	"github.com/novagen/novagen/generators/syncwaves"
-	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -35,11 +33,11 @@ const (
 //	  name: nova
 //	  annotations:
 //	    config.kubernetes.io/function: |
-//	      exec: {path: ../../bin/novagen, args: [fn]}
+//	      exec: {path: novagen, args: [fn]}   # found through PATH
 //	spec:
-//	  catalog: ../../services.yaml   # relative to the kustomization
+//	  catalog: ../../services.yaml   # relative to the kustomization, inside the repository
 //	  generators: [grpc-services]    # omitted: all of them
-//	  transformers: []               # none unless named
+//	  transformers: []               # omitted: all of them; [] none
 type Config struct {
 	APIVersion string     `yaml:"apiVersion"`
 	Kind       string     `yaml:"kind"`
@@ -53,62 +51,43 @@ type ConfigMeta struct {
 	Annotations map[string]string `yaml:"annotations,omitempty"`
 }
 
-// ConfigSpec says which catalog to load and what to run.
+// ConfigSpec says which catalog to load and what to run, with the same
+// defaults as `novagen render`: all generators and all transformers.
 type ConfigSpec struct {
 	Catalog      string   `yaml:"catalog"`
 	Generators   []string `yaml:"generators,omitempty"`
-	Transformers []string `yaml:"transformers,omitempty"`
-}
-
-// Run is what `novagen render` and the KRM function both do: generate the
-// selected objects, add them to items, then apply the selected
-// transformers to everything.
-func Run(cat *schema.Catalog, gens []generators.Generator, trans []generators.Transformer, items []*yaml.RNode) ([]*yaml.RNode, error) {
-	objs, err := generators.Generate(cat, gens)
-	if err != nil {
-		return nil, err
-	}
-	// Waves go on the typed objects so they serialize in order with the
-	// other annotations; hand-written items keep theirs.
-	if err := syncwaves.Annotate(cat, objs); err != nil {
-		return nil, err
-	}
-	nodes, err := render.Nodes(objs)
-	if err != nil {
-		return nil, err
-	}
-	items = append(slices.Clone(items), nodes...)
-	for _, t := range trans {
-		if items, err = t.Transform(cat, items); err != nil {
-			return nil, fmt.Errorf("transformer %s: %w", t.Name, err)
-		}
-	}
-	return items, nil
+	Transformers []string `yaml:"transformers"`
 }
 
 // Processor is the ResourceListProcessor kustomize runs.
 var Processor = framework.ResourceListProcessorFunc(process)
 
+// failure is a failed run: the error as it happened (printed by Main like
+// every novagen error) and the Results it became.
+type failure struct {
+	err     error
+	results framework.Results
+}
+
+func (f failure) Error() string { return f.results.Error() }
+func (f failure) Unwrap() error { return f.err }
+
 func process(rl *framework.ResourceList) error {
 	cfg, err := readConfig(rl.FunctionConfig)
 	if err != nil {
-		return fail(rl, errorResult(err.Error(), ""))
+		return fail(rl, err)
 	}
-	gens, err := generators.Select(cfg.Spec.Generators)
+	name, data, err := readCatalog(cfg.Spec.Catalog)
 	if err != nil {
-		return fail(rl, errorResult("spec.generators: "+err.Error(), ""))
+		return fail(rl, err)
 	}
-	trans, err := generators.SelectTransformers(cfg.Spec.Transformers)
+	cat, err := schema.Parse(name, data)
 	if err != nil {
-		return fail(rl, errorResult("spec.transformers: "+err.Error(), ""))
+		return fail(rl, err)
 	}
-	cat, err := schema.Load(filepath.FromSlash(cfg.Spec.Catalog))
+	items, err := pipeline.Run(cat, pipeline.Options{Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers}, rl.Items)
 	if err != nil {
-		return fail(rl, catalogResults(err)...)
-	}
-	items, err := Run(cat, gens, trans, rl.Items)
-	if err != nil {
-		return fail(rl, errorResult(err.Error(), cfg.Spec.Catalog))
+		return fail(rl, err)
 	}
 	rl.Items = items
 	return nil
@@ -134,58 +113,48 @@ func readConfig(n *yaml.RNode) (*Config, error) {
 	if cfg.Spec.Catalog == "" {
 		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization)", n.GetName())
 	}
+	if _, err := generators.Select(cfg.Spec.Generators); err != nil {
+		return nil, fmt.Errorf("function config %s: spec.generators: %w", n.GetName(), err)
+	}
+	if cfg.Spec.Transformers != nil {
+		if _, err := generators.SelectTransformers(cfg.Spec.Transformers); err != nil {
+			return nil, fmt.Errorf("function config %s: spec.transformers: %w", n.GetName(), err)
+		}
+	}
 	return cfg, nil
 }
 
-func errorResult(msg, file string) framework.Result {
-	r := framework.Result{Severity: framework.Error, Message: msg}
-	if file != "" {
-		r.File = &framework.File{Path: file}
-	}
-	return r
-}
-
-// catalogResults keeps one Result per catalog finding, each with its
-// FILE:LINE:COL in the message: kustomize shows only stderr and the
-// message is what the user reads.
-func catalogResults(err error) []framework.Result {
+// fail records err as Results (one per catalog problem, each with its
+// FILE:LINE:COL in the message: kustomize shows only stderr, and the
+// message is what the user reads), drops every item (never partial
+// output) and returns the failure, which makes the function exit 1.
+func fail(rl *framework.ResourceList, err error) error {
+	var rs framework.Results
 	var errs schema.Errors
-	if !errors.As(err, &errs) {
-		return []framework.Result{errorResult(err.Error(), "")}
-	}
-	out := make([]framework.Result, len(errs))
-	for i, e := range errs {
-		out[i] = errorResult(e.Error(), e.Pos.File)
-	}
-	return out
-}
-
-// fail records results and returns them as the error, which makes the
-// function exit non-zero; kustomize drops Results, so Main also prints
-// them to stderr.
-func fail(rl *framework.ResourceList, results ...framework.Result) error {
-	rs := make(framework.Results, len(results))
-	for i := range results {
-		rs[i] = &results[i]
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			rs = append(rs, &framework.Result{Severity: framework.Error, Message: e.Error(), File: &framework.File{Path: e.Pos.File}})
+		}
+	} else {
+		rs = framework.Results{{Severity: framework.Error, Message: err.Error()}}
 	}
 	rl.Results = append(rl.Results, rs...)
-	rl.Items = nil // never partial output
-	return rs
+	rl.Items = nil
+	return failure{err: err, results: rs}
 }
 
 // Main runs the function on stdin/stdout and returns the exit status.
+// kustomize drops Results, so errors also go to stderr, printed as every
+// novagen command prints them.
 func Main() int {
 	err := framework.Execute(Processor, nil)
 	if err == nil {
 		return 0
 	}
-	var rs framework.Results
-	if errors.As(err, &rs) {
-		for _, r := range rs {
-			fmt.Fprintln(os.Stderr, "novagen: "+r.Message)
-		}
-	} else {
-		fmt.Fprintln(os.Stderr, "novagen:", err)
+	var f failure
+	if errors.As(err, &f) {
+		err = f.err
 	}
+	pipeline.PrintError(os.Stderr, err)
 	return 1
 }

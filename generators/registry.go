@@ -1,6 +1,12 @@
 // Package generators is the registry of everything novagen can emit. Each
-// generator lives in its own package as a pure function of the catalog;
-// adding one means writing that package and one line below.
+// generator lives in its own package as a pure function of the catalog
+// and says, here, where its objects go in the startup order; adding one
+// means writing that package and one line below, nothing else.
+//
+// Generator packages import only schema, naming and the shared helpers
+// (generators/kube, generators/scripts), never each other: what two of
+// them must agree on is a catalog fact (schema) or a naming convention
+// (naming). registry_test.go enforces it.
 package generators
 
 import (
@@ -11,22 +17,29 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/dbinit"
+	"github.com/novagen/novagen/generators/externalservices"
 	"github.com/novagen/novagen/generators/grpcservices"
 	"github.com/novagen/novagen/generators/initcontainers"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/migrations"
+	"github.com/novagen/novagen/generators/namespace"
 	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/schema"
 )
 
 // Generator emits objects from the catalog alone: no I/O, no clock, no
-// randomness, so the same catalog always gives the same objects.
+// randomness, so the same catalog always gives the same objects. A
+// catalog that loads never makes a generator fail; an error is a bug.
 type Generator struct {
 	Name        string
 	Description string
-	Generate    func(*schema.Catalog) ([]kube.Object, error)
+	// Phase is where the generator's objects go in the startup order
+	// (their Argo CD sync wave).
+	Phase    syncwaves.Phase
+	Generate func(*schema.Catalog) ([]kube.Object, error)
 }
 
 // Transformer changes objects that already exist (generated or hand-written
@@ -39,12 +52,14 @@ type Transformer struct {
 }
 
 var registry = []Generator{
-	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", grpcservices.Generate},
-	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", workloads.Generate},
-	{networkpolicy.Name, "default-deny plus allow-lists derived from the dependency graph", networkpolicy.Generate},
-	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", secrets.Generate},
-	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions) and the Job that runs them", dbinit.Generate},
-	{migrations.Name, "SQLx migration Job: every service's migrations, in catalog order", migrations.Generate},
+	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate},
+	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate},
+	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, its NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
+	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
+	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
+	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
+	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
+	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
 }
 
 var transformers = []Transformer{
@@ -56,6 +71,16 @@ func All() []Generator { return slices.Clone(registry) }
 
 // Transformers returns every transformer in registry order.
 func Transformers() []Transformer { return slices.Clone(transformers) }
+
+// Placements are the generators' places in the startup order, for the
+// wave table.
+func Placements() []syncwaves.Placement {
+	out := make([]syncwaves.Placement, len(registry))
+	for i, g := range registry {
+		out[i] = syncwaves.Placement{Generator: g.Name, Phase: g.Phase}
+	}
+	return out
+}
 
 // Select returns the named generators in registry order; no names means all.
 func Select(names []string) ([]Generator, error) {
@@ -89,12 +114,17 @@ func byName[T any](names []string, known []T, name func(T) string) ([]T, error) 
 	return out, nil
 }
 
-// Generate runs the given generators and returns all their objects.
+// Generate runs the given generators and returns all their objects, each
+// annotated with its sync wave.
 func Generate(cat *schema.Catalog, gens []Generator) ([]kube.Object, error) {
+	waves := syncwaves.New(cat)
 	var out []kube.Object
 	for _, g := range gens {
 		objs, err := g.Generate(cat)
 		if err != nil {
+			return nil, fmt.Errorf("generator %s: %w", g.Name, err)
+		}
+		if err := syncwaves.Annotate(waves, g.Phase, objs); err != nil {
 			return nil, fmt.Errorf("generator %s: %w", g.Name, err)
 		}
 		out = append(out, objs...)

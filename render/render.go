@@ -35,6 +35,7 @@ var kindOrder = []string{
 	"ConfigMap",
 	"Secret",
 	"Service",
+	"EndpointSlice",
 	"PersistentVolumeClaim",
 	"Deployment",
 	"StatefulSet",
@@ -77,10 +78,15 @@ func node(o kube.Object) (*yaml.RNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Typed structs always carry an empty status; generated objects have
-	// none to say.
+	// Typed structs always carry an empty status (and some an empty
+	// spec, a Namespace's); generated objects have nothing to say there.
 	if err := n.PipeE(yaml.Clear("status")); err != nil {
 		return nil, err
+	}
+	if spec := n.Field("spec"); spec != nil && spec.Value.YNode().Kind == yaml.MappingNode && len(spec.Value.YNode().Content) == 0 {
+		if err := n.PipeE(yaml.Clear("spec")); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
@@ -103,6 +109,9 @@ func Sort(nodes []*yaml.RNode) {
 func Write(w io.Writer, nodes []*yaml.RNode) error {
 	return kio.ByteWriter{Writer: w}.Write(nodes)
 }
+
+// Parse reads a multi-document YAML stream into nodes.
+func Parse(b []byte) ([]*yaml.RNode, error) { return kio.FromBytes(b) }
 
 // Bytes is Write into memory.
 func Bytes(nodes []*yaml.RNode) ([]byte, error) {

@@ -2,8 +2,11 @@ package schema
 
 import (
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/novagen/novagen/naming"
 )
 
 // EndpointKind says what a dependency name refers to.
@@ -15,82 +18,194 @@ const (
 	KindExternal       EndpointKind = "external"
 )
 
-// Endpoint is something a service can depend on: where it listens and
-// which pods implement it.
+// Endpoint is something a service can depend on: where clients reach it
+// and which pods implement it.
 type Endpoint struct {
 	Name      string
 	Kind      EndpointKind
-	Host      string
+	Host      string // what clients dial: for an external one, its in-namespace Service
 	Port      int32
 	PodLabels map[string]string // empty for external endpoints
-	CIDR      string            // external only; empty means anywhere
+	Address   string            // external only: the catalog's host (DNS name or IP)
+	CIDR      string            // external only: where egress may go; empty means anywhere
 }
 
-// Endpoints returns every dependency target: infrastructure, external
+// Login is one PostgreSQL login role the catalog declares: a
+// database-owning service's, or a database's reader role.
+type Login struct {
+	Role     string   // the PostgreSQL role
+	Database string   // the one database it may connect to
+	Secret   string   // the Secret with its username, password and DATABASE_URL
+	Service  *Service // the service owning Database; nil for a reader role
+}
+
+// index holds what generators look up, computed once when the catalog
+// loads, so no lookup scans the catalog: render cost stays linear in its
+// size.
+type index struct {
+	endpoints []Endpoint       // sorted by name
+	endpoint  map[string]int   // name -> endpoints
+	service   map[string]int   // name -> Spec.Services
+	owner     map[string]int   // database -> Spec.Services
+	logins    []Login          // sorted by role
+	waits     map[string]bool  // wait-for-<endpoint> container names
+	databases []Database       // sorted by name
+	infra     map[string]*Component
+}
+
+// endpoints lists every dependency target: infrastructure, external
 // components and services, sorted by name.
-func (c *Catalog) Endpoints() []Endpoint {
+func (c *Catalog) endpoints() []Endpoint {
 	var out []Endpoint
-	inf := c.Spec.Infrastructure
-	add := func(name string, comp *Component) {
-		out = append(out, Endpoint{Name: name, Kind: KindInfrastructure, Host: comp.Host, Port: comp.Port, PodLabels: comp.PodLabels})
+	for _, ic := range c.infrastructure() {
+		out = append(out, Endpoint{Name: ic.name, Kind: KindInfrastructure, Host: ic.comp.Host, Port: ic.comp.Port, PodLabels: ic.comp.PodLabels})
 	}
-	if inf.Postgres != nil {
-		add("postgres", &inf.Postgres.Component)
+	for _, e := range c.Spec.Infrastructure.External {
+		out = append(out, Endpoint{Name: e.Name, Kind: KindExternal, Host: e.Name, Port: e.Port, Address: e.Host, CIDR: e.CIDR})
 	}
-	if inf.Redis != nil {
-		add("redis", &inf.Redis.Component)
-	}
-	if inf.Zookeeper != nil {
-		add("zookeeper", &inf.Zookeeper.Component)
-	}
-	if inf.Kafka != nil {
-		add("kafka", &inf.Kafka.Component)
-	}
-	if inf.ClickHouse != nil {
-		add("clickhouse", &inf.ClickHouse.Component)
-	}
-	for _, e := range inf.External {
-		out = append(out, Endpoint{Name: e.Name, Kind: KindExternal, Host: e.Host, Port: e.Port, CIDR: e.CIDR})
-	}
-	for _, s := range c.Spec.Services {
+	for i := range c.Spec.Services {
+		s := &c.Spec.Services[i]
 		out = append(out, Endpoint{Name: s.Name, Kind: KindService, Host: s.Name, Port: s.Ports.GRPC, PodLabels: s.SelectorLabels()})
 	}
 	slices.SortStableFunc(out, func(a, b Endpoint) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-// Endpoint looks up a dependency target by name.
-func (c *Catalog) Endpoint(name string) (Endpoint, bool) {
-	for _, e := range c.Endpoints() {
-		if e.Name == name {
-			return e, true
+type namedComponent struct {
+	name string
+	comp *Component
+}
+
+// infrastructure lists the declared components in a fixed order.
+func (c *Catalog) infrastructure() []namedComponent {
+	inf := &c.Spec.Infrastructure
+	var out []namedComponent
+	if inf.Postgres != nil {
+		out = append(out, namedComponent{"postgres", &inf.Postgres.Component})
+	}
+	if inf.Redis != nil {
+		out = append(out, namedComponent{"redis", &inf.Redis.Component})
+	}
+	if inf.Zookeeper != nil {
+		out = append(out, namedComponent{"zookeeper", &inf.Zookeeper.Component})
+	}
+	if inf.Kafka != nil {
+		out = append(out, namedComponent{"kafka", &inf.Kafka.Component})
+	}
+	if inf.ClickHouse != nil {
+		out = append(out, namedComponent{"clickhouse", &inf.ClickHouse.Component})
+	}
+	return out
+}
+
+func (c *Catalog) buildIndex() {
+	ix := &index{
+		endpoints: c.endpoints(),
+		endpoint:  map[string]int{},
+		service:   map[string]int{},
+		owner:     map[string]int{},
+		waits:     map[string]bool{},
+		infra:     map[string]*Component{},
+	}
+	for i, e := range ix.endpoints {
+		ix.endpoint[e.Name] = i
+		ix.waits[naming.WaitContainer(e.Name)] = true
+	}
+	for _, ic := range c.infrastructure() {
+		ix.infra[ic.name] = ic.comp
+	}
+	for i := range c.Spec.Services {
+		s := &c.Spec.Services[i]
+		ix.service[s.Name] = i
+		if s.Database != "" {
+			ix.owner[s.Database] = i
+			ix.logins = append(ix.logins, Login{Role: s.Role(), Database: s.Database, Secret: naming.DBSecret(s.Name), Service: s})
 		}
 	}
-	return Endpoint{}, false
+	ix.databases = slices.Clone(c.Spec.Databases)
+	slices.SortFunc(ix.databases, func(a, b Database) int { return strings.Compare(a.Name, b.Name) })
+	for _, d := range ix.databases {
+		if d.ReaderRole != "" {
+			ix.logins = append(ix.logins, Login{Role: d.ReaderRole, Database: d.Name, Secret: naming.ReaderSecret(d.ReaderRole)})
+		}
+	}
+	slices.SortFunc(ix.logins, func(a, b Login) int { return strings.Compare(a.Role, b.Role) })
+	c.index = ix
 }
+
+// Endpoints returns every dependency target, sorted by name. The slice is
+// shared: callers must not change it.
+func (c *Catalog) Endpoints() []Endpoint { return c.index.endpoints }
+
+// Endpoint looks up a dependency target by name.
+func (c *Catalog) Endpoint(name string) (Endpoint, bool) {
+	i, ok := c.index.endpoint[name]
+	if !ok {
+		return Endpoint{}, false
+	}
+	return c.index.endpoints[i], true
+}
+
+// IsWaitContainer reports whether name is the wait-for container of one
+// of the catalog's endpoints.
+func (c *Catalog) IsWaitContainer(name string) bool { return c.index.waits[name] }
 
 // Graph returns the validated dependency graph.
 func (c *Catalog) Graph() *Graph { return c.graph }
 
 // Service looks up a service by name.
 func (c *Catalog) Service(name string) (*Service, bool) {
-	for i := range c.Spec.Services {
-		if c.Spec.Services[i].Name == name {
-			return &c.Spec.Services[i], true
-		}
+	i, ok := c.index.service[name]
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return &c.Spec.Services[i], true
 }
 
 // DatabaseOwner returns the service that owns database db, if any.
 func (c *Catalog) DatabaseOwner(db string) (*Service, bool) {
+	i, ok := c.index.owner[db]
+	if !ok {
+		return nil, false
+	}
+	return &c.Spec.Services[i], true
+}
+
+// DatabaseOwners returns the services that own a database, in catalog
+// order (the order their migrations run in).
+func (c *Catalog) DatabaseOwners() []*Service {
+	var out []*Service
 	for i := range c.Spec.Services {
-		if c.Spec.Services[i].Database == db {
-			return &c.Spec.Services[i], true
+		if c.Spec.Services[i].Database != "" {
+			out = append(out, &c.Spec.Services[i])
 		}
 	}
-	return nil, false
+	return out
 }
+
+// Databases returns the catalog's databases sorted by name: the order of
+// spec.databases means nothing, so nothing derived from it may depend on
+// it. The slice is shared: callers must not change it.
+func (c *Catalog) Databases() []Database { return c.index.databases }
+
+// Logins lists every PostgreSQL login role, sorted by role: the
+// database-owning services' and the reader roles. The admin is not one:
+// it exists before any of this runs. The slice is shared.
+func (c *Catalog) Logins() []Login { return c.index.logins }
+
+// DatabaseServer is the endpoint of the PostgreSQL server that holds the
+// service databases, if the catalog has one.
+func (c *Catalog) DatabaseServer() (Endpoint, bool) { return c.Endpoint("postgres") }
+
+// Component returns the declared infrastructure component name (postgres,
+// redis, zookeeper, kafka, clickhouse).
+func (c *Catalog) Component(name string) (*Component, bool) {
+	comp, ok := c.index.infra[name]
+	return comp, ok
+}
+
+// CreatesNamespace says whether the Namespace is rendered.
+func (c *Catalog) CreatesNamespace() bool { return c.Spec.CreateNamespace == nil || *c.Spec.CreateNamespace }
 
 // SelectorLabels select the pods of a service; they never change for the
 // life of a Deployment, so they hold only the name.
@@ -98,10 +213,37 @@ func (s *Service) SelectorLabels() map[string]string {
 	return map[string]string{"app.kubernetes.io/name": s.Name}
 }
 
-// Image is the full, pinned image reference of the service.
-func (s *Service) ImageRef() string { return s.Image.Repository + ":" + s.Image.Tag }
+// ImageRef is the full, pinned image reference of the service:
+// repository:tag or repository@digest.
+func (s *Service) ImageRef() string {
+	if s.Image.Digest != "" {
+		return s.Image.Repository + "@" + s.Image.Digest
+	}
+	return s.Image.Repository + ":" + s.Image.Tag
+}
 
 // Role is the PostgreSQL login role of a service: its name in SQL form.
-func (s *Service) Role() string { return strings.ReplaceAll(s.Name, "-", "_") }
+func (s *Service) Role() string { return naming.Role(s.Name) }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) { return maps.Keys(m) }
+
+// AddressIP is the address of an external endpoint when its host is an IP
+// address.
+func (e Endpoint) AddressIP() (netip.Addr, bool) {
+	if e.Kind != KindExternal {
+		return netip.Addr{}, false
+	}
+	return parseIP(e.Address)
+}
+
+// EgressCIDR is the network an external endpoint is reached in: its
+// catalog cidr, else its own address when that is an IP; "" means any.
+func (e Endpoint) EgressCIDR() string {
+	if e.CIDR != "" {
+		return e.CIDR
+	}
+	if a, ok := e.AddressIP(); ok {
+		return netip.PrefixFrom(a, a.BitLen()).String()
+	}
+	return ""
+}

@@ -24,7 +24,16 @@ const (
 	DefaultMigrationSource = "/migrations"
 	DefaultMigrationLimit  = 30 * time.Minute
 	DefaultPostgresAdmin   = "postgres"
+	DefaultStartupGrace    = 2 * time.Minute
 )
+
+// DefaultResources are what a container gets when the catalog's
+// defaults.resources leaves a request or limit out: every container has
+// requests and a memory limit.
+var DefaultResources = Resources{
+	Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
+	Limits:   map[string]string{"cpu": "500m", "memory": "256Mi"},
+}
 
 var defaultPorts = map[string]int32{
 	"postgres":   5432,
@@ -40,11 +49,17 @@ func applyDefaults(c *Catalog) {
 	d.Ports.GRPC = or(d.Ports.GRPC, DefaultGRPCPort)
 	d.Ports.Metrics = or(d.Ports.Metrics, DefaultMetricsPort)
 	d.Wait.Retries = or(d.Wait.Retries, DefaultWaitRetries)
-	d.Wait.Interval.Duration = or(d.Wait.Interval.Duration, DefaultWaitInterval)
+	d.Wait.Interval.orDefault(DefaultWaitInterval)
 	d.RunAsUser = or(d.RunAsUser, DefaultRunAsUser)
+	d.StartupGrace.orDefault(DefaultStartupGrace)
 	if d.Replicas == nil {
 		one := int32(1)
 		d.Replicas = &one
+	}
+	d.Resources = mergeResources(DefaultResources, d.Resources)
+	if s.CreateNamespace == nil {
+		yes := true
+		s.CreateNamespace = &yes
 	}
 
 	s.Images.Postgres = or(s.Images.Postgres, DefaultPostgresImage)
@@ -54,10 +69,10 @@ func applyDefaults(c *Catalog) {
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
 	s.Secrets.KeyPrefix = or(s.Secrets.KeyPrefix, "nova/"+s.Namespace)
-	s.Secrets.RefreshInterval.Duration = or(s.Secrets.RefreshInterval.Duration, DefaultRefreshInterval)
+	s.Secrets.RefreshInterval.orDefault(DefaultRefreshInterval)
 
 	s.Migrations.Source = or(s.Migrations.Source, DefaultMigrationSource)
-	s.Migrations.ActiveDeadline.Duration = or(s.Migrations.ActiveDeadline.Duration, DefaultMigrationLimit)
+	s.Migrations.ActiveDeadline.orDefault(DefaultMigrationLimit)
 
 	inf := &s.Infrastructure
 	if inf.Postgres != nil {
@@ -78,15 +93,25 @@ func applyDefaults(c *Catalog) {
 		defaultComponent(&inf.ClickHouse.Component, "clickhouse")
 	}
 	for i := range inf.External {
-		defaultComponent(&inf.External[i].Component, inf.External[i].Name)
+		e := &inf.External[i]
+		if len(e.PodLabels) == 0 {
+			e.PodLabels = nil // outside the namespace: no pods of ours
+		}
 	}
 
 	for i := range s.Services {
 		svc := &s.Services[i]
 		svc.Ports.GRPC = or(svc.Ports.GRPC, d.Ports.GRPC)
 		svc.Ports.Metrics = or(svc.Ports.Metrics, d.Ports.Metrics)
-		svc.Image.Repository = or(svc.Image.Repository, d.Image.Registry+"/"+svc.Name)
-		svc.Image.Tag = or(svc.Image.Tag, d.Image.Tag)
+		if svc.Image.Repository == "" && d.Image.Registry != "" {
+			svc.Image.Repository = d.Image.Registry + "/" + svc.Name
+		}
+		// A service that names its own tag or digest means that one; else
+		// the defaults pin it, by digest when they give one.
+		if svc.Image.Tag == "" && svc.Image.Digest == "" {
+			svc.Image.Tag, svc.Image.Digest = d.Image.Tag, d.Image.Digest
+		}
+		svc.StartupGrace.orDefault(d.StartupGrace.Duration)
 		if svc.Replicas == nil {
 			svc.Replicas = d.Replicas
 		}
@@ -127,15 +152,22 @@ func or[T comparable](v, fallback T) T {
 	return v
 }
 
-// UnmarshalJSON reads a Go duration string; the schema has already
-// checked its form.
+// orDefault sets the duration to fallback unless the catalog wrote one.
+func (d *Duration) orDefault(fallback time.Duration) {
+	if !d.Set {
+		d.Duration = fallback
+	}
+}
+
+// UnmarshalJSON reads a Go duration string; the schema (format
+// go-duration) has already checked it parses.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	v, err := time.ParseDuration(s)
-	d.Duration = v
+	d.Duration, d.Set = v, true
 	return err
 }
 

@@ -42,8 +42,13 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// sorted orders findings by file, line, column and message, and drops
-// exact duplicates (a value checked by two schema branches).
+// MaxErrors is how many findings one load reports; a longer list helps no
+// one, and a hostile catalog could produce millions.
+const MaxErrors = 100
+
+// sorted orders findings by file, line, column and message, drops exact
+// duplicates (a value checked by two schema branches) and keeps the first
+// MaxErrors, saying how many more there are.
 func (es Errors) sorted() Errors {
 	out := slices.Clone(es)
 	slices.SortFunc(out, func(a, b Error) int {
@@ -54,5 +59,10 @@ func (es Errors) sorted() Errors {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
-	return slices.Compact(out)
+	out = slices.Compact(out)
+	if len(out) > MaxErrors {
+		more := Error{Pos: out[MaxErrors].Pos, Message: fmt.Sprintf("... and %d more problems", len(out)-MaxErrors)}
+		out = append(out[:MaxErrors], more)
+	}
+	return out
 }

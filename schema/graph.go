@@ -9,11 +9,17 @@ import (
 // a -> b means a waits for b. Startup order, Argo CD sync waves,
 // NetworkPolicies and `novagen graph` are all derived from it.
 type Graph struct {
-	nodes []string            // sorted
-	deps  map[string][]string // declared order, as the catalog lists them
-	level map[string]int
-	order []string // by level, then name
+	nodes      []string            // sorted
+	deps       map[string][]string // declared order, as the catalog lists them
+	dependents map[string][]string // reverse edges, sorted
+	level      map[string]int
+	maxLevel   int
+	order      []string // by level, then name
 }
+
+// maxCycles is how many cycles one load reports: each is a separate fix,
+// and a hostile graph can have more cycles than any report should list.
+const maxCycles = 20
 
 // newGraph builds the graph; it reports cycles rather than levels when
 // the edges are not acyclic.
@@ -35,10 +41,17 @@ func newGraph(nodes []string, deps map[string][]string) (*Graph, [][]string) {
 		return l
 	}
 	for _, n := range g.nodes {
-		visit(n)
+		g.maxLevel = max(g.maxLevel, visit(n))
 	}
 	g.order = slices.Clone(g.nodes)
 	slices.SortStableFunc(g.order, func(a, b string) int { return g.level[a] - g.level[b] })
+	// Walking sorted nodes appends each list's sources in sorted order.
+	g.dependents = map[string][]string{}
+	for _, n := range g.nodes {
+		for _, d := range g.deps[n] {
+			g.dependents[d] = append(g.dependents[d], n)
+		}
+	}
 	return g, nil
 }
 
@@ -52,19 +65,23 @@ func (g *Graph) cycles() [][]string {
 	)
 	state := map[string]int{}
 	var stack []string
+	at := map[string]int{} // position of an active node on the stack
 	seen := map[string]bool{}
 	var out [][]string
 	var walk func(n string)
 	walk = func(n string) {
 		state[n] = active
+		at[n] = len(stack)
 		stack = append(stack, n)
 		for _, d := range g.deps[n] {
 			switch state[d] {
 			case unseen:
 				walk(d)
 			case active:
-				i := slices.Index(stack, d)
-				cycle := rotateToMin(slices.Clone(stack[i:]))
+				if len(out) >= maxCycles {
+					continue
+				}
+				cycle := rotateToMin(slices.Clone(stack[at[d]:]))
 				key := strings.Join(cycle, "\x00")
 				if !seen[key] {
 					seen[key] = true
@@ -100,24 +117,10 @@ func (g *Graph) Order() []string { return slices.Clone(g.order) }
 func (g *Graph) Level(n string) int { return g.level[n] }
 
 // MaxLevel is the highest level in the graph.
-func (g *Graph) MaxLevel() int {
-	m := 0
-	for _, l := range g.level {
-		m = max(m, l)
-	}
-	return m
-}
+func (g *Graph) MaxLevel() int { return g.maxLevel }
 
 // DependsOn returns what n waits for, in the catalog's order.
 func (g *Graph) DependsOn(n string) []string { return slices.Clone(g.deps[n]) }
 
 // Dependents returns the nodes that wait for n, sorted.
-func (g *Graph) Dependents(n string) []string {
-	var out []string
-	for _, m := range g.nodes {
-		if slices.Contains(g.deps[m], n) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (g *Graph) Dependents(n string) []string { return slices.Clone(g.dependents[n]) }

@@ -1,7 +1,10 @@
 // Package schema owns the service catalog (services.yaml): its Go types,
 // the embedded JSON Schema that is the single source of structural truth,
-// loading with file positions, defaulting, semantic validation and the
-// dependency graph. Nothing else in novagen parses catalog YAML.
+// loading with file positions, defaulting, semantic validation, the
+// dependency graph and the facts every generator derives from the catalog
+// (endpoints, database owners, login roles), indexed once at load. Nothing
+// else in novagen parses catalog YAML, and every check of a catalog
+// happens here: a catalog that loads never makes a generator fail.
 package schema
 
 import (
@@ -25,34 +28,57 @@ var schemaJSON []byte
 // JSONSchema returns the catalog's JSON Schema document.
 func JSONSchema() []byte { return bytes.Clone(schemaJSON) }
 
+// MaxCatalogBytes is the largest catalog novagen reads: far above any real
+// catalog (10 000 services take about 3 MiB), and small enough that no
+// input can exhaust a repo-server's memory.
+const MaxCatalogBytes = 16 << 20
+
 // Load reads, validates and defaults the catalog at path. Every problem is
 // returned at once as Errors, each located at FILE:LINE:COL.
 func Load(path string) (*Catalog, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, Errors{{Pos: Pos{File: path}, Message: "cannot read catalog: " + unwrapPathError(err)}}
+	}
+	defer f.Close()
+	data, err := Read(path, f)
+	if err != nil {
+		return nil, err
 	}
 	return Parse(path, data)
 }
 
+// Read reads a whole catalog from r, refusing more than MaxCatalogBytes
+// (so a device or an endless pipe fails at once instead of being read
+// forever); name names it in errors.
+func Read(name string, r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogBytes+1))
+	if err != nil {
+		return nil, Errors{{Pos: Pos{File: name}, Message: "cannot read catalog: " + unwrapPathError(err)}}
+	}
+	if len(data) > MaxCatalogBytes {
+		return nil, Errors{{Pos: Pos{File: name}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
+	}
+	return data, nil
+}
+
 // Parse is Load for bytes already in memory; file names them in errors.
 func Parse(file string, data []byte) (*Catalog, error) {
+	if len(data) > MaxCatalogBytes {
+		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
+	}
 	doc, errs := parseYAML(file, data)
 	if len(errs) > 0 {
 		return nil, errs.sorted()
 	}
-	pos := indexPositions(file, doc)
-	if len(pos.dups) > 0 {
-		return nil, pos.dups.sorted()
+	conv := newConverter(file, doc)
+	instance := conv.value("", doc)
+	if len(conv.errs) > 0 {
+		return nil, conv.errs.sorted()
 	}
-
-	var decoded any
-	if err := doc.Decode(&decoded); err != nil {
-		return nil, yamlErrors(file, err).sorted()
-	}
-	instance, err := toJSONValue(decoded)
-	if err != nil {
-		return nil, Errors{{Pos: pos.value(""), Message: err.Error()}}
+	pos := conv.pos
+	if _, ok := instance.(map[string]any); !ok {
+		return nil, Errors{{Pos: pos.value(""), Message: "document: expected a ServiceCatalog mapping (apiVersion, kind, metadata, spec), found " + kindOf(instance)}}
 	}
 	if errs := validateStructure(instance, pos); len(errs) > 0 {
 		return nil, errs.sorted()
@@ -60,7 +86,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 
 	raw, err := json.Marshal(instance)
 	if err != nil {
-		return nil, Errors{{Pos: pos.value(""), Message: err.Error()}}
+		return nil, Errors{{Pos: pos.value(""), Message: "internal: " + err.Error()}}
 	}
 	cat := &Catalog{}
 	if err := json.Unmarshal(raw, cat); err != nil {
@@ -76,6 +102,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	if len(v.errs) > 0 {
 		return nil, v.errs.sorted()
 	}
+	cat.buildIndex()
 	return cat, nil
 }
 
@@ -124,20 +151,21 @@ func yamlErrors(file string, err error) Errors {
 	return out
 }
 
-// toJSONValue converts the YAML tree to the JSON data model the schema
-// validator expects (numbers as json.Number, string keys only).
-func toJSONValue(v any) (any, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("catalog must be a mapping with string keys: %v", err)
+// kindOf names the JSON type of a converted value, for messages.
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nothing (null)"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return "a mapping"
 }
 
 func unwrapPathError(err error) string {

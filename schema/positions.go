@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -16,48 +18,254 @@ type positions struct {
 	file   string
 	values map[string]*yaml.Node
 	keys   map[string]*yaml.Node
-	dups   Errors // duplicate mapping keys, with their exact position
 }
 
-func indexPositions(file string, doc *yaml.Node) *positions {
-	p := &positions{file: file, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
-	p.walk("", doc)
-	return p
+// MinAliasBudget is how many nodes YAML aliases may add to a catalog
+// however small it is; a larger catalog may add as many as it has. The
+// bound keeps a few hundred bytes of nested aliases (a "billion laughs")
+// from expanding into gigabytes.
+const MinAliasBudget = 100_000
+
+// convert turns the YAML tree into the JSON data model the schema
+// validator and the Go types expect (json.Number for numbers, string keys
+// only, merge keys applied, aliases expanded within a budget), and records
+// every value's position on the way. It never follows an alias without
+// charging its budget, so its cost is bounded by the input's size.
+type converter struct {
+	pos     *positions
+	errs    Errors
+	budget  int                 // nodes aliases may still add
+	inAlias int                 // > 0 while expanding an alias
+	active  map[*yaml.Node]bool // anchors being expanded: a cycle guard
+	stopped bool                // the budget ran out: stop everywhere
 }
 
-func (p *positions) walk(ptr string, n *yaml.Node) {
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		p.walk(ptr, n.Content[0])
+func newConverter(file string, doc *yaml.Node) *converter {
+	return &converter{
+		pos:    &positions{file: file, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}},
+		budget: max(MinAliasBudget, countNodes(doc)),
+		active: map[*yaml.Node]bool{},
+	}
+}
+
+// countNodes counts the nodes written in the file, not following aliases.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
+}
+
+func (c *converter) errorAt(n *yaml.Node, format string, args ...any) {
+	c.errs = append(c.errs, Error{Pos: Pos{File: c.pos.file, Line: n.Line, Column: n.Column}, Message: fmt.Sprintf(format, args...)})
+}
+
+// value converts n, the value at ptr.
+func (c *converter) value(ptr string, n *yaml.Node) any {
+	if c.stopped {
+		return nil
+	}
+	if c.inAlias > 0 {
+		if c.budget--; c.budget < 0 {
+			c.stopped = true
+			return nil
+		}
+	}
+	if _, seen := c.pos.values[ptr]; !seen {
+		c.pos.values[ptr] = n
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return c.value(ptr, n.Content[0])
+	case yaml.AliasNode:
+		return c.alias(ptr, n)
+	case yaml.MappingNode:
+		return c.mapping(ptr, n)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for i, item := range n.Content {
+			out = append(out, c.value(ptr+"/"+strconv.Itoa(i), item))
+		}
+		return out
+	default:
+		return c.scalar(n)
+	}
+}
+
+// alias expands an alias, charging every node it adds to the budget.
+func (c *converter) alias(ptr string, n *yaml.Node) any {
+	if n.Alias == nil || c.active[n.Alias] {
+		c.errorAt(n, "alias *%s refers to a value that contains it", n.Value)
+		return nil
+	}
+	c.active[n.Alias] = true
+	c.inAlias++
+	v := c.value(ptr, n.Alias)
+	c.inAlias--
+	delete(c.active, n.Alias)
+	if c.stopped && c.inAlias == 0 {
+		c.budgetError(n)
+	}
+	return v
+}
+
+func (c *converter) budgetError(alias *yaml.Node) {
+	c.errorAt(alias, "alias *%s expands the catalog beyond its limit (YAML aliases may add at most as many nodes as the file has, and at least %d): write the values out, or use fewer nested aliases", alias.Value, MinAliasBudget)
+}
+
+func (c *converter) mapping(ptr string, n *yaml.Node) any {
+	out := map[string]any{}
+	c.fill(ptr, n, out, false)
+	return out
+}
+
+// fill adds the pairs of mapping n to out: its own keys first, then the
+// keys of the mappings it merges (<<: *base) that it does not set itself;
+// of several merged mappings, the first that has a key wins. merged says
+// n is itself such a mapping, whose keys may already be set.
+func (c *converter) fill(ptr string, n *yaml.Node, out map[string]any, merged bool) {
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k
+		if key.Kind == yaml.AliasNode && key.Alias != nil {
+			key = key.Alias
+		}
+		if key.Kind == yaml.ScalarNode && key.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if key.Kind != yaml.ScalarNode || key.ShortTag() != "!!str" {
+			c.errorAt(k, "%s: mapping keys must be strings, found %s (quote the key)", fieldPath(ptr), describeNode(key))
+			continue
+		}
+		child := ptr + "/" + escapePointer(key.Value)
+		if _, set := out[key.Value]; set {
+			if !merged {
+				c.errorAt(k, "%s: duplicate key %s (first at line %d)", fieldPath(ptr), quoteShort(key.Value), c.pos.keys[child].Line)
+			}
+			continue
+		}
+		c.pos.keys[child] = k
+		out[key.Value] = c.value(child, v)
+	}
+	for _, m := range merges {
+		for _, src := range mergeSources(m) {
+			c.merge(ptr, src, out)
+		}
+	}
+}
+
+// merge fills out from the mapping src of a merge key, following (and
+// charging) an alias.
+func (c *converter) merge(ptr string, src *yaml.Node, out map[string]any) {
+	if src.Kind != yaml.AliasNode {
+		if src.Kind != yaml.MappingNode {
+			c.errorAt(src, "%s: a merge key (<<) takes a mapping or a list of mappings", fieldPath(ptr))
+			return
+		}
+		c.fill(ptr, src, out, true)
 		return
 	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		p.values[ptr] = n
-		p.walkChildren(ptr, n.Alias)
+	if src.Alias == nil || c.active[src.Alias] {
+		c.errorAt(src, "alias *%s refers to a value that contains it", src.Value)
 		return
 	}
-	p.values[ptr] = n
-	p.walkChildren(ptr, n)
+	c.active[src.Alias] = true
+	c.inAlias++
+	c.merge(ptr, src.Alias, out)
+	c.inAlias--
+	delete(c.active, src.Alias)
+	if c.stopped && c.inAlias == 0 {
+		c.budgetError(src)
+	}
 }
 
-func (p *positions) walkChildren(ptr string, n *yaml.Node) {
+func mergeSources(n *yaml.Node) []*yaml.Node {
+	if n.Kind == yaml.SequenceNode {
+		return n.Content
+	}
+	return []*yaml.Node{n}
+}
+
+// scalar resolves a scalar by its YAML 1.2 tag. Numbers become
+// json.Number so large integers keep their digits; NaN and infinities,
+// which JSON has no form for, are errors.
+func (c *converter) scalar(n *yaml.Node) any {
+	switch tag := n.ShortTag(); tag {
+	case "!!str", "!!timestamp":
+		return n.Value // a date is text to the catalog (an image tag, say)
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			c.errorAt(n, "%s is not a boolean", quoteShort(n.Value))
+		}
+		return b
+	case "!!int", "!!float":
+		var v any
+		if err := n.Decode(&v); err != nil {
+			c.errorAt(n, "%s is not a number", quoteShort(n.Value))
+			return nil
+		}
+		return c.number(n, v)
+	default:
+		c.errorAt(n, "unsupported YAML tag %s", quoteShort(tag))
+		return nil
+	}
+}
+
+func (c *converter) number(n *yaml.Node, v any) any {
+	switch x := v.(type) {
+	case int:
+		return json.Number(strconv.Itoa(x))
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	case uint64:
+		return json.Number(strconv.FormatUint(x, 10))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			c.errorAt(n, "%s is not a finite number", quoteShort(n.Value))
+			return nil
+		}
+		return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	c.errorAt(n, "%s is not a number", quoteShort(n.Value))
+	return nil
+}
+
+// describeNode names what a node is, for messages.
+func describeNode(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			child := ptr + "/" + escapePointer(n.Content[i].Value)
-			if first, ok := p.keys[child]; ok {
-				k := n.Content[i]
-				p.dups = append(p.dups, Error{Pos: Pos{File: p.file, Line: k.Line, Column: k.Column},
-					Message: fmt.Sprintf("%s: duplicate key %q (first at line %d)", fieldPath(ptr), k.Value, first.Line)})
-				continue
-			}
-			p.keys[child] = n.Content[i]
-			p.walk(child, n.Content[i+1])
-		}
+		return "a mapping"
 	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			p.walk(ptr+"/"+strconv.Itoa(i), c)
-		}
+		return "a list"
 	}
+	return fmt.Sprintf("%s %s", strings.TrimPrefix(n.ShortTag(), "!!"), quoteShort(n.Value))
+}
+
+// quoteShort quotes a value from the catalog for an error message: at most
+// one line and 40 characters of it, so no error repeats more of a file
+// than the token it is about.
+func quoteShort(s string) string {
+	const limit = 40
+	cut := false
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s, cut = s[:i], true
+	}
+	if r := []rune(s); len(r) > limit {
+		s, cut = string(r[:limit]), true
+	}
+	if cut {
+		return strconv.Quote(s) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // value returns the position of the value at ptr, or of its closest
@@ -68,7 +276,7 @@ func (p *positions) value(ptr string) Pos {
 			return Pos{File: p.file, Line: n.Line, Column: n.Column}
 		}
 		if ptr == "" {
-			return Pos{File: p.file}
+			return Pos{File: p.file, Line: 1, Column: 1}
 		}
 		ptr = ptr[:strings.LastIndex(ptr, "/")]
 	}
@@ -81,6 +289,12 @@ func (p *positions) key(ptr string) Pos {
 		return Pos{File: p.file, Line: n.Line, Column: n.Column}
 	}
 	return p.value(ptr)
+}
+
+// has reports whether the catalog sets the field at ptr itself.
+func (p *positions) has(ptr string) bool {
+	_, ok := p.keys[ptr]
+	return ok
 }
 
 func escapePointer(s string) string {

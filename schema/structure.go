@@ -1,20 +1,43 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
 const schemaURL = "https://novagen.dev/schema/services.schema.json"
 
+// formats are checks a regular expression cannot make, done by the same
+// code that later reads the value, so a value the schema accepts can
+// always be read. Editors that do not know them ignore them.
+var formats = map[string]func(any) bool{
+	"go-duration": func(v any) bool {
+		s, ok := v.(string)
+		if !ok {
+			return true // the type check reports it
+		}
+		_, err := time.ParseDuration(s)
+		return err == nil
+	},
+}
+
 var compiled = sync.OnceValue(func() *jsonschema.Schema {
-	return jsonschema.MustCompileString(schemaURL, string(schemaJSON))
+	c := jsonschema.NewCompiler()
+	maps.Copy(c.Formats, formats)
+	c.AssertFormat = true
+	if err := c.AddResource(schemaURL, bytes.NewReader(schemaJSON)); err != nil {
+		panic(err)
+	}
+	return c.MustCompile(schemaURL)
 })
 
 // What a value of each named definition must look like, in words; the
@@ -23,9 +46,12 @@ var definitionHints = map[string]string{
 	"dnsLabel":      "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
 	"sqlIdentifier": "a lower-case SQL identifier (letters, digits and '_', not starting with a digit, at most 63 characters)",
 	"quantity":      "a Kubernetes quantity such as 100m, 128Mi or 10Gi",
-	"duration":      "a Go duration such as 2s, 5m or 168h",
+	"duration":      "a Go duration such as 2s, 5m or 168h, at most 2562047h",
 	"image":         "an image reference with a pinned tag or digest, such as postgres:15-alpine",
-	"imageTag":      "a pinned image tag (not \"latest\")",
+	"imageTag":      "a pinned image tag (letters, digits, '_', '.' and '-', not \"latest\")",
+	"imageDigest":   "an image digest such as sha256:<64 hex digits>",
+	"dns1035Label":  "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters)",
+	"count":         "a whole number in the allowed range",
 	"port":          "a port number from 1 to 65535",
 	"labels":        "a map of Kubernetes label keys to label values",
 }
@@ -83,7 +109,7 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 		var out Errors
 		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
 			out = append(out, Error{Pos: pos.key(ptr + "/" + escapePointer(m[1])),
-				Message: fmt.Sprintf("%s: unknown field %q", path, m[1])})
+				Message: fmt.Sprintf("%s: unknown field %s", path, quoteShort(m[1]))})
 		}
 		return out
 	case "required":
@@ -93,7 +119,7 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 				Message: fmt.Sprintf("%s: missing required field %q", path, m[1])})
 		}
 		return out
-	case "pattern", "minLength", "maxLength", "minimum", "maximum", "not":
+	case "pattern", "minLength", "maxLength", "minimum", "maximum", "not", "format":
 		if hint != "" {
 			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
 		}
@@ -125,7 +151,7 @@ func valueAt(instance any, ptr string) string {
 	}
 	switch c := cur.(type) {
 	case string:
-		return strconv.Quote(c)
+		return quoteShort(c)
 	case json.Number:
 		return c.String()
 	case map[string]any:

@@ -20,6 +20,7 @@ type Catalog struct {
 	File string `json:"-"`
 
 	graph *Graph
+	index *index
 }
 
 // Metadata names the catalog; the name becomes app.kubernetes.io/part-of.
@@ -30,16 +31,19 @@ type Metadata struct {
 
 // Spec is everything the environment is made of.
 type Spec struct {
-	Namespace      string         `json:"namespace"`
-	Defaults       Defaults       `json:"defaults"`
-	Images         Images         `json:"images"`
-	Secrets        Secrets        `json:"secrets"`
-	Monitoring     Monitoring     `json:"monitoring"`
-	Infrastructure Infrastructure `json:"infrastructure"`
-	Migrations     Migrations     `json:"migrations"`
-	Databases      []Database     `json:"databases"`
-	Topics         []Topic        `json:"topics"`
-	Services       []Service      `json:"services"`
+	Namespace string `json:"namespace"`
+	// CreateNamespace renders the Namespace itself (default true); false
+	// where namespaces are made elsewhere.
+	CreateNamespace *bool          `json:"createNamespace,omitempty"`
+	Defaults        Defaults       `json:"defaults"`
+	Images          Images         `json:"images"`
+	Secrets         Secrets        `json:"secrets"`
+	Monitoring      Monitoring     `json:"monitoring"`
+	Infrastructure  Infrastructure `json:"infrastructure"`
+	Migrations      Migrations     `json:"migrations"`
+	Databases       []Database     `json:"databases"`
+	Topics          []Topic        `json:"topics"`
+	Services        []Service      `json:"services"`
 }
 
 // Defaults apply to every service unless the service overrides them.
@@ -50,12 +54,17 @@ type Defaults struct {
 	Replicas  *int32        `json:"replicas,omitempty"`
 	Resources Resources     `json:"resources"`
 	RunAsUser int64         `json:"runAsUser"`
+	// StartupGrace is how long a service may take to start before its
+	// liveness probe counts.
+	StartupGrace Duration `json:"startupGrace"`
 }
 
-// ImageDefaults build a service image as <registry>/<service>:<tag>.
+// ImageDefaults build a service image as <registry>/<service>:<tag>, or
+// @<digest> when a digest is given.
 type ImageDefaults struct {
 	Registry string `json:"registry"`
 	Tag      string `json:"tag"`
+	Digest   string `json:"digest,omitempty"`
 }
 
 // Ports are the two ports every Nova service listens on.
@@ -173,6 +182,8 @@ type ClickHouse struct {
 }
 
 // External is a component outside the namespace (Elasticsearch, Neo4j).
+// Host is where it runs (a DNS name or an IP address); clients reach it
+// through an in-namespace Service named Name that points there.
 type External struct {
 	Component
 	Name string `json:"name"`
@@ -209,13 +220,21 @@ type Service struct {
 	Ports       Ports             `json:"ports"`
 	Resources   Resources         `json:"resources"`
 	Labels      map[string]string `json:"labels,omitempty"`
+	// StartupGrace overrides defaults.startupGrace.
+	StartupGrace Duration `json:"startupGrace"`
 }
 
 // ServiceImage overrides the default image of one service.
 type ServiceImage struct {
 	Repository string `json:"repository,omitempty"`
 	Tag        string `json:"tag,omitempty"`
+	Digest     string `json:"digest,omitempty"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("2s").
-type Duration struct{ time.Duration }
+// Set says the catalog wrote it, so an explicit 0s is never mistaken for
+// "not given" and replaced by a default.
+type Duration struct {
+	time.Duration
+	Set bool
+}

@@ -4,17 +4,26 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/naming"
 )
 
 // validator checks what the JSON Schema cannot: that references resolve,
-// names and ports are unique, ownership is consistent and the dependency
-// graph has no cycles. It records every finding and stops at none.
+// names and ports are unique, ownership is consistent, derived names fit
+// the Kubernetes limits, values mean what the generators will make of
+// them, and the dependency graph has no cycles. It records every finding
+// and stops at none. Whatever it accepts, every generator can render and
+// the API server accepts.
 type validator struct {
-	cat  *Catalog
-	pos  *positions
-	errs Errors
+	cat   *Catalog
+	pos   *positions
+	errs  Errors
+	names []string // every dependency target, sorted: for suggestions
+	hints int      // suggestions made so far
 }
 
 func (v *validator) errorf(ptr string, format string, args ...any) {
@@ -27,12 +36,17 @@ func (v *validator) validate() {
 	v.checkDatabases()
 	v.checkServices()
 	v.checkInfrastructure()
-	v.checkQuantities()
+	v.checkExternal()
+	v.checkImages()
+	v.checkResources()
+	v.checkDurations()
+	v.checkLabels()
 	v.buildGraph()
 }
 
 // checkNames: services, infrastructure and external components share one
 // namespace of dependency names; databases and topics have their own.
+// Names other objects derive from must fit the Kubernetes limits.
 func (v *validator) checkNames() {
 	first := map[string]string{}
 	claim := func(name, ptr, what string) {
@@ -42,20 +56,34 @@ func (v *validator) checkNames() {
 		}
 		first[name] = fmt.Sprintf("%s at %s", what, v.pos.value(ptr))
 	}
-	inf := v.cat.Spec.Infrastructure
-	for _, c := range []struct {
-		name string
-		set  bool
-	}{{"postgres", inf.Postgres != nil}, {"redis", inf.Redis != nil}, {"zookeeper", inf.Zookeeper != nil}, {"kafka", inf.Kafka != nil}, {"clickhouse", inf.ClickHouse != nil}} {
-		if c.set {
-			first[c.name] = "infrastructure component at " + v.pos.key("/spec/infrastructure/"+c.name).String()
+	for _, ic := range v.cat.infrastructure() {
+		first[ic.name] = "infrastructure component at " + v.pos.key("/spec/infrastructure/"+ic.name).String()
+	}
+	headless := naming.HeadlessService(v.cat.Metadata.Name)
+	if errs := validation.IsDNS1035Label(headless); len(errs) > 0 {
+		v.errorf("/metadata/name", "catalog name %q is too long: the headless Service %q derived from it would have %d characters (at most %d)",
+			v.cat.Metadata.Name, headless, len(headless), naming.MaxLabel)
+	}
+	reserved := func(name, ptr, what string) {
+		if why, ok := naming.ReservedServiceNames[name]; ok {
+			v.errorf(ptr, "%s name %q is reserved: it is %s", what, name, why)
+		}
+		if name == headless {
+			v.errorf(ptr, "%s name %q is reserved: it is the headless Service of catalog %q", what, name, v.cat.Metadata.Name)
 		}
 	}
-	for i, e := range inf.External {
-		claim(e.Name, fmt.Sprintf("/spec/infrastructure/external/%d/name", i), "external component")
+	for i, e := range v.cat.Spec.Infrastructure.External {
+		ptr := fmt.Sprintf("/spec/infrastructure/external/%d/name", i)
+		claim(e.Name, ptr, "external component")
+		reserved(e.Name, ptr, "external component")
 	}
 	for i, s := range v.cat.Spec.Services {
-		claim(s.Name, fmt.Sprintf("/spec/services/%d/name", i), "service")
+		ptr := fmt.Sprintf("/spec/services/%d/name", i)
+		claim(s.Name, ptr, "service")
+		reserved(s.Name, ptr, "service")
+		if s.Database != "" {
+			v.derivedLabel(ptr, "service", s.Name, "database Secret (and its app.kubernetes.io/name label)", naming.DBSecret(s.Name))
+		}
 	}
 
 	dbs := map[string]bool{}
@@ -67,10 +95,23 @@ func (v *validator) checkNames() {
 	}
 	topics := map[string]bool{}
 	for i, t := range v.cat.Spec.Topics {
+		ptr := fmt.Sprintf("/spec/topics/%d/name", i)
 		if topics[t.Name] {
-			v.errorf(fmt.Sprintf("/spec/topics/%d/name", i), "duplicate topic %q", t.Name)
+			v.errorf(ptr, "duplicate topic %q", t.Name)
+		}
+		if t.Name == "." || t.Name == ".." {
+			v.errorf(ptr, "topic name %q is not allowed by Kafka", t.Name)
 		}
 		topics[t.Name] = true
+	}
+}
+
+// derivedLabel checks that a name derived from a catalog name is a valid
+// label value (and so object name) and says which derived name is at
+// fault.
+func (v *validator) derivedLabel(ptr, what, name, derived, value string) {
+	if len(validation.IsValidLabelValue(value)) > 0 || len(validation.IsDNS1123Label(value)) > 0 {
+		v.errorf(ptr, "%s name %q is too long: its %s %q would have %d characters (at most %d)", what, name, derived, value, len(value), naming.MaxLabel)
 	}
 }
 
@@ -78,8 +119,8 @@ func (v *validator) checkNames() {
 func (v *validator) checkPorts() {
 	for i, s := range v.cat.Spec.Services {
 		// A service that inherits both ports shares the defaults' error.
-		if _, own := v.pos.keys[fmt.Sprintf("/spec/services/%d/ports", i)]; own && s.Ports.GRPC == s.Ports.Metrics {
-			v.errorf(fmt.Sprintf("/spec/services/%d/ports", i), "service %q uses port %d for both gRPC and metrics", s.Name, s.Ports.GRPC)
+		if ptr := fmt.Sprintf("/spec/services/%d/ports", i); v.pos.has(ptr) && s.Ports.GRPC == s.Ports.Metrics {
+			v.errorf(ptr, "service %q uses port %d for both gRPC and metrics", s.Name, s.Ports.GRPC)
 		}
 	}
 	d := v.cat.Spec.Defaults.Ports
@@ -95,17 +136,45 @@ func (v *validator) checkPorts() {
 	}
 }
 
+// reservedDatabases exist in every PostgreSQL cluster; the db-init scripts
+// would alter them.
+var reservedDatabases = []string{"postgres", "template0", "template1"}
+
+// reservedRoles cannot be created (PostgreSQL reserves them), nor can any
+// role whose name starts with pg_.
+var reservedRoles = []string{"public", "none", "current_role", "current_user", "session_user"}
+
+func roleProblem(role string) string {
+	if slices.Contains(reservedRoles, role) {
+		return "is reserved in PostgreSQL"
+	}
+	if strings.HasPrefix(role, "pg_") {
+		return "starts with pg_, which PostgreSQL reserves"
+	}
+	return ""
+}
+
 // checkDatabases: each database has at most one owner; a read-only one has
-// none; every role name derived from the catalog is distinct.
+// none; no catalog database is one PostgreSQL needs itself; every role
+// name derived from the catalog is distinct and creatable.
 func (v *validator) checkDatabases() {
 	byName := map[string]Database{}
-	for _, d := range v.cat.Spec.Databases {
+	var dbNames []string
+	for i, d := range v.cat.Spec.Databases {
 		byName[d.Name] = d
+		dbNames = append(dbNames, d.Name)
+		if slices.Contains(reservedDatabases, d.Name) {
+			v.errorf(fmt.Sprintf("/spec/databases/%d/name", i), "database %q is reserved: every PostgreSQL server has it, and the init scripts would change it", d.Name)
+		}
 	}
+	slices.Sort(dbNames)
 	owner := map[string]string{}
 	roles := map[string]string{}
 	if pg := v.cat.Spec.Infrastructure.Postgres; pg != nil {
 		roles[pg.Admin.User] = "the postgres admin user"
+		if p := roleProblem(pg.Admin.User); p != "" {
+			v.errorf("/spec/infrastructure/postgres/admin/user", "admin user %q %s", pg.Admin.User, p)
+		}
 	}
 	for i, s := range v.cat.Spec.Services {
 		if s.Database == "" {
@@ -118,13 +187,16 @@ func (v *validator) checkDatabases() {
 		d, ok := byName[s.Database]
 		switch {
 		case !ok:
-			v.errorf(ptr, "service %q uses unknown database %q%s", s.Name, s.Database, suggest(s.Database, keys(byName)))
+			v.errorf(ptr, "service %q uses unknown database %q%s", s.Name, s.Database, v.suggest(s.Database, dbNames, ""))
 		case d.ReadOnly:
 			v.errorf(ptr, "service %q cannot own database %q: it is read-only", s.Name, s.Database)
 		case owner[s.Database] != "":
 			v.errorf(ptr, "database %q is owned by both %q and %q", s.Database, owner[s.Database], s.Name)
 		default:
 			owner[s.Database] = s.Name
+		}
+		if p := roleProblem(s.Role()); p != "" {
+			v.errorf(fmt.Sprintf("/spec/services/%d/name", i), "service %q would log in to PostgreSQL as role %q, which %s: rename the service", s.Name, s.Role(), p)
 		}
 		// Two services share a role only if they share a name, which
 		// checkNames reports; the admin user is the one to guard against.
@@ -138,6 +210,9 @@ func (v *validator) checkDatabases() {
 			continue
 		}
 		ptr := fmt.Sprintf("/spec/databases/%d/readerRole", i)
+		if p := roleProblem(d.ReaderRole); p != "" {
+			v.errorf(ptr, "reader role %q of database %q %s", d.ReaderRole, d.Name, p)
+		}
 		if prev, ok := roles[d.ReaderRole]; ok {
 			v.errorf(ptr, "reader role %q of database %q is already %s", d.ReaderRole, d.Name, prev)
 		}
@@ -148,13 +223,15 @@ func (v *validator) checkDatabases() {
 // checkServices: every dependency and topic reference resolves.
 func (v *validator) checkServices() {
 	names := map[string]bool{}
-	for _, e := range v.cat.Endpoints() {
+	for _, e := range v.cat.endpoints() {
 		names[e.Name] = true
 	}
+	v.names = slices.Sorted(mapKeys(names))
 	topics := map[string]bool{}
 	for _, t := range v.cat.Spec.Topics {
 		topics[t.Name] = true
 	}
+	topicNames := slices.Sorted(mapKeys(topics))
 	for i, s := range v.cat.Spec.Services {
 		seen := map[string]bool{}
 		for j, d := range s.DependsOn {
@@ -163,8 +240,7 @@ func (v *validator) checkServices() {
 			case d == s.Name:
 				v.errorf(ptr, "service %q depends on itself", s.Name)
 			case !names[d]:
-				others := slices.DeleteFunc(keys(names), func(n string) bool { return n == s.Name })
-				v.errorf(ptr, "service %q depends on unknown %q%s", s.Name, d, suggest(d, others))
+				v.errorf(ptr, "service %q depends on unknown %q%s", s.Name, d, v.suggest(d, v.names, s.Name))
 			case seen[d]:
 				v.errorf(ptr, "service %q lists dependency %q twice", s.Name, d)
 			}
@@ -177,7 +253,7 @@ func (v *validator) checkServices() {
 			for j, t := range list.topics {
 				ptr := fmt.Sprintf("/spec/services/%d/%s/%d", i, list.field, j)
 				if !topics[t] {
-					v.errorf(ptr, "service %q %s unknown topic %q%s", s.Name, list.field, t, suggest(t, keys(topics)))
+					v.errorf(ptr, "service %q %s unknown topic %q%s", s.Name, list.field, t, v.suggest(t, topicNames, ""))
 				}
 			}
 			// Without the dependency the service would neither wait for
@@ -204,31 +280,105 @@ func (v *validator) checkInfrastructure() {
 	}
 }
 
-// checkQuantities parses every resource quantity the way the API server
-// will; the schema pattern only approximates it.
-func (v *validator) checkQuantities() {
-	check := func(ptr string, r Resources) {
+// checkResources parses every quantity the way the API server will (the
+// schema pattern only approximates it) and, as the API server does,
+// rejects a request above its limit.
+func (v *validator) checkResources() {
+	parse := func(ptr string, r Resources) {
 		for _, kind := range []struct {
 			name string
 			m    map[string]string
 		}{{"requests", r.Requests}, {"limits", r.Limits}} {
 			for _, k := range slices.Sorted(mapKeys(kind.m)) {
 				if _, err := resource.ParseQuantity(kind.m[k]); err != nil {
-					v.errorf(ptr+"/"+kind.name+"/"+k, "%q is not a valid quantity: %v", kind.m[k], err)
+					v.errorf(ptr+"/"+kind.name+"/"+k, "%s is not a valid quantity: %v", quoteShort(kind.m[k]), err)
 				}
 			}
 		}
 	}
-	check("/spec/defaults/resources", v.cat.Spec.Defaults.Resources)
+	fits := func(ptr, who string, r Resources) {
+		for _, k := range slices.Sorted(mapKeys(r.Requests)) {
+			lim, ok := r.Limits[k]
+			if !ok {
+				continue
+			}
+			req, err1 := resource.ParseQuantity(r.Requests[k])
+			l, err2 := resource.ParseQuantity(lim)
+			if err1 == nil && err2 == nil && req.Cmp(l) > 0 {
+				v.errorf(ptr, "%s requests %s %s, more than its limit %s (a limit not set here comes from defaults.resources or novagen's defaults)", who, k, r.Requests[k], lim)
+			}
+		}
+	}
+	parse("/spec/defaults/resources", v.cat.Spec.Defaults.Resources)
+	fits("/spec/defaults/resources", "defaults.resources", v.cat.Spec.Defaults.Resources)
 	for i, s := range v.cat.Spec.Services {
-		check(fmt.Sprintf("/spec/services/%d/resources", i), s.Resources)
+		ptr := fmt.Sprintf("/spec/services/%d/resources", i)
+		parse(ptr, s.Resources)
+		if v.pos.has(ptr) {
+			fits(ptr, fmt.Sprintf("service %q", s.Name), s.Resources)
+		}
+	}
+}
+
+// checkDurations: a duration the catalog states is used as stated, or
+// rejected here; it is never replaced silently.
+func (v *validator) checkDurations() {
+	wholeSeconds := func(ptr string, d Duration, what string, min time.Duration) {
+		switch {
+		case d.Duration < min:
+			v.errorf(ptr, "%s %s is too short: at least %s", what, d.Duration, min)
+		case d.Duration%time.Second != 0:
+			v.errorf(ptr, "%s %s is not a whole number of seconds", what, d.Duration)
+		}
+	}
+	wholeSeconds("/spec/defaults/wait/interval", v.cat.Spec.Defaults.Wait.Interval, "wait interval", time.Second)
+	// 0s means no deadline, as for a Job without activeDeadlineSeconds.
+	wholeSeconds("/spec/migrations/activeDeadline", v.cat.Spec.Migrations.ActiveDeadline, "migrations.activeDeadline (0s for none)", 0)
+	grace := func(ptr string, d Duration) {
+		wholeSeconds(ptr, d, "startupGrace", time.Second)
+		if d.Duration > MaxStartupGrace {
+			v.errorf(ptr, "startupGrace %s is too long: at most %s", d.Duration, MaxStartupGrace)
+		}
+	}
+	grace("/spec/defaults/startupGrace", v.cat.Spec.Defaults.StartupGrace)
+	for i, s := range v.cat.Spec.Services {
+		if ptr := fmt.Sprintf("/spec/services/%d/startupGrace", i); v.pos.has(ptr) {
+			grace(ptr, s.StartupGrace)
+		}
+	}
+}
+
+// MaxStartupGrace bounds startupGrace: a service still starting after a
+// day is not starting.
+const MaxStartupGrace = 24 * time.Hour
+
+// checkLabels validates label keys and values with the API server's own
+// rules (the schema's patterns do not bound a key's prefix).
+func (v *validator) checkLabels() {
+	check := func(ptr string, labels map[string]string) {
+		for _, k := range slices.Sorted(mapKeys(labels)) {
+			kp := ptr + "/" + escapePointer(k)
+			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+				v.errorf(kp, "label key %s is not valid: %s", quoteShort(k), strings.Join(errs, "; "))
+			}
+			if errs := validation.IsValidLabelValue(labels[k]); len(errs) > 0 {
+				v.errorf(kp, "label value %s is not valid: %s", quoteShort(labels[k]), strings.Join(errs, "; "))
+			}
+		}
+	}
+	check("/spec/monitoring/podLabels", v.cat.Spec.Monitoring.PodLabels)
+	for _, ic := range v.cat.infrastructure() {
+		check("/spec/infrastructure/"+ic.name+"/podLabels", ic.comp.PodLabels)
+	}
+	for i, s := range v.cat.Spec.Services {
+		check(fmt.Sprintf("/spec/services/%d/labels", i), s.Labels)
 	}
 }
 
 func (v *validator) buildGraph() {
 	known := map[string]bool{}
 	var nodes []string
-	for _, e := range v.cat.Endpoints() {
+	for _, e := range v.cat.endpoints() {
 		if !known[e.Name] {
 			nodes = append(nodes, e.Name)
 		}
@@ -243,10 +393,12 @@ func (v *validator) buildGraph() {
 			continue
 		}
 		index[s.Name] = i
+		seen := map[string]bool{}
 		for _, d := range s.DependsOn {
-			if known[d] && d != s.Name && !slices.Contains(deps[s.Name], d) {
+			if known[d] && d != s.Name && !seen[d] {
 				deps[s.Name] = append(deps[s.Name], d)
 			}
+			seen[d] = true
 		}
 	}
 	if k := v.cat.Spec.Infrastructure.Kafka; k != nil && k.Mode == "zookeeper" && v.cat.Spec.Infrastructure.Zookeeper != nil {
@@ -265,11 +417,23 @@ func (v *validator) buildGraph() {
 	v.cat.graph = g
 }
 
-// suggest offers the closest known name for a likely typo.
-func suggest(got string, known []string) string {
+// maxHints bounds the suggestions of one load: each costs a pass over the
+// known names, and a hostile catalog may misspell thousands.
+const maxHints = 20
+
+// suggest offers the closest known name (sorted), other than exclude, for
+// a likely typo.
+func (v *validator) suggest(got string, known []string, exclude string) string {
+	if v.hints >= maxHints {
+		return ""
+	}
+	v.hints++
 	best, bestD := "", 3
-	for _, k := range slices.Sorted(slices.Values(known)) {
-		if d := editDistance(got, k); d < bestD {
+	for _, k := range known {
+		if k == exclude {
+			continue
+		}
+		if d, ok := editDistanceWithin(got, k, bestD-1); ok && d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -279,24 +443,52 @@ func suggest(got string, known []string) string {
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
-func editDistance(a, b string) int {
+// editDistanceWithin is the Levenshtein distance of a and b if it is at
+// most limit; it only fills the band of the table within limit of the
+// diagonal, so it costs O(len(a)·limit).
+func editDistanceWithin(a, b string, limit int) (int, bool) {
+	if limit < 0 || abs(len(a)-len(b)) > limit {
+		return 0, false
+	}
+	const inf = 1 << 30
 	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-limit), min(len(b), i+limit)
+		for j := range cur {
+			cur[j] = inf
+		}
+		if i <= limit {
+			cur[0] = i
+		}
+		rowMin := cur[0]
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
 		}
-		prev = cur
+		if rowMin > limit {
+			return 0, false
+		}
+		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	if prev[len(b)] > limit {
+		return 0, false
+	}
+	return prev[len(b)], true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func keys[V any](m map[string]V) []string { return slices.Collect(mapKeys(m)) }

@@ -17,7 +17,7 @@
 //
 // The scripts run as the superuser with psql -v ON_ERROR_STOP=1, in
 // order, each in its own session. Passwords are not in them: each role's
-// password comes from the environment variable PasswordEnv(role) (psql's
+// password comes from the environment variable naming.PasswordEnv(role) (psql's
 // \getenv), which the Job fills from that role's Secret (generator
 // secrets). Running them again changes nothing but the salt of each
 // password verifier, and brings a drifted server back to the catalog.
@@ -32,7 +32,8 @@
 //     container the variables of PasswordEnvVars; the image runs *.sql
 //     there in name order with ON_ERROR_STOP, once.
 //
-// README.md beside this file shows both.
+// README.md beside this file shows both. The package also emits the
+// NetworkPolicy of the Job's pods: PostgreSQL and DNS, nothing else.
 package dbinit
 
 import (
@@ -42,10 +43,11 @@ import (
 	"text/tabwriter"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
-	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -54,8 +56,8 @@ const Name = "db-init"
 
 // Object names.
 const (
-	ConfigMapName = "postgres-init-scripts"
-	JobName       = "postgres-db-init" // plus -<hash of the Job spec>
+	ConfigMapName = naming.DBInitConfigMap
+	JobName       = naming.DBInitJob // plus -<hash of the Job spec>
 )
 
 // ConfigMap keys: the scripts in the order they run, and the mapping.
@@ -79,27 +81,27 @@ const (
 	AnnotationScripts = "novagen.nova.dev/init-scripts-sha256"
 )
 
-// Generate returns the ConfigMap and the Job; nothing for a catalog
-// without PostgreSQL or databases.
+// Generate returns the ConfigMap, the Job and the Job's NetworkPolicy;
+// nothing for a catalog without PostgreSQL or databases.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
-	if pg == nil || len(cat.Spec.Databases) == 0 {
+	ep, ok := cat.DatabaseServer()
+	if pg == nil || !ok || len(cat.Spec.Databases) == 0 {
 		return nil, nil
 	}
-	p, err := newPlan(cat)
-	if err != nil {
-		return nil, err
-	}
+	p := newPlan(cat)
 	cm := &corev1.ConfigMap{
 		TypeMeta:   kube.TypeMeta("v1", "ConfigMap"),
 		ObjectMeta: kube.Meta(cat, Name, ConfigMapName, kube.ComponentDBInit),
 		Data:       configData(p),
 	}
-	job, err := initJob(cat, pg, p, kube.ContentHash(cm.Data))
+	job, err := initJob(cat, pg, ep, kube.ContentHash(cm.Data))
 	if err != nil {
 		return nil, err
 	}
-	return []kube.Object{cm, job}, nil
+	policy := kube.NetworkPolicy(cat, Name, naming.DBInitComponent, kube.JobPodSelector(cat, kube.ComponentDBInit),
+		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
+	return []kube.Object{cm, job, policy}, nil
 }
 
 // configData is the ConfigMap's data.
@@ -114,37 +116,27 @@ func configData(p *plan) map[string]string {
 
 // Scripts is the ConfigMap's data for a catalog, for tests that run the
 // scripts.
-func Scripts(cat *schema.Catalog) (map[string]string, error) {
-	p, err := newPlan(cat)
-	if err != nil {
-		return nil, err
-	}
-	return configData(p), nil
-}
+func Scripts(cat *schema.Catalog) map[string]string { return configData(newPlan(cat)) }
 
 // PasswordEnvVars are the password variables the scripts read, each from
 // its role's Secret. The Job has them; a postgres container running the
 // scripts from /docker-entrypoint-initdb.d needs them too.
 func PasswordEnvVars(cat *schema.Catalog) []corev1.EnvVar {
 	var out []corev1.EnvVar
-	for _, l := range secrets.Logins(cat) {
-		out = append(out, kube.SecretEnv(PasswordEnv(l.Role), l.Secret, secrets.KeyPassword))
+	for _, l := range cat.Logins() {
+		out = append(out, kube.SecretEnv(naming.PasswordEnv(l.Role), l.Secret, naming.KeyPassword))
 	}
 	return out
 }
 
 // initJob waits for PostgreSQL, then runs the scripts as the admin.
-func initJob(cat *schema.Catalog, pg *schema.Postgres, p *plan, scriptsHash string) (kube.Object, error) {
-	ep, ok := cat.Endpoint("postgres")
-	if !ok {
-		return nil, fmt.Errorf("no postgres endpoint")
-	}
+func initJob(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, scriptsHash string) (kube.Object, error) {
 	env := []corev1.EnvVar{
 		{Name: "PGHOST", Value: pg.Host},
 		{Name: "PGPORT", Value: strconv.Itoa(int(pg.Port))},
 		{Name: "PGDATABASE", Value: MaintenanceDB},
-		kube.SecretEnv("PGUSER", secrets.AdminSecretName, secrets.KeyUsername),
-		kube.SecretEnv("PGPASSWORD", secrets.AdminSecretName, secrets.KeyPassword),
+		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
+		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
 		{Name: "PGAPPNAME", Value: JobName},
 		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
 		{Name: scripts.EnvSQLDir, Value: scriptsDir},

@@ -67,33 +67,3 @@ func TestPsqlQuote(t *testing.T) {
 		assert.Equal(t, tt.want, psqlQuote(tt.in), "psqlQuote(%q)", tt.in)
 	}
 }
-
-func TestCheckRole(t *testing.T) {
-	tests := []struct {
-		role string
-		ok   bool
-	}{
-		{"auth_service", true},
-		{"_reader_1_", true},
-		{"select", true},
-		{"public", false},
-		{"current_user", false},
-		{"pg_monitor_x", false},
-		{"Upper", false},
-		{"has-dash", false},
-		{"1digit", false},
-	}
-	for _, tt := range tests {
-		err := checkRole(tt.role)
-		assert.Equal(t, tt.ok, err == nil, "checkRole(%q): %v", tt.role, err)
-	}
-}
-
-func TestCheckName(t *testing.T) {
-	assert.NoError(t, checkName("order"))
-	assert.NoError(t, checkName(`we "ird"=\x`))
-	assert.Error(t, checkName(""))
-	assert.Error(t, checkName("line\nbreak"))
-	assert.Error(t, checkName("nul\x00"))
-	assert.Error(t, checkName(string(make([]byte, 64))))
-}

@@ -1,6 +1,7 @@
 // Package grpcservices generates the Services that make every catalog
 // service discoverable at <service>.<namespace>.svc.cluster.local: one
-// ClusterIP Service per service and one headless Service over all of them.
+// ClusterIP Service per service and one headless Service over all of them
+// (naming.HeadlessService: <catalog>-grpc-services).
 package grpcservices
 
 import (
@@ -8,21 +9,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
 const Name = "grpc-services"
-
-// HeadlessName is the discovery Service that resolves to every gRPC pod:
-// <catalog>-grpc-services, nova-grpc-services for Nova.
-func HeadlessName(cat *schema.Catalog) string { return cat.Metadata.Name + "-grpc-services" }
-
-// Port names; the workloads generator names its container ports the same.
-const (
-	PortGRPC    = "grpc"
-	PortMetrics = "http-metrics"
-)
 
 // h2c tells proxies and meshes the port speaks HTTP/2 without TLS, which
 // is what a plaintext gRPC server does.
@@ -50,7 +42,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	d := cat.Spec.Defaults.Ports
 	out = append(out, &corev1.Service{
 		TypeMeta:   kube.TypeMeta("v1", "Service"),
-		ObjectMeta: kube.Meta(cat, Name, HeadlessName(cat), kube.ComponentGRPCService),
+		ObjectMeta: kube.Meta(cat, Name, naming.HeadlessService(cat.Metadata.Name), kube.ComponentGRPCService),
 		Spec: corev1.ServiceSpec{
 			ClusterIP: corev1.ClusterIPNone,
 			Selector:  kube.GRPCPodSelector(cat),
@@ -64,7 +56,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // base need not follow our port names.
 func ports(p schema.Ports) []corev1.ServicePort {
 	return []corev1.ServicePort{
-		{Name: PortGRPC, Port: p.GRPC, TargetPort: intstr.FromInt32(p.GRPC), Protocol: corev1.ProtocolTCP, AppProtocol: &appProtocolH2C},
-		{Name: PortMetrics, Port: p.Metrics, TargetPort: intstr.FromInt32(p.Metrics), Protocol: corev1.ProtocolTCP},
+		{Name: naming.PortGRPC, Port: p.GRPC, TargetPort: intstr.FromInt32(p.GRPC), Protocol: corev1.ProtocolTCP, AppProtocol: &appProtocolH2C},
+		{Name: naming.PortMetrics, Port: p.Metrics, TargetPort: intstr.FromInt32(p.Metrics), Protocol: corev1.ProtocolTCP},
 	}
 }

@@ -12,11 +12,15 @@
 // while any other init container, wait-for-vault included, is kept as it
 // is, in its place. Everything else in the object is left untouched, in
 // its order, comments included.
+//
+// Hand-written objects may be malformed; the transformer then fails with
+// the object and the field at fault, and never guesses.
 package initcontainers
 
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -29,18 +33,17 @@ import (
 // Name is the transformer's name in function configs and the registry.
 const Name = "init-containers"
 
+// podSpecPath is where a Deployment or StatefulSet keeps its pod spec.
+var podSpecPath = []string{"spec", "template", "spec"}
+
 // Transform patches items in place and returns them.
 func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
-	owned := map[string]bool{}
-	for _, e := range cat.Endpoints() {
-		owned[kube.WaitContainerName(e.Name)] = true
-	}
 	for _, n := range items {
 		svc, ok := target(cat, n)
 		if !ok {
 			continue
 		}
-		if err := patch(cat, svc, owned, n); err != nil {
+		if err := patch(cat, svc, n); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", n.GetKind(), n.GetName(), err)
 		}
 	}
@@ -49,7 +52,7 @@ func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) 
 
 // target returns the service whose workload n is, if it is one.
 func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
-	if n.GetApiVersion() != "apps/v1" || (n.GetKind() != "Deployment" && n.GetKind() != "StatefulSet") {
+	if n.YNode().Kind != yaml.MappingNode || n.GetApiVersion() != "apps/v1" || (n.GetKind() != "Deployment" && n.GetKind() != "StatefulSet") {
 		return nil, false
 	}
 	if ns := n.GetNamespace(); ns != "" && ns != cat.Spec.Namespace {
@@ -58,8 +61,12 @@ func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
 	return cat.Service(n.GetName())
 }
 
-func patch(cat *schema.Catalog, svc *schema.Service, owned map[string]bool, n *yaml.RNode) error {
-	spec, err := n.Pipe(yaml.LookupCreate(yaml.MappingNode, "spec", "template", "spec"))
+func patch(cat *schema.Catalog, svc *schema.Service, n *yaml.RNode) error {
+	spec, err := mappingAt(n, podSpecPath)
+	if err != nil {
+		return err
+	}
+	old, err := listAt(spec, "initContainers")
 	if err != nil {
 		return err
 	}
@@ -73,11 +80,9 @@ func patch(cat *schema.Catalog, svc *schema.Service, owned map[string]bool, n *y
 		list.Content = append(list.Content, c)
 	}
 	waits := len(list.Content)
-	if old := spec.Field("initContainers"); old != nil {
-		for _, c := range old.Value.Content() {
-			if !owned[yaml.GetValue(yaml.NewRNode(c).Field("name").Value)] {
-				list.Content = append(list.Content, c)
-			}
+	for _, c := range old {
+		if !cat.IsWaitContainer(c.name) {
+			list.Content = append(list.Content, c.node)
 		}
 	}
 	if len(list.Content) == 0 {
@@ -90,13 +95,89 @@ func patch(cat *schema.Catalog, svc *schema.Service, owned map[string]bool, n *y
 	return ensureTmpVolume(spec)
 }
 
+// named is an entry of a list of named objects (containers, volumes).
+type named struct {
+	name string
+	node *yaml.Node
+}
+
+// mappingAt walks to the mapping at path below n, creating what is
+// missing (or null), and refuses anything that is not a mapping.
+func mappingAt(n *yaml.RNode, path []string) (*yaml.RNode, error) {
+	cur := n
+	for i, field := range path {
+		f := cur.Field(field)
+		if f == nil || f.Value.IsNil() {
+			next := yaml.NewMapRNode(nil)
+			if err := cur.PipeE(yaml.SetField(field, next)); err != nil {
+				return nil, err
+			}
+			cur = next
+			continue
+		}
+		if f.Value.YNode().Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s: expected a mapping, found %s", dotted(path[:i+1]), describe(f.Value.YNode()))
+		}
+		cur = f.Value
+	}
+	return cur, nil
+}
+
+// listAt returns the entries of the list field of spec (none if absent or
+// null); each must be a mapping with a non-empty name.
+func listAt(spec *yaml.RNode, field string) ([]named, error) {
+	f := spec.Field(field)
+	if f == nil || f.Value.IsNil() {
+		return nil, nil
+	}
+	where := dotted(podSpecPath) + "." + field
+	seq := f.Value.YNode()
+	if seq.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s: expected a list, found %s", where, describe(seq))
+	}
+	out := make([]named, 0, len(seq.Content))
+	for i, item := range seq.Content {
+		name := ""
+		if item.Kind == yaml.MappingNode {
+			if nf := yaml.NewRNode(item).Field("name"); nf != nil && nf.Value.YNode().Kind == yaml.ScalarNode {
+				name = nf.Value.YNode().Value
+			}
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%s[%d]: expected an entry with a name, found %s", where, i, describe(item))
+		}
+		out = append(out, named{name: name, node: item})
+	}
+	return out, nil
+}
+
+func dotted(path []string) string { return strings.Join(path, ".") }
+
+// describe names what a node is, for messages.
+func describe(n *yaml.Node) string {
+	switch {
+	case n == nil || n.Tag == yaml.NodeTagNull:
+		return "null"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping without a name"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Kind == yaml.AliasNode:
+		return "an alias"
+	}
+	return fmt.Sprintf("the value %q", n.Value)
+}
+
 // ensureTmpVolume adds the emptyDir that HardenContainer mounts at /tmp
 // in every wait container, unless the pod already has a volume of that
 // name (a hand-written base may; then it is the base's choice).
 func ensureTmpVolume(spec *yaml.RNode) error {
-	found, err := spec.Pipe(yaml.Lookup("volumes", "[name="+kube.TmpVolume+"]"))
-	if err != nil || found != nil {
+	vols, err := listAt(spec, "volumes")
+	if err != nil {
 		return err
+	}
+	if slices.ContainsFunc(vols, func(v named) bool { return v.name == kube.TmpVolume }) {
+		return nil
 	}
 	v, err := toNode(corev1.Volume{
 		Name:         kube.TmpVolume,
@@ -105,8 +186,8 @@ func ensureTmpVolume(spec *yaml.RNode) error {
 	if err != nil {
 		return err
 	}
-	if vols := spec.Field("volumes"); vols != nil {
-		vols.Value.YNode().Content = append(vols.Value.YNode().Content, v)
+	if f := spec.Field("volumes"); f != nil && !f.Value.IsNil() {
+		f.Value.YNode().Content = append(f.Value.YNode().Content, v)
 		return nil
 	}
 	setSorted(spec, "volumes", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{v}})

@@ -9,8 +9,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/novagen/novagen/generators/workloads"
-	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
@@ -69,24 +67,4 @@ func transformBytes(t *testing.T, cat *schema.Catalog, in []byte) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// TestGeneratedDeploymentsIdempotent: the same holds for the workloads
-// generator's Deployments of the staging catalog, which start with none.
-func TestGeneratedDeploymentsIdempotent(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := render.Bytes(generatortest.Nodes(t, workloads.Generate, cat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	once := transformBytes(t, cat, b)
-	if bytes.Equal(once, b) {
-		t.Fatal("the transformer added nothing to the staging Deployments")
-	}
-	if twice := transformBytes(t, cat, once); !bytes.Equal(once, twice) {
-		t.Errorf("not idempotent:\n%s", golden.Diff("once", once, "twice", twice))
-	}
 }

@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/naming"
 	catalog "github.com/novagen/novagen/schema"
 )
 
@@ -83,7 +83,7 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 		return nil, fmt.Errorf("job %s: %w", base, err)
 	}
 	meta := Meta(cat, generator, base, component)
-	meta.Name = jobName(base, hash)
+	meta.Name = naming.Suffixed(base, hash)
 	meta.Annotations[AnnotationArgoHook] = ArgoHookSync
 	meta.Annotations[AnnotationArgoHookDeletePolicy] = ArgoHookBeforeCreation
 	return &batchv1.Job{
@@ -91,16 +91,6 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 		ObjectMeta: meta,
 		Spec:       spec,
 	}, nil
-}
-
-// jobName is base-<hash>, base shortened so the whole stays a DNS label
-// (Kubernetes copies a Job's name into a label of its pods).
-func jobName(base, hash string) string {
-	room := MaxLabel - len(hash) - 1
-	if len(base) > room {
-		base = strings.TrimRight(base[:room], "-")
-	}
-	return base + "-" + hash
 }
 
 // specHash is the hex SHA-256 of the spec's JSON, which encoding/json

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/novagen/novagen/naming"
 	catalog "github.com/novagen/novagen/schema"
 )
 
@@ -72,7 +73,7 @@ func TestJobNameFitsALabel(t *testing.T) {
 	j, err := Job(jobCatalog(), "gen", strings.Repeat("long-", 20), ComponentDBInit, podWith("a:1"), JobOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, validation.IsDNS1123Label(j.Name), j.Name)
-	assert.Len(t, j.Name, MaxLabel)
+	assert.Len(t, j.Name, naming.MaxLabel)
 }
 
 func TestContentHashIgnoresMapOrder(t *testing.T) {

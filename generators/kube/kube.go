@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/novagen/novagen/naming"
 	catalog "github.com/novagen/novagen/schema"
 )
 
@@ -36,15 +37,14 @@ const (
 
 // Component values, shared so selectors and labels cannot drift apart.
 const (
-	ComponentGRPCService = "grpc-service"
-	ComponentCredentials = "credentials"
-	ComponentDBInit      = "db-init"
-	ComponentMigrations  = "migrations"
+	ComponentGRPCService   = "grpc-service"
+	ComponentCredentials   = "credentials"
+	ComponentDBInit        = naming.DBInitComponent
+	ComponentMigrations    = naming.MigrationsComponent
+	ComponentNetworkPolicy = "network-policy"
+	ComponentNamespace     = "namespace"
+	ComponentExternal      = "external"
 )
-
-// DBSecretName is the Secret (materialised by External Secrets) holding a
-// service's database credentials: keys username, password, DATABASE_URL.
-func DBSecretName(svc *catalog.Service) string { return svc.Name + "-db" }
 
 // Labels are the recommended labels of an object named name that plays
 // role component in the catalog's application.
@@ -63,6 +63,11 @@ func GRPCPodSelector(cat *catalog.Catalog) map[string]string {
 		LabelPartOf:    cat.Metadata.Name,
 		LabelComponent: ComponentGRPCService,
 	}
+}
+
+// JobPodSelector selects the pods of the catalog's Jobs of component.
+func JobPodSelector(cat *catalog.Catalog, component string) map[string]string {
+	return map[string]string{LabelPartOf: cat.Metadata.Name, LabelComponent: component}
 }
 
 // Meta is the metadata of a generated object in the catalog's namespace.

@@ -7,41 +7,43 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/naming"
 	catalog "github.com/novagen/novagen/schema"
 )
 
-// WaitContainerPrefix starts the name of every wait-for init container.
-const WaitContainerPrefix = "wait-for-"
+// WaitPostgresUser is the user name pg_isready sends. The server answers a
+// startup packet whatever the user, so any name proves it accepts
+// connections; without one, libpq looks the pod's UID up in /etc/passwd,
+// where a numeric non-root UID has no entry, and gives up before it
+// connects.
+const WaitPostgresUser = "novagen-wait"
 
 // WaitContainer is an init container that blocks until dep accepts
 // connections, using the catalog's wait policy: pg_isready in the
 // postgres image for PostgreSQL, busybox nc for everything else.
 func WaitContainer(cat *catalog.Catalog, dep catalog.Endpoint) corev1.Container {
 	image, script := cat.Spec.Images.Busybox, scripts.WaitForTCP
+	var extra []corev1.EnvVar
 	if dep.Kind == catalog.KindInfrastructure && dep.Name == "postgres" {
 		image, script = cat.Spec.Images.Postgres, scripts.WaitForPostgres
+		extra = []corev1.EnvVar{{Name: "PGUSER", Value: WaitPostgresUser}}
 	}
 	w := cat.Spec.Defaults.Wait
+	// The loader accepts only whole seconds; Ceil only guards the type.
 	seconds := max(1, int(math.Ceil(w.Interval.Seconds())))
 	c := corev1.Container{
-		Name:    WaitContainerName(dep.Name),
+		Name:    naming.WaitContainer(dep.Name),
 		Image:   image,
 		Command: []string{"/bin/sh", "-c", script},
-		Env: []corev1.EnvVar{
+		Env: append([]corev1.EnvVar{
 			{Name: scripts.EnvName, Value: dep.Name},
 			{Name: scripts.EnvHost, Value: dep.Host},
 			{Name: scripts.EnvPort, Value: strconv.Itoa(int(dep.Port))},
 			{Name: scripts.EnvRetries, Value: strconv.Itoa(w.Retries)},
 			{Name: scripts.EnvInterval, Value: strconv.Itoa(seconds)},
-		},
+		}, extra...),
 		Resources: HelperResources(),
 	}
 	HardenContainer(cat, &c)
 	return c
-}
-
-// WaitContainerName is wait-for-<dep>, shortened with a stable hash suffix
-// when it would exceed the 63 characters a container name may have.
-func WaitContainerName(dep string) string {
-	return DNSLabel(WaitContainerPrefix + dep)
 }

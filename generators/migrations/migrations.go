@@ -30,18 +30,21 @@
 // What a service image must provide: its migrations at the catalog's
 // migrations.source (an empty directory if it has none) and a cp on PATH.
 // The copy runs in exec form, so the image needs no shell.
+//
+// The package also emits the NetworkPolicy of the Job's pods: PostgreSQL
+// and DNS, nothing else.
 package migrations
 
 import (
-	"fmt"
 	"path"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
-	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -49,28 +52,21 @@ import (
 const Name = "migrations"
 
 // JobName is the Job's name before its -<hash of the spec> suffix.
-const JobName = "sqlx-migrate"
+const JobName = naming.MigrationsJob
 
 const (
 	workVolume = "migrations"
 	workDir    = "/migrations-work" // <workDir>/<service> per service
 )
 
-// Generate returns the migration Job; nothing when no service has a
-// database.
+// Generate returns the migration Job and its NetworkPolicy; nothing when
+// no service has a database (the loader guarantees PostgreSQL when one
+// does).
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	var owners []*schema.Service
-	for i := range cat.Spec.Services {
-		if cat.Spec.Services[i].Database != "" {
-			owners = append(owners, &cat.Spec.Services[i])
-		}
-	}
-	if len(owners) == 0 {
+	owners := cat.DatabaseOwners()
+	ep, ok := cat.DatabaseServer()
+	if len(owners) == 0 || !ok {
 		return nil, nil
-	}
-	ep, ok := cat.Endpoint("postgres")
-	if !ok {
-		return nil, fmt.Errorf("services have databases but the catalog declares no postgres")
 	}
 	total := strconv.Itoa(len(owners))
 	init := []corev1.Container{kube.WaitContainer(cat, ep)}
@@ -99,13 +95,15 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []kube.Object{job}, nil
+	policy := kube.NetworkPolicy(cat, Name, naming.MigrationsComponent, kube.JobPodSelector(cat, kube.ComponentMigrations),
+		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
+	return []kube.Object{job, policy}, nil
 }
 
 // copyContainer copies the migrations out of the service's image.
 func copyContainer(cat *schema.Catalog, svc *schema.Service, dir string) corev1.Container {
 	return corev1.Container{
-		Name:         kube.DNSLabel("copy-" + svc.Name),
+		Name:         naming.CopyContainer(svc.Name),
 		Image:        svc.ImageRef(),
 		Command:      []string{"cp", "-R", path.Clean(cat.Spec.Migrations.Source) + "/.", dir},
 		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: workDir}},
@@ -116,7 +114,7 @@ func copyContainer(cat *schema.Catalog, svc *schema.Service, dir string) corev1.
 // migrateContainer runs sqlx on the copy as the service's role.
 func migrateContainer(cat *schema.Catalog, svc *schema.Service, dir, step, total string) corev1.Container {
 	return corev1.Container{
-		Name:    kube.DNSLabel("migrate-" + svc.Name),
+		Name:    naming.MigrateContainer(svc.Name),
 		Image:   cat.Spec.Images.Sqlx,
 		Command: []string{"/bin/sh", "-c", scripts.Migrate},
 		Env: []corev1.EnvVar{
@@ -124,7 +122,7 @@ func migrateContainer(cat *schema.Catalog, svc *schema.Service, dir, step, total
 			{Name: scripts.EnvMigrateTotal, Value: total},
 			{Name: scripts.EnvMigrateService, Value: svc.Name},
 			{Name: scripts.EnvMigrateSource, Value: dir},
-			kube.SecretEnv(scripts.EnvDatabaseURL, kube.DBSecretName(svc), secrets.KeyDatabaseURL),
+			kube.SecretEnv(naming.EnvDatabaseURL, naming.DBSecret(svc.Name), naming.KeyDatabaseURL),
 		},
 		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: workDir, ReadOnly: true}},
 		// sqlx, unlike the helpers, holds a connection and migration files.

@@ -7,9 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 	batchv1 "k8s.io/api/batch/v1"
 
-	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -23,13 +22,13 @@ func TestChainFollowsCatalog(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
-	require.Len(t, objs, 1)
+	require.Len(t, objs, 2, "the Job and its NetworkPolicy")
 	job := objs[0].(*batchv1.Job)
 	assert.Equal(t, int64(cat.Spec.Migrations.ActiveDeadline.Seconds()), *job.Spec.ActiveDeadlineSeconds)
 
 	init := job.Spec.Template.Spec.InitContainers
-	assert.Equal(t, kube.WaitContainerName("postgres"), init[0].Name)
-	var owners []*schema.Service
+	assert.Equal(t, naming.WaitContainer("postgres"), init[0].Name)
+	var owners []*schema.Service // in catalog order, computed here, not by the code under test
 	for i := range cat.Spec.Services {
 		if cat.Spec.Services[i].Database != "" {
 			owners = append(owners, &cat.Spec.Services[i])
@@ -44,10 +43,10 @@ func TestChainFollowsCatalog(t *testing.T) {
 		assert.Equal(t, cat.Spec.Images.Sqlx, mig.Image)
 		var urls []string
 		for _, e := range mig.Env {
-			if e.Name == scripts.EnvDatabaseURL {
+			if e.Name == naming.EnvDatabaseURL {
 				urls = append(urls, e.ValueFrom.SecretKeyRef.Name)
 			}
 		}
-		assert.Equal(t, []string{kube.DBSecretName(svc)}, urls, "%s: only its own credentials", svc.Name)
+		assert.Equal(t, []string{naming.DBSecret(svc.Name)}, urls, "%s: only its own credentials", svc.Name)
 	}
 }

@@ -1,15 +1,20 @@
-// Package networkpolicy generates the namespace's NetworkPolicies from the
-// dependency graph, so the network allows exactly the connections the
-// catalog declares and `novagen graph` draws:
+// Package networkpolicy generates the NetworkPolicies of the catalog's
+// services and infrastructure from the dependency graph, so the network
+// allows exactly the connections the catalog declares and `novagen graph`
+// draws:
 //
-//   - default-deny: no ingress, no egress for any pod of the namespace;
 //   - <service>: egress to each dependency's port and DNS; ingress on the
 //     gRPC port from the services that depend on it, and on the metrics
 //     port from the monitoring pods;
 //   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse):
-//     ingress on its port from whatever depends on it, egress to its own
-//     dependencies (kafka to zookeeper) and DNS;
-//   - db-init, migrations: the init Jobs' pods may reach postgres and DNS.
+//     ingress on its port from whatever depends on it (for postgres also
+//     every database-owning service and the init Jobs), egress to its own
+//     dependencies (kafka to zookeeper) and DNS.
+//
+// Each policy is named after the node it protects and carries its
+// app.kubernetes.io/name, so it takes that node's place in the startup
+// order. The namespace's default-deny comes with the Namespace (generator
+// namespace), and each Job generator states its own pods' access.
 //
 // Policies are additive: anything the catalog does not know about (an
 // ingress controller in front of the gateway, a backup Job) needs a
@@ -17,7 +22,6 @@
 package networkpolicy
 
 import (
-	"fmt"
 	"slices"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -29,16 +33,11 @@ import (
 // Name is the generator's name in function configs and the registry.
 const Name = "network-policies"
 
-// DefaultDenyName is the namespace-wide deny-all policy.
-const DefaultDenyName = "default-deny"
-
-// ComponentNetworkPolicy is the component label of every policy.
-const ComponentNetworkPolicy = "network-policy"
-
-// Generate returns default-deny, one policy per service, one per
-// infrastructure component in the namespace and one per init Job phase.
+// Generate returns one policy per service and one per infrastructure
+// component in the namespace, in name order. Every lookup is indexed, so
+// the cost is linear in the catalog's nodes and edges.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	out := []kube.Object{policy(cat, DefaultDenyName, nil, nil, nil)}
+	var out []kube.Object
 	for _, e := range cat.Endpoints() {
 		switch e.Kind {
 		case schema.KindService:
@@ -47,60 +46,43 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			out = append(out, infraPolicy(cat, e))
 		}
 	}
-	if pg, ok := cat.Endpoint("postgres"); ok {
-		for _, c := range jobComponents {
-			out = append(out, policy(cat, c, jobSelector(cat, c), nil, []networkingv1.NetworkPolicyEgressRule{egressTo(pg), dnsEgress()}))
-		}
-	}
-	seen := map[string]bool{}
-	for _, o := range out {
-		if seen[o.GetName()] {
-			return nil, fmt.Errorf("two NetworkPolicies named %q: a service must not share its name with %s", o.GetName(), DefaultDenyName+" or an init Job phase")
-		}
-		seen[o.GetName()] = true
-	}
 	return out, nil
 }
 
 // jobComponents are the init Jobs whose pods talk to postgres.
 var jobComponents = []string{kube.ComponentDBInit, kube.ComponentMigrations}
 
-func jobSelector(cat *schema.Catalog, component string) map[string]string {
-	return map[string]string{kube.LabelPartOf: cat.Metadata.Name, kube.LabelComponent: component}
-}
-
 func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.NetworkPolicy {
 	var ingress []networkingv1.NetworkPolicyIngressRule
 	if peers := peersOf(cat, cat.Graph().Dependents(svc.Name)); len(peers) > 0 {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: tcp(svc.Port)})
+		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: kube.TCP(svc.Port)})
 	}
 	if m, ok := metricsIngress(cat, svc.Name); ok {
 		ingress = append(ingress, m)
 	}
-	return policy(cat, svc.Name, svc.PodLabels, ingress, egress(cat, svc.Name))
+	return kube.NetworkPolicy(cat, Name, svc.Name, svc.PodLabels, ingress, egress(cat, svc.Name))
 }
 
 func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPolicy {
 	// Members of one component talk among themselves (cluster bus,
 	// replication, ensemble) on ports the catalog does not list.
-	members := networkingv1.NetworkPolicyPeer{PodSelector: selector(e.PodLabels)}
-	sources := cat.Graph().Dependents(e.Name)
-	if e.Name == "postgres" {
-		sources = append(sources, databaseOwners(cat)...)
+	members := networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)}
+	sources := cat.Graph().Dependents(e.Name) // sorted
+	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
+		sources = mergeSorted(sources, databaseOwners(cat))
 	}
-	slices.Sort(sources)
-	from := peersOf(cat, slices.Compact(sources))
-	if e.Name == "postgres" {
+	from := peersOf(cat, sources)
+	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		for _, c := range jobComponents {
-			from = append(from, networkingv1.NetworkPolicyPeer{PodSelector: selector(jobSelector(cat, c))})
+			from = append(from, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(kube.JobPodSelector(cat, c))})
 		}
 	}
 	ingress := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{members}}}
 	if len(from) > 0 {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: from, Ports: tcp(e.Port)})
+		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: from, Ports: kube.TCP(e.Port)})
 	}
 	eg := append([]networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{members}}}, egress(cat, e.Name)...)
-	return policy(cat, e.Name, e.PodLabels, ingress, eg)
+	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
 }
 
 // egress allows what node waits for, plus DNS. A service with a database
@@ -109,41 +91,36 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 // before starting), so postgres is derived from the database here.
 func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
 	deps := cat.Graph().DependsOn(node)
-	if svc, ok := cat.Service(node); ok && svc.Database != "" && !slices.Contains(deps, "postgres") {
-		deps = append(deps, "postgres")
+	if svc, ok := cat.Service(node); ok && svc.Database != "" {
+		if db, ok := cat.DatabaseServer(); ok && !slices.Contains(deps, db.Name) {
+			deps = append(deps, db.Name)
+		}
 	}
 	var out []networkingv1.NetworkPolicyEgressRule
 	for _, d := range deps {
 		if e, ok := cat.Endpoint(d); ok {
-			out = append(out, egressTo(e))
+			out = append(out, kube.EgressTo(e))
 		}
 	}
-	return append(out, dnsEgress())
-}
-
-// egressTo reaches an endpoint's port: pods in the namespace by their
-// labels; an external component at its CIDR, or anywhere when the
-// catalog gives none.
-func egressTo(e schema.Endpoint) networkingv1.NetworkPolicyEgressRule {
-	r := networkingv1.NetworkPolicyEgressRule{Ports: tcp(e.Port)}
-	switch {
-	case e.Kind != schema.KindExternal:
-		r.To = []networkingv1.NetworkPolicyPeer{{PodSelector: selector(e.PodLabels)}}
-	case e.CIDR != "":
-		r.To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: e.CIDR}}}
-	}
-	return r
+	return append(out, kube.DNSEgress())
 }
 
 // databaseOwners are the services with a database, sorted.
 func databaseOwners(cat *schema.Catalog) []string {
 	var out []string
-	for _, s := range cat.Spec.Services {
-		if s.Database != "" {
-			out = append(out, s.Name)
+	for _, l := range cat.Logins() {
+		if l.Service != nil {
+			out = append(out, l.Service.Name)
 		}
 	}
-	return out
+	return mergeSorted(nil, out)
+}
+
+// mergeSorted returns the sorted union of a and b.
+func mergeSorted(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // peersOf selects the pods of the named endpoints.
@@ -151,8 +128,27 @@ func peersOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicyPe
 	var out []networkingv1.NetworkPolicyPeer
 	for _, n := range names {
 		if e, ok := cat.Endpoint(n); ok && len(e.PodLabels) > 0 {
-			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: selector(e.PodLabels)})
+			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)})
 		}
 	}
 	return out
+}
+
+// metricsIngress lets the monitoring pods of cat.Spec.Monitoring scrape a
+// service's metrics port; namespace and pod selector in one peer, so
+// both must match.
+func metricsIngress(cat *schema.Catalog, service string) (networkingv1.NetworkPolicyIngressRule, bool) {
+	m := cat.Spec.Monitoring
+	svc, ok := cat.Service(service)
+	if !ok || (m.Namespace == "" && len(m.PodLabels) == 0) {
+		return networkingv1.NetworkPolicyIngressRule{}, false
+	}
+	peer := networkingv1.NetworkPolicyPeer{}
+	if m.Namespace != "" {
+		peer.NamespaceSelector = kube.Selector(map[string]string{kube.LabelNamespaceName: m.Namespace})
+	}
+	if len(m.PodLabels) > 0 {
+		peer.PodSelector = kube.Selector(m.PodLabels)
+	}
+	return networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{peer}, Ports: kube.TCP(svc.Ports.Metrics)}, true
 }

@@ -1,14 +1,13 @@
 package scripts
 
 // Environment variables of the migration scripts. sqlx itself reads
-// DATABASE_URL, so the URL (and its password) never appears on a command
-// line.
+// DATABASE_URL (naming.EnvDatabaseURL), so the URL (and its password)
+// never appears on a command line.
 const (
 	EnvMigrateStep    = "MIGRATE_STEP"    // 1-based position of the service
 	EnvMigrateTotal   = "MIGRATE_TOTAL"   // number of services migrated
 	EnvMigrateService = "MIGRATE_SERVICE" // the service, for the log
 	EnvMigrateSource  = "MIGRATE_SOURCE"  // directory holding its migrations
-	EnvDatabaseURL    = "DATABASE_URL"
 )
 
 // Migrate applies the pending SQLx migrations of one service and logs

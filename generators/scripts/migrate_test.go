@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/novagen/novagen/internal/testtool"
+	"github.com/novagen/novagen/naming"
 )
 
 // runWith runs script under busybox sh (the shell of the images that run
@@ -35,7 +36,7 @@ func fake(t *testing.T, dir, name, body string) {
 func migrateEnv(dir string) []string {
 	return []string{
 		EnvMigrateStep + "=3", EnvMigrateTotal + "=14", EnvMigrateService + "=media-service",
-		EnvMigrateSource + "=" + dir, EnvDatabaseURL + "=postgres://u:secret@h/db",
+		EnvMigrateSource + "=" + dir, naming.EnvDatabaseURL + "=postgres://u:secret@h/db",
 	}
 }
 

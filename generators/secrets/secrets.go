@@ -8,38 +8,25 @@
 // contains one: the External Secrets Operator writes the Secrets.
 //
 // The username is not read from the store: it is the role name the
-// catalog derives (Service.Role(), readerRole, admin.user) and the db-init
+// catalog derives (schema.Catalog.Logins, admin.user) and the db-init
 // scripts create, written into the Secret by the template. One source for
 // a name that two systems must agree on, so they cannot drift apart.
-//
-// The package also owns the list of login roles (Logins) and where their
-// Secrets are, which the db-init Job reads.
+// Secret names and keys are naming's.
 package secrets
 
 import (
-	"fmt"
 	"net"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/novagen/novagen/generators/kube"
 	es "github.com/novagen/novagen/generators/kube/externalsecrets"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
 const Name = "secrets"
-
-// Keys of every generated credential Secret.
-const (
-	KeyUsername    = "username"
-	KeyPassword    = "password"
-	KeyDatabaseURL = "DATABASE_URL" // services and readers, not the admin
-)
-
-// AdminSecretName is the Secret with the PostgreSQL admin credential.
-const AdminSecretName = "postgres-admin"
 
 // passwordURLExpr is the password, percent-encoded for the userinfo of a
 // URL, in the ESO v2 template language (text/template + sprig). urlquery
@@ -48,41 +35,6 @@ const AdminSecretName = "postgres-admin"
 // which libpq and sqlx read literally in userinfo. Every '+' left after
 // urlquery therefore was a space, and sprig's replace makes it %20.
 const passwordURLExpr = `{{ .password | urlquery | replace "+" "%20" }}`
-
-// Login is one PostgreSQL login role the catalog declares.
-type Login struct {
-	Role     string          // the PostgreSQL role
-	Database string          // the one database it may connect to
-	Secret   string          // the Secret with its username, password, DATABASE_URL
-	Service  *schema.Service // the service owning Database; nil for a reader role
-}
-
-// Logins lists every login role: database-owning services in catalog
-// order, then the reader roles in database order. The admin is not one:
-// it exists before any of this runs.
-func Logins(cat *schema.Catalog) []Login {
-	var out []Login
-	for i := range cat.Spec.Services {
-		svc := &cat.Spec.Services[i]
-		if svc.Database != "" {
-			out = append(out, Login{Role: svc.Role(), Database: svc.Database, Secret: kube.DBSecretName(svc), Service: svc})
-		}
-	}
-	for _, db := range cat.Spec.Databases {
-		if db.ReaderRole != "" {
-			out = append(out, Login{Role: db.ReaderRole, Database: db.Name, Secret: ReaderSecretName(db.ReaderRole)})
-		}
-	}
-	return out
-}
-
-// ReaderSecretName is postgres-<role>-reader with '_' as '-'. Role names
-// have no '-', so the mapping is one-to-one; the prefix and suffix keep a
-// leading or trailing '_' inside the name, and the -reader suffix keeps it
-// apart from every <service>-db.
-func ReaderSecretName(role string) string {
-	return kube.DNSLabel("postgres-" + strings.ReplaceAll(role, "_", "-") + "-reader")
-}
 
 // RemoteKey is where the store keeps the password of role.
 func RemoteKey(cat *schema.Catalog, role string) string {
@@ -104,33 +56,22 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	if pg == nil {
 		return nil, nil
 	}
-	admin, err := externalSecret(cat, AdminSecretName, pg.Admin.User, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := []kube.Object{admin}
-	for _, l := range Logins(cat) {
-		extra := map[string]string{KeyDatabaseURL: DatabaseURLTemplate(pg, l.Role, l.Database)}
-		o, err := externalSecret(cat, l.Secret, l.Role, extra)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
+	out := []kube.Object{externalSecret(cat, naming.AdminSecret, pg.Admin.User, nil)}
+	for _, l := range cat.Logins() {
+		extra := map[string]string{naming.KeyDatabaseURL: DatabaseURLTemplate(pg, l.Role, l.Database)}
+		out = append(out, externalSecret(cat, l.Secret, l.Role, extra))
 	}
 	return out, nil
 }
 
 // externalSecret makes Secret name hold username role, the password
-// fetched from the store and the extra templated keys.
-func externalSecret(cat *schema.Catalog, name, role string, extra map[string]string) (*es.ExternalSecret, error) {
-	// The role becomes template text; the catalog's identifier rules
-	// already exclude braces, this keeps it so whatever they become.
-	if strings.Contains(role, "{{") {
-		return nil, fmt.Errorf("role %q: contains a template delimiter", role)
-	}
+// fetched from the store and the extra templated keys. The role becomes
+// template text: the catalog's SQL identifier rule ([a-z_][a-z0-9_]*)
+// keeps template delimiters out of it.
+func externalSecret(cat *schema.Catalog, name, role string, extra map[string]string) *es.ExternalSecret {
 	data := map[string]string{
-		KeyUsername: role,
-		KeyPassword: "{{ .password }}",
+		naming.KeyUsername: role,
+		naming.KeyPassword: "{{ .password }}",
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -152,9 +93,9 @@ func externalSecret(cat *schema.Catalog, name, role string, extra map[string]str
 				},
 			},
 			Data: []es.Data{{
-				SecretKey: KeyPassword,
-				RemoteRef: es.RemoteRef{Key: RemoteKey(cat, role), Property: KeyPassword},
+				SecretKey: naming.KeyPassword,
+				RemoteRef: es.RemoteRef{Key: RemoteKey(cat, role), Property: naming.KeyPassword},
 			}},
 		},
-	}, nil
+	}
 }

@@ -8,11 +8,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/novagen/novagen/generators/kube"
 	es "github.com/novagen/novagen/generators/kube/externalsecrets"
 	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -54,18 +54,6 @@ func TestDatabaseURLTemplate(t *testing.T) {
 	}
 }
 
-func TestReaderSecretName(t *testing.T) {
-	roles := []string{"reader", "_reader_1_", "a_b", "ab", strings.Repeat("r", 63)}
-	seen := map[string]string{}
-	for _, r := range roles {
-		name := ReaderSecretName(r)
-		assert.Empty(t, validation.IsDNS1123Label(name), "%q -> %q", r, name)
-		assert.False(t, strings.HasSuffix(name, "-db"), "%q must not look like a <service>-db Secret", name)
-		assert.NotContains(t, seen, name, "%q and %q share a Secret", r, seen[name])
-		seen[name] = r
-	}
-}
-
 // No generated object holds a password: only template references to
 // what ESO fetched.
 func TestNoPasswordValues(t *testing.T) {
@@ -73,13 +61,13 @@ func TestNoPasswordValues(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
-	require.Len(t, objs, 1+len(Logins(cat)), "the admin plus one per login role")
+	require.Len(t, objs, 1+len(cat.Logins()), "the admin plus one per login role")
 	for _, o := range objs {
 		e := o.(*es.ExternalSecret)
-		assert.Equal(t, "{{ .password }}", e.Spec.Target.Template.Data[KeyPassword], e.Name)
+		assert.Equal(t, "{{ .password }}", e.Spec.Target.Template.Data[naming.KeyPassword], e.Name)
 		assert.Equal(t, kube.ComponentCredentials, e.Labels[kube.LabelComponent])
 		for _, d := range e.Spec.Data {
-			assert.Equal(t, KeyPassword, d.RemoteRef.Property)
+			assert.Equal(t, naming.KeyPassword, d.RemoteRef.Property)
 			assert.True(t, strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/postgres/"), d.RemoteRef.Key)
 		}
 	}

@@ -1,9 +1,10 @@
 // Package syncwaves gives every generated object its Argo CD sync wave
-// (argocd.argoproj.io/sync-wave). Waves are computed from the catalog's
-// dependency graph, never written by hand: a generator only says who made
-// an object (kube.AnnotationGenerator) and whom it belongs to (its name or
-// its app.kubernetes.io/name label); this package turns that into a wave.
-// README.md beside this file is the wave table.
+// (argocd.argoproj.io/sync-wave). Waves are computed from two facts and
+// nothing else: the phase of the startup order the object's generator
+// declares in the registry, and the dependency graph of the catalog. The
+// package names no generator: a new generator takes its place in the
+// order through its registry line. README.md beside this file is the wave
+// table.
 package syncwaves
 
 import (
@@ -12,50 +13,78 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/novagen/novagen/generators/grpcservices"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/schema"
 )
 
 // Annotation is the Argo CD annotation this package sets.
 const Annotation = "argocd.argoproj.io/sync-wave"
 
-// Generators that are a phase of their own. Their packages are written
-// alongside this one; the names are those of their registry entries.
+// Phase is a step of the startup order, as the seed's startup sequence
+// lists them. A generator declares one for all its objects.
+type Phase int
+
 const (
-	GeneratorSecrets    = "secrets"
-	GeneratorDBInit     = "db-init"
-	GeneratorMigrations = "migrations"
-	GeneratorValidation = "validation"
+	// PhaseNamespace: the Namespace and namespace-wide policy.
+	PhaseNamespace Phase = iota + 1
+	// PhaseCredentials: ExternalSecrets; every later pod reads a Secret.
+	PhaseCredentials
+	// PhaseDatabaseServer: the PostgreSQL server the init Jobs wait for.
+	PhaseDatabaseServer
+	// PhaseDatabaseInit: databases, roles, extensions.
+	PhaseDatabaseInit
+	// PhaseMigrations: schemas, once the databases exist.
+	PhaseMigrations
+	// PhaseInfrastructure: the other components (and the Services of
+	// external ones), each at its graph level.
+	PhaseInfrastructure
+	// PhaseServices: the catalog's services, each at its graph level.
+	PhaseServices
+	// PhaseValidation: checks once everything is up.
+	PhaseValidation
+	// PhaseOfNode: each object goes where the catalog node named by its
+	// app.kubernetes.io/name label goes (the database server, an
+	// infrastructure component or a service), for generators such as
+	// network-policies whose objects follow the node they belong to.
+	PhaseOfNode
 )
 
-// The fixed phases at the start of a sync; everything later is computed.
+var phaseNames = map[Phase]string{
+	PhaseNamespace: "namespace baseline", PhaseCredentials: "credentials", PhaseDatabaseServer: "database server",
+	PhaseDatabaseInit: "database init", PhaseMigrations: "schema migrations", PhaseInfrastructure: "infrastructure",
+	PhaseServices: "services", PhaseValidation: "validation", PhaseOfNode: "that of its node",
+}
+
+func (p Phase) String() string {
+	if n, ok := phaseNames[p]; ok {
+		return n
+	}
+	return "phase " + strconv.Itoa(int(p))
+}
+
+// The fixed waves at the start of a sync; everything later is computed.
 const (
-	WaveNamespace   = 0 // namespace-wide objects: the default-deny NetworkPolicy
-	WaveCredentials = 1 // ExternalSecrets: every later pod mounts a Secret
-	WavePostgres    = 2 // the server the init Jobs wait for
-	WaveDBInit      = 3 // databases, roles, extensions
-	WaveMigrations  = 4 // schemas, once the databases exist
-	waveInfraBase   = 5 // other infrastructure: this + its graph level
+	WaveNamespace      = 0
+	WaveCredentials    = 1
+	WaveDatabaseServer = 2
+	WaveDatabaseInit   = 3
+	WaveMigrations     = 4
+	waveInfraBase      = 5 // other infrastructure: this + its graph level
 )
 
 // Waves computes the waves of one catalog.
 type Waves struct {
 	cat         *schema.Catalog
-	kinds       map[string]schema.EndpointKind
 	serviceBase int // first wave after all infrastructure
 	validation  int // after the last service
 }
 
 // New derives the computed phase bases from the catalog's graph.
 func New(cat *schema.Catalog) *Waves {
-	w := &Waves{cat: cat, kinds: map[string]schema.EndpointKind{}}
-	w.serviceBase = WaveMigrations + 1
+	w := &Waves{cat: cat, serviceBase: WaveMigrations + 1}
 	for _, e := range cat.Endpoints() {
-		w.kinds[e.Name] = e.Kind
-		if e.Kind == schema.KindInfrastructure {
-			w.serviceBase = max(w.serviceBase, w.infra(e.Name)+1)
+		if e.Kind != schema.KindService {
+			w.serviceBase = max(w.serviceBase, w.node(e)+1)
 		}
 	}
 	w.validation = w.serviceBase
@@ -70,135 +99,167 @@ func New(cat *schema.Catalog) *Waves {
 // higher than theirs and all infrastructure comes before serviceBase.
 func (w *Waves) Service(name string) int { return w.serviceBase + w.cat.Graph().Level(name) }
 
-// infra is the wave of an infrastructure component. PostgreSQL comes
-// before the init Jobs that need it; the rest after migrations, in graph
-// order (zookeeper before kafka in zookeeper mode).
-func (w *Waves) infra(name string) int {
-	if name == "postgres" {
-		return WavePostgres
-	}
-	return waveInfraBase + w.cat.Graph().Level(name)
-}
-
 // Validation is the wave of the final checks.
 func (w *Waves) Validation() int { return w.validation }
 
-// Of is the wave of the object kind/name with the given labels, made by
-// generator.
-func (w *Waves) Of(generator, kind, name string, labels map[string]string) (int, error) {
-	switch generator {
-	case GeneratorSecrets:
-		return WaveCredentials, nil
-	case GeneratorDBInit:
-		return WaveDBInit, nil
-	case GeneratorMigrations:
-		return WaveMigrations, nil
-	case GeneratorValidation:
-		return w.validation, nil
+// node is the wave of a catalog node: the database server before the init
+// Jobs that need it; other infrastructure and external components after
+// migrations, in graph order (zookeeper before kafka in zookeeper mode);
+// services after all of them.
+func (w *Waves) node(e schema.Endpoint) int {
+	switch {
+	case e.Kind == schema.KindService:
+		return w.Service(e.Name)
+	case w.isDatabaseServer(e.Name):
+		return WaveDatabaseServer
 	}
-	// Objects that belong to a service or component get its wave: its
-	// Deployment, Service and NetworkPolicy; anything from a generator
-	// named after the component (a kafka generator's topic Job); the
-	// NetworkPolicy of an init Job phase (named after its component).
-	for _, owner := range []string{labels[kube.LabelName], name, generator} {
-		if wave, ok := w.owner(owner); ok {
-			return wave, nil
-		}
-	}
-	// What is left spans the namespace or all services.
-	switch generator {
-	case networkpolicy.Name:
+	return waveInfraBase + w.cat.Graph().Level(e.Name)
+}
+
+func (w *Waves) isDatabaseServer(name string) bool {
+	db, ok := w.cat.DatabaseServer()
+	return ok && db.Name == name
+}
+
+// Of is the wave of an object of phase phase that belongs to owner (its
+// app.kubernetes.io/name). In the graph-ordered phases an owner that is a
+// catalog node of the phase's kind sets the level; any other object of
+// the phase (the headless Service over all services) takes the phase's
+// first wave.
+func (w *Waves) Of(phase Phase, owner string) (int, error) {
+	e, isNode := w.cat.Endpoint(owner)
+	switch phase {
+	case PhaseNamespace:
 		return WaveNamespace, nil
-	case grpcservices.Name:
-		return w.serviceBase, nil
-	}
-	return 0, fmt.Errorf("%s %s from generator %q: no sync wave (add a case to generators/syncwaves)", kind, name, generator)
-}
-
-func (w *Waves) owner(name string) (int, bool) {
-	switch w.kinds[name] {
-	case schema.KindService:
-		return w.Service(name), true
-	case schema.KindInfrastructure:
-		return w.infra(name), true
-	}
-	switch name {
-	case kube.ComponentDBInit:
-		return WaveDBInit, true
-	case kube.ComponentMigrations:
-		return WaveMigrations, true
-	}
-	return 0, false
-}
-
-// Annotate sets the wave on every object. It runs on the typed objects,
-// before render, so the annotation is serialized in order with the rest.
-// Argo CD hooks get a wave too: waves order hooks within a phase.
-func Annotate(cat *schema.Catalog, objs []kube.Object) error {
-	w := New(cat)
-	for _, o := range objs {
-		ann := o.GetAnnotations()
-		gen, ok := ann[kube.AnnotationGenerator]
-		kind := o.GetObjectKind().GroupVersionKind().Kind
-		if !ok {
-			return fmt.Errorf("%s %s: no %s annotation (build metadata with kube.Meta)", kind, o.GetName(), kube.AnnotationGenerator)
+	case PhaseCredentials:
+		return WaveCredentials, nil
+	case PhaseDatabaseServer:
+		return WaveDatabaseServer, nil
+	case PhaseDatabaseInit:
+		return WaveDatabaseInit, nil
+	case PhaseMigrations:
+		return WaveMigrations, nil
+	case PhaseInfrastructure:
+		if isNode && e.Kind != schema.KindService {
+			return w.node(e), nil
 		}
-		wave, err := w.Of(gen, kind, o.GetName(), o.GetLabels())
+		return waveInfraBase, nil
+	case PhaseServices:
+		if isNode && e.Kind == schema.KindService {
+			return w.Service(owner), nil
+		}
+		return w.serviceBase, nil
+	case PhaseValidation:
+		return w.validation, nil
+	case PhaseOfNode:
+		if isNode {
+			return w.node(e), nil
+		}
+		return 0, fmt.Errorf("%s %q names no service or component of the catalog", kube.LabelName, owner)
+	}
+	return 0, fmt.Errorf("unknown phase %d", phase)
+}
+
+// Annotate sets the wave of every object of a generator of phase phase.
+// It runs on the typed objects, before render, so the annotation is
+// serialized in order with the rest. Argo CD hooks get a wave too: waves
+// order hooks within a phase.
+func Annotate(w *Waves, phase Phase, objs []kube.Object) error {
+	for _, o := range objs {
+		wave, err := w.Of(phase, o.GetLabels()[kube.LabelName])
 		if err != nil {
-			return err
+			return fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+		}
+		ann := o.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
 		}
 		ann[Annotation] = strconv.Itoa(wave)
+		o.SetAnnotations(ann)
 	}
 	return nil
 }
 
-// Row is one line of the wave table.
-type Row struct {
-	Wave  int
-	Phase string
-	What  []string
+// Placement is a generator's place in the order, for the wave table.
+type Placement struct {
+	Generator string
+	Phase     Phase
 }
 
-// Table lists the waves of a catalog, in sync order.
-func (w *Waves) Table() []Row {
-	rows := []Row{
-		{WaveNamespace, "namespace", []string{"default-deny NetworkPolicy"}},
-		{WaveCredentials, "credentials", []string{"ExternalSecrets (generator " + GeneratorSecrets + ")"}},
-	}
-	add := func(wave int, phase, what string) {
-		i := slices.IndexFunc(rows, func(r Row) bool { return r.Wave == wave && r.Phase == phase })
+// Row is one line of the wave table: the generators whose objects all
+// go there, and the catalog nodes whose objects do.
+type Row struct {
+	Wave       int
+	Phase      string
+	Generators []string
+	Nodes      []string
+}
+
+// Table lists the waves of a catalog in sync order.
+func (w *Waves) Table(gens []Placement) []Row {
+	var rows []Row
+	row := func(wave int, phase Phase) *Row {
+		i := slices.IndexFunc(rows, func(r Row) bool { return r.Wave == wave && r.Phase == phase.String() })
 		if i < 0 {
-			rows = append(rows, Row{Wave: wave, Phase: phase})
+			rows = append(rows, Row{Wave: wave, Phase: phase.String()})
 			i = len(rows) - 1
 		}
-		rows[i].What = append(rows[i].What, what)
+		return &rows[i]
 	}
-	var services []string
-	for _, n := range w.cat.Graph().Order() {
-		switch w.kinds[n] {
-		case schema.KindInfrastructure:
-			add(w.infra(n), "infrastructure", n)
-		case schema.KindService:
-			services = append(services, n)
+	// Graph-ordered phases put their objects at their nodes' waves; what
+	// belongs to no single node goes to the phase's first wave.
+	for _, g := range gens {
+		if g.Phase == PhaseOfNode {
+			continue
 		}
+		wave, _ := w.Of(g.Phase, "")
+		r := row(wave, g.Phase)
+		r.Generators = append(r.Generators, g.Generator)
 	}
-	add(WaveDBInit, "postgres init", "ConfigMap + Job (generator "+GeneratorDBInit+")")
-	add(WaveMigrations, "migrations", "SQLx Job (generator "+GeneratorMigrations+")")
-	add(w.serviceBase, "services", grpcservices.HeadlessName(w.cat)+" (headless Service)")
-	for _, s := range services {
-		add(w.Service(s), "services", s)
+	for _, n := range w.cat.Graph().Order() {
+		e, _ := w.cat.Endpoint(n)
+		phase := PhaseInfrastructure
+		switch {
+		case e.Kind == schema.KindService:
+			phase = PhaseServices
+		case w.isDatabaseServer(n):
+			phase = PhaseDatabaseServer
+		}
+		r := row(w.node(e), phase)
+		r.Nodes = append(r.Nodes, n)
 	}
-	add(w.validation, "validation", "generator "+GeneratorValidation)
 	slices.SortStableFunc(rows, func(a, b Row) int { return a.Wave - b.Wave })
 	return rows
 }
 
-// Markdown renders the table for the README.
-func (w *Waves) Markdown() string {
+// graphOrdered phases place each object at its node's graph level.
+func (p Phase) graphOrdered() bool {
+	return p == PhaseInfrastructure || p == PhaseServices || p == PhaseOfNode
+}
+
+// Markdown renders the wave table of a catalog for the README.
+func (w *Waves) Markdown(gens []Placement) string {
 	var b strings.Builder
 	b.WriteString("| wave | phase | objects |\n| ---: | --- | --- |\n")
-	for _, r := range w.Table() {
-		fmt.Fprintf(&b, "| %d | %s | %s |\n", r.Wave, r.Phase, strings.Join(r.What, ", "))
+	for _, r := range w.Table(gens) {
+		var what []string
+		if len(r.Nodes) > 0 {
+			what = append(what, strings.Join(r.Nodes, ", "))
+		}
+		if len(r.Generators) > 0 {
+			what = append(what, "generator "+strings.Join(r.Generators, ", "))
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s |\n", r.Wave, r.Phase, strings.Join(what, "; "))
+	}
+	return b.String()
+}
+
+// PhaseMarkdown lists each generator's phase, in registry order.
+func PhaseMarkdown(gens []Placement) string {
+	var b strings.Builder
+	b.WriteString("| generator | phase |\n| --- | --- |\n")
+	for _, g := range gens {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", g.Generator, g.Phase)
 	}
 	return b.String()
 }

@@ -1,7 +1,9 @@
 // Package workloads generates one Deployment per catalog service: its
 // pinned image, the grpc and http-metrics ports, native gRPC probes, the
 // catalog's resources and, for a service with a database, DATABASE_URL
-// from the service's database Secret.
+// from the service's database Secret. A startupProbe gives each service
+// its startupGrace (catalog default, per-service override) before the
+// liveness probe may restart it.
 //
 // The generator is optional per environment. An environment whose
 // kustomize base already has hand-written Deployments leaves it out of
@@ -16,22 +18,19 @@ package workloads
 
 import (
 	"maps"
+	"math"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/novagen/novagen/generators/grpcservices"
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
 const Name = "workloads"
-
-// EnvDatabaseURL is the variable a service reads its connection string
-// from; the value comes from the key of the same name in its DB Secret.
-const EnvDatabaseURL = "DATABASE_URL"
 
 // Generate returns one Deployment per service, in catalog order.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
@@ -72,9 +71,10 @@ func container(svc *schema.Service) corev1.Container {
 		Name:  svc.Name,
 		Image: svc.ImageRef(),
 		Ports: []corev1.ContainerPort{
-			{Name: grpcservices.PortGRPC, ContainerPort: svc.Ports.GRPC, Protocol: corev1.ProtocolTCP},
-			{Name: grpcservices.PortMetrics, ContainerPort: svc.Ports.Metrics, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortGRPC, ContainerPort: svc.Ports.GRPC, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortMetrics, ContainerPort: svc.Ports.Metrics, Protocol: corev1.ProtocolTCP},
 		},
+		StartupProbe:   startupProbe(svc),
 		LivenessProbe:  grpcProbe(svc.Ports.GRPC),
 		ReadinessProbe: grpcProbe(svc.Ports.GRPC),
 		Resources:      kube.Resources(svc.Resources),
@@ -82,13 +82,7 @@ func container(svc *schema.Service) corev1.Container {
 	if svc.Database != "" {
 		// Only the connection string: the service has no use for the
 		// separate username/password keys of the Secret.
-		c.Env = []corev1.EnvVar{{
-			Name: EnvDatabaseURL,
-			ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: kube.DBSecretName(svc)},
-				Key:                  EnvDatabaseURL,
-			}},
-		}}
+		c.Env = []corev1.EnvVar{kube.SecretEnv(naming.EnvDatabaseURL, naming.DBSecret(svc.Name), naming.KeyDatabaseURL)}
 	}
 	return c
 }
@@ -99,4 +93,18 @@ func container(svc *schema.Service) corev1.Container {
 // field would otherwise serialize as null.
 func grpcProbe(port int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: port, Service: kube.Ptr("")}}}
+}
+
+// StartupPeriodSeconds is how often the startup probe asks.
+const StartupPeriodSeconds = 5
+
+// startupProbe gives a service its startupGrace to come up: the kubelet
+// holds the liveness and readiness probes back until it succeeds, so a
+// slow start is not killed in a loop. The grace is rounded up to whole
+// probe periods.
+func startupProbe(svc *schema.Service) *corev1.Probe {
+	p := grpcProbe(svc.Ports.GRPC)
+	p.PeriodSeconds = StartupPeriodSeconds
+	p.FailureThreshold = int32(math.Ceil(svc.StartupGrace.Seconds() / StartupPeriodSeconds))
+	return p
 }

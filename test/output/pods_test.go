@@ -14,8 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/novagen/novagen/fns"
-	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -54,7 +53,7 @@ func renderedPods(t *testing.T) []pod {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nodes, err := fns.Run(cat, generators.All(), generators.Transformers(), nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

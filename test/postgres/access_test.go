@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
 )
 
 // checkAccessMatrix tries every login role on every catalog database:
@@ -58,7 +59,7 @@ func (f *fixture) checkAccessMatrix(t *testing.T) {
 		len(f.logins), len(f.dbs), own, foreign, denied, created, countOwners(f.logins))
 }
 
-func countOwners(ls []secrets.Login) int {
+func countOwners(ls []schema.Login) int {
 	n := 0
 	for _, l := range ls {
 		if l.Service != nil {
@@ -163,9 +164,9 @@ func (f *fixture) checkMissingPassword(t *testing.T) {
 	missing := f.logins[len(f.logins)-1].Role
 	r := f.runJob(f.passwordEnv(missing))
 	require.Error(t, r.err, "the Job succeeded without the password of %s", missing)
-	assert.Contains(t, r.stderr, dbinit.PasswordEnv(missing))
+	assert.Contains(t, r.stderr, naming.PasswordEnv(missing))
 	f.assertNoPasswords(t, r)
-	t.Logf("missing %s: the Job fails and names it", dbinit.PasswordEnv(missing))
+	t.Logf("missing %s: the Job fails and names it", naming.PasswordEnv(missing))
 }
 
 // assertNoPasswords: a run's output shows no password.

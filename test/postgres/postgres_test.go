@@ -17,7 +17,7 @@ import (
 
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/scripts"
-	"github.com/novagen/novagen/generators/secrets"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -47,7 +47,7 @@ func password(role string) string { return role + ` p@ss:w/rd?#[]%+'"\é` }
 type fixture struct {
 	srv      *server
 	cat      *schema.Catalog
-	logins   []secrets.Login
+	logins   []schema.Login
 	dbs      []string
 	dir      string // the ConfigMap's files, as the Job mounts them
 	retired  map[string]string
@@ -55,15 +55,14 @@ type fixture struct {
 }
 
 func checkCatalog(t *testing.T, srv *server, cat *schema.Catalog) {
-	f := &fixture{srv: srv, cat: cat, logins: secrets.Logins(cat), dir: t.TempDir(), retired: map[string]string{}}
+	f := &fixture{srv: srv, cat: cat, logins: cat.Logins(), dir: t.TempDir(), retired: map[string]string{}}
 	for _, d := range cat.Spec.Databases {
 		f.dbs = append(f.dbs, d.Name)
 		if d.ReadOnly {
 			f.readOnly = append(f.readOnly, d.Name)
 		}
 	}
-	files, err := dbinit.Scripts(cat)
-	require.NoError(t, err)
+	files := dbinit.Scripts(cat)
 	for name, text := range files {
 		require.NoError(t, os.WriteFile(filepath.Join(f.dir, name), []byte(text), 0o644))
 	}
@@ -97,7 +96,7 @@ func (f *fixture) passwordEnv(skip string) []string {
 	var env []string
 	for _, l := range f.logins {
 		if l.Role != skip {
-			env = append(env, dbinit.PasswordEnv(l.Role)+"="+password(l.Role))
+			env = append(env, naming.PasswordEnv(l.Role)+"="+password(l.Role))
 		}
 	}
 	return env

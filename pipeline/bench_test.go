@@ -1,9 +1,8 @@
-package fns
+package pipeline
 
 import (
 	"testing"
 
-	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
@@ -16,7 +15,7 @@ func BenchmarkRenderStaging(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		nodes, err := Run(cat, generators.All(), generators.Transformers(), nil)
+		nodes, err := Run(cat, Options{}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,74 @@
+package kube
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	catalog "github.com/novagen/novagen/schema"
+)
+
+// LabelNamespaceName is the label the API server puts on every namespace
+// (Kubernetes 1.22+), so a policy can select a namespace by name.
+const LabelNamespaceName = "kubernetes.io/metadata.name"
+
+// NetworkPolicy selects pods (all of them for nil) and restricts both
+// directions: a nil rule list denies that direction entirely. Every
+// generator that makes pods states their network access with it.
+func NetworkPolicy(cat *catalog.Catalog, generator, name string, pods map[string]string, in []networkingv1.NetworkPolicyIngressRule, out []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   TypeMeta("networking.k8s.io/v1", "NetworkPolicy"),
+		ObjectMeta: Meta(cat, generator, name, ComponentNetworkPolicy),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: *Selector(pods),
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			Ingress:     in,
+			Egress:      out,
+		},
+	}
+}
+
+// Selector matches labels exactly.
+func Selector(labels map[string]string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: labels}
+}
+
+func policyPorts(port int32, protocols ...corev1.Protocol) []networkingv1.NetworkPolicyPort {
+	out := make([]networkingv1.NetworkPolicyPort, len(protocols))
+	for i, p := range protocols {
+		n := intstr.FromInt32(port)
+		out[i] = networkingv1.NetworkPolicyPort{Protocol: &p, Port: &n}
+	}
+	return out
+}
+
+// TCP is one TCP port of a policy rule.
+func TCP(port int32) []networkingv1.NetworkPolicyPort { return policyPorts(port, corev1.ProtocolTCP) }
+
+// DNSEgress reaches the cluster DNS (kube-dns or CoreDNS, both labelled
+// k8s-app=kube-dns) on 53, UDP and TCP (TCP for large answers).
+func DNSEgress() networkingv1.NetworkPolicyEgressRule {
+	return networkingv1.NetworkPolicyEgressRule{
+		To: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: Selector(map[string]string{LabelNamespaceName: "kube-system"}),
+			PodSelector:       Selector(map[string]string{"k8s-app": "kube-dns"}),
+		}},
+		Ports: policyPorts(53, corev1.ProtocolUDP, corev1.ProtocolTCP),
+	}
+}
+
+// EgressTo reaches an endpoint's port: pods in the namespace by their
+// labels; an external component at its CIDR, at its address when that is
+// an IP, or anywhere when the catalog gives neither.
+func EgressTo(e catalog.Endpoint) networkingv1.NetworkPolicyEgressRule {
+	r := networkingv1.NetworkPolicyEgressRule{Ports: TCP(e.Port)}
+	if e.Kind != catalog.KindExternal {
+		r.To = []networkingv1.NetworkPolicyPeer{{PodSelector: Selector(e.PodLabels)}}
+		return r
+	}
+	if cidr := e.EgressCIDR(); cidr != "" {
+		r.To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: cidr}}}
+	}
+	return r
+}

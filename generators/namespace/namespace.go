@@ -1,0 +1,46 @@
+// Package namespace generates the namespace the environment lives in and
+// its baseline, the first things of a sync (the seed's startup step 1):
+//
+//   - the Namespace, labelled for Pod Security Admission so the API
+//     server itself enforces the "restricted" profile every generated pod
+//     follows (enforce, audit and warn). Left out when the catalog says
+//     createNamespace: false, for teams whose namespaces are made
+//     elsewhere;
+//   - default-deny: no ingress, no egress for any pod of the namespace,
+//     so every connection needs an allow-list (generator network-policies
+//     and the Job generators write them).
+package namespace
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "namespace"
+
+// Pod Security Admission labels and the level novagen's pods meet.
+const (
+	LabelEnforce    = "pod-security.kubernetes.io/enforce"
+	LabelAudit      = "pod-security.kubernetes.io/audit"
+	LabelWarn       = "pod-security.kubernetes.io/warn"
+	LevelRestricted = "restricted"
+)
+
+// Generate returns the Namespace (unless the catalog makes none) and the
+// default-deny NetworkPolicy.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	var out []kube.Object
+	if cat.CreatesNamespace() {
+		meta := kube.Meta(cat, Name, cat.Spec.Namespace, kube.ComponentNamespace)
+		meta.Namespace = "" // cluster-scoped
+		for _, l := range []string{LabelEnforce, LabelAudit, LabelWarn} {
+			meta.Labels[l] = LevelRestricted
+		}
+		out = append(out, &corev1.Namespace{TypeMeta: kube.TypeMeta("v1", "Namespace"), ObjectMeta: meta})
+	}
+	return append(out, kube.NetworkPolicy(cat, Name, naming.DefaultDenyPolicy, nil, nil, nil)), nil
+}

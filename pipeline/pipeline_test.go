@@ -1,0 +1,68 @@
+package pipeline
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/schema"
+)
+
+func staging(t testing.TB) *schema.Catalog {
+	t.Helper()
+	cat, err := schema.Load("../services.yaml")
+	require.NoError(t, err)
+	return cat
+}
+
+// renderBytes runs the pipeline and serializes sorted, as `novagen render`.
+func renderBytes(t *testing.T, cat *schema.Catalog, opts Options) []byte {
+	t.Helper()
+	out, err := Run(cat, opts, nil)
+	require.NoError(t, err)
+	render.Sort(out)
+	b, err := render.Bytes(out)
+	require.NoError(t, err)
+	return b
+}
+
+// TestTransformersIdempotent: the generated Deployments of the staging
+// catalog get their wait containers; running the transformers again over
+// the whole render changes nothing.
+func TestTransformersIdempotent(t *testing.T) {
+	cat := staging(t)
+	bare := renderBytes(t, cat, Options{Transformers: []string{}})
+	once := renderBytes(t, cat, Options{})
+	if bytes.Equal(once, bare) {
+		t.Fatal("the transformers added nothing to the staging Deployments")
+	}
+	items, err := render.Parse(once)
+	require.NoError(t, err)
+	for _, tr := range generators.Transformers() {
+		items, err = tr.Transform(cat, items)
+		require.NoError(t, err)
+	}
+	render.Sort(items)
+	twice, err := render.Bytes(items)
+	require.NoError(t, err)
+	if !bytes.Equal(once, twice) {
+		t.Errorf("not idempotent:\n%s", golden.Diff("once", once, "twice", twice))
+	}
+}
+
+// TestOptions: nil selects everything, an empty list of transformers none,
+// an unknown name is an error that says what exists.
+func TestOptions(t *testing.T) {
+	cat := staging(t)
+	_, err := Run(cat, Options{Generators: []string{"nope"}}, nil)
+	require.ErrorContains(t, err, `generators: unknown "nope": expected one of namespace, secrets`)
+	_, err = Run(cat, Options{Transformers: []string{"nope"}}, nil)
+	require.ErrorContains(t, err, `transformers: unknown "nope": expected one of init-containers`)
+	one := renderBytes(t, cat, Options{Generators: []string{"grpc-services"}})
+	require.NotContains(t, string(one), "kind: Deployment")
+	require.Contains(t, string(one), "kind: Service")
+}
