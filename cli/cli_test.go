@@ -94,3 +94,36 @@ func TestValidateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStdin: -f - reads the catalog from standard input, as kubectl and
+// kustomize users expect; errors name it <stdin>.
+func TestStdin(t *testing.T) {
+	good, err := os.ReadFile(staging)
+	require.NoError(t, err)
+	var out, errOut bytes.Buffer
+	code := Main([]string{"render", "-f", "-"}, bytes.NewReader(good), &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	var fromFile bytes.Buffer
+	require.Equal(t, 0, Main([]string{"render", "-f", staging}, nil, &fromFile, &errOut))
+	assert.Equal(t, fromFile.String(), out.String(), "stdin and file render the same")
+
+	out.Reset()
+	code = Main([]string{"validate", "-f", "-"}, strings.NewReader("kind: [\n"), &out, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out.String())
+	assert.Regexp(t, `(?m)^<stdin>:\d+:\d+: invalid YAML`, errOut.String())
+}
+
+// TestTransformerSelection: -t selects transformers, -t "" none.
+func TestTransformerSelection(t *testing.T) {
+	_, all, _ := run("render", "-f", staging)
+	_, none, stderr := run("render", "-f", staging, "-t", "")
+	require.NotEmpty(t, none, stderr)
+	// Only the transformer adds waits for services (the Jobs' own
+	// wait-for-postgres are generated).
+	assert.True(t, strings.Contains(all, "wait-for-content-service"), "all transformers by default")
+	assert.False(t, strings.Contains(none, "wait-for-content-service"), `-t "" runs no transformer`)
+	code, _, stderr := run("render", "-f", staging, "-t", "nope")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, `transformers: unknown "nope": expected one of init-containers`)
+}

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Builds every example with the real kustomize and applies each object to a
-# real kube-apiserver with server-side dry run (test/apiserver).
+# Builds every example with the real kustomize, renders every catalog of
+# test/catalogs (the longest names among them) with novagen, and applies
+# each object to a real kube-apiserver with server-side dry run
+# (test/apiserver). novagen is found through PATH, as kustomize and Argo
+# CD find it (make apiserver-test puts bin/ first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kustomize=${KUSTOMIZE:-go tool -modfile=tools/go.mod kustomize}
+command -v novagen >/dev/null || { echo "error: novagen is not on PATH (make build; PATH=\$PWD/bin:\$PATH)" >&2; exit 1; }
 manifests=$(mktemp -d)
 trap 'rm -rf "$manifests"' EXIT
 for dir in examples/*/; do
   # shellcheck disable=SC2086 # $kustomize is a command line
-  $kustomize build --enable-alpha-plugins --enable-exec "$dir" >"$manifests/$(basename "$dir").yaml"
+  $kustomize build --enable-alpha-plugins --enable-exec "$dir" >"$manifests/example-$(basename "$dir").yaml"
+done
+for catalog in test/catalogs/*.yaml; do
+  novagen render -f "$catalog" >"$manifests/catalog-$(basename "$catalog")"
 done
 test/apiserver/run.sh "$manifests"

@@ -167,7 +167,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	v, err := time.ParseDuration(s)
-	d.Duration, d.Set = v, true
+	d.Duration, d.Set, d.Raw = v, true, s
 	return err
 }
 

@@ -15,11 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"strconv"
-	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 //go:embed services.schema.json
@@ -106,8 +103,6 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	return cat, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?: (.*)`)
-
 // parseYAML reads exactly one YAML document and turns go-yaml's messages
 // ("yaml: line 4: ...") into located Errors.
 func parseYAML(file string, data []byte) (*yaml.Node, Errors) {
@@ -129,26 +124,32 @@ func parseYAML(file string, data []byte) (*yaml.Node, Errors) {
 	return &doc, nil
 }
 
+// yamlErrors turns the YAML library's errors into located Errors: at the
+// point where the parser found the problem, and, when it says so, the
+// construct it was reading.
 func yamlErrors(file string, err error) Errors {
-	// go-yaml reports several problems as one message, one per line:
-	// "yaml: unmarshal errors:\n  line 2: mapping key ...".
-	var out Errors
-	for _, m := range strings.Split(err.Error(), "\n") {
-		m = strings.TrimSpace(strings.TrimPrefix(m, "yaml: "))
-		if m == "" || m == "unmarshal errors:" {
-			continue
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) {
+		var out Errors
+		for _, le := range les.Errors {
+			out = append(out, loadError(file, le))
 		}
-		p := Pos{File: file, Line: 1, Column: 1}
-		if sm := yamlLine.FindStringSubmatch(m); sm != nil {
-			p.Line, _ = strconv.Atoi(sm[1])
-			if sm[2] != "" {
-				p.Column, _ = strconv.Atoi(sm[2])
-			}
-			m = sm[3]
-		}
-		out = append(out, Error{Pos: p, Message: "invalid YAML: " + m})
+		return out
 	}
-	return out
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		return Errors{loadError(file, le)}
+	}
+	return Errors{{Pos: Pos{File: file, Line: 1, Column: 1}, Message: "invalid YAML: " + err.Error()}}
+}
+
+func loadError(file string, le *yaml.LoadError) Error {
+	p := Pos{File: file, Line: max(1, le.Mark.Line), Column: max(1, le.Mark.Column)}
+	msg := "invalid YAML: " + le.Message
+	if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
+		msg += fmt.Sprintf(" (%s at line %d, column %d)", le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+	}
+	return Error{Pos: p, Message: msg}
 }
 
 // kindOf names the JSON type of a converted value, for messages.

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // positions maps JSON pointers ("/spec/services/3/name") to where that
@@ -92,7 +92,7 @@ func (c *converter) value(ptr string, n *yaml.Node) any {
 		}
 		return out
 	default:
-		return c.scalar(n)
+		return c.scalar(ptr, n)
 	}
 }
 
@@ -195,7 +195,8 @@ func mergeSources(n *yaml.Node) []*yaml.Node {
 // scalar resolves a scalar by its YAML 1.2 tag. Numbers become
 // json.Number so large integers keep their digits; NaN and infinities,
 // which JSON has no form for, are errors.
-func (c *converter) scalar(n *yaml.Node) any {
+func (c *converter) scalar(ptr string, n *yaml.Node) any {
+	path := fieldPath(ptr)
 	switch tag := n.ShortTag(); tag {
 	case "!!str", "!!timestamp":
 		return n.Value // a date is text to the catalog (an image tag, say)
@@ -204,23 +205,23 @@ func (c *converter) scalar(n *yaml.Node) any {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			c.errorAt(n, "%s is not a boolean", quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a boolean", path, quoteShort(n.Value))
 		}
 		return b
 	case "!!int", "!!float":
 		var v any
 		if err := n.Decode(&v); err != nil {
-			c.errorAt(n, "%s is not a number", quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a number", path, quoteShort(n.Value))
 			return nil
 		}
-		return c.number(n, v)
+		return c.number(path, n, v)
 	default:
-		c.errorAt(n, "unsupported YAML tag %s", quoteShort(tag))
+		c.errorAt(n, "%s: unsupported YAML tag %s (the catalog uses plain values)", path, quoteShort(tag))
 		return nil
 	}
 }
 
-func (c *converter) number(n *yaml.Node, v any) any {
+func (c *converter) number(path string, n *yaml.Node, v any) any {
 	switch x := v.(type) {
 	case int:
 		return json.Number(strconv.Itoa(x))
@@ -230,12 +231,12 @@ func (c *converter) number(n *yaml.Node, v any) any {
 		return json.Number(strconv.FormatUint(x, 10))
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			c.errorAt(n, "%s is not a finite number", quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a finite number", path, quoteShort(n.Value))
 			return nil
 		}
 		return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
 	}
-	c.errorAt(n, "%s is not a number", quoteShort(n.Value))
+	c.errorAt(n, "%s: %s is not a number", path, quoteShort(n.Value))
 	return nil
 }
 

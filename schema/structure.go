@@ -43,20 +43,27 @@ var compiled = sync.OnceValue(func() *jsonschema.Schema {
 // What a value of each named definition must look like, in words; the
 // schema's regular expressions are no help to someone editing YAML.
 var definitionHints = map[string]string{
-	"dnsLabel":      "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
-	"sqlIdentifier": "a lower-case SQL identifier (letters, digits and '_', not starting with a digit, at most 63 characters)",
-	"quantity":      "a Kubernetes quantity such as 100m, 128Mi or 10Gi",
-	"duration":      "a Go duration such as 2s, 5m or 168h, at most 2562047h",
-	"image":         "an image reference with a pinned tag or digest, such as postgres:15-alpine",
-	"imageTag":      "a pinned image tag (letters, digits, '_', '.' and '-', not \"latest\")",
-	"imageDigest":   "an image digest such as sha256:<64 hex digits>",
-	"dns1035Label":  "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters)",
-	"count":         "a whole number in the allowed range",
-	"port":          "a port number from 1 to 65535",
-	"labels":        "a map of Kubernetes label keys to label values",
+	"dnsLabel":          "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
+	"sqlIdentifier":     "a lower-case SQL identifier (letters, digits and '_', not starting with a digit, at most 63 characters)",
+	"quantity":          "a Kubernetes quantity such as 100m, 128Mi or 10Gi",
+	"duration":          "a Go duration such as 2s, 5m or 168h, at most 2562047h",
+	"image":             "an image reference with a pinned tag or digest, such as postgres:15-alpine",
+	"imageTag":          "a pinned image tag (letters, digits, '_', '.' and '-', not \"latest\")",
+	"imageDigest":       "an image digest such as sha256:<64 hex digits>",
+	"dns1035Label":      "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters)",
+	"count":             "a whole number in the allowed range",
+	"port":              "a port number from 1 to 65535",
+	"labels":            "a map of Kubernetes label keys to label values",
+	"imageRepository":   "an image repository without tag (lower-case letters, digits, '.', '_', '-', ':' and '/', e.g. registry.example/team/app)",
+	"hostName":          "a host name (lower-case letters, digits, '-' and '.', at most 253 characters)",
+	"postgresExtension": "a PostgreSQL extension name (lower-case letters, digits, '_' and '-')",
+	"secretKeyPrefix":   "a secret store path (segments of letters, digits, '_', '.' and '-', separated by '/')",
+	"absolutePath":      "an absolute path (letters, digits, '_', '.', '-' and '/')",
+	"topicName":         "a Kafka topic name (letters, digits, '.', '_' and '-', at most 249 characters)",
 }
 
 var (
+	bound          = regexp.MustCompile(`must be (<=|>=|<|>) (\S+)`)
 	definitionRef  = regexp.MustCompile(`#/definitions/([^/]+)/[^/]+$`)
 	quotedNames    = regexp.MustCompile(`'([^']*)'`)
 	leafKeywordLoc = regexp.MustCompile(`/([^/]+)$`)
@@ -119,14 +126,31 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 				Message: fmt.Sprintf("%s: missing required field %q", path, m[1])})
 		}
 		return out
-	case "pattern", "minLength", "maxLength", "minimum", "maximum", "not", "format":
+	case "pattern", "minLength", "maxLength", "not", "format":
 		if hint != "" {
 			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
+		}
+	case "minimum", "maximum":
+		if hint != "" {
+			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
+		}
+		if m := bound.FindStringSubmatch(ve.Message); m != nil {
+			what := map[string]string{">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}[m[1]]
+			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is out of range: it must be %s %s", path, value, what, plainNumber(m[2]))}}
 		}
 	case "type":
 		return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
 	}
 	return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
+}
+
+// plainNumber writes a schema bound the way the catalog would: 2147483647,
+// not 2.147483647e+09.
+func plainNumber(s string) string {
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return s
 }
 
 // valueAt renders the instance value at ptr for an error message.

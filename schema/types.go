@@ -236,5 +236,6 @@ type ServiceImage struct {
 // "not given" and replaced by a default.
 type Duration struct {
 	time.Duration
-	Set bool
+	Set bool   // the catalog states it
+	Raw string // as written, for messages
 }

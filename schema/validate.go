@@ -61,8 +61,8 @@ func (v *validator) checkNames() {
 	}
 	headless := naming.HeadlessService(v.cat.Metadata.Name)
 	if errs := validation.IsDNS1035Label(headless); len(errs) > 0 {
-		v.errorf("/metadata/name", "catalog name %q is too long: the headless Service %q derived from it would have %d characters (at most %d)",
-			v.cat.Metadata.Name, headless, len(headless), naming.MaxLabel)
+		v.errorf("/metadata/name", "catalog name is too long (%d characters): the headless Service %q derived from it would have %d, at most %d",
+			len(v.cat.Metadata.Name), headless, len(headless), naming.MaxLabel)
 	}
 	reserved := func(name, ptr, what string) {
 		if why, ok := naming.ReservedServiceNames[name]; ok {
@@ -111,7 +111,7 @@ func (v *validator) checkNames() {
 // fault.
 func (v *validator) derivedLabel(ptr, what, name, derived, value string) {
 	if len(validation.IsValidLabelValue(value)) > 0 || len(validation.IsDNS1123Label(value)) > 0 {
-		v.errorf(ptr, "%s name %q is too long: its %s %q would have %d characters (at most %d)", what, name, derived, value, len(value), naming.MaxLabel)
+		v.errorf(ptr, "%s name is too long (%d characters): its %s %q would have %d, at most %d", what, len(name), derived, value, len(value), naming.MaxLabel)
 	}
 }
 
@@ -196,7 +196,7 @@ func (v *validator) checkDatabases() {
 			owner[s.Database] = s.Name
 		}
 		if p := roleProblem(s.Role()); p != "" {
-			v.errorf(fmt.Sprintf("/spec/services/%d/name", i), "service %q would log in to PostgreSQL as role %q, which %s: rename the service", s.Name, s.Role(), p)
+			v.errorf(fmt.Sprintf("/spec/services/%d/name", i), "service %q would log in to PostgreSQL as role %q, but that name %s: rename the service", s.Name, s.Role(), p)
 		}
 		// Two services share a role only if they share a name, which
 		// checkNames reports; the admin user is the one to guard against.
@@ -323,21 +323,23 @@ func (v *validator) checkResources() {
 // checkDurations: a duration the catalog states is used as stated, or
 // rejected here; it is never replaced silently.
 func (v *validator) checkDurations() {
-	wholeSeconds := func(ptr string, d Duration, what string, min time.Duration) {
+	// Only durations the catalog states are checked: defaults are valid.
+	wholeSeconds := func(ptr string, d Duration, what string, min time.Duration, note string) {
 		switch {
+		case !d.Set:
 		case d.Duration < min:
-			v.errorf(ptr, "%s %s is too short: at least %s", what, d.Duration, min)
+			v.errorf(ptr, "%s %s is too short: it must be at least %s%s", what, d.Raw, min, note)
 		case d.Duration%time.Second != 0:
-			v.errorf(ptr, "%s %s is not a whole number of seconds", what, d.Duration)
+			v.errorf(ptr, "%s %s is not a whole number of seconds%s", what, d.Raw, note)
 		}
 	}
-	wholeSeconds("/spec/defaults/wait/interval", v.cat.Spec.Defaults.Wait.Interval, "wait interval", time.Second)
+	wholeSeconds("/spec/defaults/wait/interval", v.cat.Spec.Defaults.Wait.Interval, "wait interval", time.Second, "")
 	// 0s means no deadline, as for a Job without activeDeadlineSeconds.
-	wholeSeconds("/spec/migrations/activeDeadline", v.cat.Spec.Migrations.ActiveDeadline, "migrations.activeDeadline (0s for none)", 0)
+	wholeSeconds("/spec/migrations/activeDeadline", v.cat.Spec.Migrations.ActiveDeadline, "migrations.activeDeadline", 0, " (0s means no deadline)")
 	grace := func(ptr string, d Duration) {
-		wholeSeconds(ptr, d, "startupGrace", time.Second)
+		wholeSeconds(ptr, d, "startupGrace", time.Second, "")
 		if d.Duration > MaxStartupGrace {
-			v.errorf(ptr, "startupGrace %s is too long: at most %s", d.Duration, MaxStartupGrace)
+			v.errorf(ptr, "startupGrace %s is too long: it must be at most %s", d.Raw, "24h")
 		}
 	}
 	grace("/spec/defaults/startupGrace", v.cat.Spec.Defaults.StartupGrace)

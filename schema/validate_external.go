@@ -23,6 +23,8 @@ func (v *validator) checkExternal() {
 			}
 		case len(validation.IsDNS1123Subdomain(e.Host)) > 0:
 			v.errorf(base+"/host", "external %q: host %s is neither an IP address nor a DNS name (lower-case letters, digits, '-' and '.', at most 253 characters)", e.Name, quoteShort(e.Host))
+		case looksNumeric(e.Host):
+			v.errorf(base+"/host", "external %q: host %q is neither a DNS name (its last label is all digits) nor an IP address in canonical form (no leading zeros)", e.Name, e.Host)
 		case !strings.Contains(e.Host, "."):
 			v.errorf(base+"/host", "external %q: host %q must be fully qualified (e.g. %s.<namespace>.svc.cluster.local): a bare name resolves inside this namespace, to the Service novagen creates for it", e.Name, e.Host, e.Host)
 		}
@@ -39,6 +41,13 @@ func (v *validator) checkExternal() {
 			v.errorf(base+"/cidr", "external %q: cidr %s does not contain its host %s", e.Name, e.CIDR, e.Host)
 		}
 	}
+}
+
+// looksNumeric: the last label of a DNS name is never all digits, so such
+// a host is a mistyped IP address.
+func looksNumeric(host string) bool {
+	last := host[strings.LastIndex(host, ".")+1:]
+	return strings.Trim(last, "0123456789") == ""
 }
 
 // parseIP reads host as an IP address in the one form the API server

@@ -107,7 +107,7 @@ func mappingAt(n *yaml.RNode, path []string) (*yaml.RNode, error) {
 	cur := n
 	for i, field := range path {
 		f := cur.Field(field)
-		if f == nil || f.Value.IsNil() {
+		if f == nil || f.Value.IsNil() || f.Value.IsTaggedNull() {
 			next := yaml.NewMapRNode(nil)
 			if err := cur.PipeE(yaml.SetField(field, next)); err != nil {
 				return nil, err
@@ -127,7 +127,7 @@ func mappingAt(n *yaml.RNode, path []string) (*yaml.RNode, error) {
 // null); each must be a mapping with a non-empty name.
 func listAt(spec *yaml.RNode, field string) ([]named, error) {
 	f := spec.Field(field)
-	if f == nil || f.Value.IsNil() {
+	if f == nil || f.Value.IsNil() || f.Value.IsTaggedNull() {
 		return nil, nil
 	}
 	where := dotted(podSpecPath) + "." + field
@@ -186,7 +186,7 @@ func ensureTmpVolume(spec *yaml.RNode) error {
 	if err != nil {
 		return err
 	}
-	if f := spec.Field("volumes"); f != nil && !f.Value.IsNil() {
+	if f := spec.Field("volumes"); f != nil && !f.Value.IsNil() && !f.Value.IsTaggedNull() {
 		f.Value.YNode().Content = append(f.Value.YNode().Content, v)
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -67,4 +68,54 @@ func transformBytes(t *testing.T, cat *schema.Catalog, in []byte) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestMalformedWorkloads: a hand-written Deployment with a malformed pod
+// spec is an error naming the object and the field, never a panic and
+// never silently replaced.
+func TestMalformedWorkloads(t *testing.T) {
+	cat, err := schema.Load(filepath.Join("testdata", "hand-written", "catalog.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployment := func(spec string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: orders}\nspec:\n" + spec
+	}
+	tests := []struct{ name, spec, want string }{
+		{"entry without a name", "  template: {spec: {initContainers: [{image: busybox:1.36.1}]}}",
+			"Deployment orders: spec.template.spec.initContainers[0]: expected an entry with a name, found a mapping without a name"},
+		{"null entry", "  template: {spec: {initContainers: [null]}}",
+			"Deployment orders: spec.template.spec.initContainers[0]: expected an entry with a name, found null"},
+		{"map instead of list", "  template: {spec: {initContainers: {name: x}}}",
+			"Deployment orders: spec.template.spec.initContainers: expected a list, found a mapping without a name"},
+		{"a number", "  template: {spec: {initContainers: 7}}",
+			`Deployment orders: spec.template.spec.initContainers: expected a list, found the value "7"`},
+		{"empty name", "  template: {spec: {initContainers: [{name: \"\"}]}}",
+			"spec.template.spec.initContainers[0]: expected an entry with a name"},
+		{"volumes a number", "  template: {spec: {volumes: 7}}",
+			`Deployment orders: spec.template.spec.volumes: expected a list, found the value "7"`},
+		{"template a list", "  template: []",
+			"Deployment orders: spec.template: expected a mapping, found a list"},
+		{"spec a string", "  template: {spec: text}",
+			`Deployment orders: spec.template.spec: expected a mapping, found the value "text"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Transform(cat, parse(t, []byte(deployment(tt.spec))))
+			if err == nil {
+				t.Fatalf("no error for %s", tt.spec)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+	// A null list is an empty one, as the API server reads it.
+	out, err := Transform(cat, parse(t, []byte(deployment("  template: {spec: {initContainers: null, containers: [{name: c, image: x:1}]}}"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out[0].MustString(); !strings.Contains(s, "wait-for-postgres") {
+		t.Fatalf("wait containers not added:\n%s", s)
+	}
 }

@@ -44,19 +44,35 @@ func (p pod) containers() []corev1.Container {
 	return out
 }
 
-// renderedPods renders services.yaml the way `novagen render` does and
-// returns every pod template; it fails when there is none, so the checks
-// that use it cannot pass on nothing.
+// renderedPods renders every test catalog (services.yaml first) the way
+// `novagen render` does and returns every pod template; it fails when
+// there is none, so the checks that use it cannot pass on nothing.
 func renderedPods(t *testing.T) []pod {
 	t.Helper()
-	cat, err := schema.Load("../../services.yaml")
-	if err != nil {
-		t.Fatal(err)
+	var out []pod
+	for _, path := range testCatalogs(t) {
+		cat, err := schema.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pods, err := podsOf(path, nodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pods...)
 	}
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
+	if len(out) == 0 {
+		t.Fatal("the render has no pod templates")
 	}
+	return out
+}
+
+// podsOf returns the pod templates among nodes.
+func podsOf(catalog string, nodes []*yaml.RNode) ([]pod, error) {
 	var out []pod
 	for _, n := range nodes {
 		path, ok := podSpecPaths[n.GetKind()]
@@ -65,14 +81,12 @@ func renderedPods(t *testing.T) []pod {
 		}
 		p, err := podOf(n, path)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
+		p.where = catalog + ": " + p.where
 		out = append(out, p)
 	}
-	if len(out) == 0 {
-		t.Fatal("the render has no pod templates")
-	}
-	return out
+	return out, nil
 }
 
 func podOf(n *yaml.RNode, path []string) (pod, error) {

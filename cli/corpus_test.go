@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// corpusDir is the schema package's error corpus, seen from this package.
+// Its .err golden files are owned by schema.TestErrorCorpus, which loads
+// the same files as "testdata/errors/<name>.yaml".
+var corpusDir = filepath.Join("..", "schema", "testdata", "errors")
+
+// caseLimit is a hang guard, not a benchmark: no catalog, however hostile,
+// may keep the CLI busy for longer.
+const caseLimit = time.Second
+
+// result is what one CLI invocation produced.
+type result struct {
+	code           int
+	stdout, stderr string
+	panicked       any
+	elapsed        time.Duration
+}
+
+// runGuarded runs Main with stdin in a goroutine, recovering a panic and
+// giving up (and failing) after a generous deadline, so a hang fails the
+// test instead of blocking it until go test's timeout.
+func runGuarded(t *testing.T, stdin io.Reader, args ...string) result {
+	t.Helper()
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		var r result
+		var out, errOut bytes.Buffer
+		defer func() {
+			r.panicked = recover()
+			r.stdout, r.stderr = out.String(), errOut.String()
+			r.elapsed = time.Since(start)
+			done <- r
+		}()
+		r.code = Main(args, stdin, &out, &errOut)
+	}()
+	select {
+	case r := <-done:
+		if r.panicked != nil {
+			t.Fatalf("novagen %s panicked: %v", strings.Join(args, " "), r.panicked)
+		}
+		return r
+	case <-time.After(10 * caseLimit):
+		t.Fatalf("novagen %s did not finish within %s", strings.Join(args, " "), 10*caseLimit)
+		return result{}
+	}
+}
+
+// TestCorpusThroughCLI: every catalog of the error corpus fails
+// `novagen validate` with exit status 1, nothing on stdout, and on stderr
+// exactly the report its golden file holds, every line located.
+func TestCorpusThroughCLI(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(corpusDir, "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no error corpus in %s", corpusDir)
+	// The golden files name the catalogs as the schema test loads them.
+	schemaPath := filepath.Join("testdata", "errors") + string(filepath.Separator)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			golden, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
+			require.NoError(t, err, "every corpus catalog has a .err golden file")
+			want := strings.ReplaceAll(string(golden), schemaPath, corpusDir+string(filepath.Separator))
+
+			r := runGuarded(t, strings.NewReader(""), "validate", "-f", f)
+
+			assert.Equal(t, 1, r.code, "exit status; stderr:\n%s", r.stderr)
+			assert.Empty(t, r.stdout, "a failing command prints nothing on stdout")
+			require.NotEmpty(t, r.stderr)
+			located := regexp.MustCompile(`^` + regexp.QuoteMeta(f) + `:\d+:\d+: `)
+			for _, line := range strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n") {
+				assert.Regexp(t, located, line, "every error line is located at FILE:LINE:COL")
+			}
+			assert.Equal(t, want, r.stderr, "stderr differs from %s.err", name)
+			assert.NotContains(t, r.stderr, "panic")
+			assert.LessOrEqual(t, r.elapsed, caseLimit, "validate took %s", r.elapsed)
+		})
+	}
+}
+
+// TestOversizedCatalogThroughCLI: a catalog above 16 MiB, piped in or an
+// endless device, is refused after reading just past the limit.
+func TestOversizedCatalogThroughCLI(t *testing.T) {
+	const msg = "catalog is larger than 16 MiB, the most novagen reads"
+	tests := []struct {
+		name  string
+		stdin io.Reader
+		file  string
+		want  string
+	}{
+		{"17 MiB of zeros on stdin", bytes.NewReader(bytes.Repeat([]byte{0}, 17<<20)), "-", "<stdin>: " + msg + "\n"},
+		{"/dev/zero", strings.NewReader(""), "/dev/zero", "/dev/zero: " + msg + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.file != "-" {
+				if _, err := os.Stat(tt.file); err != nil {
+					t.Skipf("%s: %v", tt.file, err)
+				}
+			}
+			r := runGuarded(t, tt.stdin, "validate", "-f", tt.file)
+			assert.Equal(t, 1, r.code)
+			assert.Empty(t, r.stdout)
+			assert.Equal(t, tt.want, r.stderr)
+			assert.LessOrEqual(t, r.elapsed, caseLimit, "validate took %s", r.elapsed)
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package fns
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// repo makes a throwaway repository (a directory with .git) holding a
+// kustomization directory base/ and a catalog, and returns its path.
+func repo(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(root, ".git"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "deploy", "base"), 0o755))
+	catalog, err := os.ReadFile("testdata/catalog.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(root, "services.yaml"), catalog, 0o644))
+	return root
+}
+
+// TestReadCatalogConfinement: the function reads a catalog only from
+// inside the repository of the kustomization it runs for, and never
+// repeats a file's content in its error.
+func TestReadCatalogConfinement(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.yaml")
+	require.NoError(t, os.WriteFile(secret, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644))
+
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, root string) // may create files in the repository
+		catalog string
+		env     string
+		want    string // error substring; "" for success
+	}{
+		{name: "inside the repository", catalog: "../../services.yaml"},
+		{name: "absolute path inside", catalog: "ROOT/services.yaml"},
+		{name: "absolute path outside", catalog: "/etc/passwd", want: "outside the repository"},
+		{name: "dot-dot out of the repository", catalog: strings.Repeat("../", 12) + "etc/passwd", want: "outside the repository"},
+		{name: "symlink leading out", catalog: "link.yaml", want: "outside the repository",
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Symlink(secret, filepath.Join(root, "deploy", "base", "link.yaml")))
+			}},
+		{name: "symlinked directory leading out", catalog: "dir/secret.yaml", want: "outside the repository",
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Symlink(outside, filepath.Join(root, "deploy", "base", "dir")))
+			}},
+		{name: "device", catalog: "/dev/zero", want: "outside the repository"},
+		{name: "device inside the allowed root", catalog: "/dev/zero", env: "/dev", want: "not a regular file"},
+		{name: "fifo", catalog: "fifo.yaml", want: "not a regular file",
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, syscall.Mkfifo(filepath.Join(root, "deploy", "base", "fifo.yaml"), 0o644))
+			}},
+		{name: "directory", catalog: "..", want: "not a regular file"},
+		{name: "missing", catalog: "nope.yaml", want: `spec.catalog "nope.yaml": cannot read: no such file or directory`},
+		{name: "wider root by environment", catalog: secret, env: outside},
+		{name: "relative root in the environment", catalog: "../../services.yaml", env: "relative/dir", want: "must be an absolute path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := repo(t)
+			if tt.setup != nil {
+				tt.setup(t, root)
+			}
+			t.Chdir(filepath.Join(root, "deploy", "base"))
+			t.Setenv(RootEnv, tt.env)
+			catalog := strings.ReplaceAll(tt.catalog, "ROOT", root)
+			start := time.Now()
+			name, data, err := readCatalog(catalog)
+			assert.Less(t, time.Since(start), 5*time.Second, "must fail fast, not block")
+			if tt.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, catalog, name, "errors name the path as written")
+				assert.NotEmpty(t, data)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "root:x:0", "no file content in the error")
+		})
+	}
+}
+
+// TestNoRepositoryMeansTheKustomizationDirectory: without .git the
+// function reads only below the kustomization's own directory.
+func TestNoRepositoryMeansTheKustomizationDirectory(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "k"), 0o755))
+	catalog, err := os.ReadFile("testdata/catalog.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "services.yaml"), catalog, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "k", "services.yaml"), catalog, 0o644))
+	t.Chdir(filepath.Join(dir, "k"))
+	t.Setenv(RootEnv, "")
+	if _, err := os.Stat("/.git"); err == nil {
+		t.Skip("/ is a repository here")
+	}
+	_, _, err = readCatalog("services.yaml")
+	require.NoError(t, err)
+	_, _, err = readCatalog("../services.yaml")
+	require.ErrorContains(t, err, "outside the repository")
+}
+
+// TestWithin is the path test itself, on lexically tricky neighbours.
+func TestWithin(t *testing.T) {
+	assert.True(t, within("/repo", "/repo"))
+	assert.True(t, within("/repo", "/repo/a/b.yaml"))
+	assert.True(t, within("/repo", "/repo/..x/b.yaml"), "a directory named ..x is inside")
+	assert.False(t, within("/repo", "/repository/b.yaml"), "a sibling with the same prefix is outside")
+	assert.False(t, within("/repo", "/b.yaml"))
+	assert.False(t, within("/repo/a", "/repo"))
+}
