@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"regexp"
 	"strconv"
 	"strings"
@@ -113,12 +114,20 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 
 	switch keyword {
 	case "additionalProperties":
+		// The fields come from the instance and the schema, not from the
+		// message, which quotes field names without escaping them.
+		obj, _ := rawValueAt(instance, ptr).(map[string]any)
+		allowed := allowedProperties(ve.AbsoluteKeywordLocation)
 		var out Errors
-		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
-			out = append(out, Error{Pos: pos.key(ptr + "/" + escapePointer(m[1])),
-				Message: fmt.Sprintf("%s: unknown field %s", path, quoteShort(m[1]))})
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if !allowed[k] {
+				out = append(out, Error{Pos: pos.key(ptr + "/" + escapePointer(k)),
+					Message: fmt.Sprintf("%s: unknown field %s", path, quoteShort(k))})
+			}
 		}
-		return out
+		if len(out) > 0 {
+			return out
+		}
 	case "required":
 		var out Errors
 		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
@@ -153,8 +162,32 @@ func plainNumber(s string) string {
 	return s
 }
 
-// valueAt renders the instance value at ptr for an error message.
-func valueAt(instance any, ptr string) string {
+// rawSchema is the schema document as data, to read what a keyword's
+// error does not say (the properties an object may have).
+var rawSchema = sync.OnceValue(func() any {
+	var v any
+	if err := json.Unmarshal(schemaJSON, &v); err != nil {
+		panic(err)
+	}
+	return v
+})
+
+// allowedProperties are the properties the schema object holding the
+// additionalProperties keyword at loc declares.
+func allowedProperties(loc string) map[string]bool {
+	_, frag, _ := strings.Cut(loc, "#")
+	frag = strings.TrimSuffix(frag, "/additionalProperties")
+	obj, _ := rawValueAt(rawSchema(), frag).(map[string]any)
+	props, _ := obj["properties"].(map[string]any)
+	out := make(map[string]bool, len(props))
+	for k := range props {
+		out[k] = true
+	}
+	return out
+}
+
+// rawValueAt is the value at JSON pointer ptr, or nil.
+func rawValueAt(instance any, ptr string) any {
 	cur := instance
 	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
 		if seg == "" {
@@ -166,14 +199,19 @@ func valueAt(instance any, ptr string) string {
 		case []any:
 			i, err := strconv.Atoi(seg)
 			if err != nil || i < 0 || i >= len(c) {
-				return "value"
+				return nil
 			}
 			cur = c[i]
 		default:
-			return "value"
+			return nil
 		}
 	}
-	switch c := cur.(type) {
+	return cur
+}
+
+// valueAt renders the instance value at ptr for an error message.
+func valueAt(instance any, ptr string) string {
+	switch c := rawValueAt(instance, ptr).(type) {
 	case string:
 		return quoteShort(c)
 	case json.Number:

@@ -108,11 +108,12 @@ func mappingAt(n *yaml.RNode, path []string) (*yaml.RNode, error) {
 	for i, field := range path {
 		f := cur.Field(field)
 		if f == nil || f.Value.IsNil() || f.Value.IsTaggedNull() {
-			next := yaml.NewMapRNode(nil)
-			if err := cur.PipeE(yaml.SetField(field, next)); err != nil {
+			// SetField copies the node into a field that exists (as
+			// null), so continue from the field, not from the copy.
+			if err := cur.PipeE(yaml.SetField(field, yaml.NewMapRNode(nil))); err != nil {
 				return nil, err
 			}
-			cur = next
+			cur = cur.Field(field).Value
 			continue
 		}
 		if f.Value.YNode().Kind != yaml.MappingNode {
