@@ -17,6 +17,7 @@ import (
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/synth"
 )
 
 const defaultCatalog = "services.yaml"
@@ -58,7 +59,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), schemaCmd(), fnCmd())
+	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 
@@ -200,6 +201,27 @@ Reference it from a kustomize generators: or transformers: entry:
 			return errors.New("fn takes no flags or arguments")
 		},
 	}
+}
+
+// synthCmd prints a synthetic catalog, for benchmarks and scale tests.
+func synthCmd() *cobra.Command {
+	var o synth.Options
+	c := &cobra.Command{
+		Use:   "synth",
+		Short: "Print a synthetic catalog of N services (deterministic for a seed)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			data, err := synth.Catalog(o)
+			if err != nil {
+				return err
+			}
+			_, err = c.OutOrStdout().Write(data)
+			return err
+		},
+	}
+	c.Flags().IntVar(&o.Services, "services", 100, fmt.Sprintf("number of services (1 to %d)", synth.MaxServices))
+	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed; the same seed gives the same catalog")
+	return c
 }
 
 func names(gs []generators.Generator) string {

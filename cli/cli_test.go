@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/schema"
 )
 
 const staging = "../services.yaml"
@@ -37,6 +39,8 @@ func TestCommands(t *testing.T) {
 		{"graph dot", []string{"graph", "-f", staging, "--format", "dot"}, 0, []string{`"media-service" -> "content-service";`}, nil},
 		{"graph unknown format", []string{"graph", "-f", staging, "--format", "svg"}, 1, nil, []string{`--format "svg"`}},
 		{"schema", []string{"schema"}, 0, []string{`"title": "Nova service catalog"`}, nil},
+		{"synth", []string{"synth", "--services", "12", "--seed", "3"}, 0, []string{"kind: ServiceCatalog", "- name: svc-12"}, nil},
+		{"synth rejects no services", []string{"synth", "--services", "0"}, 1, nil, []string{"services must be between 1 and 100000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,4 +130,28 @@ func TestTransformerSelection(t *testing.T) {
 	code, _, stderr := run("render", "-f", staging, "-t", "nope")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, `transformers: unknown "nope": expected one of init-containers`)
+}
+
+// TestSynth: the synthetic catalog loads, and a seed always gives the same
+// bytes.
+func TestSynth(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int // services
+	}{
+		{"defaults", []string{"synth"}, 100},
+		{"services and seed", []string{"synth", "--services", "250", "--seed", "42"}, 250},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, first, stderr := run(tt.args...)
+			require.Equal(t, 0, code, "stderr: %s", stderr)
+			cat, err := schema.Parse("synth.yaml", []byte(first))
+			require.NoError(t, err)
+			assert.Len(t, cat.Spec.Services, tt.want)
+			_, second, _ := run(tt.args...)
+			assert.Equal(t, first, second, "same seed, same bytes")
+		})
+	}
 }
