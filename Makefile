@@ -47,6 +47,11 @@ conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
 		golden/render.yaml golden/examples/*.yaml
 
+## fuzz: each Go fuzz target (loader, whole render, transformer) for FUZZTIME seconds
+FUZZTIME ?= 20
+fuzz:
+	hack/fuzz.sh $(FUZZTIME)
+
 ## bench: render time, allocations and peak RSS on synthetic catalogs of 100, 1000
 ## and 4000 services, as a Markdown table (raw go test output in bench.txt)
 bench:

@@ -9,7 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -121,4 +125,44 @@ func TestKustomizeMatchesRender(t *testing.T) {
 	if !bytes.Equal(fromKustomize, fromRender) {
 		t.Errorf("kustomize and render disagree:\n%s", golden.Diff("novagen render", fromRender, "kustomize build examples/staging", fromKustomize))
 	}
+}
+
+// TestFunctionErrorsMatchValidate: on a broken catalog the KRM function
+// (as kustomize runs it: the novagen binary found through PATH, in the
+// kustomization's directory) exits 1, writes no items and prints on
+// stderr exactly what `novagen validate` prints: one error printer.
+func TestFunctionErrorsMatchValidate(t *testing.T) {
+	repo := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(repo, ".git"), 0o755))
+	good, err := os.ReadFile(filepath.Join(root, "services.yaml"))
+	require.NoError(t, err)
+	bad := bytes.Replace(good, []byte("dependsOn: [postgres, content-service]"), []byte("dependsOn: [postgres, contnet-service]"), 1)
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "services.yaml"), bad, 0o644))
+
+	validate := exec.Command("novagen", "validate", "-f", "services.yaml")
+	validate.Dir = repo
+	var wantErr bytes.Buffer
+	validate.Stderr = &wantErr
+	require.Error(t, validate.Run())
+
+	fn := exec.Command("novagen", "fn")
+	fn.Dir = repo
+	fn.Stdin = strings.NewReader(`apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items: []
+functionConfig:
+  apiVersion: novagen.nova.dev/v1alpha1
+  kind: NovaGen
+  metadata: {name: broken}
+  spec: {catalog: services.yaml}
+`)
+	var out, gotErr bytes.Buffer
+	fn.Stdout, fn.Stderr = &out, &gotErr
+	err = fn.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, wantErr.String(), `depends on unknown "contnet-service"`)
+	assert.Equal(t, wantErr.String(), gotErr.String())
+	assert.NotContains(t, out.String(), "kind: Deployment", "no items on failure")
 }

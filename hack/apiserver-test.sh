@@ -14,6 +14,7 @@ for dir in examples/*/; do
   # shellcheck disable=SC2086 # $kustomize is a command line
   $kustomize build --enable-alpha-plugins --enable-exec "$dir" >"$manifests/example-$(basename "$dir").yaml"
 done
+novagen synth --services 300 --seed 7 | novagen render -f - >"$manifests/catalog-synth-300.yaml"
 for catalog in test/catalogs/*.yaml; do
   novagen render -f "$catalog" >"$manifests/catalog-$(basename "$catalog")"
 done

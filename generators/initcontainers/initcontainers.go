@@ -39,6 +39,14 @@ var podSpecPath = []string{"spec", "template", "spec"}
 // Transform patches items in place and returns them.
 func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	for _, n := range items {
+		if !isWorkload(n) {
+			continue
+		}
+		// kyaml's metadata getters assume a mapping; a hand-written object
+		// may have anything there.
+		if m := n.Field("metadata"); m != nil && m.Value.YNode().Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s: metadata: expected a mapping, found %s", n.GetKind(), describe(m.Value.YNode()))
+		}
 		svc, ok := target(cat, n)
 		if !ok {
 			continue
@@ -50,11 +58,13 @@ func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) 
 	return items, nil
 }
 
+// isWorkload: n is an apps/v1 Deployment or StatefulSet.
+func isWorkload(n *yaml.RNode) bool {
+	return n.YNode().Kind == yaml.MappingNode && n.GetApiVersion() == "apps/v1" && (n.GetKind() == "Deployment" || n.GetKind() == "StatefulSet")
+}
+
 // target returns the service whose workload n is, if it is one.
 func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
-	if n.YNode().Kind != yaml.MappingNode || n.GetApiVersion() != "apps/v1" || (n.GetKind() != "Deployment" && n.GetKind() != "StatefulSet") {
-		return nil, false
-	}
 	if ns := n.GetNamespace(); ns != "" && ns != cat.Spec.Namespace {
 		return nil, false
 	}

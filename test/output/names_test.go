@@ -14,6 +14,7 @@ import (
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/synth"
 )
 
 // testCatalogs are every catalog of the repository that loads: the
@@ -40,17 +41,42 @@ func testCatalogs(t *testing.T) []string {
 	return out
 }
 
+// namedCatalog is a loaded test catalog and where it came from.
+type namedCatalog struct {
+	name string
+	cat  *schema.Catalog
+}
+
+// loadTestCatalogs loads every test catalog and a synthetic one of 300
+// services (novagen synth), the shape a large team's catalog has.
+func loadTestCatalogs(t *testing.T) []namedCatalog {
+	t.Helper()
+	var out []namedCatalog
+	for _, path := range testCatalogs(t) {
+		cat, err := schema.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, namedCatalog{strings.TrimPrefix(path, "../../"), cat})
+	}
+	data, err := synth.Catalog(synth.Options{Services: 300, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := schema.Parse("synth-300.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, namedCatalog{"synth-300", cat})
+}
+
 // TestNamesAndLabelsValid renders every test catalog and checks every name
 // and label against the rules the API server applies, with
 // k8s.io/apimachinery's own validation functions.
 func TestNamesAndLabelsValid(t *testing.T) {
-	for _, path := range testCatalogs(t) {
-		t.Run(strings.TrimPrefix(path, "../../"), func(t *testing.T) {
-			cat, err := schema.Load(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	for _, c := range loadTestCatalogs(t) {
+		t.Run(c.name, func(t *testing.T) {
+			nodes, err := pipeline.Run(c.cat, pipeline.Options{}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,6 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // podSpecPaths says where each workload kind keeps its pod spec.
@@ -50,16 +49,12 @@ func (p pod) containers() []corev1.Container {
 func renderedPods(t *testing.T) []pod {
 	t.Helper()
 	var out []pod
-	for _, path := range testCatalogs(t) {
-		cat, err := schema.Load(path)
+	for _, c := range loadTestCatalogs(t) {
+		nodes, err := pipeline.Run(c.cat, pipeline.Options{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pods, err := podsOf(path, nodes)
+		pods, err := podsOf(c.name, nodes)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,162 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/novagen/novagen/internal/testtool"
+	"github.com/novagen/novagen/pipeline"
+	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/schema"
+)
+
+// fuzzLimit is how long one input may take before the fuzz worker is
+// killed and the input kept as a crasher.
+const fuzzLimit = 20 * time.Second
+
+// FuzzRender: a catalog that loads renders without error (a generator
+// failing on a valid catalog is a bug), the same catalog renders the same
+// bytes twice, and every name and label of the output is one the API
+// server accepts.
+func FuzzRender(f *testing.F) {
+	for _, seed := range testtool.CatalogFiles(f, "..") {
+		f.Add(seed)
+	}
+	for _, seed := range stressSeeds() {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(fuzzLimit, func() { panic(fmt.Sprintf("Parse and render did not return within %v", fuzzLimit)) })
+		defer watchdog.Stop()
+		cat, err := schema.Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		first, nodes := renderOnce(t, cat)
+		if second, _ := renderOnce(t, cat); !bytes.Equal(first, second) {
+			t.Fatalf("render is not deterministic:\nfirst:\n%s\nsecond:\n%s", first, second)
+		}
+		for _, n := range nodes {
+			checkObject(t, n)
+		}
+		back, err := render.Parse(first)
+		if err != nil || len(back) != len(nodes) {
+			t.Fatalf("rendered output does not read back as %d objects (%d, %v):\n%s", len(nodes), len(back), err, first)
+		}
+	})
+}
+
+// renderOnce runs the whole pipeline as `novagen render` does.
+func renderOnce(t *testing.T, cat *schema.Catalog) ([]byte, []*yaml.RNode) {
+	t.Helper()
+	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	if err != nil {
+		t.Fatalf("a catalog that loads failed to render: %v", err)
+	}
+	render.Sort(nodes)
+	b, err := render.Bytes(nodes)
+	if err != nil {
+		t.Fatalf("render.Bytes: %v", err)
+	}
+	return b, nodes
+}
+
+// checkObject validates the names the API server validates: the object's
+// name and namespace, and anywhere in it labels, selectors' matchLabels,
+// annotation keys and the names of containers and volumes.
+func checkObject(t *testing.T, n *yaml.RNode) {
+	t.Helper()
+	id := n.GetKind() + " " + n.GetName()
+	report := func(what, value string, errs []string) {
+		if len(errs) > 0 {
+			t.Errorf("%s: %s %q: %s", id, what, value, strings.Join(errs, "; "))
+		}
+	}
+	report("metadata.name", n.GetName(), validation.IsDNS1123Subdomain(n.GetName()))
+	if n.GetKind() == "Service" {
+		report("Service name", n.GetName(), validation.IsDNS1035Label(n.GetName()))
+	}
+	if ns := n.GetNamespace(); ns != "" {
+		report("metadata.namespace", ns, validation.IsDNS1123Label(ns))
+	}
+	walk(n.YNode(), func(field string, v *yaml.Node) {
+		switch {
+		case (field == "labels" || field == "matchLabels") && v.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				report(field+" key", v.Content[i].Value, validation.IsQualifiedName(v.Content[i].Value))
+				report(field+" value", v.Content[i+1].Value, validation.IsValidLabelValue(v.Content[i+1].Value))
+			}
+		case field == "annotations" && v.Kind == yaml.MappingNode:
+			for i := 0; i < len(v.Content); i += 2 {
+				report("annotation key", v.Content[i].Value, validation.IsQualifiedName(v.Content[i].Value))
+			}
+		case (field == "containers" || field == "initContainers" || field == "volumes") && v.Kind == yaml.SequenceNode:
+			for _, item := range v.Content {
+				name := yaml.NewRNode(item).Field("name")
+				if name == nil {
+					t.Errorf("%s: an entry of %s has no name", id, field)
+					continue
+				}
+				report(field+" name", name.Value.YNode().Value, validation.IsDNS1123Label(name.Value.YNode().Value))
+			}
+		}
+	})
+}
+
+// walk calls visit with every value of a mapping field below n and the
+// field's name.
+func walk(n *yaml.Node, visit func(field string, v *yaml.Node)) {
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 1 {
+			visit(n.Content[i-1].Value, c)
+		}
+		walk(c, visit)
+	}
+}
+
+// stressSeeds are catalogs that load and push the generators: a long
+// dependency chain, every infrastructure component, names that are all
+// digits or one letter, aliases and merge keys that load.
+func stressSeeds() []string {
+	const head = `apiVersion: catalog.nova.dev/v1alpha1
+kind: ServiceCatalog
+metadata: {name: a}
+spec:
+  namespace: "0"
+  defaults:
+    image: {registry: r.example/x, tag: "0"}
+`
+	chain := head + "  services:\n    - name: s0\n"
+	for i := 1; i < 40; i++ {
+		chain += fmt.Sprintf("    - {name: s%d, dependsOn: [s%d]}\n", i, i-1)
+	}
+	return []string{
+		chain,
+		head + `  infrastructure:
+    postgres: {extensions: [uuid-ossp]}
+    redis: {}
+    zookeeper: {}
+    kafka: {mode: zookeeper}
+    clickhouse: {}
+    external:
+      - {name: x, host: 10.0.0.1, port: 1}
+      - {name: y9, host: x.example, port: 65535, cidr: 10.1.0.0/16}
+  databases: [{name: _}, {name: d9, readOnly: true}, {name: e, readerRole: r}]
+  topics: [{name: t, partitions: 1}]
+  services:
+    - {name: s1, database: _, dependsOn: [postgres, redis, kafka, clickhouse, x, y9], produces: [t]}
+    - {name: b, database: e, dependsOn: [s1], ports: {grpc: 1, metrics: 65535}, labels: {x/y: ""}}
+`,
+		head + `  services:
+    - &s {name: b, dependsOn: [c]}
+    - {<<: *s, name: d}
+    - {name: c}
+`,
+	}
+}
