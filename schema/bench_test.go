@@ -17,3 +17,17 @@ func BenchmarkParseStaging(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAliasBomb: a few hundred bytes of nested aliases (9 levels of
+// 9) fail at the alias budget instead of expanding to 387 million nodes.
+func BenchmarkAliasBomb(b *testing.B) {
+	data, err := os.ReadFile("testdata/errors/alias-bomb.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Parse("alias-bomb.yaml", data); err == nil {
+			b.Fatal("the alias bomb loaded")
+		}
+	}
+}

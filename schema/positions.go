@@ -24,7 +24,7 @@ type positions struct {
 // however small it is; a larger catalog may add as many as it has. The
 // bound keeps a few hundred bytes of nested aliases (a "billion laughs")
 // from expanding into gigabytes.
-const MinAliasBudget = 100_000
+const MinAliasBudget = 10_000
 
 // convert turns the YAML tree into the JSON data model the schema
 // validator and the Go types expect (json.Number for numbers, string keys
