@@ -13,7 +13,6 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
 )
@@ -67,17 +66,11 @@ func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
 }
 
 func node(o kube.Object) (*yaml.RNode, error) {
-	// sigs.k8s.io/yaml goes through the objects' JSON tags, so omitempty
-	// and custom marshalers (quantities, int-or-string) behave exactly as
-	// they do for the API server.
-	b, err := sigsyaml.Marshal(o)
+	y, err := ToNode(o)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 	}
-	n, err := yaml.Parse(string(b))
-	if err != nil {
-		return nil, err
-	}
+	n := yaml.NewRNode(y)
 	// Typed structs always carry an empty status (and some an empty
 	// spec, a Namespace's); generated objects have nothing to say there.
 	if err := n.PipeE(yaml.Clear("status")); err != nil {
@@ -105,9 +98,23 @@ func Sort(nodes []*yaml.RNode) {
 	})
 }
 
-// Write prints nodes as one multi-document YAML stream.
+// Write prints nodes as one multi-document YAML stream, the bytes
+// kio.ByteWriter writes. Each document gets an encoder of its own: the
+// YAML emitter keeps every event it has seen until it is closed, so one
+// encoder over the whole stream would hold the events of every object at
+// once (gigabytes at a few thousand services) and copy them as it grows.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
-	return kio.ByteWriter{Writer: w}.Write(nodes)
+	for i, n := range nodes {
+		if i > 0 {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		if err := (kio.ByteWriter{Writer: w}).Write([]*yaml.RNode{n}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Parse reads a multi-document YAML stream into nodes.

@@ -24,9 +24,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -224,14 +224,4 @@ func setSorted(m *yaml.RNode, key string, value *yaml.Node) {
 
 // toNode serializes a typed value through its JSON tags, exactly as
 // render does for whole objects.
-func toNode(v any) (*yaml.Node, error) {
-	b, err := sigsyaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	n, err := yaml.Parse(string(b))
-	if err != nil {
-		return nil, err
-	}
-	return n.YNode(), nil
-}
+func toNode(v any) (*yaml.Node, error) { return render.ToNode(v) }
