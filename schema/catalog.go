@@ -23,12 +23,16 @@ const (
 type Endpoint struct {
 	Name      string
 	Kind      EndpointKind
-	Host      string // what clients dial: for an external one, its in-namespace Service
+	Host      string // what clients dial: always the in-namespace Service named Name
 	Port      int32
-	PodLabels map[string]string // empty for external endpoints
-	Address   string            // external only: the catalog's host (DNS name or IP)
-	CIDR      string            // external only: where egress may go; empty means anywhere
+	PodLabels map[string]string // the pods implementing it; none when it runs outside
+	Address   string            // runs outside (external, or infrastructure not managed): its DNS name or IP
+	CIDR      string            // runs outside: where egress may go; empty means its IP, or anywhere
 }
+
+// Outside says the endpoint runs outside the namespace: clients reach it
+// through a Service pointing at Address.
+func (e Endpoint) Outside() bool { return e.Address != "" }
 
 // Login is one PostgreSQL login role the catalog declares: a
 // database-owning service's, or a database's reader role.
@@ -58,7 +62,11 @@ type index struct {
 func (c *Catalog) endpoints() []Endpoint {
 	var out []Endpoint
 	for _, ic := range c.infrastructure() {
-		out = append(out, Endpoint{Name: ic.name, Kind: KindInfrastructure, Host: ic.comp.Host, Port: ic.comp.Port, PodLabels: ic.comp.PodLabels})
+		e := Endpoint{Name: ic.name, Kind: KindInfrastructure, Host: ic.name, Port: ic.comp.Port, PodLabels: ic.comp.PodLabels}
+		if !ic.comp.IsManaged() {
+			e.PodLabels, e.Address, e.CIDR = nil, ic.comp.Host, ic.comp.CIDR
+		}
+		out = append(out, e)
 	}
 	for _, e := range c.Spec.Infrastructure.External {
 		out = append(out, Endpoint{Name: e.Name, Kind: KindExternal, Host: e.Name, Port: e.Port, Address: e.Host, CIDR: e.CIDR})
@@ -227,17 +235,18 @@ func (s *Service) Role() string { return naming.Role(s.Name) }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) { return maps.Keys(m) }
 
-// AddressIP is the address of an external endpoint when its host is an IP
-// address.
+// AddressIP is the address of an endpoint outside the namespace when its
+// host is an IP address.
 func (e Endpoint) AddressIP() (netip.Addr, bool) {
-	if e.Kind != KindExternal {
+	if !e.Outside() {
 		return netip.Addr{}, false
 	}
 	return parseIP(e.Address)
 }
 
-// EgressCIDR is the network an external endpoint is reached in: its
-// catalog cidr, else its own address when that is an IP; "" means any.
+// EgressCIDR is the network an endpoint outside the namespace is reached
+// in: its catalog cidr, else its own address when that is an IP; "" means
+// any.
 func (e Endpoint) EgressCIDR() string {
 	if e.CIDR != "" {
 		return e.CIDR

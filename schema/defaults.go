@@ -25,7 +25,23 @@ const (
 	DefaultMigrationLimit  = 30 * time.Minute
 	DefaultPostgresAdmin   = "postgres"
 	DefaultStartupGrace    = 2 * time.Minute
+	DefaultRedisImage      = "redis:7.2.5"
+	DefaultPostgresStorage = "10Gi"
+	DefaultPasswordSync    = "*/15 * * * *"
+	DefaultRedisNodes      = 3
+	DefaultRedisStorage    = "10Gi"
+	DefaultRedisMemory     = "512Mi"
+	DefaultRedisPolicy     = "allkeys-lru"
+	DefaultRedisTimeout    = 5 * time.Second
+	AntiAffinityPreferred  = "preferred"
+	AntiAffinityRequired   = "required"
 )
+
+// DefaultPostgresResources are the server's when the catalog gives none.
+var DefaultPostgresResources = Resources{
+	Requests: map[string]string{"cpu": "250m", "memory": "256Mi"},
+	Limits:   map[string]string{"cpu": "1", "memory": "1Gi"},
+}
 
 // DefaultResources are what a container gets when the catalog's
 // defaults.resources leaves a request or limit out: every container has
@@ -63,6 +79,7 @@ func applyDefaults(c *Catalog) {
 	}
 
 	s.Images.Postgres = or(s.Images.Postgres, DefaultPostgresImage)
+	s.Images.Redis = or(s.Images.Redis, DefaultRedisImage)
 	s.Images.Busybox = or(s.Images.Busybox, DefaultBusyboxImage)
 	s.Images.Sqlx = or(s.Images.Sqlx, DefaultSqlxImage)
 
@@ -75,12 +92,21 @@ func applyDefaults(c *Catalog) {
 	s.Migrations.ActiveDeadline.orDefault(DefaultMigrationLimit)
 
 	inf := &s.Infrastructure
-	if inf.Postgres != nil {
-		defaultComponent(&inf.Postgres.Component, "postgres")
-		inf.Postgres.Admin.User = or(inf.Postgres.Admin.User, DefaultPostgresAdmin)
+	if pg := inf.Postgres; pg != nil {
+		defaultComponent(&pg.Component, "postgres")
+		pg.Admin.User = or(pg.Admin.User, DefaultPostgresAdmin)
+		pg.Storage = or(pg.Storage, DefaultPostgresStorage)
+		pg.Resources = mergeResources(DefaultPostgresResources, pg.Resources)
+		pg.PasswordSync.Schedule = or(pg.PasswordSync.Schedule, DefaultPasswordSync)
 	}
-	if inf.Redis != nil {
-		defaultComponent(&inf.Redis.Component, "redis")
+	if r := inf.Redis; r != nil {
+		defaultComponent(&r.Component, "redis")
+		r.Nodes = or(r.Nodes, DefaultRedisNodes)
+		r.Storage = or(r.Storage, DefaultRedisStorage)
+		r.Memory = or(r.Memory, DefaultRedisMemory)
+		r.MaxmemoryPolicy = or(r.MaxmemoryPolicy, DefaultRedisPolicy)
+		r.AntiAffinity = or(r.AntiAffinity, AntiAffinityPreferred)
+		r.NodeTimeout.orDefault(DefaultRedisTimeout)
 	}
 	if inf.Zookeeper != nil {
 		defaultComponent(&inf.Zookeeper.Component, "zookeeper")
@@ -91,12 +117,6 @@ func applyDefaults(c *Catalog) {
 	}
 	if inf.ClickHouse != nil {
 		defaultComponent(&inf.ClickHouse.Component, "clickhouse")
-	}
-	for i := range inf.External {
-		e := &inf.External[i]
-		if len(e.PodLabels) == 0 {
-			e.PodLabels = nil // outside the namespace: no pods of ours
-		}
 	}
 
 	for i := range s.Services {
@@ -120,7 +140,6 @@ func applyDefaults(c *Catalog) {
 }
 
 func defaultComponent(c *Component, name string) {
-	c.Host = or(c.Host, name)
 	c.Port = or(c.Port, defaultPorts[name])
 	if len(c.PodLabels) == 0 {
 		c.PodLabels = map[string]string{"app.kubernetes.io/name": name}

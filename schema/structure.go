@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +61,8 @@ var definitionHints = map[string]string{
 	"secretKeyPrefix":   "a secret store path (segments of letters, digits, '_', '.' and '-', separated by '/')",
 	"absolutePath":      "an absolute path (letters, digits, '_', '.', '-' and '/')",
 	"topicName":         "a Kafka topic name (letters, digits, '.', '_' and '-', at most 249 characters)",
+	"dnsSubdomain":      "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+	"cronSchedule":      "a cron schedule such as */15 * * * * or @hourly",
 }
 
 var (

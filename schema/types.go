@@ -85,18 +85,26 @@ type Resources struct {
 	Limits   map[string]string `json:"limits,omitempty"`
 }
 
-// Images are the pinned helper images novagen puts into generated pods.
+// Images are the pinned images novagen puts into generated pods.
 type Images struct {
 	Postgres string `json:"postgres"`
+	Redis    string `json:"redis"`
 	Busybox  string `json:"busybox"`
 	Sqlx     string `json:"sqlx"`
 }
 
-// Secrets says where External Secrets finds credentials.
+// Secrets says where External Secrets finds credentials, and how a
+// rotated credential reaches the pods that hold it.
 type Secrets struct {
 	Store           SecretStoreRef `json:"store"`
 	KeyPrefix       string         `json:"keyPrefix"`
 	RefreshInterval Duration       `json:"refreshInterval"`
+	// Rotation is any text; changing it restarts every service (a pod
+	// template annotation), so pods pick up rotated credentials.
+	Rotation string `json:"rotation,omitempty"`
+	// Reloader annotates each Deployment for Stakater Reloader, which then
+	// restarts it whenever one of its Secrets changes.
+	Reloader bool `json:"reloader,omitempty"`
 }
 
 // SecretStoreRef names the (Cluster)SecretStore every ExternalSecret uses.
@@ -117,13 +125,25 @@ type Migrations struct {
 	ActiveDeadline Duration `json:"activeDeadline"`
 }
 
-// Component is what every infrastructure piece has: where it listens and
-// which pods implement it (for NetworkPolicies).
+// Component is what every infrastructure piece has: whether novagen runs
+// it, where it listens and which pods implement it (for NetworkPolicies).
+//
+// Managed (the default) means novagen renders the workload and clients
+// reach it at its Service, named after the component. A component
+// provided from outside (managed: false: a hosted database, an existing
+// cluster) gets no workload: Host says where it runs, and clients reach
+// it through an in-namespace Service of the same name pointing there, as
+// for external components.
 type Component struct {
+	Managed   *bool             `json:"managed,omitempty"`
 	Host      string            `json:"host,omitempty"`
+	CIDR      string            `json:"cidr,omitempty"`
 	Port      int32             `json:"port,omitempty"`
 	PodLabels map[string]string `json:"podLabels,omitempty"`
 }
+
+// IsManaged says whether novagen runs the component.
+func (c *Component) IsManaged() bool { return c.Managed == nil || *c.Managed }
 
 // Infrastructure lists the shared components. A nil pointer means the
 // environment has no such component and nothing may depend on it.
@@ -139,8 +159,12 @@ type Infrastructure struct {
 // Postgres is the shared PostgreSQL server holding every service database.
 type Postgres struct {
 	Component
-	Extensions []string      `json:"extensions,omitempty"`
-	Admin      PostgresAdmin `json:"admin"`
+	Extensions       []string      `json:"extensions,omitempty"`
+	Admin            PostgresAdmin `json:"admin"`
+	Storage          string        `json:"storage,omitempty"`
+	StorageClassName string        `json:"storageClassName,omitempty"`
+	Resources        Resources     `json:"resources"`
+	PasswordSync     PasswordSync  `json:"passwordSync"`
 }
 
 // PostgresAdmin is the superuser the init scripts run as.
@@ -148,13 +172,23 @@ type PostgresAdmin struct {
 	User string `json:"user"`
 }
 
+// PasswordSync is the CronJob that applies the secret store's current
+// role passwords to PostgreSQL between syncs.
+type PasswordSync struct {
+	Schedule string `json:"schedule,omitempty"`
+}
+
 // Redis is the Redis Cluster.
 type Redis struct {
 	Component
-	Nodes           int    `json:"nodes,omitempty"`
-	Storage         string `json:"storage,omitempty"`
-	Memory          string `json:"memory,omitempty"`
-	MaxmemoryPolicy string `json:"maxmemoryPolicy,omitempty"`
+	Nodes             int       `json:"nodes,omitempty"`
+	ReplicasPerMaster int       `json:"replicasPerMaster,omitempty"`
+	Storage           string    `json:"storage,omitempty"`
+	StorageClassName  string    `json:"storageClassName,omitempty"`
+	Memory            string    `json:"memory,omitempty"`
+	MaxmemoryPolicy   string    `json:"maxmemoryPolicy,omitempty"`
+	AntiAffinity      string    `json:"antiAffinity,omitempty"`
+	NodeTimeout       Duration  `json:"nodeTimeout"`
 }
 
 // Zookeeper coordinates Kafka in zookeeper mode.
@@ -187,7 +221,6 @@ type ClickHouse struct {
 type External struct {
 	Component
 	Name string `json:"name"`
-	CIDR string `json:"cidr,omitempty"`
 }
 
 // Database is one PostgreSQL database. Its owner is derived: the service

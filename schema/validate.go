@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/novagen/novagen/naming"
@@ -39,6 +38,7 @@ func (v *validator) validate() {
 	v.checkExternal()
 	v.checkImages()
 	v.checkResources()
+	v.checkDataTier()
 	v.checkDurations()
 	v.checkLabels()
 	v.buildGraph()
@@ -284,39 +284,10 @@ func (v *validator) checkInfrastructure() {
 // schema pattern only approximates it) and, as the API server does,
 // rejects a request above its limit.
 func (v *validator) checkResources() {
-	parse := func(ptr string, r Resources) {
-		for _, kind := range []struct {
-			name string
-			m    map[string]string
-		}{{"requests", r.Requests}, {"limits", r.Limits}} {
-			for _, k := range slices.Sorted(mapKeys(kind.m)) {
-				if _, err := resource.ParseQuantity(kind.m[k]); err != nil {
-					v.errorf(ptr+"/"+kind.name+"/"+k, "%s is not a valid quantity: %v", quoteShort(kind.m[k]), err)
-				}
-			}
-		}
-	}
-	fits := func(ptr, who string, r Resources) {
-		for _, k := range slices.Sorted(mapKeys(r.Requests)) {
-			lim, ok := r.Limits[k]
-			if !ok {
-				continue
-			}
-			req, err1 := resource.ParseQuantity(r.Requests[k])
-			l, err2 := resource.ParseQuantity(lim)
-			if err1 == nil && err2 == nil && req.Cmp(l) > 0 {
-				v.errorf(ptr, "%s requests %s %s, more than its limit %s (a limit not set here comes from defaults.resources or novagen's defaults)", who, k, r.Requests[k], lim)
-			}
-		}
-	}
-	parse("/spec/defaults/resources", v.cat.Spec.Defaults.Resources)
-	fits("/spec/defaults/resources", "defaults.resources", v.cat.Spec.Defaults.Resources)
+	v.checkResourceList("/spec/defaults/resources", "defaults.resources", v.cat.Spec.Defaults.Resources, true)
 	for i, s := range v.cat.Spec.Services {
 		ptr := fmt.Sprintf("/spec/services/%d/resources", i)
-		parse(ptr, s.Resources)
-		if v.pos.has(ptr) {
-			fits(ptr, fmt.Sprintf("service %q", s.Name), s.Resources)
-		}
+		v.checkResourceList(ptr, fmt.Sprintf("service %q", s.Name), s.Resources, v.pos.has(ptr))
 	}
 }
 

@@ -8,38 +8,57 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// checkExternal: every external component has an address the generated
-// Service can point at (an ExternalName for a DNS name, an EndpointSlice
-// for an IP) and, if it restricts egress, a network the API server
-// accepts in a NetworkPolicy.
+// checkExternal: every external component, and every infrastructure
+// component provided from outside, has an address the generated Service
+// can point at (an ExternalName for a DNS name, an EndpointSlice for an
+// IP) and, if it restricts egress, a network the API server accepts in a
+// NetworkPolicy. A managed component has neither: it is its own Service.
 func (v *validator) checkExternal() {
 	for i, e := range v.cat.Spec.Infrastructure.External {
-		base := fmt.Sprintf("/spec/infrastructure/external/%d", i)
-		addr, isIP := parseIP(e.Host)
+		v.checkAddress(fmt.Sprintf("/spec/infrastructure/external/%d", i), fmt.Sprintf("external %q", e.Name), e.Host, e.CIDR)
+	}
+	for _, ic := range v.cat.infrastructure() {
+		base := "/spec/infrastructure/" + ic.name
 		switch {
-		case isIP:
-			if why := unusableIP(addr); why != "" {
-				v.errorf(base+"/host", "external %q: host %s is %s, which no Service can point at", e.Name, e.Host, why)
-			}
-		case len(validation.IsDNS1123Subdomain(e.Host)) > 0:
-			v.errorf(base+"/host", "external %q: host %s is neither an IP address nor a DNS name (lower-case letters, digits, '-' and '.', at most 253 characters)", e.Name, quoteShort(e.Host))
-		case looksNumeric(e.Host):
-			v.errorf(base+"/host", "external %q: host %q is neither a DNS name (its last label is all digits) nor an IP address in canonical form (no leading zeros)", e.Name, e.Host)
-		case !strings.Contains(e.Host, "."):
-			v.errorf(base+"/host", "external %q: host %q must be fully qualified (e.g. %s.<namespace>.svc.cluster.local): a bare name resolves inside this namespace, to the Service novagen creates for it", e.Name, e.Host, e.Host)
+		case ic.comp.IsManaged() && ic.comp.Host != "":
+			v.errorf(base+"/host", "%s: host is only for a component provided from outside (managed: false); novagen runs this one, and clients reach it at its Service %q", ic.name, ic.name)
+		case ic.comp.IsManaged() && ic.comp.CIDR != "":
+			v.errorf(base+"/cidr", "%s: cidr is only for a component provided from outside (managed: false)", ic.name)
+		case !ic.comp.IsManaged() && ic.comp.Host == "":
+			v.errorf(base+"/managed", "%s is provided from outside (managed: false): set host, where it runs", ic.name)
+		case !ic.comp.IsManaged():
+			v.checkAddress(base, ic.name, ic.comp.Host, ic.comp.CIDR)
 		}
-		if e.CIDR == "" {
-			continue
+	}
+}
+
+// checkAddress checks the host and cidr of something outside the
+// namespace, what names it, at base.
+func (v *validator) checkAddress(base, what, host, cidr string) {
+	addr, isIP := parseIP(host)
+	switch {
+	case isIP:
+		if why := unusableIP(addr); why != "" {
+			v.errorf(base+"/host", "%s: host %s is %s, which no Service can point at", what, host, why)
 		}
-		prefix, err := netip.ParsePrefix(e.CIDR)
-		switch {
-		case err != nil:
-			v.errorf(base+"/cidr", "external %q: cidr %s is not a network such as 10.20.0.0/16", e.Name, quoteShort(e.CIDR))
-		case prefix.Masked() != prefix:
-			v.errorf(base+"/cidr", "external %q: cidr %s has host bits set (did you mean %s?)", e.Name, e.CIDR, prefix.Masked())
-		case isIP && !prefix.Contains(addr):
-			v.errorf(base+"/cidr", "external %q: cidr %s does not contain its host %s", e.Name, e.CIDR, e.Host)
-		}
+	case len(validation.IsDNS1123Subdomain(host)) > 0:
+		v.errorf(base+"/host", "%s: host %s is neither an IP address nor a DNS name (lower-case letters, digits, '-' and '.', at most 253 characters)", what, quoteShort(host))
+	case looksNumeric(host):
+		v.errorf(base+"/host", "%s: host %q is neither a DNS name (its last label is all digits) nor an IP address in canonical form (no leading zeros)", what, host)
+	case !strings.Contains(host, "."):
+		v.errorf(base+"/host", "%s: host %q must be fully qualified (e.g. %s.<namespace>.svc.cluster.local): a bare name resolves inside this namespace, to the Service novagen creates for it", what, host, host)
+	}
+	if cidr == "" {
+		return
+	}
+	prefix, err := netip.ParsePrefix(cidr)
+	switch {
+	case err != nil:
+		v.errorf(base+"/cidr", "%s: cidr %s is not a network such as 10.20.0.0/16", what, quoteShort(cidr))
+	case prefix.Masked() != prefix:
+		v.errorf(base+"/cidr", "%s: cidr %s has host bits set (did you mean %s?)", what, cidr, prefix.Masked())
+	case isIP && !prefix.Contains(addr):
+		v.errorf(base+"/cidr", "%s: cidr %s does not contain its host %s", what, cidr, host)
 	}
 }
 

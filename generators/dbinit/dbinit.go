@@ -132,8 +132,8 @@ func PasswordEnvVars(cat *schema.Catalog) []corev1.EnvVar {
 // initJob waits for PostgreSQL, then runs the scripts as the admin.
 func initJob(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, scriptsHash string) (kube.Object, error) {
 	env := []corev1.EnvVar{
-		{Name: "PGHOST", Value: pg.Host},
-		{Name: "PGPORT", Value: strconv.Itoa(int(pg.Port))},
+		{Name: "PGHOST", Value: ep.Host},
+		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
 		{Name: "PGDATABASE", Value: MaintenanceDB},
 		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
 		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),

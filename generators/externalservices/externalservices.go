@@ -1,8 +1,9 @@
-// Package externalservices gives every external component of the catalog
-// (spec.infrastructure.external: Elasticsearch, Neo4j...) a Service in the
-// namespace, named after it, so clients, wait-for init containers and
-// NetworkPolicies all use one stable in-namespace name wherever the
-// component really runs:
+// Package externalservices gives everything the catalog says runs outside
+// the namespace (spec.infrastructure.external: Elasticsearch, Neo4j...;
+// and infrastructure with managed: false: a hosted PostgreSQL, an
+// existing Redis) a Service in the namespace, named after it, so clients,
+// wait-for init containers and NetworkPolicies all use one stable
+// in-namespace name wherever the component really runs:
 //
 //   - host is a DNS name: a Service of type ExternalName, which the
 //     cluster DNS answers with a CNAME to host;
@@ -28,12 +29,12 @@ const Name = "external-services"
 // portName names the one port of each Service and its EndpointSlice.
 const portName = "tcp"
 
-// Generate returns, per external component, its Service (and for an IP
-// its EndpointSlice), in catalog order.
+// Generate returns, per component outside the namespace, its Service (and
+// for an IP its EndpointSlice), in name order.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for _, e := range cat.Endpoints() {
-		if e.Kind != schema.KindExternal {
+		if !e.Outside() {
 			continue
 		}
 		svc := &corev1.Service{

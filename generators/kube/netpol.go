@@ -59,11 +59,12 @@ func DNSEgress() networkingv1.NetworkPolicyEgressRule {
 }
 
 // EgressTo reaches an endpoint's port: pods in the namespace by their
-// labels; an external component at its CIDR, at its address when that is
-// an IP, or anywhere when the catalog gives neither.
+// labels; something outside it (an external component, infrastructure
+// not managed here) at its CIDR, at its address when that is an IP, or
+// anywhere when the catalog gives neither.
 func EgressTo(e catalog.Endpoint) networkingv1.NetworkPolicyEgressRule {
 	r := networkingv1.NetworkPolicyEgressRule{Ports: TCP(e.Port)}
-	if e.Kind != catalog.KindExternal {
+	if !e.Outside() {
 		r.To = []networkingv1.NetworkPolicyPeer{{PodSelector: Selector(e.PodLabels)}}
 		return r
 	}

@@ -6,10 +6,11 @@
 //   - <service>: egress to each dependency's port and DNS; ingress on the
 //     gRPC port from the services that depend on it, and on the metrics
 //     port from the monitoring pods;
-//   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse):
-//     ingress on its port from whatever depends on it (for postgres also
-//     every database-owning service and the init Jobs), egress to its own
-//     dependencies (kafka to zookeeper) and DNS.
+//   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse) that
+//     novagen runs: ingress on its port from whatever depends on it (for
+//     postgres also every database-owning service and the init Jobs),
+//     among its own pods on any port (cluster bus, replication), egress
+//     to its own dependencies (kafka to zookeeper) and DNS.
 //
 // Each policy is named after the node it protects and carries its
 // app.kubernetes.io/name, so it takes that node's place in the startup
@@ -43,7 +44,9 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		case schema.KindService:
 			out = append(out, servicePolicy(cat, e))
 		case schema.KindInfrastructure:
-			out = append(out, infraPolicy(cat, e))
+			if !e.Outside() { // provided from outside: no pods here
+				out = append(out, infraPolicy(cat, e))
+			}
 		}
 	}
 	return out, nil

@@ -44,8 +44,8 @@ func RemoteKey(cat *schema.Catalog, role string) string {
 // DatabaseURLTemplate is the ESO template of a postgres:// URL for role
 // on db. The literal parts are escaped by Go for their place in a URL,
 // which also keeps template delimiters out of them.
-func DatabaseURLTemplate(pg *schema.Postgres, role, db string) string {
-	hostPort := net.JoinHostPort(pg.Host, strconv.Itoa(int(pg.Port)))
+func DatabaseURLTemplate(server schema.Endpoint, role, db string) string {
+	hostPort := net.JoinHostPort(server.Host, strconv.Itoa(int(server.Port)))
 	return "postgres://" + url.User(role).String() + ":" + passwordURLExpr + "@" + hostPort + "/" + url.PathEscape(db)
 }
 
@@ -53,12 +53,13 @@ func DatabaseURLTemplate(pg *schema.Postgres, role, db string) string {
 // login role. A catalog without PostgreSQL has no credentials.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
+	server, _ := cat.DatabaseServer()
 	if pg == nil {
 		return nil, nil
 	}
 	out := []kube.Object{externalSecret(cat, naming.AdminSecret, pg.Admin.User, nil)}
 	for _, l := range cat.Logins() {
-		extra := map[string]string{naming.KeyDatabaseURL: DatabaseURLTemplate(pg, l.Role, l.Database)}
+		extra := map[string]string{naming.KeyDatabaseURL: DatabaseURLTemplate(server, l.Role, l.Database)}
 		out = append(out, externalSecret(cat, l.Secret, l.Role, extra))
 	}
 	return out, nil

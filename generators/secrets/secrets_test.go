@@ -26,7 +26,7 @@ var esoFuncs = template.FuncMap{"replace": func(old, new, src string) string { r
 // TestDatabaseURLTemplate renders the template as ESO would and parses
 // the URL back: every password must come out exactly as it went in.
 func TestDatabaseURLTemplate(t *testing.T) {
-	pg := &schema.Postgres{Component: schema.Component{Host: "postgres", Port: 5432}}
+	pg := schema.Endpoint{Name: "postgres", Host: "postgres", Port: 5432}
 	passwords := []string{
 		"simple",
 		"with space",

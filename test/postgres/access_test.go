@@ -136,7 +136,7 @@ func (f *fixture) checkReadOnly(t *testing.T) {
 // the test password, and connects with it: the URL's escaping is what
 // libpq expects.
 func (f *fixture) checkDatabaseURLs(t *testing.T) {
-	pg := f.cat.Spec.Infrastructure.Postgres
+	pg, _ := f.cat.DatabaseServer()
 	catalogAddr := "@" + pg.Host + ":" + strconv.Itoa(int(pg.Port)) + "/"
 	funcs := template.FuncMap{"replace": func(old, new, src string) string { return strings.ReplaceAll(src, old, new) }}
 	ok := 0

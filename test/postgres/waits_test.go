@@ -224,8 +224,8 @@ spec:
     image: {registry: registry.example/wait, tag: "1.0.0"}
     wait: {retries: %d, interval: 1s}
   infrastructure:
-    postgres: {host: 127.0.0.1, port: %d}
-    redis: {host: 127.0.0.1, port: %d}
+    postgres: {port: %d}
+    redis: {port: %d}
   services:
     - name: app
       dependsOn: [redis, postgres]

@@ -1,0 +1,88 @@
+package schema
+
+import (
+	"slices"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// checkDataTier: the PostgreSQL server and the Redis Cluster can be built
+// as the catalog sizes them.
+func (v *validator) checkDataTier() {
+	inf := v.cat.Spec.Infrastructure
+	if pg := inf.Postgres; pg != nil {
+		v.quantity("/spec/infrastructure/postgres/storage", pg.Storage)
+		v.checkResourceList("/spec/infrastructure/postgres/resources", "postgres", pg.Resources, true)
+		// The CronJob controller parses schedules with this library.
+		if _, err := cron.ParseStandard(pg.PasswordSync.Schedule); err != nil {
+			v.errorf("/spec/infrastructure/postgres/passwordSync/schedule", "schedule %s is not a cron schedule: %v", quoteShort(pg.PasswordSync.Schedule), err)
+		}
+	}
+	if r := inf.Redis; r != nil {
+		v.quantity("/spec/infrastructure/redis/storage", r.Storage)
+		if q, ok := v.quantity("/spec/infrastructure/redis/memory", r.Memory); ok && q.Cmp(resource.MustParse(MinRedisMemory)) < 0 {
+			v.errorf("/spec/infrastructure/redis/memory", "redis memory %s is too small: at least %s", r.Memory, MinRedisMemory)
+		}
+		group := r.ReplicasPerMaster + 1
+		ptr := "/spec/infrastructure/redis/nodes"
+		switch {
+		case r.Nodes%group != 0:
+			v.errorf(ptr, "redis has %d nodes, not a multiple of %d (a master and its %d replicas)", r.Nodes, group, r.ReplicasPerMaster)
+		case r.Nodes/group < 3:
+			v.errorf(ptr, "redis has %d nodes for %d masters with %d replicas each; a Redis Cluster needs at least 3 masters (%d nodes)", r.Nodes, r.Nodes/group, r.ReplicasPerMaster, 3*group)
+		}
+		if r.NodeTimeout.Duration < RedisMinNodeTimeout || r.NodeTimeout.Duration%RedisMinNodeTimeout != 0 {
+			v.errorf("/spec/infrastructure/redis/nodeTimeout", "redis nodeTimeout %s must be a whole number of milliseconds, at least 1ms", r.NodeTimeout.Raw)
+		}
+	}
+}
+
+// MinRedisMemory is the least memory a Redis pod gets: below it, 75 % of
+// it leaves Redis nothing to work with.
+const MinRedisMemory = "64Mi"
+
+// quantity parses a quantity the catalog states, reporting it at ptr.
+func (v *validator) quantity(ptr, s string) (resource.Quantity, bool) {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		v.errorf(ptr, "%s is not a valid quantity: %v", quoteShort(s), err)
+		return q, false
+	}
+	return q, true
+}
+
+// checkResourceList parses requests and limits and, when fits, rejects a
+// request above its limit (the API server does).
+func (v *validator) checkResourceList(ptr, who string, r Resources, fits bool) {
+	ok := true
+	for _, kind := range []struct {
+		name string
+		m    map[string]string
+	}{{"requests", r.Requests}, {"limits", r.Limits}} {
+		for _, k := range sortedKeys(kind.m) {
+			if _, good := v.quantity(ptr+"/"+kind.name+"/"+k, kind.m[k]); !good {
+				ok = false
+			}
+		}
+	}
+	if !ok || !fits {
+		return
+	}
+	for _, k := range sortedKeys(r.Requests) {
+		lim, has := r.Limits[k]
+		if !has {
+			continue
+		}
+		req, limit := resource.MustParse(r.Requests[k]), resource.MustParse(lim)
+		if req.Cmp(limit) > 0 {
+			v.errorf(ptr, "%s requests %s %s, more than its limit %s (a limit not set here is a default)", who, k, r.Requests[k], lim)
+		}
+	}
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(mapKeys(m)) }
+
+// RedisMinNodeTimeout is the unit of cluster-node-timeout (milliseconds).
+const RedisMinNodeTimeout = time.Millisecond
