@@ -121,3 +121,22 @@ const (
 	PortGRPC    = "grpc"
 	PortMetrics = "http-metrics"
 )
+
+// The data tier: the PostgreSQL server and the Redis Cluster.
+const (
+	PostgresHeadless = "postgres-headless"  // governs the StatefulSet postgres
+	RedisHeadless    = "redis-headless"     // governs the StatefulSet redis: <pod>.redis-headless
+	RedisConfig      = "redis-config"       // redis.conf
+	RedisInitJob     = "redis-cluster-init" // plus -<hash>
+	RedisSecret      = "redis-auth"         // the Redis password, key KeyPassword
+	PasswordSyncJob  = "postgres-password-sync"
+	PortPostgres     = "postgres"
+	PortRedis        = "redis"
+	PortRedisBus     = "cluster-bus"
+)
+
+// Environment of services that use Redis: where it is and its password.
+const (
+	EnvRedisAddr     = "REDIS_ADDR"
+	EnvRedisPassword = "REDIS_PASSWORD"
+)

@@ -16,7 +16,10 @@ const TmpVolume = "tmp"
 // PodSecurityContext is the Pod Security Standards "restricted" profile
 // at pod level, with the catalog's numeric non-root UID.
 func PodSecurityContext(cat *catalog.Catalog) *corev1.PodSecurityContext {
-	uid := cat.Spec.Defaults.RunAsUser
+	return podSecurityContext(cat.Spec.Defaults.RunAsUser)
+}
+
+func podSecurityContext(uid int64) *corev1.PodSecurityContext {
 	return &corev1.PodSecurityContext{
 		RunAsNonRoot:   Ptr(true),
 		RunAsUser:      Ptr(uid),
@@ -29,7 +32,10 @@ func PodSecurityContext(cat *catalog.Catalog) *corev1.PodSecurityContext {
 // ContainerSecurityContext is the "restricted" profile for one container:
 // no privilege escalation, every capability dropped, read-only root.
 func ContainerSecurityContext(cat *catalog.Catalog) *corev1.SecurityContext {
-	uid := cat.Spec.Defaults.RunAsUser
+	return containerSecurityContext(cat.Spec.Defaults.RunAsUser)
+}
+
+func containerSecurityContext(uid int64) *corev1.SecurityContext {
 	return &corev1.SecurityContext{
 		AllowPrivilegeEscalation: Ptr(false),
 		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
@@ -71,7 +77,14 @@ func HelperResources() corev1.ResourceRequirements {
 // containers, adds the /tmp emptyDir and switches off what a pod of ours
 // never needs. Every generator's pods go through it.
 func Harden(cat *catalog.Catalog, spec *corev1.PodSpec) {
-	spec.SecurityContext = PodSecurityContext(cat)
+	HardenAs(spec, cat.Spec.Defaults.RunAsUser)
+}
+
+// HardenAs is Harden with the UID (and GID, fsGroup) an image needs: the
+// postgres image's data must belong to its postgres user (70), redis's to
+// its redis user (999).
+func HardenAs(spec *corev1.PodSpec, uid int64) {
+	spec.SecurityContext = podSecurityContext(uid)
 	spec.AutomountServiceAccountToken = Ptr(false)
 	spec.EnableServiceLinks = Ptr(false)
 	if !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == TmpVolume }) {
@@ -82,7 +95,7 @@ func Harden(cat *catalog.Catalog, spec *corev1.PodSpec) {
 	}
 	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
 		for i := range cs {
-			HardenContainer(cat, &cs[i])
+			hardenContainer(&cs[i], uid)
 		}
 	}
 }
@@ -90,7 +103,11 @@ func Harden(cat *catalog.Catalog, spec *corev1.PodSpec) {
 // HardenContainer gives one container the restricted security context and
 // a writable /tmp.
 func HardenContainer(cat *catalog.Catalog, c *corev1.Container) {
-	c.SecurityContext = ContainerSecurityContext(cat)
+	hardenContainer(c, cat.Spec.Defaults.RunAsUser)
+}
+
+func hardenContainer(c *corev1.Container, uid int64) {
+	c.SecurityContext = containerSecurityContext(uid)
 	if !slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/tmp" }) {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: TmpVolume, MountPath: "/tmp"})
 	}

@@ -1,7 +1,8 @@
-// Package secrets generates the ExternalSecrets that hold every PostgreSQL
-// credential: one per database-owning service (Secret <service>-db with
-// username, password and DATABASE_URL), one per readerRole of a database,
-// and one for the admin (superuser) credential the init Job runs as.
+// Package secrets generates the ExternalSecrets that hold every
+// credential: per PostgreSQL login one per database-owning service (Secret
+// <service>-db with username, password and DATABASE_URL), one per
+// readerRole of a database, one for the admin (superuser) credential the
+// init Job runs as; and the Redis password (Secret redis-auth).
 //
 // Passwords live only in the secret store (cat.Spec.Secrets.Store), under
 // <keyPrefix>/postgres/<role>, property "password". No generated object
@@ -49,34 +50,43 @@ func DatabaseURLTemplate(server schema.Endpoint, role, db string) string {
 	return "postgres://" + url.User(role).String() + ":" + passwordURLExpr + "@" + hostPort + "/" + url.PathEscape(db)
 }
 
-// Generate returns the admin credential's ExternalSecret, then one per
-// login role. A catalog without PostgreSQL has no credentials.
+// RedisRemoteKey is where the store keeps the Redis password.
+func RedisRemoteKey(cat *schema.Catalog) string { return cat.Spec.Secrets.KeyPrefix + "/redis/default" }
+
+// Generate returns the admin credential's ExternalSecret, one per login
+// role, and the Redis password's (Secret redis-auth, key password) when
+// the catalog has Redis, whoever runs it: its clients need it either way.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	pg := cat.Spec.Infrastructure.Postgres
-	server, _ := cat.DatabaseServer()
-	if pg == nil {
-		return nil, nil
+	var out []kube.Object
+	if pg := cat.Spec.Infrastructure.Postgres; pg != nil {
+		server, _ := cat.DatabaseServer()
+		out = append(out, externalSecret(cat, naming.AdminSecret, RemoteKey(cat, pg.Admin.User), login(pg.Admin.User)))
+		for _, l := range cat.Logins() {
+			data := login(l.Role)
+			data[naming.KeyDatabaseURL] = DatabaseURLTemplate(server, l.Role, l.Database)
+			out = append(out, externalSecret(cat, l.Secret, RemoteKey(cat, l.Role), data))
+		}
 	}
-	out := []kube.Object{externalSecret(cat, naming.AdminSecret, pg.Admin.User, nil)}
-	for _, l := range cat.Logins() {
-		extra := map[string]string{naming.KeyDatabaseURL: DatabaseURLTemplate(server, l.Role, l.Database)}
-		out = append(out, externalSecret(cat, l.Secret, l.Role, extra))
+	if cat.Spec.Infrastructure.Redis != nil {
+		out = append(out, externalSecret(cat, naming.RedisSecret, RedisRemoteKey(cat), map[string]string{naming.KeyPassword: "{{ .password }}"}))
 	}
 	return out, nil
 }
 
-// externalSecret makes Secret name hold username role, the password
-// fetched from the store and the extra templated keys. The role becomes
-// template text: the catalog's SQL identifier rule ([a-z_][a-z0-9_]*)
-// keeps template delimiters out of it.
-func externalSecret(cat *schema.Catalog, name, role string, extra map[string]string) *es.ExternalSecret {
-	data := map[string]string{
+// login is the Secret data of a PostgreSQL login: its username, and the
+// password fetched from the store. The role becomes template text: the
+// catalog's SQL identifier rule ([a-z_][a-z0-9_]*) keeps template
+// delimiters out of it.
+func login(role string) map[string]string {
+	return map[string]string{
 		naming.KeyUsername: role,
 		naming.KeyPassword: "{{ .password }}",
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
+}
+
+// externalSecret makes Secret name hold data, templated from the password
+// at remoteKey in the store.
+func externalSecret(cat *schema.Catalog, name, remoteKey string, data map[string]string) *es.ExternalSecret {
 	store := cat.Spec.Secrets.Store
 	return &es.ExternalSecret{
 		TypeMeta:   kube.TypeMeta(es.APIVersion, es.Kind),
@@ -95,7 +105,7 @@ func externalSecret(cat *schema.Catalog, name, role string, extra map[string]str
 			},
 			Data: []es.Data{{
 				SecretKey: naming.KeyPassword,
-				RemoteRef: es.RemoteRef{Key: RemoteKey(cat, role), Property: naming.KeyPassword},
+				RemoteRef: es.RemoteRef{Key: remoteKey, Property: naming.KeyPassword},
 			}},
 		},
 	}

@@ -61,14 +61,15 @@ func TestNoPasswordValues(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
-	require.Len(t, objs, 1+len(cat.Logins()), "the admin plus one per login role")
+	require.Len(t, objs, 1+len(cat.Logins())+1, "the admin, one per login role, and Redis")
 	for _, o := range objs {
 		e := o.(*es.ExternalSecret)
 		assert.Equal(t, "{{ .password }}", e.Spec.Target.Template.Data[naming.KeyPassword], e.Name)
 		assert.Equal(t, kube.ComponentCredentials, e.Labels[kube.LabelComponent])
 		for _, d := range e.Spec.Data {
 			assert.Equal(t, naming.KeyPassword, d.RemoteRef.Property)
-			assert.True(t, strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/postgres/"), d.RemoteRef.Key)
+			assert.True(t, strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/postgres/") ||
+				d.RemoteRef.Key == RedisRemoteKey(cat), d.RemoteRef.Key)
 		}
 	}
 }

@@ -3,7 +3,13 @@
 // catalog's resources and, for a service with a database, DATABASE_URL
 // from the service's database Secret. A startupProbe gives each service
 // its startupGrace (catalog default, per-service override) before the
-// liveness probe may restart it.
+// liveness probe may restart it. A service that depends on Redis gets
+// REDIS_ADDR and REDIS_PASSWORD (from Secret redis-auth).
+//
+// Rotated credentials reach running pods when they restart: the catalog's
+// secrets.rotation is an annotation of every pod template (change it to
+// roll everything), and secrets.reloader: true annotates each Deployment
+// for Stakater Reloader with the Secrets it reads.
 //
 // The generator is optional per environment. An environment whose
 // kustomize base already has hand-written Deployments leaves it out of
@@ -19,6 +25,10 @@ package workloads
 import (
 	"maps"
 	"math"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -50,8 +60,29 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 		podLabels = map[string]string{}
 	}
 	maps.Copy(podLabels, meta.Labels)
-	spec := corev1.PodSpec{Containers: []corev1.Container{container(svc)}}
+	c := container(svc)
+	var secrets []string
+	if svc.Database != "" {
+		secrets = append(secrets, naming.DBSecret(svc.Name))
+	}
+	if usesRedis(cat, svc) {
+		// Its address (any node is a seed for a cluster client) and the
+		// password, from the Secret External Secrets writes.
+		r, _ := cat.Endpoint("redis")
+		c.Env = append(c.Env,
+			corev1.EnvVar{Name: naming.EnvRedisAddr, Value: net.JoinHostPort(r.Host, strconv.Itoa(int(r.Port)))},
+			kube.SecretEnv(naming.EnvRedisPassword, naming.RedisSecret, naming.KeyPassword))
+		secrets = append(secrets, naming.RedisSecret)
+	}
+	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
 	kube.Harden(cat, &spec)
+	var podAnnotations map[string]string
+	if r := cat.Spec.Secrets.Rotation; r != "" {
+		podAnnotations = map[string]string{AnnotationRotation: r}
+	}
+	if cat.Spec.Secrets.Reloader && len(secrets) > 0 {
+		meta.Annotations[AnnotationReloader] = strings.Join(secrets, ",")
+	}
 	return &appsv1.Deployment{
 		TypeMeta:   kube.TypeMeta("apps/v1", "Deployment"),
 		ObjectMeta: meta,
@@ -59,11 +90,26 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 			Replicas: svc.Replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: svc.SelectorLabels()},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: podAnnotations},
 				Spec:       spec,
 			},
 		},
 	}
+}
+
+// Annotations that restart pods when credentials rotate.
+const (
+	// AnnotationRotation carries the catalog's secrets.rotation on every
+	// pod template: changing the value rolls every service.
+	AnnotationRotation = "novagen.nova.dev/credentials-rotation"
+	// AnnotationReloader asks Stakater Reloader to roll the Deployment
+	// when one of the named Secrets changes (secrets.reloader: true).
+	AnnotationReloader = "secret.reloader.stakater.com/reload"
+)
+
+// usesRedis: the service waits for Redis, so it is one of its clients.
+func usesRedis(cat *schema.Catalog, svc *schema.Service) bool {
+	return cat.Spec.Infrastructure.Redis != nil && slices.Contains(svc.DependsOn, "redis")
 }
 
 func container(svc *schema.Service) corev1.Container {

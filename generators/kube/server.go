@@ -1,0 +1,101 @@
+package kube
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	catalog "github.com/novagen/novagen/schema"
+)
+
+// ComponentServer is the component label of the data tier's objects.
+const ComponentServer = "server"
+
+// Server describes a data-tier StatefulSet (PostgreSQL, Redis): the
+// shared skeleton, so every server gets the same stable identity, the
+// same hardened pods and the same Services.
+type Server struct {
+	Name      string            // StatefulSet and client Service, the component's name
+	Headless  string            // the governing headless Service
+	PodLabels map[string]string // the component's pod labels: selectors and NetworkPolicies
+	Replicas  int32
+	UID       int64 // the image's own user: it owns the data volume
+	Ports     []corev1.ServicePort
+	Pod       corev1.PodSpec
+	// Volume is the data volumeClaimTemplate's name, size and class.
+	Volume, Storage, StorageClass string
+	// PublishNotReady makes the headless Service resolve pods before they
+	// are ready, which peers need to form a cluster.
+	PublishNotReady bool
+	Parallel        bool // start all pods at once
+	PodAnnotations  map[string]string
+}
+
+// ServerObjects returns the StatefulSet, its headless Service and the
+// client Service of s, all in the catalog's namespace.
+func ServerObjects(cat *catalog.Catalog, generator string, s Server) []Object {
+	HardenAs(&s.Pod, s.UID)
+	labels := Labels(cat, s.Name, ComponentServer)
+	podLabels := map[string]string{}
+	for k, v := range labels {
+		podLabels[k] = v
+	}
+	for k, v := range s.PodLabels {
+		podLabels[k] = v // the selector's labels win
+	}
+	claim := corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: s.Volume, Labels: labels},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(s.Storage)}},
+		},
+	}
+	if s.StorageClass != "" {
+		claim.Spec.StorageClassName = Ptr(s.StorageClass)
+	}
+	policy := appsv1.OrderedReadyPodManagement
+	if s.Parallel {
+		policy = appsv1.ParallelPodManagement
+	}
+	sts := &appsv1.StatefulSet{
+		TypeMeta:   TypeMeta("apps/v1", "StatefulSet"),
+		ObjectMeta: Meta(cat, generator, s.Name, ComponentServer),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:            Ptr(s.Replicas),
+			ServiceName:         s.Headless,
+			PodManagementPolicy: policy,
+			Selector:            &metav1.LabelSelector{MatchLabels: s.PodLabels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: s.PodAnnotations},
+				Spec:       s.Pod,
+			},
+			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{claim},
+		},
+	}
+	headless := service(cat, generator, s.Headless, s.PodLabels, s.Ports)
+	headless.Spec.ClusterIP = corev1.ClusterIPNone
+	headless.Spec.PublishNotReadyAddresses = s.PublishNotReady
+	client := service(cat, generator, s.Name, s.PodLabels, s.Ports)
+	client.Spec.Type = corev1.ServiceTypeClusterIP
+	return []Object{sts, headless, client}
+}
+
+func service(cat *catalog.Catalog, generator, name string, selector map[string]string, ports []corev1.ServicePort) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   TypeMeta("v1", "Service"),
+		ObjectMeta: Meta(cat, generator, name, ComponentServer),
+		Spec:       corev1.ServiceSpec{Selector: selector, Ports: ports},
+	}
+}
+
+// ServicePort is a TCP port that targets the same container port.
+func ServicePort(name string, port int32) corev1.ServicePort {
+	return corev1.ServicePort{Name: name, Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP}
+}
+
+// EmptyDir is a volume that lives as long as the pod.
+func EmptyDir(name string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+}
