@@ -24,6 +24,7 @@ import (
 	"github.com/novagen/novagen/generators/migrations"
 	"github.com/novagen/novagen/generators/namespace"
 	"github.com/novagen/novagen/generators/networkpolicy"
+	"github.com/novagen/novagen/generators/postgres"
 	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/generators/workloads"
@@ -54,7 +55,8 @@ type Transformer struct {
 var registry = []Generator{
 	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate},
 	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate},
-	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, its NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
+	{postgres.Name, "PostgreSQL StatefulSet (init scripts mounted for a first start), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate},
+	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
 	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
 	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},

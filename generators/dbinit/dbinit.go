@@ -29,11 +29,14 @@
 //     for PostgreSQL, then runs the scripts against it;
 //   - an empty data directory: mount the ConfigMap at
 //     /docker-entrypoint-initdb.d of the postgres image and give the
-//     container the variables of PasswordEnvVars; the image runs *.sql
+//     container the variables of kube.PasswordEnvVars (generator
+//     postgres does); the image runs *.sql
 //     there in name order with ON_ERROR_STOP, once.
 //
 // README.md beside this file shows both. The package also emits the
-// NetworkPolicy of the Job's pods: PostgreSQL and DNS, nothing else.
+// password-sync CronJob (the roles script on a schedule, so rotated
+// passwords reach PostgreSQL between syncs) and the NetworkPolicy of
+// these pods: PostgreSQL and DNS, nothing else.
 package dbinit
 
 import (
@@ -42,8 +45,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -95,13 +100,13 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		ObjectMeta: kube.Meta(cat, Name, ConfigMapName, kube.ComponentDBInit),
 		Data:       configData(p),
 	}
-	job, err := initJob(cat, pg, ep, kube.ContentHash(cm.Data))
+	job, err := initJob(cat, ep, kube.ContentHash(cm.Data))
 	if err != nil {
 		return nil, err
 	}
 	policy := kube.NetworkPolicy(cat, Name, naming.DBInitComponent, kube.JobPodSelector(cat, kube.ComponentDBInit),
 		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
-	return []kube.Object{cm, job, policy}, nil
+	return []kube.Object{cm, job, passwordSync(cat, pg, ep), policy}, nil
 }
 
 // configData is the ConfigMap's data.
@@ -118,26 +123,16 @@ func configData(p *plan) map[string]string {
 // scripts.
 func Scripts(cat *schema.Catalog) map[string]string { return configData(newPlan(cat)) }
 
-// PasswordEnvVars are the password variables the scripts read, each from
-// its role's Secret. The Job has them; a postgres container running the
-// scripts from /docker-entrypoint-initdb.d needs them too.
-func PasswordEnvVars(cat *schema.Catalog) []corev1.EnvVar {
-	var out []corev1.EnvVar
-	for _, l := range cat.Logins() {
-		out = append(out, kube.SecretEnv(naming.PasswordEnv(l.Role), l.Secret, naming.KeyPassword))
-	}
-	return out
-}
-
-// initJob waits for PostgreSQL, then runs the scripts as the admin.
-func initJob(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, scriptsHash string) (kube.Object, error) {
+// runPod waits for PostgreSQL, then runs the given scripts of the
+// ConfigMap (all when none are named) as the admin, as app.
+func runPod(cat *schema.Catalog, ep schema.Endpoint, app string, only ...string) corev1.PodSpec {
 	env := []corev1.EnvVar{
 		{Name: "PGHOST", Value: ep.Host},
 		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
 		{Name: "PGDATABASE", Value: MaintenanceDB},
 		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
 		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
-		{Name: "PGAPPNAME", Value: JobName},
+		{Name: "PGAPPNAME", Value: app},
 		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
 		{Name: scripts.EnvSQLDir, Value: scriptsDir},
 	}
@@ -145,23 +140,50 @@ func initJob(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, scrip
 		Name:         "db-init",
 		Image:        cat.Spec.Images.Postgres,
 		Command:      []string{"/bin/sh", "-c", scripts.RunSQLFiles},
-		Env:          append(env, PasswordEnvVars(cat)...),
+		Env:          append(env, kube.PasswordEnvVars(cat)...),
 		VolumeMounts: []corev1.VolumeMount{{Name: scriptsVolume, MountPath: scriptsDir, ReadOnly: true}},
 		Resources:    kube.HelperResources(),
 	}
-	pod := corev1.PodSpec{
+	files := &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName}}
+	for _, key := range only {
+		files.Items = append(files.Items, corev1.KeyToPath{Key: key, Path: key})
+	}
+	return corev1.PodSpec{
 		InitContainers: []corev1.Container{kube.WaitContainer(cat, ep)},
 		Containers:     []corev1.Container{run},
-		Volumes: []corev1.Volume{{
-			Name: scriptsVolume,
-			VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName},
-			}},
-		}},
+		Volumes:        []corev1.Volume{{Name: scriptsVolume, VolumeSource: corev1.VolumeSource{ConfigMap: files}}},
 	}
-	return kube.Job(cat, Name, JobName, kube.ComponentDBInit, pod, kube.JobOptions{
+}
+
+// initJob runs every script: a Sync hook, so on every Argo CD sync.
+func initJob(cat *schema.Catalog, ep schema.Endpoint, scriptsHash string) (kube.Object, error) {
+	return kube.Job(cat, Name, JobName, kube.ComponentDBInit, runPod(cat, ep, JobName), kube.JobOptions{
 		PodAnnotations: map[string]string{AnnotationScripts: scriptsHash},
 	})
+}
+
+// passwordSync runs the roles script on a schedule, so a password rotated
+// in the secret store reaches PostgreSQL within one period of the
+// ExternalSecret's refresh, without waiting for a sync. It runs the same
+// idempotent script as the Job (which also puts grants back as the
+// catalog says), from the same ConfigMap, with the same pods' labels, so
+// the db-init NetworkPolicy applies to it.
+func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint) *batchv1.CronJob {
+	spec := kube.JobSpec(cat, naming.PasswordSyncJob, kube.ComponentDBInit, runPod(cat, ep, naming.PasswordSyncJob, ScriptRoles), kube.JobOptions{})
+	return &batchv1.CronJob{
+		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
+		ObjectMeta: kube.Meta(cat, Name, naming.PasswordSyncJob, kube.ComponentDBInit),
+		Spec: batchv1.CronJobSpec{
+			Schedule:                   pg.PasswordSync.Schedule,
+			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
+			SuccessfulJobsHistoryLimit: kube.Ptr(int32(1)),
+			FailedJobsHistoryLimit:     kube.Ptr(int32(3)),
+			JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: kube.Labels(cat, naming.PasswordSyncJob, kube.ComponentDBInit)},
+				Spec:       spec,
+			},
+		},
+	}
 }
 
 // mapping is database-mapping.txt: which service owns which database and

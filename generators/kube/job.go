@@ -65,19 +65,7 @@ type JobOptions struct {
 // base names the Job without its hash; it is the app.kubernetes.io/name
 // of the Job and its pods, so selectors never depend on the hash.
 func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.PodSpec, o JobOptions) (*batchv1.Job, error) {
-	Harden(cat, &pod)
-	pod.RestartPolicy = corev1.RestartPolicyNever
-	spec := batchv1.JobSpec{
-		BackoffLimit:            Ptr(int32(JobBackoffLimit)),
-		TTLSecondsAfterFinished: Ptr(int32(JobTTLSeconds)),
-		Template: corev1.PodTemplateSpec{
-			ObjectMeta: metav1.ObjectMeta{Labels: Labels(cat, base, component), Annotations: o.PodAnnotations},
-			Spec:       pod,
-		},
-	}
-	if o.ActiveDeadlineSeconds > 0 {
-		spec.ActiveDeadlineSeconds = Ptr(o.ActiveDeadlineSeconds)
-	}
+	spec := JobSpec(cat, base, component, pod, o)
 	hash, err := specHash(spec)
 	if err != nil {
 		return nil, fmt.Errorf("job %s: %w", base, err)
@@ -91,6 +79,26 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 		ObjectMeta: meta,
 		Spec:       spec,
 	}, nil
+}
+
+// JobSpec is the spec every generated Job (and CronJob's Job) shares:
+// restricted pod security, restartPolicy Never, the seed's retries and
+// TTL, recommended labels on the pods (named base, of component).
+func JobSpec(cat *catalog.Catalog, base, component string, pod corev1.PodSpec, o JobOptions) batchv1.JobSpec {
+	Harden(cat, &pod)
+	pod.RestartPolicy = corev1.RestartPolicyNever
+	spec := batchv1.JobSpec{
+		BackoffLimit:            Ptr(int32(JobBackoffLimit)),
+		TTLSecondsAfterFinished: Ptr(int32(JobTTLSeconds)),
+		Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: Labels(cat, base, component), Annotations: o.PodAnnotations},
+			Spec:       pod,
+		},
+	}
+	if o.ActiveDeadlineSeconds > 0 {
+		spec.ActiveDeadlineSeconds = Ptr(o.ActiveDeadlineSeconds)
+	}
+	return spec
 }
 
 // specHash is the hex SHA-256 of the spec's JSON, which encoding/json
@@ -110,6 +118,18 @@ func ContentHash(data map[string]string) string {
 	b, _ := json.Marshal(data) // a map[string]string always marshals
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// PasswordEnvVars are the variables the db-init scripts read the role
+// passwords from (naming.PasswordEnv), each from its role's Secret: the
+// db-init Job, the password-sync CronJob and the PostgreSQL server (which
+// runs the same scripts on its first start) all set them.
+func PasswordEnvVars(cat *catalog.Catalog) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, l := range cat.Logins() {
+		out = append(out, SecretEnv(naming.PasswordEnv(l.Role), l.Secret, naming.KeyPassword))
+	}
+	return out
 }
 
 // SecretEnv is an environment variable read from key of Secret secret;
