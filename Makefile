@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test apiserver-test ci clean
+.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test redis-test apiserver-test ci clean
 
 all: build test
 
@@ -60,6 +60,10 @@ bench:
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:
 	test/postgres/run.sh
+
+## redis-test: the generated redis.conf and cluster scripts on real redis-server 7
+redis-test:
+	test/redis/run.sh
 
 ## apiserver-test: every example object through a real kube-apiserver (server-side dry run)
 apiserver-test: build

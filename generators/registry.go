@@ -25,6 +25,7 @@ import (
 	"github.com/novagen/novagen/generators/namespace"
 	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/generators/postgres"
+	"github.com/novagen/novagen/generators/redis"
 	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/generators/workloads"
@@ -59,6 +60,7 @@ var registry = []Generator{
 	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
 	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
 	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
+	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},

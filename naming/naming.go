@@ -80,14 +80,19 @@ const (
 	MigrationsComponent = "migrations"            // component, and the NetworkPolicy of its pods
 )
 
-// ReservedServiceNames are names a service may not have because a fixed
-// object of the same kind has it: the NetworkPolicies of the init Jobs
-// and of the namespace. (The headless Service, which depends on the
-// catalog's name, is HeadlessService.)
+// ReservedServiceNames are names a service (which gets a Service, a
+// Deployment and a NetworkPolicy of its name) or an external component
+// (a Service) may not have, because a fixed object of the same kind has
+// it. (The headless Service, which depends on the catalog's name, is
+// HeadlessService.)
 var ReservedServiceNames = map[string]string{
 	DefaultDenyPolicy:   "the namespace's deny-all NetworkPolicy",
 	DBInitComponent:     "the NetworkPolicy of the db-init Job",
 	MigrationsComponent: "the NetworkPolicy of the migration Job",
+	PostgresHeadless:    "the headless Service of PostgreSQL",
+	RedisHeadless:       "the headless Service of Redis",
+	RedisInitPolicy:     "the NetworkPolicy of the Redis cluster-init Job",
+	RedisFromInitPolicy: "a NetworkPolicy of the Redis pods",
 }
 
 // Container names.
@@ -124,15 +129,17 @@ const (
 
 // The data tier: the PostgreSQL server and the Redis Cluster.
 const (
-	PostgresHeadless = "postgres-headless"  // governs the StatefulSet postgres
-	RedisHeadless    = "redis-headless"     // governs the StatefulSet redis: <pod>.redis-headless
-	RedisConfig      = "redis-config"       // redis.conf
-	RedisInitJob     = "redis-cluster-init" // plus -<hash>
-	RedisSecret      = "redis-auth"         // the Redis password, key KeyPassword
-	PasswordSyncJob  = "postgres-password-sync"
-	PortPostgres     = "postgres"
-	PortRedis        = "redis"
-	PortRedisBus     = "cluster-bus"
+	PostgresHeadless    = "postgres-headless"  // governs the StatefulSet postgres
+	RedisHeadless       = "redis-headless"     // governs the StatefulSet redis: <pod>.redis-headless
+	RedisConfig         = "redis-config"       // redis.conf
+	RedisInitJob        = "redis-cluster-init" // plus -<hash>
+	RedisSecret         = "redis-auth"         // the Redis password, key KeyPassword
+	PasswordSyncJob     = "postgres-password-sync"
+	RedisInitPolicy     = RedisInitJob              // the Job's pods: egress to Redis
+	RedisFromInitPolicy = "redis-from-cluster-init" // the Redis pods: ingress from the Job
+	PortPostgres        = "postgres"
+	PortRedis           = "redis"
+	PortRedisBus        = "cluster-bus"
 )
 
 // Environment of services that use Redis: where it is and its password.

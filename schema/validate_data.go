@@ -33,6 +33,10 @@ func (v *validator) checkDataTier() {
 		case r.Nodes/group < 3:
 			v.errorf(ptr, "redis has %d nodes for %d masters with %d replicas each; a Redis Cluster needs at least 3 masters (%d nodes)", r.Nodes, r.Nodes/group, r.ReplicasPerMaster, 3*group)
 		}
+		// The cluster bus listens on the client port + 10000.
+		if r.IsManaged() && r.Port > 65535-10000 {
+			v.errorf("/spec/infrastructure/redis/port", "redis port %d leaves no room for its cluster bus (port + 10000): at most %d", r.Port, 65535-10000)
+		}
 		if r.NodeTimeout.Duration < RedisMinNodeTimeout || r.NodeTimeout.Duration%RedisMinNodeTimeout != 0 {
 			v.errorf("/spec/infrastructure/redis/nodeTimeout", "redis nodeTimeout %s must be a whole number of milliseconds, at least 1ms", r.NodeTimeout.Raw)
 		}

@@ -99,3 +99,14 @@ func ServicePort(name string, port int32) corev1.ServicePort {
 func EmptyDir(name string) corev1.Volume {
 	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 }
+
+// ExecProbe runs command in the container every period seconds; failures
+// in a row (of at most timeout seconds each) fail it.
+func ExecProbe(command []string, period, timeout, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: command}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   timeout,
+		FailureThreshold: failures,
+	}
+}

@@ -81,9 +81,9 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			{Name: initVolume, MountPath: InitDir, ReadOnly: true},
 		},
 		// A first start runs initdb and the init scripts: up to 5 minutes.
-		StartupProbe:   execProbe(ready, 5, 60),
-		ReadinessProbe: execProbe(ready, 10, 3),
-		LivenessProbe:  execProbe(ready, 10, 6),
+		StartupProbe:   kube.ExecProbe(ready, 5, 5, 60),
+		ReadinessProbe: kube.ExecProbe(ready, 10, 5, 3),
+		LivenessProbe:  kube.ExecProbe(ready, 10, 5, 6),
 		Resources:      kube.Resources(pg.Resources),
 	}
 	pod := corev1.PodSpec{
@@ -111,13 +111,4 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Storage:      pg.Storage,
 		StorageClass: pg.StorageClassName,
 	}), nil
-}
-
-func execProbe(command []string, period, failures int32) *corev1.Probe {
-	return &corev1.Probe{
-		ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: command}},
-		PeriodSeconds:    period,
-		TimeoutSeconds:   5,
-		FailureThreshold: failures,
-	}
 }

@@ -1,0 +1,267 @@
+// Package redis generates the Redis Cluster (the seed's "Redis Cluster
+// Configuration") when the catalog has novagen run it
+// (infrastructure.redis.managed, the default; a cluster provided from
+// outside gets only a Service pointing at it, from generator
+// external-services, and nothing from here):
+//
+//   - ConfigMap redis-config with redis.conf (Config): cluster mode,
+//     nodes.conf on the data volume, AOF every second, maxmemory 75 % of
+//     the pod's memory limit with the catalog's eviction policy, hostnames
+//     as the endpoints clients are sent to. No password;
+//   - StatefulSet redis (one pod per node, all started at once), its
+//     headless Service redis-headless (resolving pods before they are
+//     ready, which a forming cluster needs) and the Service redis clients
+//     dial, through the shared server skeleton (kube.ServerObjects). The
+//     pods run the redis image as its own user (999) under the restricted
+//     profile, start with scripts.RedisStart, get the password from Secret
+//     redis-auth (generator secrets) as environment variables, and spread
+//     over nodes (pod anti-affinity on kubernetes.io/hostname, preferred or
+//     required as the catalog says);
+//   - PodDisruptionBudget redis: one pod at a time may be evicted;
+//   - Job redis-cluster-init-<hash>, an Argo CD Sync hook running
+//     scripts.RedisClusterInit: it forms the cluster once and changes
+//     nothing afterwards;
+//   - NetworkPolicies redis-cluster-init (the Job's pods reach the redis
+//     pods' client port and DNS, nothing else) and redis-from-cluster-init
+//     (the redis pods accept them), next to the policy generator
+//     network-policies already writes for the redis pods (clients, and
+//     every port among the pods themselves: the cluster bus).
+//
+// README.md beside this file describes the scripts, how a node keeps its
+// identity across restarts, and how a catalog sizes the cluster.
+package redis
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "redis"
+
+// Component is the catalog's name of Redis: the StatefulSet, the client
+// Service, the PodDisruptionBudget and the pods' name prefix.
+const Component = "redis"
+
+// Names, identities and limits of what this package emits.
+const (
+	// UID is the redis user of the official image (debian and alpine).
+	UID = 999
+	// ComponentInit is the app.kubernetes.io/component of the init Job
+	// and its pods (kube.JobPodSelector).
+	ComponentInit = "redis-init"
+	// PolicyFromInit lets the init Job's pods reach the redis pods.
+	PolicyFromInit = naming.RedisFromInitPolicy
+	// AnnotationConfig is the SHA-256 of redis.conf on the pod template:
+	// a changed configuration rolls the pods, one at a time.
+	AnnotationConfig = "novagen.nova.dev/redis-config-sha256"
+	// BusPortOffset is where Redis puts the cluster bus: port + 10000.
+	BusPortOffset = 10000
+	// MinInitWait is the least the init Job waits for every node: new
+	// volumes may take minutes to bind.
+	MinInitWait = 5 * time.Minute
+	// TerminationGraceSeconds leaves room to flush the AOF on SIGTERM.
+	TerminationGraceSeconds = 60
+
+	dataVolume   = "data"
+	configVolume = "config"
+)
+
+// Generate returns the ConfigMap, StatefulSet, Services,
+// PodDisruptionBudget, init Job and NetworkPolicies; nothing for a
+// catalog without Redis or with one provided from outside.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	r := cat.Spec.Infrastructure.Redis
+	if r == nil || !r.IsManaged() {
+		return nil, nil
+	}
+	ep, ok := cat.Endpoint(Component)
+	if !ok {
+		return nil, fmt.Errorf("catalog has redis but no endpoint %q", Component)
+	}
+	cm := &corev1.ConfigMap{
+		TypeMeta:   kube.TypeMeta("v1", "ConfigMap"),
+		ObjectMeta: kube.Meta(cat, Name, naming.RedisConfig, kube.ComponentServer),
+		Data:       map[string]string{ConfigKey: ConfigOf(r).String()},
+	}
+	out := []kube.Object{cm}
+	out = append(out, kube.ServerObjects(cat, Name, server(cat, r, ep, kube.ContentHash(cm.Data)))...)
+	out = append(out, &policyv1.PodDisruptionBudget{
+		TypeMeta:   kube.TypeMeta("policy/v1", "PodDisruptionBudget"),
+		ObjectMeta: kube.Meta(cat, Name, Component, kube.ComponentServer),
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: kube.Ptr(intstr.FromInt32(1)),
+			Selector:       kube.Selector(ep.PodLabels),
+		},
+	})
+	job, err := initJob(cat, r)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, job, initPolicy(cat, ep), fromInitPolicy(cat, ep)), nil
+}
+
+// HeadlessFQDN is the domain of the pods' stable names:
+// <pod>.redis-headless.<namespace>.svc.cluster.local.
+func HeadlessFQDN(cat *schema.Catalog) string {
+	return naming.RedisHeadless + "." + cat.Spec.Namespace + ".svc.cluster.local"
+}
+
+// Nodes is every pod's stable address, host:port, in ordinal order.
+func Nodes(cat *schema.Catalog, r *schema.Redis) []string {
+	out := make([]string, r.Nodes)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%d.%s:%d", Component, i, HeadlessFQDN(cat), r.Port)
+	}
+	return out
+}
+
+// server is the StatefulSet's description for kube.ServerObjects.
+func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash string) kube.Server {
+	port := strconv.Itoa(int(r.Port))
+	ping := []string{"redis-cli", "-p", port, "ping"}
+	// -e: an error reply (LOADING while the AOF replays, NOAUTH) is not
+	// ready. Liveness only asks that the server answers at all.
+	checked := []string{"redis-cli", "-e", "-p", port, "ping"}
+	c := corev1.Container{
+		Name:    Component,
+		Image:   cat.Spec.Images.Redis,
+		Command: []string{"/bin/sh", "-c", scripts.RedisStart},
+		Ports: []corev1.ContainerPort{
+			{Name: naming.PortRedis, ContainerPort: r.Port, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortRedisBus, ContainerPort: r.Port + BusPortOffset, Protocol: corev1.ProtocolTCP},
+		},
+		Env: []corev1.EnvVar{
+			kube.SecretEnv(naming.EnvRedisPassword, naming.RedisSecret, naming.KeyPassword),
+			kube.SecretEnv(scripts.EnvRedisCLIAuth, naming.RedisSecret, naming.KeyPassword),
+			fieldEnv(scripts.EnvPodName, "metadata.name"),
+			fieldEnv(scripts.EnvPodIP, "status.podIP"),
+			{Name: scripts.EnvRedisHeadless, Value: HeadlessFQDN(cat)},
+			{Name: scripts.EnvRedisConfigFile, Value: ConfigFile},
+			{Name: scripts.EnvRedisClusterFile, Value: ClusterFile},
+		},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: configVolume, MountPath: ConfigDir, ReadOnly: true},
+			{Name: dataVolume, MountPath: DataDir},
+		},
+		Resources: kube.Resources(schema.Resources{
+			Requests: map[string]string{"cpu": "100m", "memory": r.Memory},
+			Limits:   map[string]string{"cpu": "1", "memory": r.Memory},
+		}),
+		// Replaying a large AOF takes a while: up to 5 minutes.
+		StartupProbe:   kube.ExecProbe(checked, 5, 3, 60),
+		ReadinessProbe: kube.ExecProbe(checked, 5, 3, 3),
+		LivenessProbe:  kube.ExecProbe(ping, 10, 3, 6),
+	}
+	pod := corev1.PodSpec{
+		Containers: []corev1.Container{c},
+		Volumes: []corev1.Volume{{
+			Name: configVolume,
+			VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: naming.RedisConfig},
+			}},
+		}},
+		Affinity:                      antiAffinity(r, ep.PodLabels),
+		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
+	}
+	return kube.Server{
+		Name:      ep.Name,
+		Headless:  naming.RedisHeadless,
+		PodLabels: ep.PodLabels,
+		Replicas:  int32(r.Nodes),
+		UID:       UID,
+		Ports: []corev1.ServicePort{
+			kube.ServicePort(naming.PortRedis, r.Port),
+			kube.ServicePort(naming.PortRedisBus, r.Port+BusPortOffset),
+		},
+		Pod:             pod,
+		Volume:          dataVolume,
+		Storage:         r.Storage,
+		StorageClass:    r.StorageClassName,
+		PublishNotReady: true,
+		Parallel:        true,
+		PodAnnotations:  map[string]string{AnnotationConfig: configHash},
+	}
+}
+
+// fieldEnv is an environment variable from the downward API.
+func fieldEnv(name, path string) corev1.EnvVar {
+	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
+		FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: path},
+	}}
+}
+
+// antiAffinity keeps the pods on different nodes: preferred by default,
+// required when the catalog says so (then a cluster needs as many
+// schedulable nodes as it has pods).
+func antiAffinity(r *schema.Redis, podLabels map[string]string) *corev1.Affinity {
+	term := corev1.PodAffinityTerm{LabelSelector: kube.Selector(podLabels), TopologyKey: corev1.LabelHostname}
+	anti := &corev1.PodAntiAffinity{}
+	if r.AntiAffinity == schema.AntiAffinityRequired {
+		anti.RequiredDuringSchedulingIgnoredDuringExecution = []corev1.PodAffinityTerm{term}
+	} else {
+		anti.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.WeightedPodAffinityTerm{{Weight: 100, PodAffinityTerm: term}}
+	}
+	return &corev1.Affinity{PodAntiAffinity: anti}
+}
+
+// initJob forms the cluster (scripts.RedisClusterInit) with redis-cli from
+// the redis image, as the catalog's UID: redis-cli reads and writes no
+// file.
+func initJob(cat *schema.Catalog, r *schema.Redis) (kube.Object, error) {
+	retries, interval := initWait(cat.Spec.Defaults.Wait)
+	c := corev1.Container{
+		Name:    "cluster-init",
+		Image:   cat.Spec.Images.Redis,
+		Command: []string{"/bin/sh", "-c", scripts.RedisClusterInit},
+		Env: []corev1.EnvVar{
+			{Name: scripts.EnvRedisNodes, Value: strings.Join(Nodes(cat, r), " ")},
+			{Name: scripts.EnvRedisReplicas, Value: strconv.Itoa(r.ReplicasPerMaster)},
+			{Name: scripts.EnvRetries, Value: strconv.Itoa(retries)},
+			{Name: scripts.EnvInterval, Value: strconv.Itoa(interval)},
+			kube.SecretEnv(scripts.EnvRedisCLIAuth, naming.RedisSecret, naming.KeyPassword),
+		},
+		Resources: kube.HelperResources(),
+	}
+	return kube.Job(cat, Name, naming.RedisInitJob, ComponentInit, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
+}
+
+// initWait is the catalog's wait policy, stretched to last MinInitWait
+// at least: retries, and whole seconds between them.
+func initWait(w schema.Wait) (retries, interval int) {
+	interval = max(1, int(math.Ceil(w.Interval.Seconds())))
+	least := int(math.Ceil(MinInitWait.Seconds() / float64(interval)))
+	return max(w.Retries, least), interval
+}
+
+// initPolicy: the Job's pods reach the redis pods' client port and DNS;
+// nothing reaches them.
+func initPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
+	return kube.NetworkPolicy(cat, Name, naming.RedisInitJob, kube.JobPodSelector(cat, ComponentInit),
+		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
+}
+
+// fromInitPolicy: the redis pods accept the Job's pods on the client
+// port. It says nothing about egress (policyTypes Ingress only): the
+// redis pods' own policy does.
+func fromInitPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
+	p := kube.NetworkPolicy(cat, Name, PolicyFromInit, ep.PodLabels, []networkingv1.NetworkPolicyIngressRule{{
+		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: kube.Selector(kube.JobPodSelector(cat, ComponentInit))}},
+		Ports: kube.TCP(ep.Port),
+	}}, nil)
+	p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+	return p
+}
