@@ -4,6 +4,34 @@ import (
 	"testing"
 
 	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/schema"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
+
+// TestCredentialsReachPods: a service that depends on Redis gets its
+// address and password Secret; secrets.rotation rolls every pod template
+// and secrets.reloader names each Deployment's Secrets for Reloader.
+func TestCredentialsReachPods(t *testing.T) {
+	cat, err := schema.Load("../../test/catalogs/data-tier-production.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	require.Len(t, objs, 2)
+	for _, o := range objs {
+		d := o.(*appsv1.Deployment)
+		assert.Equal(t, cat.Spec.Secrets.Rotation, d.Spec.Template.Annotations[AnnotationRotation], d.Name)
+		assert.Equal(t, d.Name+"-db,redis-auth", d.Annotations[AnnotationReloader], d.Name)
+		env := map[string]corev1.EnvVar{}
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			env[e.Name] = e
+		}
+		assert.Equal(t, "redis:6379", env["REDIS_ADDR"].Value, d.Name)
+		require.NotNil(t, env["REDIS_PASSWORD"].ValueFrom, d.Name)
+		assert.Equal(t, "redis-auth", env["REDIS_PASSWORD"].ValueFrom.SecretKeyRef.Name, d.Name)
+	}
+}
