@@ -42,10 +42,12 @@ golden:
 e2e: build
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
 
-## conform: kubeconform -strict on every golden output
+## conform: kubeconform -strict on every golden output, and on the data tier's
+## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
+DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka)))
 conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
-		golden/render.yaml golden/examples/*.yaml
+		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN)
 
 ## fuzz: each Go fuzz target (loader, whole render, transformer) for FUZZTIME seconds
 FUZZTIME ?= 20

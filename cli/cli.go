@@ -140,7 +140,7 @@ func graphCmd() *cobra.Command {
 	var path, format string
 	c := &cobra.Command{
 		Use:   "graph",
-		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from)",
+		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from) and the Kafka topics with their producers and consumers",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cat, err := load(c, path)

@@ -74,7 +74,7 @@ func TestValidateErrors(t *testing.T) {
 			return strings.Replace(s, "dependsOn: [postgres, content-service]", "dependsOn: [postgres, contnet-service]", 1)
 		}, `service "media-service" depends on unknown "contnet-service"`},
 		{"cycle", func(s string) string {
-			return strings.Replace(s, "dependsOn: [postgres]\n    - name: media-service", "dependsOn: [postgres, media-service]\n    - name: media-service", 1)
+			return strings.Replace(s, "dependsOn: [postgres]\n      produces: [content-events", "dependsOn: [postgres, media-service]\n      produces: [content-events", 1)
 		}, "dependency cycle: content-service -> media-service -> content-service"},
 		{"duplicate service", func(s string) string {
 			return strings.Replace(s, "- name: graph-service", "- name: feed-service", 1)

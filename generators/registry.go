@@ -20,6 +20,7 @@ import (
 	"github.com/novagen/novagen/generators/externalservices"
 	"github.com/novagen/novagen/generators/grpcservices"
 	"github.com/novagen/novagen/generators/initcontainers"
+	"github.com/novagen/novagen/generators/kafka"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/migrations"
 	"github.com/novagen/novagen/generators/namespace"
@@ -29,6 +30,7 @@ import (
 	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/generators/workloads"
+	"github.com/novagen/novagen/generators/zookeeper"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -61,6 +63,8 @@ var registry = []Generator{
 	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
 	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
 	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate},
+	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate},
+	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},

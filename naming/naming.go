@@ -8,6 +8,7 @@ package naming
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 )
@@ -93,6 +94,10 @@ var ReservedServiceNames = map[string]string{
 	RedisHeadless:       "the headless Service of Redis",
 	RedisInitPolicy:     "the NetworkPolicy of the Redis cluster-init Job",
 	RedisFromInitPolicy: "a NetworkPolicy of the Redis pods",
+	ZookeeperHeadless:   "the headless Service of ZooKeeper",
+	KafkaHeadless:       "the headless Service of Kafka",
+	KafkaTopicsPolicy:   "the NetworkPolicy of the Kafka topic Job",
+	KafkaFromTopics:     "a NetworkPolicy of the Kafka pods",
 }
 
 // Container names.
@@ -147,3 +152,91 @@ const (
 	EnvRedisAddr     = "REDIS_ADDR"
 	EnvRedisPassword = "REDIS_PASSWORD"
 )
+
+// Event streaming: ZooKeeper and Kafka.
+const (
+	ZookeeperHeadless     = "zookeeper-headless" // governs the StatefulSet zookeeper: <pod>.zookeeper-headless
+	KafkaHeadless         = "kafka-headless"     // governs the StatefulSet kafka: <pod>.kafka-headless
+	KafkaConfig           = "kafka-config"       // server.properties of KRaft mode
+	KafkaTopicsJob        = "kafka-topics"       // plus -<hash>
+	KafkaTopicsPolicy     = KafkaTopicsJob       // the Job's pods: egress to Kafka
+	KafkaFromTopics       = "kafka-from-topics"  // the Kafka pods: ingress from the Job
+	PortKafka             = "kafka"
+	PortKafkaController   = "controller"
+	PortJMX               = "jmx"
+	PortZookeeper         = "zookeeper"
+	PortZookeeperFollower = "follower"
+	PortZookeeperElection = "election"
+	PortZookeeperAdmin    = "admin"
+)
+
+// EnvKafkaBootstrap is where every Kafka client (a service that produces,
+// consumes or waits for Kafka) finds the brokers: host:port of the Kafka
+// Service.
+const EnvKafkaBootstrap = "KAFKA_BOOTSTRAP_SERVERS"
+
+// KafkaTopicResource is the metadata.name of a topic's Strimzi KafkaTopic:
+// the topic's own name when it is a DNS label (lower case, digits, '-'
+// and '.', at most 63 characters, so also a label value), else its
+// letters and digits in lower case with '-' between runs, cut to fit,
+// and an 8-character hash of the topic name, so two topics never share
+// a resource. (The KafkaTopic then names the topic in spec.topicName.)
+func KafkaTopicResource(topic string) string {
+	if isTopicResource(topic) {
+		return topic
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(topic) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	sum := sha256.Sum256([]byte(topic))
+	suffix := hex.EncodeToString(sum[:])[:8]
+	head := b.String()
+	if len(head) > MaxLabel-len(suffix)-1 {
+		head = head[:MaxLabel-len(suffix)-1]
+	}
+	head = strings.TrimRight(head, "-")
+	if head == "" {
+		head = "topic"
+	}
+	return head + "-" + suffix
+}
+
+// isTopicResource: a DNS-1123 subdomain that is also a label value.
+func isTopicResource(s string) bool {
+	if s == "" || len(s) > MaxLabel {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if part == "" || part[0] == '-' || part[len(part)-1] == '-' {
+			return false
+		}
+		for _, r := range part {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// KafkaClusterID is the KRaft cluster ID of a catalog's Kafka: 16 bytes
+// of the SHA-256 of its namespace and catalog name, base64url without
+// padding (22 characters, the form kafka-storage format takes). The
+// first bit is cleared so the ID never starts with '-' or '_' (a leading
+// '-' reads as an option on a command line). The same catalog always
+// gives the same ID, so a re-render never asks a formatted volume to
+// join another cluster.
+func KafkaClusterID(namespace, catalog string) string {
+	sum := sha256.Sum256([]byte("novagen kafka cluster " + namespace + "/" + catalog))
+	id := sum[:16]
+	id[0] &= 0x7f
+	return base64.RawURLEncoding.EncodeToString(id)
+}

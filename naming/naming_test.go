@@ -59,3 +59,34 @@ func TestRoleAndPasswordEnv(t *testing.T) {
 	assert.Equal(t, "NOVA_PG_PASSWORD_REALTIME_CHAT_SERVICE", PasswordEnv(Role("realtime-chat-service")))
 	assert.Empty(t, validation.IsEnvVarName(PasswordEnv("_a_1_")))
 }
+
+func TestKafkaTopicResource(t *testing.T) {
+	assert.Equal(t, "user-events", KafkaTopicResource("user-events"))
+	assert.Equal(t, "orders.v1", KafkaTopicResource("orders.v1"))
+	seen := map[string]string{}
+	for _, topic := range []string{
+		"user-events", "orders.v1", "User_Events", "user_events", "user.events", "a..b", "-x", "__consumer", "___",
+		"orders.-v1", strings.Repeat("t", 64), strings.Repeat("t", 249), strings.Repeat("T", 249),
+	} {
+		name := KafkaTopicResource(topic)
+		assert.Empty(t, validation.IsDNS1123Subdomain(name), "%q -> %q", topic, name)
+		assert.Empty(t, validation.IsValidLabelValue(name), "%q -> %q", topic, name)
+		assert.NotContains(t, seen, name, "%q and %q share a KafkaTopic", topic, seen[name])
+		seen[name] = topic
+		assert.Equal(t, name, KafkaTopicResource(topic), "stable")
+	}
+	assert.Regexp(t, `^user-events-[0-9a-f]{8}$`, KafkaTopicResource("User_Events"))
+	assert.Regexp(t, `^topic-[0-9a-f]{8}$`, KafkaTopicResource("___"))
+}
+
+func TestKafkaClusterID(t *testing.T) {
+	id := KafkaClusterID("nova-staging", "nova")
+	assert.Len(t, id, 22)
+	assert.Regexp(t, `^[A-Za-f][A-Za-z0-9_-]{21}$`, id, "base64url of 16 bytes, never a leading - or _")
+	assert.Equal(t, id, KafkaClusterID("nova-staging", "nova"), "deterministic")
+	assert.NotEqual(t, id, KafkaClusterID("nova-prod", "nova"))
+	assert.NotEqual(t, id, KafkaClusterID("nova-staging", "nova2"))
+	for i := range 200 {
+		assert.Regexp(t, `^[A-Za-f]`, KafkaClusterID("ns", strings.Repeat("c", i)))
+	}
+}

@@ -47,14 +47,15 @@ type Login struct {
 // loads, so no lookup scans the catalog: render cost stays linear in its
 // size.
 type index struct {
-	endpoints []Endpoint       // sorted by name
-	endpoint  map[string]int   // name -> endpoints
-	service   map[string]int   // name -> Spec.Services
-	owner     map[string]int   // database -> Spec.Services
-	logins    []Login          // sorted by role
-	waits     map[string]bool  // wait-for-<endpoint> container names
-	databases []Database       // sorted by name
+	endpoints []Endpoint      // sorted by name
+	endpoint  map[string]int  // name -> endpoints
+	service   map[string]int  // name -> Spec.Services
+	owner     map[string]int  // database -> Spec.Services
+	logins    []Login         // sorted by role
+	waits     map[string]bool // wait-for-<endpoint> container names
+	databases []Database      // sorted by name
 	infra     map[string]*Component
+	kafka     []string // Kafka's clients, sorted
 }
 
 // endpoints lists every dependency target: infrastructure, external
@@ -125,6 +126,9 @@ func (c *Catalog) buildIndex() {
 	for i := range c.Spec.Services {
 		s := &c.Spec.Services[i]
 		ix.service[s.Name] = i
+		if c.Spec.Infrastructure.Kafka != nil && s.UsesKafka() {
+			ix.kafka = append(ix.kafka, s.Name)
+		}
 		if s.Database != "" {
 			ix.owner[s.Database] = i
 			ix.logins = append(ix.logins, Login{Role: s.Role(), Database: s.Database, Secret: naming.DBSecret(s.Name), Service: s})
@@ -138,6 +142,7 @@ func (c *Catalog) buildIndex() {
 		}
 	}
 	slices.SortFunc(ix.logins, func(a, b Login) int { return strings.Compare(a.Role, b.Role) })
+	slices.Sort(ix.kafka)
 	c.index = ix
 }
 
@@ -212,8 +217,30 @@ func (c *Catalog) Component(name string) (*Component, bool) {
 	return comp, ok
 }
 
+// KafkaClients are the services that use Kafka, sorted: every producer
+// and consumer of a topic and every service that waits for Kafka. Each
+// gets its address and may reach it. The slice is shared.
+func (c *Catalog) KafkaClients() []string { return c.index.kafka }
+
+// KafkaImage is the image of Kafka's mode: images.kafkaKraft in kraft
+// mode, else images.kafka.
+func (c *Catalog) KafkaImage() string {
+	if k := c.Spec.Infrastructure.Kafka; k != nil && k.KRaft() {
+		return c.Spec.Images.KafkaKraft
+	}
+	return c.Spec.Images.Kafka
+}
+
+// UsesKafka says whether the service produces or consumes a topic or
+// waits for Kafka.
+func (s *Service) UsesKafka() bool {
+	return len(s.Produces) > 0 || len(s.Consumes) > 0 || slices.Contains(s.DependsOn, "kafka")
+}
+
 // CreatesNamespace says whether the Namespace is rendered.
-func (c *Catalog) CreatesNamespace() bool { return c.Spec.CreateNamespace == nil || *c.Spec.CreateNamespace }
+func (c *Catalog) CreatesNamespace() bool {
+	return c.Spec.CreateNamespace == nil || *c.Spec.CreateNamespace
+}
 
 // SelectorLabels select the pods of a service; they never change for the
 // life of a Deployment, so they hold only the name.

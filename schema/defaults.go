@@ -5,6 +5,8 @@ import (
 	"maps"
 	"strconv"
 	"time"
+
+	"github.com/novagen/novagen/naming"
 )
 
 // Fallbacks for what a catalog leaves out. services.yaml normally states
@@ -35,6 +37,33 @@ const (
 	DefaultRedisTimeout    = 5 * time.Second
 	AntiAffinityPreferred  = "preferred"
 	AntiAffinityRequired   = "required"
+
+	DefaultZookeeperImage      = "confluentinc/cp-zookeeper:7.7.1"
+	DefaultKafkaImage          = "confluentinc/cp-kafka:7.7.1"
+	DefaultKafkaKraftImage     = "apache/kafka:4.1.1"
+	DefaultZookeeperReplicas   = 1
+	DefaultZookeeperStorage    = "5Gi"
+	DefaultKafkaBrokers        = 1
+	DefaultKafkaRetention      = 7 * 24 * time.Hour
+	DefaultKafkaJMXPort        = 9999
+	DefaultKafkaControllerPort = 9093
+	DefaultKafkaStorage        = "20Gi"
+	// MaxDefaultReplication is the replication factor a catalog gets
+	// without stating one, when it has that many brokers.
+	MaxDefaultReplication = 3
+)
+
+// DefaultZookeeperResources and DefaultKafkaResources are a server's when
+// the catalog gives none; the JVM heap is half the memory limit.
+var (
+	DefaultZookeeperResources = Resources{
+		Requests: map[string]string{"cpu": "100m", "memory": "512Mi"},
+		Limits:   map[string]string{"cpu": "500m", "memory": "1Gi"},
+	}
+	DefaultKafkaResources = Resources{
+		Requests: map[string]string{"cpu": "250m", "memory": "1Gi"},
+		Limits:   map[string]string{"cpu": "1", "memory": "2Gi"},
+	}
 )
 
 // DefaultPostgresResources are the server's when the catalog gives none.
@@ -82,6 +111,9 @@ func applyDefaults(c *Catalog) {
 	s.Images.Redis = or(s.Images.Redis, DefaultRedisImage)
 	s.Images.Busybox = or(s.Images.Busybox, DefaultBusyboxImage)
 	s.Images.Sqlx = or(s.Images.Sqlx, DefaultSqlxImage)
+	s.Images.Zookeeper = or(s.Images.Zookeeper, DefaultZookeeperImage)
+	s.Images.Kafka = or(s.Images.Kafka, DefaultKafkaImage)
+	s.Images.KafkaKraft = or(s.Images.KafkaKraft, DefaultKafkaKraftImage)
 
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
@@ -108,12 +140,15 @@ func applyDefaults(c *Catalog) {
 		r.AntiAffinity = or(r.AntiAffinity, AntiAffinityPreferred)
 		r.NodeTimeout.orDefault(DefaultRedisTimeout)
 	}
-	if inf.Zookeeper != nil {
-		defaultComponent(&inf.Zookeeper.Component, "zookeeper")
+	if z := inf.Zookeeper; z != nil {
+		defaultComponent(&z.Component, "zookeeper")
+		z.Replicas = or(z.Replicas, DefaultZookeeperReplicas)
+		z.Storage = or(z.Storage, DefaultZookeeperStorage)
+		z.Resources = mergeResources(DefaultZookeeperResources, z.Resources)
+		z.AntiAffinity = or(z.AntiAffinity, AntiAffinityPreferred)
 	}
-	if inf.Kafka != nil {
-		defaultComponent(&inf.Kafka.Component, "kafka")
-		inf.Kafka.Mode = or(inf.Kafka.Mode, "zookeeper")
+	if k := inf.Kafka; k != nil {
+		defaultKafka(c, k)
 	}
 	if inf.ClickHouse != nil {
 		defaultComponent(&inf.ClickHouse.Component, "clickhouse")
@@ -136,6 +171,32 @@ func applyDefaults(c *Catalog) {
 			svc.Replicas = d.Replicas
 		}
 		svc.Resources = mergeResources(d.Resources, svc.Resources)
+	}
+}
+
+func defaultKafka(c *Catalog, k *Kafka) {
+	defaultComponent(&k.Component, "kafka")
+	k.Mode = or(k.Mode, KafkaModeZookeeper)
+	k.Brokers = or(k.Brokers, DefaultKafkaBrokers)
+	k.Retention.orDefault(DefaultKafkaRetention)
+	k.JMXPort = or(k.JMXPort, DefaultKafkaJMXPort)
+	k.ControllerPort = or(k.ControllerPort, DefaultKafkaControllerPort)
+	k.ReplicationFactor = or(k.ReplicationFactor, min(k.Brokers, MaxDefaultReplication))
+	// acks=all survives one replica down once there are three.
+	k.MinInsyncReplicas = or(k.MinInsyncReplicas, max(1, min(2, k.ReplicationFactor-1)))
+	if k.KRaft() {
+		k.ClusterID = or(k.ClusterID, naming.KafkaClusterID(c.Spec.Namespace, c.Metadata.Name))
+	}
+	k.Storage = or(k.Storage, DefaultKafkaStorage)
+	k.Resources = mergeResources(DefaultKafkaResources, k.Resources)
+	k.AntiAffinity = or(k.AntiAffinity, AntiAffinityPreferred)
+	k.Topics = or(k.Topics, TopicsJob)
+	for i := range c.Spec.Topics {
+		t := &c.Spec.Topics[i]
+		t.ReplicationFactor = or(t.ReplicationFactor, k.ReplicationFactor)
+		if !t.Retention.Set {
+			t.Retention.Duration = k.Retention.Duration
+		}
 	}
 }
 

@@ -1,9 +1,13 @@
 package schema
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/novagen/novagen/naming"
 )
 
 func TestGraph(t *testing.T) {
@@ -73,4 +77,85 @@ func TestStagingGraph(t *testing.T) {
 	}
 	assert.Equal(t, []string{"postgres", "content-service"}, g.DependsOn("media-service"))
 	assert.Equal(t, []string{"kafka"}, g.Dependents("zookeeper"))
+}
+
+// TestGraphShowsTopics: every topic is a node, and each producer and
+// consumer has a labelled, dotted edge to it; waits are unchanged.
+func TestGraphShowsTopics(t *testing.T) {
+	cat, err := Load("../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cat.Mermaid()
+	for _, line := range []string{
+		"  topic_1[/user-events/]\n",
+		"  topic_9[/realtime-chat/]\n",
+		"  user_service -. produces .-> topic_1\n",
+		"  feed_service -. consumes .-> topic_1\n",
+		"  analytics_service -. consumes .-> topic_6\n",
+		"  feed_service --> kafka\n",
+	} {
+		assert.Contains(t, m, line)
+	}
+	assert.NotContains(t, m, "user_service --> kafka", "a producer does not wait for Kafka")
+	d := cat.DOT()
+	assert.Contains(t, d, `  "topic:user-events" [shape=parallelogram, label="user-events"];`)
+	assert.Contains(t, d, `  "user-service" -> "topic:user-events" [style=dashed, label="produces"];`)
+	assert.Contains(t, d, `  "trust-safety-service" -> "topic:content-events" [style=dashed, label="consumes"];`)
+}
+
+// TestKafkaFacts: who is a Kafka client, the defaults that follow from
+// the broker count, and what a Kafka provided from outside needs.
+func TestKafkaFacts(t *testing.T) {
+	cat, err := Load("../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Equal(t, []string{
+		"analytics-service", "content-service", "feature-store", "feed-service", "notification-service",
+		"ranking-service", "realtime-chat-service", "trust-safety-service", "user-service",
+	}, cat.KafkaClients())
+	k := cat.Spec.Infrastructure.Kafka
+	assert.Equal(t, 1, k.ReplicationFactor)
+	assert.Equal(t, 1, k.MinInsyncReplicas)
+	assert.Empty(t, k.ClusterID, "zookeeper mode has no cluster ID to set")
+	assert.Equal(t, "confluentinc/cp-kafka:7.7.1", cat.KafkaImage())
+	for _, tp := range cat.Spec.Topics {
+		assert.Equal(t, 1, tp.ReplicationFactor, tp.Name)
+		assert.Equal(t, 7*24*time.Hour, tp.Retention.Duration, tp.Name)
+	}
+
+	const catalog = `apiVersion: catalog.nova.dev/v1alpha1
+kind: ServiceCatalog
+metadata: {name: t}
+spec:
+  namespace: t
+  defaults:
+    image: {registry: registry.example/t, tag: "1.0.0"}
+  infrastructure:
+    kafka: %s
+  topics:
+    - {name: a, partitions: 1}
+  services:
+    - name: s
+      produces: [a]
+`
+	kraft, err := Parse("kraft.yaml", fmt.Appendf(nil, catalog, "{mode: kraft, brokers: 5}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k = kraft.Spec.Infrastructure.Kafka
+	assert.Equal(t, 3, k.ReplicationFactor, "at most 3 by default")
+	assert.Equal(t, 2, k.MinInsyncReplicas)
+	assert.Equal(t, naming.KafkaClusterID("t", "t"), k.ClusterID)
+	assert.Equal(t, "apache/kafka:4.1.1", kraft.KafkaImage())
+	assert.Equal(t, []string{"s"}, kraft.KafkaClients(), "a producer is a client without waiting")
+
+	// Provided from outside: no ZooKeeper needed, no edge to one.
+	outside, err := Parse("outside.yaml", fmt.Appendf(nil, catalog, "{managed: false, host: kafka.events.example, brokers: 3}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Empty(t, outside.Graph().DependsOn("kafka"))
+	assert.Equal(t, 3, outside.Spec.Topics[0].ReplicationFactor)
 }

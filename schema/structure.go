@@ -63,6 +63,7 @@ var definitionHints = map[string]string{
 	"topicName":         "a Kafka topic name (letters, digits, '.', '_' and '-', at most 249 characters)",
 	"dnsSubdomain":      "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
 	"cronSchedule":      "a cron schedule such as */15 * * * * or @hourly",
+	"kafkaClusterId":    "a KRaft cluster ID (22 characters: letters, digits, '-' and '_', as kafka-storage random-uuid prints)",
 }
 
 var (

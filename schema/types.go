@@ -91,6 +91,16 @@ type Images struct {
 	Redis    string `json:"redis"`
 	Busybox  string `json:"busybox"`
 	Sqlx     string `json:"sqlx"`
+	// Zookeeper is a Confluent Platform 7.x cp-zookeeper image.
+	Zookeeper string `json:"zookeeper"`
+	// Kafka is the broker and topic-tool image in zookeeper mode: a
+	// Confluent Platform 7.x cp-kafka image (the last line that runs
+	// with ZooKeeper), configured through its KAFKA_* environment.
+	Kafka string `json:"kafka"`
+	// KafkaKraft is the image in kraft mode: an Apache Kafka image
+	// (apache/kafka 3.7 or later; /opt/kafka/bin). One field per mode, so
+	// switching mode never runs a broker in the other family's image.
+	KafkaKraft string `json:"kafkaKraft"`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -181,20 +191,34 @@ type PasswordSync struct {
 // Redis is the Redis Cluster.
 type Redis struct {
 	Component
-	Nodes             int       `json:"nodes,omitempty"`
-	ReplicasPerMaster int       `json:"replicasPerMaster,omitempty"`
-	Storage           string    `json:"storage,omitempty"`
-	StorageClassName  string    `json:"storageClassName,omitempty"`
-	Memory            string    `json:"memory,omitempty"`
-	MaxmemoryPolicy   string    `json:"maxmemoryPolicy,omitempty"`
-	AntiAffinity      string    `json:"antiAffinity,omitempty"`
-	NodeTimeout       Duration  `json:"nodeTimeout"`
+	Nodes             int      `json:"nodes,omitempty"`
+	ReplicasPerMaster int      `json:"replicasPerMaster,omitempty"`
+	Storage           string   `json:"storage,omitempty"`
+	StorageClassName  string   `json:"storageClassName,omitempty"`
+	Memory            string   `json:"memory,omitempty"`
+	MaxmemoryPolicy   string   `json:"maxmemoryPolicy,omitempty"`
+	AntiAffinity      string   `json:"antiAffinity,omitempty"`
+	NodeTimeout       Duration `json:"nodeTimeout"`
 }
 
-// Zookeeper coordinates Kafka in zookeeper mode.
+// Zookeeper coordinates Kafka in zookeeper mode: an ensemble of Replicas
+// (odd) servers.
 type Zookeeper struct {
 	Component
+	Replicas         int       `json:"replicas,omitempty"`
+	Storage          string    `json:"storage,omitempty"`
+	StorageClassName string    `json:"storageClassName,omitempty"`
+	Resources        Resources `json:"resources"`
+	AntiAffinity     string    `json:"antiAffinity,omitempty"`
 }
+
+// Kafka modes and topic outputs.
+const (
+	KafkaModeZookeeper = "zookeeper"
+	KafkaModeKRaft     = "kraft"
+	TopicsJob          = "job"     // a Job creates and grows the topics
+	TopicsStrimzi      = "strimzi" // a Strimzi KafkaTopic per topic
+)
 
 // Kafka is the event broker.
 type Kafka struct {
@@ -203,7 +227,28 @@ type Kafka struct {
 	Brokers   int      `json:"brokers,omitempty"`
 	Retention Duration `json:"retention"`
 	JMXPort   int32    `json:"jmxPort,omitempty"`
+	// ControllerPort is the KRaft controller listener.
+	ControllerPort int32 `json:"controllerPort,omitempty"`
+	// ReplicationFactor is that of the internal topics and the default of
+	// catalog topics; MinInsyncReplicas the fewest in-sync replicas a
+	// write with acks=all needs.
+	ReplicationFactor int `json:"replicationFactor,omitempty"`
+	MinInsyncReplicas int `json:"minInsyncReplicas,omitempty"`
+	// ClusterID is the KRaft cluster ID (default derived from namespace
+	// and catalog name: naming.KafkaClusterID).
+	ClusterID        string    `json:"clusterId,omitempty"`
+	Storage          string    `json:"storage,omitempty"`
+	StorageClassName string    `json:"storageClassName,omitempty"`
+	Resources        Resources `json:"resources"`
+	AntiAffinity     string    `json:"antiAffinity,omitempty"`
+	// Topics says how catalog topics are made: TopicsJob or TopicsStrimzi
+	// (then StrimziCluster is the strimzi.io/cluster label).
+	Topics         string `json:"topics,omitempty"`
+	StrimziCluster string `json:"strimziCluster,omitempty"`
 }
+
+// KRaft says whether Kafka runs without ZooKeeper.
+func (k *Kafka) KRaft() bool { return k.Mode == KafkaModeKRaft }
 
 // ClickHouse is the analytics database (an Altinity ClickHouseInstallation).
 type ClickHouse struct {
@@ -232,7 +277,8 @@ type Database struct {
 	ReaderRole  string `json:"readerRole,omitempty"`
 }
 
-// Topic is one Kafka topic.
+// Topic is one Kafka topic. ReplicationFactor and Retention default to
+// Kafka's.
 type Topic struct {
 	Name              string   `json:"name"`
 	Partitions        int      `json:"partitions"`

@@ -39,6 +39,7 @@ func (v *validator) validate() {
 	v.checkImages()
 	v.checkResources()
 	v.checkDataTier()
+	v.checkEventStreaming()
 	v.checkDurations()
 	v.checkLabels()
 	v.buildGraph()
@@ -128,7 +129,7 @@ func (v *validator) checkPorts() {
 		v.errorf("/spec/defaults/ports", "defaults use port %d for both gRPC and metrics", d.GRPC)
 	}
 	inf := v.cat.Spec.Infrastructure
-	if k := inf.Kafka; k != nil && k.JMXPort != 0 && k.JMXPort == k.Port {
+	if k := inf.Kafka; k != nil && k.IsManaged() && k.JMXPort == k.Port {
 		v.errorf("/spec/infrastructure/kafka/jmxPort", "kafka uses port %d for both clients and JMX", k.Port)
 	}
 	if c := inf.ClickHouse; c != nil && c.HTTPPort != 0 && c.HTTPPort == c.Port {
@@ -250,33 +251,29 @@ func (v *validator) checkServices() {
 			field  string
 			topics []string
 		}{{"produces", s.Produces}, {"consumes", s.Consumes}} {
+			listed := map[string]bool{}
 			for j, t := range list.topics {
 				ptr := fmt.Sprintf("/spec/services/%d/%s/%d", i, list.field, j)
-				if !topics[t] {
+				switch {
+				case !topics[t]:
 					v.errorf(ptr, "service %q %s unknown topic %q%s", s.Name, list.field, t, v.suggest(t, topicNames, ""))
+				case listed[t]:
+					v.errorf(ptr, "service %q lists topic %q twice in %s", s.Name, t, list.field)
 				}
+				listed[t] = true
 			}
-			// Without the dependency the service would neither wait for
-			// Kafka nor be allowed to reach it by its NetworkPolicy.
-			if len(list.topics) > 0 && !seen["kafka"] {
-				v.errorf(fmt.Sprintf("/spec/services/%d/%s", i, list.field), "service %q %s topics but does not depend on \"kafka\"", s.Name, list.field)
-			}
+		}
+		// A consumer waits for Kafka (the seed's consumers do); a producer
+		// need not: it reaches Kafka and gets its address all the same.
+		if len(s.Consumes) > 0 && !seen["kafka"] {
+			v.errorf(fmt.Sprintf("/spec/services/%d/consumes", i), "service %q consumes topics but does not depend on \"kafka\"", s.Name)
 		}
 	}
 }
 
 func (v *validator) checkInfrastructure() {
-	inf := v.cat.Spec.Infrastructure
-	if k := inf.Kafka; k != nil && k.Mode == "zookeeper" && inf.Zookeeper == nil {
-		v.errorf("/spec/infrastructure/kafka", "kafka in zookeeper mode needs spec.infrastructure.zookeeper")
-	}
-	if len(v.cat.Spec.Topics) > 0 && inf.Kafka == nil {
+	if len(v.cat.Spec.Topics) > 0 && v.cat.Spec.Infrastructure.Kafka == nil {
 		v.errorf("/spec/topics", "topics are declared but spec.infrastructure.kafka is not")
-	}
-	for i, t := range v.cat.Spec.Topics {
-		if inf.Kafka != nil && t.ReplicationFactor > inf.Kafka.Brokers && inf.Kafka.Brokers > 0 {
-			v.errorf(fmt.Sprintf("/spec/topics/%d/replicationFactor", i), "topic %q has replication factor %d but kafka has %d broker(s)", t.Name, t.ReplicationFactor, inf.Kafka.Brokers)
-		}
 	}
 }
 
@@ -374,7 +371,7 @@ func (v *validator) buildGraph() {
 			seen[d] = true
 		}
 	}
-	if k := v.cat.Spec.Infrastructure.Kafka; k != nil && k.Mode == "zookeeper" && v.cat.Spec.Infrastructure.Zookeeper != nil {
+	if k := v.cat.Spec.Infrastructure.Kafka; k != nil && k.IsManaged() && !k.KRaft() && v.cat.Spec.Infrastructure.Zookeeper != nil {
 		deps["kafka"] = []string{"zookeeper"}
 	}
 	g, cycles := newGraph(nodes, deps)

@@ -11,7 +11,10 @@ import (
 // runtime can pull, pinned by a tag other than latest or by a digest.
 func (v *validator) checkImages() {
 	img := v.cat.Spec.Images
-	for _, h := range []struct{ field, ref string }{{"postgres", img.Postgres}, {"redis", img.Redis}, {"busybox", img.Busybox}, {"sqlx", img.Sqlx}} {
+	for _, h := range []struct{ field, ref string }{
+		{"postgres", img.Postgres}, {"redis", img.Redis}, {"busybox", img.Busybox}, {"sqlx", img.Sqlx},
+		{"zookeeper", img.Zookeeper}, {"kafka", img.Kafka}, {"kafkaKraft", img.KafkaKraft},
+	} {
 		if msg := imageProblem(h.ref); msg != "" {
 			v.errorf("/spec/images/"+h.field, "image %s %s", quoteShort(h.ref), msg)
 		}

@@ -32,6 +32,12 @@ const (
 	// reviewer can trace any object back to its code.
 	AnnotationGenerator = "novagen.nova.dev/generator"
 
+	// AnnotationNode names the catalog node (an infrastructure component)
+	// an object belongs to when its app.kubernetes.io/name does not: the
+	// object then takes that node's place in the startup order (the topic
+	// Job runs in Kafka's wave, not before it).
+	AnnotationNode = "novagen.nova.dev/node"
+
 	ManagedBy = "novagen"
 )
 
@@ -83,4 +89,29 @@ func Meta(cat *catalog.Catalog, generator, name, component string) metav1.Object
 // TypeMeta sets apiVersion and kind, which typed structs leave empty.
 func TypeMeta(apiVersion, kind string) metav1.TypeMeta {
 	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+}
+
+// BelongTo marks every object of objs not named node as belonging to it
+// (AnnotationNode).
+func BelongTo(node string, objs []Object) {
+	for _, o := range objs {
+		if o.GetLabels()[LabelName] == node {
+			continue
+		}
+		ann := o.GetAnnotations()
+		if ann == nil {
+			ann = map[string]string{}
+		}
+		ann[AnnotationNode] = node
+		o.SetAnnotations(ann)
+	}
+}
+
+// Owner is the catalog node an object belongs to: AnnotationNode, else
+// its app.kubernetes.io/name.
+func Owner(o metav1.Object) string {
+	if n, ok := o.GetAnnotations()[AnnotationNode]; ok {
+		return n
+	}
+	return o.GetLabels()[LabelName]
 }

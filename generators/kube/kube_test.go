@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	catalog "github.com/novagen/novagen/schema"
 )
@@ -14,4 +15,24 @@ func TestGRPCPodSelectorIsSubsetOfLabels(t *testing.T) {
 	for k, v := range GRPCPodSelector(cat) {
 		assert.Equal(t, v, labels[k], "selector key %s must match the labels of a gRPC pod", k)
 	}
+}
+
+func TestJVMHeapIsHalfTheLimit(t *testing.T) {
+	for limit, want := range map[string]string{"2Gi": "-Xms1024m -Xmx1024m", "1Gi": "-Xms512m -Xmx512m", "512Mi": "-Xms256m -Xmx256m", "3G": "-Xms1430m -Xmx1430m"} {
+		assert.Equal(t, want, JVMHeap(catalog.Resources{Limits: map[string]string{"memory": limit}}), limit)
+	}
+}
+
+// TestBelongTo: objects not named after the node carry it; the owner of
+// an object is that node, else its name label.
+func TestBelongTo(t *testing.T) {
+	cat := &catalog.Catalog{Metadata: catalog.Metadata{Name: "nova"}}
+	named := &metav1.PartialObjectMetadata{ObjectMeta: Meta(cat, "kafka", "kafka", ComponentServer)}
+	other := &metav1.PartialObjectMetadata{ObjectMeta: Meta(cat, "kafka", "kafka-headless", ComponentServer)}
+	BelongTo("kafka", []Object{named, other})
+	assert.NotContains(t, named.Annotations, AnnotationNode)
+	assert.Equal(t, "kafka", other.Annotations[AnnotationNode])
+	assert.Equal(t, "kafka", Owner(named))
+	assert.Equal(t, "kafka", Owner(other))
+	assert.Equal(t, "kafka-headless", other.Labels[LabelName], "the name label stays")
 }

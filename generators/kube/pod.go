@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -115,3 +116,20 @@ func hardenContainer(c *corev1.Container, uid int64) {
 
 // Ptr returns a pointer to v, for the many optional fields of k8s.io/api.
 func Ptr[T any](v T) *T { return &v }
+
+// JVMHeap is KAFKA_HEAP_OPTS for a JVM server (ZooKeeper, Kafka): a fixed
+// heap of half the container's memory limit, in MiB, leaving the rest for
+// the page cache, metaspace, threads and direct buffers. The loader has
+// checked that the limit is set and large enough.
+func JVMHeap(r catalog.Resources) string {
+	limit := resource.MustParse(r.Limits["memory"])
+	mib := limit.Value() / 2 / (1 << 20)
+	return fmt.Sprintf("-Xms%dm -Xmx%dm", mib, mib)
+}
+
+// EmptyDirMount is a writable directory at path that lives as long as the
+// pod: its volume and the mount, named name. Images that write their
+// configuration at start need one under a read-only root.
+func EmptyDirMount(name, path string) (corev1.Volume, corev1.VolumeMount) {
+	return EmptyDir(name), corev1.VolumeMount{Name: name, MountPath: path}
+}

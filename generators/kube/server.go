@@ -3,6 +3,7 @@ package kube
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -26,6 +27,9 @@ type Server struct {
 	Pod       corev1.PodSpec
 	// Volume is the data volumeClaimTemplate's name, size and class.
 	Volume, Storage, StorageClass string
+	// MoreVolumes are further volumeClaimTemplates of the same size and
+	// class (ZooKeeper's transaction log beside its snapshots).
+	MoreVolumes []string
 	// PublishNotReady makes the headless Service resolve pods before they
 	// are ready, which peers need to form a cluster.
 	PublishNotReady bool
@@ -45,15 +49,19 @@ func ServerObjects(cat *catalog.Catalog, generator string, s Server) []Object {
 	for k, v := range s.PodLabels {
 		podLabels[k] = v // the selector's labels win
 	}
-	claim := corev1.PersistentVolumeClaim{
-		ObjectMeta: metav1.ObjectMeta{Name: s.Volume, Labels: labels},
-		Spec: corev1.PersistentVolumeClaimSpec{
-			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(s.Storage)}},
-		},
-	}
-	if s.StorageClass != "" {
-		claim.Spec.StorageClassName = Ptr(s.StorageClass)
+	var claims []corev1.PersistentVolumeClaim
+	for _, name := range append([]string{s.Volume}, s.MoreVolumes...) {
+		claim := corev1.PersistentVolumeClaim{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+			Spec: corev1.PersistentVolumeClaimSpec{
+				AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(s.Storage)}},
+			},
+		}
+		if s.StorageClass != "" {
+			claim.Spec.StorageClassName = Ptr(s.StorageClass)
+		}
+		claims = append(claims, claim)
 	}
 	policy := appsv1.OrderedReadyPodManagement
 	if s.Parallel {
@@ -71,7 +79,7 @@ func ServerObjects(cat *catalog.Catalog, generator string, s Server) []Object {
 				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: s.PodAnnotations},
 				Spec:       s.Pod,
 			},
-			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{claim},
+			VolumeClaimTemplates: claims,
 		},
 	}
 	headless := service(cat, generator, s.Headless, s.PodLabels, s.Ports)
@@ -103,10 +111,53 @@ func EmptyDir(name string) corev1.Volume {
 // ExecProbe runs command in the container every period seconds; failures
 // in a row (of at most timeout seconds each) fail it.
 func ExecProbe(command []string, period, timeout, failures int32) *corev1.Probe {
-	return &corev1.Probe{
-		ProbeHandler:     corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: command}},
-		PeriodSeconds:    period,
-		TimeoutSeconds:   timeout,
-		FailureThreshold: failures,
+	return probe(corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: command}}, period, timeout, failures)
+}
+
+// TCPProbe is ExecProbe for a TCP connection to port: the server listens.
+func TCPProbe(port int32, period, timeout, failures int32) *corev1.Probe {
+	return probe(corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(port)}}, period, timeout, failures)
+}
+
+func probe(h corev1.ProbeHandler, period, timeout, failures int32) *corev1.Probe {
+	return &corev1.Probe{ProbeHandler: h, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures}
+}
+
+// FieldEnv is an environment variable from the downward API (metadata.name,
+// status.podIP, a label).
+func FieldEnv(name, path string) corev1.EnvVar {
+	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
+		FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: path},
+	}}
+}
+
+// PodIndexPath is the downward-API path of a StatefulSet pod's ordinal:
+// the label apps.kubernetes.io/pod-index (Kubernetes 1.28+, GA in 1.32).
+const PodIndexPath = "metadata.labels['" + appsv1.PodIndexLabel + "']"
+
+// AntiAffinity spreads pods of podLabels over nodes
+// (kubernetes.io/hostname): preferred, or required (then there must be a
+// schedulable node per pod).
+func AntiAffinity(required bool, podLabels map[string]string) *corev1.Affinity {
+	term := corev1.PodAffinityTerm{LabelSelector: Selector(podLabels), TopologyKey: corev1.LabelHostname}
+	anti := &corev1.PodAntiAffinity{}
+	if required {
+		anti.RequiredDuringSchedulingIgnoredDuringExecution = []corev1.PodAffinityTerm{term}
+	} else {
+		anti.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.WeightedPodAffinityTerm{{Weight: 100, PodAffinityTerm: term}}
+	}
+	return &corev1.Affinity{PodAntiAffinity: anti}
+}
+
+// PodDisruptionBudget lets a voluntary disruption (a node drain) evict one
+// pod of podLabels at a time: a cluster of servers keeps its quorum.
+func PodDisruptionBudget(cat *catalog.Catalog, generator, name string, podLabels map[string]string) *policyv1.PodDisruptionBudget {
+	return &policyv1.PodDisruptionBudget{
+		TypeMeta:   TypeMeta("policy/v1", "PodDisruptionBudget"),
+		ObjectMeta: Meta(cat, generator, name, ComponentServer),
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: Ptr(intstr.FromInt32(1)),
+			Selector:       Selector(podLabels),
+		},
 	}
 }

@@ -3,6 +3,7 @@ package kube
 import (
 	"math"
 	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -46,4 +47,13 @@ func WaitContainer(cat *catalog.Catalog, dep catalog.Endpoint) corev1.Container 
 	}
 	HardenContainer(cat, &c)
 	return c
+}
+
+// StretchedWait is the catalog's wait policy stretched to last at least
+// least: retries, and whole seconds between them. An init Job waiting for
+// a new server (whose volumes may take minutes to bind) uses it.
+func StretchedWait(w catalog.Wait, least time.Duration) (retries, interval int) {
+	interval = max(1, int(math.Ceil(w.Interval.Seconds())))
+	need := int(math.Ceil(least.Seconds() / float64(interval)))
+	return max(w.Retries, need), interval
 }

@@ -15,9 +15,11 @@ import (
 
 // TestPoliciesMatchTheGraph: the allow-lists are the graph `novagen graph`
 // draws. For the staging catalog, every service may reach exactly what
-// it depends on (plus postgres when it has a database) and is reached on
-// its gRPC port by exactly the services that depend on it; every
-// infrastructure component is reached by exactly its dependents.
+// it depends on (plus postgres when it has a database, kafka when it
+// produces or consumes a topic) and is reached on its gRPC port by
+// exactly the services that depend on it; every infrastructure component
+// is reached by exactly its dependents (and kafka by every producer and
+// consumer).
 func TestPoliciesMatchTheGraph(t *testing.T) {
 	cat, err := schema.Load("../../services.yaml")
 	require.NoError(t, err)
@@ -66,6 +68,9 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		if svc, ok := cat.Service(e.Name); ok && svc.Database != "" && !slices.Contains(want, "postgres") {
 			want = append(want, "postgres")
 		}
+		if svc, ok := cat.Service(e.Name); ok && svc.UsesKafka() && !slices.Contains(want, "kafka") {
+			want = append(want, "kafka") // a producer reaches Kafka without waiting for it
+		}
 		assert.ElementsMatch(t, want, to, "egress of %s", e.Name)
 		// Ingress on e's port: its dependents (and, for postgres, the
 		// services with a database).
@@ -76,6 +81,10 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		wantFrom := g.Dependents(e.Name)
 		if e.Name == "postgres" {
 			wantFrom = append(wantFrom, databaseOwners(cat)...)
+		}
+		if e.Name == "kafka" {
+			wantFrom = append(wantFrom, cat.KafkaClients()...)
+			assert.Contains(t, wantFrom, "user-service", "a producer is let in")
 		}
 		assert.ElementsMatch(t, slices.Compact(slices.Sorted(slices.Values(wantFrom))), from, "ingress of %s", e.Name)
 		checked++

@@ -8,9 +8,13 @@
 //     port from the monitoring pods;
 //   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse) that
 //     novagen runs: ingress on its port from whatever depends on it (for
-//     postgres also every database-owning service and the init Jobs),
-//     among its own pods on any port (cluster bus, replication), egress
-//     to its own dependencies (kafka to zookeeper) and DNS.
+//     postgres also every database-owning service and the init Jobs, for
+//     kafka also every producer and consumer of a topic), among its own
+//     pods on any port (cluster bus, replication, controller quorum),
+//     egress to its own dependencies (kafka to zookeeper) and DNS.
+//
+// A service reaches postgres when it owns a database and kafka when it
+// produces or consumes a topic, whether or not it waits for them.
 //
 // Each policy is named after the node it protects and carries its
 // app.kubernetes.io/name, so it takes that node's place in the startup
@@ -74,6 +78,9 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		sources = mergeSorted(sources, databaseOwners(cat))
 	}
+	if e.Name == kafka {
+		sources = mergeSorted(sources, cat.KafkaClients())
+	}
 	from := peersOf(cat, sources)
 	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		for _, c := range jobComponents {
@@ -88,15 +95,22 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
 }
 
+// kafka is the catalog's name of the event broker.
+const kafka = "kafka"
+
 // egress allows what node waits for, plus DNS. A service with a database
 // talks to postgres even when it does not wait for it (feed-service,
 // analytics-service... list only the dependencies they must see up
-// before starting), so postgres is derived from the database here.
+// before starting), so postgres is derived from the database here; and
+// a producer reaches kafka without waiting for it.
 func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
 	deps := cat.Graph().DependsOn(node)
-	if svc, ok := cat.Service(node); ok && svc.Database != "" {
-		if db, ok := cat.DatabaseServer(); ok && !slices.Contains(deps, db.Name) {
+	if svc, ok := cat.Service(node); ok {
+		if db, ok := cat.DatabaseServer(); ok && svc.Database != "" && !slices.Contains(deps, db.Name) {
 			deps = append(deps, db.Name)
+		}
+		if cat.Spec.Infrastructure.Kafka != nil && svc.UsesKafka() && !slices.Contains(deps, kafka) {
+			deps = append(deps, kafka)
 		}
 	}
 	var out []networkingv1.NetworkPolicyEgressRule

@@ -33,15 +33,12 @@ package redis
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -99,14 +96,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	out := []kube.Object{cm}
 	out = append(out, kube.ServerObjects(cat, Name, server(cat, r, ep, kube.ContentHash(cm.Data)))...)
-	out = append(out, &policyv1.PodDisruptionBudget{
-		TypeMeta:   kube.TypeMeta("policy/v1", "PodDisruptionBudget"),
-		ObjectMeta: kube.Meta(cat, Name, Component, kube.ComponentServer),
-		Spec: policyv1.PodDisruptionBudgetSpec{
-			MaxUnavailable: kube.Ptr(intstr.FromInt32(1)),
-			Selector:       kube.Selector(ep.PodLabels),
-		},
-	})
+	out = append(out, kube.PodDisruptionBudget(cat, Name, Component, ep.PodLabels))
 	job, err := initJob(cat, r)
 	if err != nil {
 		return nil, err
@@ -147,8 +137,8 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 		Env: []corev1.EnvVar{
 			kube.SecretEnv(naming.EnvRedisPassword, naming.RedisSecret, naming.KeyPassword),
 			kube.SecretEnv(scripts.EnvRedisCLIAuth, naming.RedisSecret, naming.KeyPassword),
-			fieldEnv(scripts.EnvPodName, "metadata.name"),
-			fieldEnv(scripts.EnvPodIP, "status.podIP"),
+			kube.FieldEnv(scripts.EnvPodName, "metadata.name"),
+			kube.FieldEnv(scripts.EnvPodIP, "status.podIP"),
 			{Name: scripts.EnvRedisHeadless, Value: HeadlessFQDN(cat)},
 			{Name: scripts.EnvRedisConfigFile, Value: ConfigFile},
 			{Name: scripts.EnvRedisClusterFile, Value: ClusterFile},
@@ -174,7 +164,7 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 				LocalObjectReference: corev1.LocalObjectReference{Name: naming.RedisConfig},
 			}},
 		}},
-		Affinity:                      antiAffinity(r, ep.PodLabels),
+		Affinity:                      kube.AntiAffinity(r.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels),
 		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
 	}
 	return kube.Server{
@@ -197,32 +187,11 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 	}
 }
 
-// fieldEnv is an environment variable from the downward API.
-func fieldEnv(name, path string) corev1.EnvVar {
-	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
-		FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: path},
-	}}
-}
-
-// antiAffinity keeps the pods on different nodes: preferred by default,
-// required when the catalog says so (then a cluster needs as many
-// schedulable nodes as it has pods).
-func antiAffinity(r *schema.Redis, podLabels map[string]string) *corev1.Affinity {
-	term := corev1.PodAffinityTerm{LabelSelector: kube.Selector(podLabels), TopologyKey: corev1.LabelHostname}
-	anti := &corev1.PodAntiAffinity{}
-	if r.AntiAffinity == schema.AntiAffinityRequired {
-		anti.RequiredDuringSchedulingIgnoredDuringExecution = []corev1.PodAffinityTerm{term}
-	} else {
-		anti.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.WeightedPodAffinityTerm{{Weight: 100, PodAffinityTerm: term}}
-	}
-	return &corev1.Affinity{PodAntiAffinity: anti}
-}
-
 // initJob forms the cluster (scripts.RedisClusterInit) with redis-cli from
 // the redis image, as the catalog's UID: redis-cli reads and writes no
 // file.
 func initJob(cat *schema.Catalog, r *schema.Redis) (kube.Object, error) {
-	retries, interval := initWait(cat.Spec.Defaults.Wait)
+	retries, interval := kube.StretchedWait(cat.Spec.Defaults.Wait, MinInitWait)
 	c := corev1.Container{
 		Name:    "cluster-init",
 		Image:   cat.Spec.Images.Redis,
@@ -237,14 +206,6 @@ func initJob(cat *schema.Catalog, r *schema.Redis) (kube.Object, error) {
 		Resources: kube.HelperResources(),
 	}
 	return kube.Job(cat, Name, naming.RedisInitJob, ComponentInit, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
-}
-
-// initWait is the catalog's wait policy, stretched to last MinInitWait
-// at least: retries, and whole seconds between them.
-func initWait(w schema.Wait) (retries, interval int) {
-	interval = max(1, int(math.Ceil(w.Interval.Seconds())))
-	least := int(math.Ceil(MinInitWait.Seconds() / float64(interval)))
-	return max(w.Retries, least), interval
 }
 
 // initPolicy: the Job's pods reach the redis pods' client port and DNS;

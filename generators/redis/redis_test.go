@@ -1,8 +1,6 @@
 package redis
 
 import (
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,23 +24,10 @@ import (
 // outside: no objects).
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
-func load(t *testing.T, name string) *schema.Catalog {
-	t.Helper()
-	cat, err := schema.Load("testdata/" + name + "/catalog.yaml")
-	require.NoError(t, err)
-	return cat
-}
+func load(t *testing.T, name string) *schema.Catalog { return generatortest.Load(t, name) }
 
-// objects returns the generated objects of cat by kind and name.
 func objects(t *testing.T, cat *schema.Catalog) map[string]kube.Object {
-	t.Helper()
-	objs, err := Generate(cat)
-	require.NoError(t, err)
-	out := map[string]kube.Object{}
-	for _, o := range objs {
-		out[o.GetObjectKind().GroupVersionKind().Kind+"/"+o.GetName()] = o
-	}
-	return out
+	return generatortest.Objects(t, Generate, cat)
 }
 
 func TestMaxmemoryIsThreeQuartersOfTheLimit(t *testing.T) {
@@ -132,31 +117,11 @@ func TestInitWaitsAtLeastFiveMinutes(t *testing.T) {
 		{5, 1500 * time.Millisecond, 150, 2},
 	}
 	for _, tt := range tests {
-		r, i := initWait(schema.Wait{Retries: tt.retries, Interval: schema.Duration{Duration: tt.interval}})
+		r, i := kube.StretchedWait(schema.Wait{Retries: tt.retries, Interval: schema.Duration{Duration: tt.interval}}, MinInitWait)
 		assert.Equal(t, tt.wantRetries, r, "%d x %v", tt.retries, tt.interval)
 		assert.Equal(t, tt.wantIntervals, i, "%d x %v", tt.retries, tt.interval)
 		assert.GreaterOrEqual(t, time.Duration(r*i)*time.Second, MinInitWait)
 	}
-}
-
-// scriptVars are the upper-case variables a script reads.
-func scriptVars(script string) []string {
-	var out []string
-	for _, m := range regexp.MustCompile(`\$\{([A-Z][A-Z0-9_]*)`).FindAllStringSubmatch(script, -1) {
-		if !slices.Contains(out, m[1]) {
-			out = append(out, m[1])
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func envNames(c corev1.Container) []string {
-	var out []string
-	for _, e := range c.Env {
-		out = append(out, e.Name)
-	}
-	return out
 }
 
 // TestScriptsGetTheirEnvironment: every variable a script reads is set in
@@ -166,20 +131,15 @@ func TestScriptsGetTheirEnvironment(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			objs := objects(t, load(t, name))
 			redis := statefulSet(t, objs).Spec.Template.Spec.Containers[0]
-			var job *batchv1.Job
-			for k, o := range objs {
-				if strings.HasPrefix(k, "Job/"+naming.RedisInitJob+"-") {
-					job = o.(*batchv1.Job)
-				}
-			}
-			require.NotNil(t, job, "the init Job")
+			job, ok := objs["Job/"+naming.RedisInitJob].(*batchv1.Job)
+			require.True(t, ok, "the init Job")
 			initC := job.Spec.Template.Spec.Containers[0]
 			for _, c := range []struct {
 				container corev1.Container
 				script    string
 			}{{redis, scripts.RedisStart}, {initC, scripts.RedisClusterInit}} {
 				require.Equal(t, []string{"/bin/sh", "-c", c.script}, c.container.Command)
-				assert.Subset(t, envNames(c.container), scriptVars(c.script), "%s reads these", c.container.Name)
+				assert.Subset(t, generatortest.EnvNames(c.container), generatortest.ScriptVars(c.script), "%s reads these", c.container.Name)
 				for _, e := range c.container.Env {
 					if strings.Contains(e.Name, "PASSWORD") || strings.Contains(e.Name, "AUTH") {
 						require.NotNil(t, e.ValueFrom, e.Name)
@@ -187,8 +147,8 @@ func TestScriptsGetTheirEnvironment(t *testing.T) {
 					}
 				}
 			}
-			assert.Contains(t, scriptVars(scripts.RedisStart), naming.EnvRedisPassword)
-			assert.Contains(t, envNames(redis), scripts.EnvRedisCLIAuth, "the probes' redis-cli authenticates")
+			assert.Contains(t, generatortest.ScriptVars(scripts.RedisStart), naming.EnvRedisPassword)
+			assert.Contains(t, generatortest.EnvNames(redis), scripts.EnvRedisCLIAuth, "the probes' redis-cli authenticates")
 		})
 	}
 }

@@ -114,8 +114,15 @@ func TestRunSQLFiles(t *testing.T) {
 }
 
 func TestPostgresScriptsShellcheck(t *testing.T) {
+	shellcheckClean(t, map[string]string{"Migrate": Migrate, "MigrationsDone": MigrationsDone, "RunSQLFiles": RunSQLFiles})
+}
+
+// shellcheckClean fails the test for every finding of shellcheck (POSIX
+// sh) in the named scripts.
+func shellcheckClean(t *testing.T, named map[string]string) {
+	t.Helper()
 	shellcheck := testtool.Require(t, "shellcheck")
-	for name, script := range map[string]string{"Migrate": Migrate, "MigrationsDone": MigrationsDone, "RunSQLFiles": RunSQLFiles} {
+	for name, script := range named {
 		cmd := exec.Command(shellcheck, "--shell=sh", "-")
 		cmd.Stdin = bytes.NewBufferString(script)
 		out, err := cmd.CombinedOutput()

@@ -310,11 +310,5 @@ func TestRedisClusterInitFails(t *testing.T) {
 }
 
 func TestRedisScriptsShellcheck(t *testing.T) {
-	shellcheck := testtool.Require(t, "shellcheck")
-	for name, script := range map[string]string{"RedisStart": RedisStart, "RedisClusterInit": RedisClusterInit} {
-		cmd := exec.Command(shellcheck, "--shell=sh", "-")
-		cmd.Stdin = bytes.NewBufferString(script)
-		out, err := cmd.CombinedOutput()
-		assert.NoError(t, err, "%s:\n%s", name, out)
-	}
+	shellcheckClean(t, map[string]string{"RedisStart": RedisStart, "RedisClusterInit": RedisClusterInit})
 }

@@ -160,13 +160,15 @@ func (w *Waves) Of(phase Phase, owner string) (int, error) {
 	return 0, fmt.Errorf("unknown phase %d", phase)
 }
 
-// Annotate sets the wave of every object of a generator of phase phase.
+// Annotate sets the wave of every object of a generator of phase phase;
+// the object's owner is the node it names (kube.Owner: its
+// novagen.nova.dev/node annotation, else its app.kubernetes.io/name).
 // It runs on the typed objects, before render, so the annotation is
 // serialized in order with the rest. Argo CD hooks get a wave too: waves
 // order hooks within a phase.
 func Annotate(w *Waves, phase Phase, objs []kube.Object) error {
 	for _, o := range objs {
-		wave, err := w.Of(phase, o.GetLabels()[kube.LabelName])
+		wave, err := w.Of(phase, kube.Owner(o))
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 		}

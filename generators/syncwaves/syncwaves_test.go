@@ -134,3 +134,33 @@ func TestReadmeTables(t *testing.T) {
 		assert.True(t, strings.Contains(string(readme), table), "README.md must contain the table:\n%s", table)
 	}
 }
+
+// TestObjectsFollowTheirNode: every object of the kafka generator (the
+// topic Job, kafka-headless, whatever it is named) belongs to kafka by
+// its novagen.nova.dev/node annotation and so takes Kafka's wave, after
+// ZooKeeper's: the Job never waits in a wave before the brokers exist.
+func TestObjectsFollowTheirNode(t *testing.T) {
+	cat := staging(t)
+	w := syncwaves.New(cat)
+	kafka, zk := of(t, w, syncwaves.PhaseOfNode, "kafka"), of(t, w, syncwaves.PhaseOfNode, "zookeeper")
+	require.Greater(t, kafka, zk)
+	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		ann := n.GetAnnotations()
+		if ann[kube.AnnotationGenerator] != "kafka" {
+			continue
+		}
+		seen[n.GetKind()] = true
+		assert.Equal(t, strconv.Itoa(kafka), ann[syncwaves.Annotation], "%s %s", n.GetKind(), n.GetName())
+	}
+	assert.True(t, seen["Job"] && seen["StatefulSet"] && seen["Service"], "the topic Job and the brokers: %v", seen)
+
+	obj := &corev1.ConfigMap{TypeMeta: kube.TypeMeta("v1", "ConfigMap")}
+	obj.Name = "kafka-config"
+	obj.Labels = map[string]string{kube.LabelName: "kafka-config"}
+	kube.BelongTo("kafka", []kube.Object{obj})
+	require.NoError(t, syncwaves.Annotate(w, syncwaves.PhaseOfNode, []kube.Object{obj}))
+	assert.Equal(t, strconv.Itoa(kafka), obj.Annotations[syncwaves.Annotation])
+}

@@ -4,7 +4,9 @@
 // from the service's database Secret. A startupProbe gives each service
 // its startupGrace (catalog default, per-service override) before the
 // liveness probe may restart it. A service that depends on Redis gets
-// REDIS_ADDR and REDIS_PASSWORD (from Secret redis-auth).
+// REDIS_ADDR and REDIS_PASSWORD (from Secret redis-auth); every Kafka
+// client (a producer or consumer of a topic, or a service that waits for
+// Kafka) gets KAFKA_BOOTSTRAP_SERVERS.
 //
 // Rotated credentials reach running pods when they restart: the catalog's
 // secrets.rotation is an annotation of every pod template (change it to
@@ -73,6 +75,10 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 			corev1.EnvVar{Name: naming.EnvRedisAddr, Value: net.JoinHostPort(r.Host, strconv.Itoa(int(r.Port)))},
 			kube.SecretEnv(naming.EnvRedisPassword, naming.RedisSecret, naming.KeyPassword))
 		secrets = append(secrets, naming.RedisSecret)
+	}
+	if k, ok := cat.Endpoint("kafka"); ok && svc.UsesKafka() {
+		// The Service: any broker answers a bootstrap, and names the others.
+		c.Env = append(c.Env, corev1.EnvVar{Name: naming.EnvKafkaBootstrap, Value: net.JoinHostPort(k.Host, strconv.Itoa(int(k.Port)))})
 	}
 	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
 	kube.Harden(cat, &spec)

@@ -1,9 +1,11 @@
 package workloads
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,4 +36,27 @@ func TestCredentialsReachPods(t *testing.T) {
 		require.NotNil(t, env["REDIS_PASSWORD"].ValueFrom, d.Name)
 		assert.Equal(t, "redis-auth", env["REDIS_PASSWORD"].ValueFrom.SecretKeyRef.Name, d.Name)
 	}
+}
+
+// TestKafkaClientsGetTheBootstrap: every producer, consumer and service
+// that waits for Kafka gets KAFKA_BOOTSTRAP_SERVERS; nobody else does.
+func TestKafkaClientsGetTheBootstrap(t *testing.T) {
+	cat, err := schema.Load("../../services.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	var clients []string
+	for _, o := range objs {
+		d := o.(*appsv1.Deployment)
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			if e.Name == naming.EnvKafkaBootstrap {
+				assert.Equal(t, "kafka:9092", e.Value, d.Name)
+				clients = append(clients, d.Name)
+			}
+		}
+	}
+	slices.Sort(clients)
+	assert.Equal(t, cat.KafkaClients(), clients)
+	assert.Subset(t, clients, []string{"feed-service", "analytics-service", "trust-safety-service", "feature-store", "user-service"},
+		"the seed's consumers, feature-store and a producer")
 }

@@ -3,7 +3,12 @@ package generatortest
 
 import (
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -54,4 +59,72 @@ func Nodes(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *
 		t.Fatal(err)
 	}
 	return nodes
+}
+
+// Load loads testdata/<name>/catalog.yaml (or name itself, when it is a
+// path), failing the test on any error.
+func Load(t testing.TB, name string) *schema.Catalog {
+	t.Helper()
+	path := name
+	if !strings.Contains(name, "/") {
+		path = filepath.Join("testdata", name, "catalog.yaml")
+	}
+	cat, err := schema.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// Objects runs gen on cat and returns its objects by "Kind/name"; a Job
+// by the name without its hash (its app.kubernetes.io/name).
+func Objects(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) map[string]kube.Object {
+	t.Helper()
+	objs, err := gen(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]kube.Object{}
+	for _, o := range objs {
+		kind, name := o.GetObjectKind().GroupVersionKind().Kind, o.GetName()
+		if kind == "Job" {
+			name = o.GetLabels()[kube.LabelName]
+		}
+		out[kind+"/"+name] = o
+	}
+	return out
+}
+
+var (
+	scriptRead = regexp.MustCompile(`\$\{([A-Z][A-Z0-9_]*)[}:]`)
+	scriptSet  = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)=`)
+)
+
+// ScriptVars are the upper-case variables script reads (${NAME},
+// ${NAME:?...}; not ${NAME:-default}) and does not set itself, sorted:
+// what its container's environment must hold.
+func ScriptVars(script string) []string {
+	set := map[string]bool{}
+	for _, m := range scriptSet.FindAllStringSubmatch(script, -1) {
+		set[m[1]] = true
+	}
+	var out []string
+	for _, m := range scriptRead.FindAllStringSubmatchIndex(script, -1) {
+		name := script[m[2]:m[3]]
+		optional := strings.HasPrefix(script[m[3]:], ":-")
+		if !optional && !set[name] && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// EnvNames are the names of a container's environment variables.
+func EnvNames(c corev1.Container) []string {
+	out := make([]string, len(c.Env))
+	for i, e := range c.Env {
+		out[i] = e.Name
+	}
+	return out
 }

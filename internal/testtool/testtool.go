@@ -5,12 +5,17 @@
 package testtool
 
 import (
+	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Require returns the path of program name or skips/fails the test.
@@ -65,4 +70,56 @@ func CatalogFiles(t testing.TB, root string) [][]byte {
 		out = append(out, b)
 	}
 	return out
+}
+
+// AsUID runs script under busybox sh (the shell of the images that run
+// our scripts) with args after $0, exactly env (nothing inherited), and
+// returns its stdout, stderr and exit code. As root it runs as uid with
+// no supplementary groups (setpriv), the situation of a pod whose
+// numeric UID has no passwd entry; as any other user it runs as that
+// user and says so. It fails the test if the script runs over a minute.
+func AsUID(t testing.TB, uid int64, script string, args, env []string) (stdout, stderr string, code int) {
+	t.Helper()
+	busybox := Require(t, "busybox")
+	argv := append([]string{busybox, "sh", "-c", script, "script"}, args...)
+	if os.Geteuid() == 0 {
+		if u, err := user.LookupId(strconv.FormatInt(uid, 10)); err == nil {
+			t.Fatalf("UID %d is %q in /etc/passwd here; the test needs a UID without an entry, as in the pod", uid, u.Username)
+		}
+		id := strconv.FormatInt(uid, 10)
+		argv = append([]string{Require(t, "setpriv"), "--reuid=" + id, "--regid=" + id, "--clear-groups", "--"}, argv...)
+	} else {
+		t.Logf("not root: running as UID %d, not %d", os.Geteuid(), uid)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Dir = "/"
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("script still running after a minute:\n%s%s", out.String(), errb.String())
+	}
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+// SharedDir is a temporary directory every UID may read, write and
+// enter (fake programs and what they record), removed after the test;
+// t.TempDir's parent is its owner's alone.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "novagen-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

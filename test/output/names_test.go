@@ -95,7 +95,9 @@ var objectNameRules = map[string]func(string) []string{
 	"Service":   validation.IsDNS1035Label,
 	"Namespace": validation.IsDNS1123Label,
 	// The Job controller copies a Job's name into a label of its pods.
-	"Job": func(s string) []string { return append(validation.IsDNS1123Label(s), validation.IsValidLabelValue(s)...) },
+	"Job": func(s string) []string {
+		return append(validation.IsDNS1123Label(s), validation.IsValidLabelValue(s)...)
+	},
 }
 
 // checkNames returns every invalid name or label in one rendered object.

@@ -9,8 +9,6 @@ package postgres_test
 // and WAIT_PORT point at the loopback servers.
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -83,8 +81,8 @@ func renderedWaits(t *testing.T, cat *schema.Catalog) []waitContainer {
 
 // runner runs wait scripts as an unlisted UID with the images' tools.
 type runner struct {
-	setpriv, busybox string
-	pgPath, ncPath   string // PATH of the postgres and the busybox image
+	busybox        string
+	pgPath, ncPath string // PATH of the postgres and the busybox image
 }
 
 func newRunner(t *testing.T) *runner {
@@ -98,7 +96,8 @@ func newRunner(t *testing.T) *runner {
 	}
 	busybox := testtool.Require(t, "busybox")
 	pgIsReady := testtool.Require(t, "pg_isready")
-	r := &runner{setpriv: testtool.Require(t, "setpriv"), busybox: busybox}
+	testtool.Require(t, "setpriv")
+	r := &runner{busybox: busybox}
 	// The unprivileged UID must reach the nc link: a directory of its own
 	// in /tmp, not inside t.TempDir (whose parent only root may enter).
 	dir, err := os.MkdirTemp("", "novagen-nc-")
@@ -133,23 +132,8 @@ func (r *runner) run(t *testing.T, w waitContainer, port int) (int, string, stri
 		}
 		env = append(env, e.Name+"="+e.Value)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	uid := strconv.FormatInt(w.uid, 10)
-	cmd := exec.CommandContext(ctx, r.setpriv, "--reuid="+uid, "--regid="+uid, "--clear-groups", "--",
-		r.busybox, "sh", "-c", c.Command[2])
-	cmd.Env = env
-	cmd.Dir = "/"
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("%s: script still running after 60s: %s%s", w.where, stdout.String(), stderr.String())
-	}
-	if err != nil && cmd.ProcessState == nil {
-		t.Fatal(err)
-	}
-	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+	stdout, stderr, code := testtool.AsUID(t, w.uid, c.Command[2], nil, env)
+	return code, stdout, stderr
 }
 
 // requireUnlisted fails unless uid has no passwd entry: the point of the
