@@ -94,7 +94,19 @@ func TestCluster(t *testing.T) {
 			assert.NotContains(t, again.stdout, "creating")
 			assert.Equal(t, before, topology(tl, c.nodes[0]), "CLUSTER NODES (IDs, addresses, roles, slots) after the second run")
 
-			// A node killed without warning comes back with its volume.
+			// A node killed without warning comes back with its volume. Its
+			// replica can take over only once it has synchronised with it
+			// (a replica that never did refuses to fail over), so wait for
+			// every replica's link first: the state a real cluster is in
+			// long before a node dies.
+			c.waitFor("every replica synchronised with its master", 60*time.Second, func() (bool, string) {
+				for _, i := range replicas {
+					if st := replicationField(tl, c.nodes[i], "master_link_status"); st != "up" {
+						return false, fmt.Sprintf("redis-%d: master_link_status:%s", i, st)
+					}
+				}
+				return true, ""
+			})
 			victim := c.nodes[masters[0]]
 			_, victimID := roleOf(tl, victim)
 			time.Sleep(1100 * time.Millisecond) // appendfsync everysec
@@ -143,6 +155,16 @@ func TestCluster(t *testing.T) {
 				tc.maxmemory, red.Memory, tc.policy, victim.i, victimID[:8], role, failover, len(keys))
 		})
 	}
+}
+
+// replicationField is a field of INFO replication of node n.
+func replicationField(tl *tools, n *node, field string) string {
+	for _, l := range strings.Split(cli(tl, n, "info", "replication"), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), field+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // loopbackName is a host name for 127.0.0.1, to show redis-cli resolves
