@@ -14,12 +14,8 @@ import (
 // root filesystems are read-only.
 const TmpVolume = "tmp"
 
-// PodSecurityContext is the Pod Security Standards "restricted" profile
-// at pod level, with the catalog's numeric non-root UID.
-func PodSecurityContext(cat *catalog.Catalog) *corev1.PodSecurityContext {
-	return podSecurityContext(cat.Spec.Defaults.RunAsUser)
-}
-
+// podSecurityContext is the Pod Security Standards "restricted" profile
+// at pod level, with a numeric non-root UID (and GID, fsGroup).
 func podSecurityContext(uid int64) *corev1.PodSecurityContext {
 	return &corev1.PodSecurityContext{
 		RunAsNonRoot:   Ptr(true),
@@ -30,12 +26,8 @@ func podSecurityContext(uid int64) *corev1.PodSecurityContext {
 	}
 }
 
-// ContainerSecurityContext is the "restricted" profile for one container:
+// containerSecurityContext is the "restricted" profile for one container:
 // no privilege escalation, every capability dropped, read-only root.
-func ContainerSecurityContext(cat *catalog.Catalog) *corev1.SecurityContext {
-	return containerSecurityContext(cat.Spec.Defaults.RunAsUser)
-}
-
 func containerSecurityContext(uid int64) *corev1.SecurityContext {
 	return &corev1.SecurityContext{
 		AllowPrivilegeEscalation: Ptr(false),

@@ -234,11 +234,6 @@ func (w *Waves) Table(gens []Placement) []Row {
 	return rows
 }
 
-// graphOrdered phases place each object at its node's graph level.
-func (p Phase) graphOrdered() bool {
-	return p == PhaseInfrastructure || p == PhaseServices || p == PhaseOfNode
-}
-
 // Markdown renders the wave table of a catalog for the README.
 func (w *Waves) Markdown(gens []Placement) string {
 	var b strings.Builder
