@@ -107,9 +107,11 @@ func (c *Catalog) infrastructure() []namedComponent {
 	return out
 }
 
-func (c *Catalog) buildIndex() {
+// buildIndex indexes the validated catalog; endpoints are its
+// c.endpoints(), already built for validation.
+func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	ix := &index{
-		endpoints: c.endpoints(),
+		endpoints: endpoints,
 		endpoint:  map[string]int{},
 		service:   map[string]int{},
 		owner:     map[string]int{},

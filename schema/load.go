@@ -94,12 +94,12 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	cat.File = file
 	applyDefaults(cat)
 
-	v := &validator{cat: cat, pos: pos}
+	v := &validator{cat: cat, pos: pos, endpoints: cat.endpoints()}
 	v.validate()
 	if len(v.errs) > 0 {
 		return nil, v.errs.sorted()
 	}
-	cat.buildIndex()
+	cat.buildIndex(v.endpoints)
 	return cat, nil
 }
 

@@ -18,11 +18,12 @@ import (
 // and stops at none. Whatever it accepts, every generator can render and
 // the API server accepts.
 type validator struct {
-	cat   *Catalog
-	pos   *positions
-	errs  Errors
-	names []string // every dependency target, sorted: for suggestions
-	hints int      // suggestions made so far
+	cat       *Catalog
+	pos       *positions
+	endpoints []Endpoint // every dependency target, sorted; the index keeps them
+	errs      Errors
+	names     []string // their distinct names, sorted: for suggestions
+	hints     int      // suggestions made so far
 }
 
 func (v *validator) errorf(ptr string, format string, args ...any) {
@@ -224,7 +225,7 @@ func (v *validator) checkDatabases() {
 // checkServices: every dependency and topic reference resolves.
 func (v *validator) checkServices() {
 	names := map[string]bool{}
-	for _, e := range v.cat.endpoints() {
+	for _, e := range v.endpoints {
 		names[e.Name] = true
 	}
 	v.names = slices.Sorted(mapKeys(names))
@@ -348,7 +349,7 @@ func (v *validator) checkLabels() {
 func (v *validator) buildGraph() {
 	known := map[string]bool{}
 	var nodes []string
-	for _, e := range v.cat.endpoints() {
+	for _, e := range v.endpoints {
 		if !known[e.Name] {
 			nodes = append(nodes, e.Name)
 		}
