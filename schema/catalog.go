@@ -55,7 +55,9 @@ type index struct {
 	waits     map[string]bool // wait-for-<endpoint> container names
 	databases []Database      // sorted by name
 	infra     map[string]*Component
-	kafka     []string // Kafka's clients, sorted
+	kafka     []string            // Kafka's clients, sorted
+	reaches   map[string][]string // node -> the nodes it connects to
+	reachedBy map[string][]string // node -> the nodes connecting to it, sorted
 }
 
 // endpoints lists every dependency target: infrastructure, external
@@ -146,7 +148,42 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	slices.SortFunc(ix.logins, func(a, b Login) int { return strings.Compare(a.Role, b.Role) })
 	slices.Sort(ix.kafka)
 	c.index = ix
+	c.indexConnections()
 }
+
+// indexConnections records who talks to whom: what a node waits for, and
+// for a service also the database server when it owns a database and
+// Kafka when it produces or consumes (it may do both without waiting).
+func (c *Catalog) indexConnections() {
+	ix := c.index
+	ix.reaches, ix.reachedBy = map[string][]string{}, map[string][]string{}
+	db, hasDB := c.DatabaseServer()
+	for _, n := range c.graph.Nodes() {
+		to := c.graph.DependsOn(n)
+		if s, ok := c.Service(n); ok {
+			if hasDB && s.Database != "" && !slices.Contains(to, db.Name) {
+				to = append(to, db.Name)
+			}
+			if c.Spec.Infrastructure.Kafka != nil && s.UsesKafka() && !slices.Contains(to, "kafka") {
+				to = append(to, "kafka")
+			}
+		}
+		ix.reaches[n] = to
+		for _, d := range to {
+			ix.reachedBy[d] = append(ix.reachedBy[d], n) // sorted: nodes come sorted
+		}
+	}
+}
+
+// Reaches lists the nodes n connects to: what it waits for, in catalog
+// order, then the database server if it owns a database and Kafka if it
+// produces or consumes. NetworkPolicies allow exactly these. The slice is
+// shared.
+func (c *Catalog) Reaches(n string) []string { return c.index.reaches[n] }
+
+// ReachedBy lists the nodes that connect to n, sorted. The slice is
+// shared.
+func (c *Catalog) ReachedBy(n string) []string { return c.index.reachedBy[n] }
 
 // Endpoints returns every dependency target, sorted by name. The slice is
 // shared: callers must not change it.

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -158,4 +159,24 @@ spec:
 	}
 	assert.Empty(t, outside.Graph().DependsOn("kafka"))
 	assert.Equal(t, 3, outside.Spec.Topics[0].ReplicationFactor)
+}
+
+// TestConnections: a service reaches what it waits for, then the database
+// server when it owns a database and Kafka when it produces or consumes,
+// waiting or not; ReachedBy is the reverse, sorted.
+func TestConnections(t *testing.T) {
+	cat, err := Load("../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// feed-service waits for user-service and kafka only, but owns nova_feed.
+	assert.Equal(t, []string{"user-service", "kafka", "postgres"}, cat.Reaches("feed-service"))
+	// user-service produces topics without waiting for Kafka.
+	assert.Equal(t, []string{"postgres", "kafka"}, cat.Reaches("user-service"))
+	assert.Equal(t, []string{"zookeeper"}, cat.Reaches("kafka"))
+	by := cat.ReachedBy("postgres")
+	assert.True(t, slices.IsSorted(by))
+	assert.Contains(t, by, "feed-service")
+	assert.Contains(t, cat.ReachedBy("kafka"), "user-service")
+	assert.Equal(t, cat.Graph().Dependents("media-service"), cat.ReachedBy("media-service"))
 }

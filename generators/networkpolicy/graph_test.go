@@ -80,7 +80,11 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		}
 		wantFrom := g.Dependents(e.Name)
 		if e.Name == "postgres" {
-			wantFrom = append(wantFrom, databaseOwners(cat)...)
+			for _, svc := range cat.Spec.Services {
+				if svc.Database != "" {
+					wantFrom = append(wantFrom, svc.Name)
+				}
+			}
 		}
 		if e.Name == "kafka" {
 			wantFrom = append(wantFrom, cat.KafkaClients()...)

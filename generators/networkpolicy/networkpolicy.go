@@ -27,8 +27,6 @@
 package networkpolicy
 
 import (
-	"slices"
-
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -61,7 +59,7 @@ var jobComponents = []string{kube.ComponentDBInit, kube.ComponentMigrations}
 
 func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.NetworkPolicy {
 	var ingress []networkingv1.NetworkPolicyIngressRule
-	if peers := peersOf(cat, cat.Graph().Dependents(svc.Name)); len(peers) > 0 {
+	if peers := peersOf(cat, cat.ReachedBy(svc.Name)); len(peers) > 0 {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: kube.TCP(svc.Port)})
 	}
 	if m, ok := metricsIngress(cat, svc.Name); ok {
@@ -74,13 +72,7 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	// Members of one component talk among themselves (cluster bus,
 	// replication, ensemble) on ports the catalog does not list.
 	members := networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)}
-	sources := cat.Graph().Dependents(e.Name) // sorted
-	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
-		sources = mergeSorted(sources, databaseOwners(cat))
-	}
-	if e.Name == kafka {
-		sources = mergeSorted(sources, cat.KafkaClients())
-	}
+	sources := cat.ReachedBy(e.Name)
 	from := peersOf(cat, sources)
 	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		for _, c := range jobComponents {
@@ -95,49 +87,17 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
 }
 
-// kafka is the catalog's name of the event broker.
-const kafka = "kafka"
-
-// egress allows what node waits for, plus DNS. A service with a database
-// talks to postgres even when it does not wait for it (feed-service,
-// analytics-service... list only the dependencies they must see up
-// before starting), so postgres is derived from the database here; and
-// a producer reaches kafka without waiting for it.
+// egress allows what node connects to (schema.Catalog.Reaches: what it
+// waits for, and for a service its database server and Kafka when it uses
+// them without waiting), plus DNS.
 func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
-	deps := cat.Graph().DependsOn(node)
-	if svc, ok := cat.Service(node); ok {
-		if db, ok := cat.DatabaseServer(); ok && svc.Database != "" && !slices.Contains(deps, db.Name) {
-			deps = append(deps, db.Name)
-		}
-		if cat.Spec.Infrastructure.Kafka != nil && svc.UsesKafka() && !slices.Contains(deps, kafka) {
-			deps = append(deps, kafka)
-		}
-	}
 	var out []networkingv1.NetworkPolicyEgressRule
-	for _, d := range deps {
+	for _, d := range cat.Reaches(node) {
 		if e, ok := cat.Endpoint(d); ok {
 			out = append(out, kube.EgressTo(e))
 		}
 	}
 	return append(out, kube.DNSEgress())
-}
-
-// databaseOwners are the services with a database, sorted.
-func databaseOwners(cat *schema.Catalog) []string {
-	var out []string
-	for _, l := range cat.Logins() {
-		if l.Service != nil {
-			out = append(out, l.Service.Name)
-		}
-	}
-	return mergeSorted(nil, out)
-}
-
-// mergeSorted returns the sorted union of a and b.
-func mergeSorted(a, b []string) []string {
-	out := append(slices.Clone(a), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // peersOf selects the pods of the named endpoints.
