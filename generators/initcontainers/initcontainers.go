@@ -38,6 +38,7 @@ var podSpecPath = []string{"spec", "template", "spec"}
 
 // Transform patches items in place and returns them.
 func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
+	w := waits{cat: cat, built: map[string]*yaml.Node{}}
 	for _, n := range items {
 		if !isWorkload(n) {
 			continue
@@ -51,7 +52,7 @@ func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) 
 		if !ok {
 			continue
 		}
-		if err := patch(cat, svc, n); err != nil {
+		if err := patch(cat, w, svc, n); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", n.GetKind(), n.GetName(), err)
 		}
 	}
@@ -71,7 +72,27 @@ func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
 	return cat.Service(n.GetName())
 }
 
-func patch(cat *schema.Catalog, svc *schema.Service, n *yaml.RNode) error {
+// waits builds each dependency's wait container once per Transform; every
+// workload that waits for it gets a copy of its own.
+type waits struct {
+	cat   *schema.Catalog
+	built map[string]*yaml.Node
+}
+
+func (w waits) container(dep string) (*yaml.Node, error) {
+	if c, ok := w.built[dep]; ok {
+		return yaml.CopyYNode(c), nil
+	}
+	e, _ := w.cat.Endpoint(dep) // the graph holds only known endpoints
+	c, err := toNode(kube.WaitContainer(w.cat, e))
+	if err != nil {
+		return nil, err
+	}
+	w.built[dep] = c
+	return yaml.CopyYNode(c), nil
+}
+
+func patch(cat *schema.Catalog, w waits, svc *schema.Service, n *yaml.RNode) error {
 	spec, err := mappingAt(n, podSpecPath)
 	if err != nil {
 		return err
@@ -82,8 +103,7 @@ func patch(cat *schema.Catalog, svc *schema.Service, n *yaml.RNode) error {
 	}
 	list := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, dep := range cat.Graph().DependsOn(svc.Name) {
-		e, _ := cat.Endpoint(dep) // the graph holds only known endpoints
-		c, err := toNode(kube.WaitContainer(cat, e))
+		c, err := w.container(dep)
 		if err != nil {
 			return err
 		}
