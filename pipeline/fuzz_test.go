@@ -3,13 +3,12 @@ package pipeline_test
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/internal/k8snames"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
@@ -42,8 +41,11 @@ func FuzzRender(f *testing.F) {
 		if second, _ := renderOnce(t, cat); !bytes.Equal(first, second) {
 			t.Fatalf("render is not deterministic:\nfirst:\n%s\nsecond:\n%s", first, second)
 		}
+		// Every name and label the API server validates.
 		for _, n := range nodes {
-			checkObject(t, n)
+			for _, p := range k8snames.Problems(n) {
+				t.Errorf("%s %s: %s", n.GetKind(), n.GetName(), p)
+			}
 		}
 		back, err := render.Parse(first)
 		if err != nil || len(back) != len(nodes) {
@@ -65,59 +67,6 @@ func renderOnce(t *testing.T, cat *schema.Catalog) ([]byte, []*yaml.RNode) {
 		t.Fatalf("render.Bytes: %v", err)
 	}
 	return b, nodes
-}
-
-// checkObject validates the names the API server validates: the object's
-// name and namespace, and anywhere in it labels, selectors' matchLabels,
-// annotation keys and the names of containers and volumes.
-func checkObject(t *testing.T, n *yaml.RNode) {
-	t.Helper()
-	id := n.GetKind() + " " + n.GetName()
-	report := func(what, value string, errs []string) {
-		if len(errs) > 0 {
-			t.Errorf("%s: %s %q: %s", id, what, value, strings.Join(errs, "; "))
-		}
-	}
-	report("metadata.name", n.GetName(), validation.IsDNS1123Subdomain(n.GetName()))
-	if n.GetKind() == "Service" {
-		report("Service name", n.GetName(), validation.IsDNS1035Label(n.GetName()))
-	}
-	if ns := n.GetNamespace(); ns != "" {
-		report("metadata.namespace", ns, validation.IsDNS1123Label(ns))
-	}
-	walk(n.YNode(), func(field string, v *yaml.Node) {
-		switch {
-		case (field == "labels" || field == "matchLabels") && v.Kind == yaml.MappingNode:
-			for i := 0; i+1 < len(v.Content); i += 2 {
-				report(field+" key", v.Content[i].Value, validation.IsQualifiedName(v.Content[i].Value))
-				report(field+" value", v.Content[i+1].Value, validation.IsValidLabelValue(v.Content[i+1].Value))
-			}
-		case field == "annotations" && v.Kind == yaml.MappingNode:
-			for i := 0; i < len(v.Content); i += 2 {
-				report("annotation key", v.Content[i].Value, validation.IsQualifiedName(v.Content[i].Value))
-			}
-		case (field == "containers" || field == "initContainers" || field == "volumes") && v.Kind == yaml.SequenceNode:
-			for _, item := range v.Content {
-				name := yaml.NewRNode(item).Field("name")
-				if name == nil {
-					t.Errorf("%s: an entry of %s has no name", id, field)
-					continue
-				}
-				report(field+" name", name.Value.YNode().Value, validation.IsDNS1123Label(name.Value.YNode().Value))
-			}
-		}
-	})
-}
-
-// walk calls visit with every value of a mapping field below n and the
-// field's name.
-func walk(n *yaml.Node, visit func(field string, v *yaml.Node)) {
-	for i, c := range n.Content {
-		if n.Kind == yaml.MappingNode && i%2 == 1 {
-			visit(n.Content[i-1].Value, c)
-		}
-		walk(c, visit)
-	}
 }
 
 // stressSeeds are catalogs that load and push the generators: a long
