@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -69,7 +68,7 @@ func newCluster(t *testing.T, base *server) *cluster {
 	// its entrypoint then asks for a password over TCP.
 	c.mustRun(initdb, "-D", c.data, "-U", c.admin, "--pwfile="+pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
-	c.port = strconv.Itoa(freeTCPPort(t))
+	c.port = strconv.Itoa(freePort(t))
 	return c
 }
 
@@ -139,14 +138,4 @@ func (c *cluster) server() *server {
 		c.t.Fatal("the cluster does not listen on TCP yet")
 	}
 	return &server{psql: c.psql, busybox: c.busybox, host: "127.0.0.1", port: c.port, admin: c.admin, pass: c.password}
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -54,7 +54,10 @@ type fixture struct {
 	readOnly []string
 }
 
-func checkCatalog(t *testing.T, srv *server, cat *schema.Catalog) {
+// newFixture is cat on srv (nil until the server listens), with the
+// ConfigMap's files written to f.dir as the Job mounts them.
+func newFixture(t *testing.T, srv *server, cat *schema.Catalog) *fixture {
+	t.Helper()
 	f := &fixture{srv: srv, cat: cat, logins: cat.Logins(), dir: t.TempDir(), retired: map[string]string{}}
 	for _, d := range cat.Spec.Databases {
 		f.dbs = append(f.dbs, d.Name)
@@ -62,10 +65,14 @@ func checkCatalog(t *testing.T, srv *server, cat *schema.Catalog) {
 			f.readOnly = append(f.readOnly, d.Name)
 		}
 	}
-	files := dbinit.Scripts(cat)
-	for name, text := range files {
+	for name, text := range dbinit.Scripts(cat) {
 		require.NoError(t, os.WriteFile(filepath.Join(f.dir, name), []byte(text), 0o644))
 	}
+	return f
+}
+
+func checkCatalog(t *testing.T, srv *server, cat *schema.Catalog) {
+	f := newFixture(t, srv, cat)
 
 	f.legacyBefore(t)
 	r := f.runJob(f.passwordEnv(""))

@@ -15,23 +15,6 @@ import (
 	"github.com/novagen/novagen/schema"
 )
 
-// newClusterFixture is a fixture for cat on a cluster of its own whose
-// ConfigMap files are written to f.dir.
-func newClusterFixture(t *testing.T, c *cluster, cat *schema.Catalog) *fixture {
-	t.Helper()
-	f := &fixture{srv: nil, cat: cat, logins: cat.Logins(), dir: t.TempDir(), retired: map[string]string{}}
-	for _, d := range cat.Spec.Databases {
-		f.dbs = append(f.dbs, d.Name)
-		if d.ReadOnly {
-			f.readOnly = append(f.readOnly, d.Name)
-		}
-	}
-	for name, text := range dbinit.Scripts(cat) {
-		require.NoError(t, os.WriteFile(filepath.Join(f.dir, name), []byte(text), 0o644))
-	}
-	return f
-}
-
 // TestFirstStartRunsTheInitScripts: a server whose data directory is new
 // runs the ConfigMap mounted at /docker-entrypoint-initdb.d the way the
 // postgres image does (plain psql over each file, with the password
@@ -43,7 +26,7 @@ func TestFirstStartRunsTheInitScripts(t *testing.T) {
 	cat, err := schema.Load("../../services.yaml")
 	require.NoError(t, err)
 	c := newCluster(t, base)
-	f := newClusterFixture(t, c, cat)
+	f := newFixture(t, nil, cat)
 
 	c.start(false) // the entrypoint's first start: the socket only
 	r := c.runInitScripts(f.dir, f.passwordEnv(""))
@@ -77,7 +60,7 @@ func TestPasswordRotation(t *testing.T) {
 	require.NoError(t, err)
 	c := newCluster(t, base)
 	c.start(true)
-	f := newClusterFixture(t, c, cat)
+	f := newFixture(t, nil, cat)
 	f.srv = c.server()
 	r := f.runJob(f.passwordEnv(""))
 	require.NoError(t, r.err, "db-init:\n%s", r)
