@@ -47,7 +47,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -104,8 +103,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	policy := kube.NetworkPolicy(cat, Name, naming.DBInitComponent, kube.JobPodSelector(cat, kube.ComponentDBInit),
-		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
+	policy := kube.JobEgressPolicy(cat, Name, naming.DBInitComponent, kube.ComponentDBInit, ep)
 	return []kube.Object{cm, job, passwordSync(cat, pg, ep), policy}, nil
 }
 

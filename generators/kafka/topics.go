@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -52,9 +51,9 @@ func topicObjects(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) ([]k
 	if err != nil {
 		return nil, err
 	}
-	out := []kube.Object{job, topicsPolicy(cat, ep)}
+	out := []kube.Object{job, kube.JobEgressPolicy(cat, Name, naming.KafkaTopicsPolicy, ComponentTopics, ep)}
 	if k.IsManaged() {
-		out = append(out, fromTopicsPolicy(cat, ep))
+		out = append(out, kube.JobIngressPolicy(cat, Name, naming.KafkaFromTopics, ComponentTopics, ep))
 	}
 	return out, nil
 }
@@ -100,25 +99,6 @@ func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) (kube.O
 		}),
 	}
 	return kube.Job(cat, Name, naming.KafkaTopicsJob, ComponentTopics, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
-}
-
-// topicsPolicy: the Job's pods reach Kafka's client port (every broker's
-// pod, or Kafka outside the namespace) and DNS; nothing reaches them.
-func topicsPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
-	return kube.NetworkPolicy(cat, Name, naming.KafkaTopicsPolicy, kube.JobPodSelector(cat, ComponentTopics),
-		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
-}
-
-// fromTopicsPolicy: the Kafka pods accept the Job's pods on the client
-// port. It says nothing about egress (policyTypes Ingress only): the
-// Kafka pods' own policy does.
-func fromTopicsPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
-	p := kube.NetworkPolicy(cat, Name, naming.KafkaFromTopics, ep.PodLabels, []networkingv1.NetworkPolicyIngressRule{{
-		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: kube.Selector(kube.JobPodSelector(cat, ComponentTopics))}},
-		Ports: kube.TCP(ep.Port),
-	}}, nil)
-	p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
-	return p
 }
 
 // Strimzi's KafkaTopic (kafka.strimzi.io/v1, the only version Strimzi 1.x

@@ -73,3 +73,25 @@ func EgressTo(e catalog.Endpoint) networkingv1.NetworkPolicyEgressRule {
 	}
 	return r
 }
+
+// JobEgressPolicy is the NetworkPolicy name of the pods of a Job (those
+// of component): they may reach server's port and DNS, nothing else, and
+// accept nothing.
+func JobEgressPolicy(cat *catalog.Catalog, generator, name, component string, server catalog.Endpoint) *networkingv1.NetworkPolicy {
+	return NetworkPolicy(cat, generator, name, JobPodSelector(cat, component),
+		nil, []networkingv1.NetworkPolicyEgressRule{EgressTo(server), DNSEgress()})
+}
+
+// JobIngressPolicy is the NetworkPolicy name that lets server's pods (in
+// the namespace) accept those of a Job (component) on server's port. It
+// says nothing about egress (policyTypes Ingress only): the server's own
+// policy does. Policies add up, so the server's policy need not know the
+// Job.
+func JobIngressPolicy(cat *catalog.Catalog, generator, name, component string, server catalog.Endpoint) *networkingv1.NetworkPolicy {
+	p := NetworkPolicy(cat, generator, name, server.PodLabels, []networkingv1.NetworkPolicyIngressRule{{
+		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: Selector(JobPodSelector(cat, component))}},
+		Ports: TCP(server.Port),
+	}}, nil)
+	p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+	return p
+}

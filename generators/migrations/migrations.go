@@ -40,7 +40,6 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -95,8 +94,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	policy := kube.NetworkPolicy(cat, Name, naming.MigrationsComponent, kube.JobPodSelector(cat, kube.ComponentMigrations),
-		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
+	policy := kube.JobEgressPolicy(cat, Name, naming.MigrationsComponent, kube.ComponentMigrations, ep)
 	return []kube.Object{job, policy}, nil
 }
 

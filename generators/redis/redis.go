@@ -38,7 +38,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -101,7 +100,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(out, job, initPolicy(cat, ep), fromInitPolicy(cat, ep)), nil
+	return append(out, job, kube.JobEgressPolicy(cat, Name, naming.RedisInitPolicy, ComponentInit, ep), kube.JobIngressPolicy(cat, Name, PolicyFromInit, ComponentInit, ep)), nil
 }
 
 // HeadlessFQDN is the domain of the pods' stable names:
@@ -206,23 +205,4 @@ func initJob(cat *schema.Catalog, r *schema.Redis) (kube.Object, error) {
 		Resources: kube.HelperResources(),
 	}
 	return kube.Job(cat, Name, naming.RedisInitJob, ComponentInit, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
-}
-
-// initPolicy: the Job's pods reach the redis pods' client port and DNS;
-// nothing reaches them.
-func initPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
-	return kube.NetworkPolicy(cat, Name, naming.RedisInitJob, kube.JobPodSelector(cat, ComponentInit),
-		nil, []networkingv1.NetworkPolicyEgressRule{kube.EgressTo(ep), kube.DNSEgress()})
-}
-
-// fromInitPolicy: the redis pods accept the Job's pods on the client
-// port. It says nothing about egress (policyTypes Ingress only): the
-// redis pods' own policy does.
-func fromInitPolicy(cat *schema.Catalog, ep schema.Endpoint) *networkingv1.NetworkPolicy {
-	p := kube.NetworkPolicy(cat, Name, PolicyFromInit, ep.PodLabels, []networkingv1.NetworkPolicyIngressRule{{
-		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: kube.Selector(kube.JobPodSelector(cat, ComponentInit))}},
-		Ports: kube.TCP(ep.Port),
-	}}, nil)
-	p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
-	return p
 }
