@@ -16,6 +16,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators/clickhouse"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/externalservices"
 	"github.com/novagen/novagen/generators/grpcservices"
@@ -65,6 +66,7 @@ var registry = []Generator{
 	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate},
 	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate},
 	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate},
+	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},

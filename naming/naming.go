@@ -87,17 +87,20 @@ const (
 // it. (The headless Service, which depends on the catalog's name, is
 // HeadlessService.)
 var ReservedServiceNames = map[string]string{
-	DefaultDenyPolicy:   "the namespace's deny-all NetworkPolicy",
-	DBInitComponent:     "the NetworkPolicy of the db-init Job",
-	MigrationsComponent: "the NetworkPolicy of the migration Job",
-	PostgresHeadless:    "the headless Service of PostgreSQL",
-	RedisHeadless:       "the headless Service of Redis",
-	RedisInitPolicy:     "the NetworkPolicy of the Redis cluster-init Job",
-	RedisFromInitPolicy: "a NetworkPolicy of the Redis pods",
-	ZookeeperHeadless:   "the headless Service of ZooKeeper",
-	KafkaHeadless:       "the headless Service of Kafka",
-	KafkaTopicsPolicy:   "the NetworkPolicy of the Kafka topic Job",
-	KafkaFromTopics:     "a NetworkPolicy of the Kafka pods",
+	DefaultDenyPolicy:      "the namespace's deny-all NetworkPolicy",
+	DBInitComponent:        "the NetworkPolicy of the db-init Job",
+	MigrationsComponent:    "the NetworkPolicy of the migration Job",
+	PostgresHeadless:       "the headless Service of PostgreSQL",
+	RedisHeadless:          "the headless Service of Redis",
+	RedisInitPolicy:        "the NetworkPolicy of the Redis cluster-init Job",
+	RedisFromInitPolicy:    "a NetworkPolicy of the Redis pods",
+	ZookeeperHeadless:      "the headless Service of ZooKeeper",
+	KafkaHeadless:          "the headless Service of Kafka",
+	KafkaTopicsPolicy:      "the NetworkPolicy of the Kafka topic Job",
+	KafkaFromTopics:        "a NetworkPolicy of the Kafka pods",
+	ClickHouseSchemaPolicy: "the NetworkPolicy of the ClickHouse schema Job",
+	ClickHouseFromSchema:   "a NetworkPolicy of the ClickHouse pods",
+	ClickHouseFromOperator: "a NetworkPolicy of the ClickHouse pods",
 }
 
 // Container names.
@@ -174,6 +177,42 @@ const (
 // consumes or waits for Kafka) finds the brokers: host:port of the Kafka
 // Service.
 const EnvKafkaBootstrap = "KAFKA_BOOTSTRAP_SERVERS"
+
+// Analytics: the ClickHouseInstallation (Altinity operator) and its schema.
+const (
+	// ClickHouseInstallation is the CHI's name. The operator names its
+	// StatefulSets chi-<installation>-<cluster>-<shard>-<replica>.
+	ClickHouseInstallation = "clickhouse"
+	ClickHouseSchema       = "clickhouse-schema"           // the DDL ConfigMap
+	ClickHouseSchemaJob    = "clickhouse-schema-init"      // plus -<hash>
+	ClickHouseSchemaPolicy = ClickHouseSchemaJob           // the Job's pods: egress to ClickHouse
+	ClickHouseFromSchema   = "clickhouse-from-schema-init" // the ClickHouse pods: ingress from the Job
+	ClickHouseFromOperator = "clickhouse-from-operator"    // the ClickHouse pods: ingress from the operator
+	ClickHouseSchemaSecret = "clickhouse-schema-init"      // the schema Job's login
+	ClickHouseSchemaUser   = "novagen_schema_init"         // that login's ClickHouse user
+	PortClickHouseTCP      = "tcp"                         // the operator's port names
+	PortClickHouseHTTP     = "http"
+)
+
+// ClickHouseSecret is the Secret with a service's ClickHouse login:
+// <service>-clickhouse, keys KeyUsername and KeyPassword. Its length is
+// checked at load time.
+func ClickHouseSecret(service string) string { return service + "-clickhouse" }
+
+// ClickHouseUser is a service's ClickHouse user: its name in SQL form,
+// like its PostgreSQL role.
+func ClickHouseUser(service string) string { return Role(service) }
+
+// Environment of services that use ClickHouse (they depend on it): where
+// it is, the database, and their login.
+const (
+	EnvClickHouseHost     = "CLICKHOUSE_HOST"
+	EnvClickHousePort     = "CLICKHOUSE_PORT"      // native protocol (TCP)
+	EnvClickHouseHTTPPort = "CLICKHOUSE_HTTP_PORT" // HTTP interface
+	EnvClickHouseDatabase = "CLICKHOUSE_DATABASE"
+	EnvClickHouseUser     = "CLICKHOUSE_USER"
+	EnvClickHousePassword = "CLICKHOUSE_PASSWORD"
+)
 
 // KafkaTopicResource is the metadata.name of a topic's Strimzi KafkaTopic:
 // the topic's own name when it is a DNS label (lower case, digits, '-'

@@ -23,11 +23,27 @@ const (
 type Endpoint struct {
 	Name      string
 	Kind      EndpointKind
-	Host      string // what clients dial: always the in-namespace Service named Name
-	Port      int32
+	Host      string            // what clients dial: always the in-namespace Service named Name
+	Port      int32             // what clients wait for
+	Ports     []EndpointPort    // every port clients use, Port first
 	PodLabels map[string]string // the pods implementing it; none when it runs outside
 	Address   string            // runs outside (external, or infrastructure not managed): its DNS name or IP
 	CIDR      string            // runs outside: where egress may go; empty means its IP, or anywhere
+}
+
+// EndpointPort is one TCP port of an endpoint.
+type EndpointPort struct {
+	Name string // "" for the main port: its user names it
+	Port int32
+}
+
+// PortNumbers are the endpoint's TCP ports, Port first.
+func (e Endpoint) PortNumbers() []int32 {
+	out := make([]int32, len(e.Ports))
+	for i, p := range e.Ports {
+		out[i] = p.Port
+	}
+	return out
 }
 
 // Outside says the endpoint runs outside the namespace: clients reach it
@@ -56,6 +72,7 @@ type index struct {
 	databases []Database      // sorted by name
 	infra     map[string]*Component
 	kafka     []string            // Kafka's clients, sorted
+	analytics []string            // ClickHouse's clients, sorted
 	reaches   map[string][]string // node -> the nodes it connects to
 	reachedBy map[string][]string // node -> the nodes connecting to it, sorted
 }
@@ -66,25 +83,27 @@ func (c *Catalog) endpoints() []Endpoint {
 	var out []Endpoint
 	for _, ic := range c.infrastructure() {
 		e := Endpoint{Name: ic.name, Kind: KindInfrastructure, Host: ic.name, Port: ic.comp.Port, PodLabels: ic.comp.PodLabels}
+		e.Ports = append([]EndpointPort{{Port: ic.comp.Port}}, ic.extraPorts...)
 		if !ic.comp.IsManaged() {
 			e.PodLabels, e.Address, e.CIDR = nil, ic.comp.Host, ic.comp.CIDR
 		}
 		out = append(out, e)
 	}
 	for _, e := range c.Spec.Infrastructure.External {
-		out = append(out, Endpoint{Name: e.Name, Kind: KindExternal, Host: e.Name, Port: e.Port, Address: e.Host, CIDR: e.CIDR})
+		out = append(out, Endpoint{Name: e.Name, Kind: KindExternal, Host: e.Name, Port: e.Port, Ports: []EndpointPort{{Port: e.Port}}, Address: e.Host, CIDR: e.CIDR})
 	}
 	for i := range c.Spec.Services {
 		s := &c.Spec.Services[i]
-		out = append(out, Endpoint{Name: s.Name, Kind: KindService, Host: s.Name, Port: s.Ports.GRPC, PodLabels: s.SelectorLabels()})
+		out = append(out, Endpoint{Name: s.Name, Kind: KindService, Host: s.Name, Port: s.Ports.GRPC, Ports: []EndpointPort{{Port: s.Ports.GRPC}}, PodLabels: s.SelectorLabels()})
 	}
 	slices.SortStableFunc(out, func(a, b Endpoint) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
 type namedComponent struct {
-	name string
-	comp *Component
+	name       string
+	comp       *Component
+	extraPorts []EndpointPort // client ports besides comp.Port
 }
 
 // infrastructure lists the declared components in a fixed order.
@@ -92,19 +111,20 @@ func (c *Catalog) infrastructure() []namedComponent {
 	inf := &c.Spec.Infrastructure
 	var out []namedComponent
 	if inf.Postgres != nil {
-		out = append(out, namedComponent{"postgres", &inf.Postgres.Component})
+		out = append(out, namedComponent{"postgres", &inf.Postgres.Component, nil})
 	}
 	if inf.Redis != nil {
-		out = append(out, namedComponent{"redis", &inf.Redis.Component})
+		out = append(out, namedComponent{"redis", &inf.Redis.Component, nil})
 	}
 	if inf.Zookeeper != nil {
-		out = append(out, namedComponent{"zookeeper", &inf.Zookeeper.Component})
+		out = append(out, namedComponent{"zookeeper", &inf.Zookeeper.Component, nil})
 	}
 	if inf.Kafka != nil {
-		out = append(out, namedComponent{"kafka", &inf.Kafka.Component})
+		out = append(out, namedComponent{"kafka", &inf.Kafka.Component, nil})
 	}
 	if inf.ClickHouse != nil {
-		out = append(out, namedComponent{"clickhouse", &inf.ClickHouse.Component})
+		// Clients speak the native protocol or HTTP.
+		out = append(out, namedComponent{"clickhouse", &inf.ClickHouse.Component, []EndpointPort{{Name: naming.PortClickHouseHTTP, Port: inf.ClickHouse.HTTPPort}}})
 	}
 	return out
 }
@@ -133,6 +153,9 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 		if c.Spec.Infrastructure.Kafka != nil && s.UsesKafka() {
 			ix.kafka = append(ix.kafka, s.Name)
 		}
+		if c.Spec.Infrastructure.ClickHouse != nil && slices.Contains(s.DependsOn, "clickhouse") {
+			ix.analytics = append(ix.analytics, s.Name)
+		}
 		if s.Database != "" {
 			ix.owner[s.Database] = i
 			ix.logins = append(ix.logins, Login{Role: s.Role(), Database: s.Database, Secret: naming.DBSecret(s.Name), Service: s})
@@ -147,6 +170,7 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	}
 	slices.SortFunc(ix.logins, func(a, b Login) int { return strings.Compare(a.Role, b.Role) })
 	slices.Sort(ix.kafka)
+	slices.Sort(ix.analytics)
 	c.index = ix
 	c.indexConnections()
 }
@@ -260,6 +284,10 @@ func (c *Catalog) Component(name string) (*Component, bool) {
 // and consumer of a topic and every service that waits for Kafka. Each
 // gets its address and may reach it. The slice is shared.
 func (c *Catalog) KafkaClients() []string { return c.index.kafka }
+
+// ClickHouseClients are the services that use ClickHouse (they depend on
+// it), sorted: each gets a login of its own. The slice is shared.
+func (c *Catalog) ClickHouseClients() []string { return c.index.analytics }
 
 // KafkaImage is the image of Kafka's mode: images.kafkaKraft in kraft
 // mode, else images.kafka.

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,6 +49,11 @@ const (
 	DefaultKafkaJMXPort        = 9999
 	DefaultKafkaControllerPort = 9093
 	DefaultKafkaStorage        = "20Gi"
+	DefaultClickHouseImage     = "clickhouse/clickhouse-server:25.8.29.51"
+	DefaultClickHouseHTTPPort  = 8123
+	DefaultClickHouseCluster   = "analytics"
+	DefaultClickHouseStorage   = "50Gi"
+	DefaultClickHouseDatabase  = "analytics"
 	// MaxDefaultReplication is the replication factor a catalog gets
 	// without stating one, when it has that many brokers.
 	MaxDefaultReplication = 3
@@ -56,6 +62,20 @@ const (
 // DefaultZookeeperResources and DefaultKafkaResources are a server's when
 // the catalog gives none; the JVM heap is half the memory limit.
 var (
+	// DefaultClickHouseNetworks are where service logins may connect
+	// from: the private ranges pod networks are carved from. The
+	// NetworkPolicies decide which pods actually get through.
+	DefaultClickHouseNetworks = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"}
+	// DefaultClickHouseGrants are a service login's privileges on the
+	// analytics database.
+	DefaultClickHouseGrants = []string{"SELECT", "INSERT"}
+	// DefaultClickHouseOperator is where the Altinity operator's install
+	// bundle puts it.
+	DefaultClickHouseOperator  = ClickHouseOperator{Namespace: "kube-system", PodLabels: map[string]string{"app": "clickhouse-operator"}}
+	DefaultClickHouseResources = Resources{
+		Requests: map[string]string{"cpu": "250m", "memory": "1Gi"},
+		Limits:   map[string]string{"cpu": "2", "memory": "2Gi"},
+	}
 	DefaultZookeeperResources = Resources{
 		Requests: map[string]string{"cpu": "100m", "memory": "512Mi"},
 		Limits:   map[string]string{"cpu": "500m", "memory": "1Gi"},
@@ -114,6 +134,7 @@ func applyDefaults(c *Catalog) {
 	s.Images.Zookeeper = or(s.Images.Zookeeper, DefaultZookeeperImage)
 	s.Images.Kafka = or(s.Images.Kafka, DefaultKafkaImage)
 	s.Images.KafkaKraft = or(s.Images.KafkaKraft, DefaultKafkaKraftImage)
+	s.Images.ClickHouse = or(s.Images.ClickHouse, DefaultClickHouseImage)
 
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
@@ -150,8 +171,8 @@ func applyDefaults(c *Catalog) {
 	if k := inf.Kafka; k != nil {
 		defaultKafka(c, k)
 	}
-	if inf.ClickHouse != nil {
-		defaultComponent(&inf.ClickHouse.Component, "clickhouse")
+	if ch := inf.ClickHouse; ch != nil {
+		defaultClickHouse(s, ch)
 	}
 
 	for i := range s.Services {
@@ -197,6 +218,26 @@ func defaultKafka(c *Catalog, k *Kafka) {
 		if !t.Retention.Set {
 			t.Retention.Duration = k.Retention.Duration
 		}
+	}
+}
+
+func defaultClickHouse(s *Spec, ch *ClickHouse) {
+	defaultComponent(&ch.Component, "clickhouse")
+	ch.HTTPPort = or(ch.HTTPPort, DefaultClickHouseHTTPPort)
+	ch.Shards = or(ch.Shards, 1)
+	ch.Replicas = or(ch.Replicas, 1)
+	ch.Cluster = or(ch.Cluster, DefaultClickHouseCluster)
+	ch.Storage = or(ch.Storage, DefaultClickHouseStorage)
+	ch.Resources = mergeResources(DefaultClickHouseResources, ch.Resources)
+	ch.Database = or(ch.Database, DefaultClickHouseDatabase)
+	if ch.ClientNetworks == nil {
+		ch.ClientNetworks = slices.Clone(DefaultClickHouseNetworks)
+	}
+	if ch.Grants == nil {
+		ch.Grants = slices.Clone(DefaultClickHouseGrants)
+	}
+	if ch.Operator.Namespace == "" && len(ch.Operator.PodLabels) == 0 {
+		ch.Operator = ClickHouseOperator{Namespace: DefaultClickHouseOperator.Namespace, PodLabels: maps.Clone(DefaultClickHouseOperator.PodLabels)}
 	}
 }
 

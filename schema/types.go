@@ -101,6 +101,9 @@ type Images struct {
 	// (apache/kafka 3.7 or later; /opt/kafka/bin). One field per mode, so
 	// switching mode never runs a broker in the other family's image.
 	KafkaKraft string `json:"kafkaKraft"`
+	// ClickHouse is the server image (clickhouse/clickhouse-server): the
+	// operator runs it, and the schema Job its clickhouse-client.
+	ClickHouse string `json:"clickhouse"`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -250,14 +253,72 @@ type Kafka struct {
 // KRaft says whether Kafka runs without ZooKeeper.
 func (k *Kafka) KRaft() bool { return k.Mode == KafkaModeKRaft }
 
-// ClickHouse is the analytics database (an Altinity ClickHouseInstallation).
+// ClickHouse is the analytics database: a ClickHouseInstallation of the
+// Altinity operator when managed, with a login per service that depends
+// on it and the tables of Database.
 type ClickHouse struct {
 	Component
-	HTTPPort int32  `json:"httpPort,omitempty"`
-	Shards   int    `json:"shards,omitempty"`
-	Replicas int    `json:"replicas,omitempty"`
-	Storage  string `json:"storage,omitempty"`
-	Database string `json:"database,omitempty"`
+	HTTPPort         int32     `json:"httpPort,omitempty"`
+	Shards           int       `json:"shards,omitempty"`
+	Replicas         int       `json:"replicas,omitempty"`
+	Cluster          string    `json:"cluster,omitempty"`
+	Storage          string    `json:"storage,omitempty"`
+	StorageClassName string    `json:"storageClassName,omitempty"`
+	Resources        Resources `json:"resources"`
+	Database         string    `json:"database,omitempty"`
+	// ClientNetworks are the CIDRs the service logins may connect from
+	// (ClickHouse's users/<user>/networks/ip): the pod network.
+	ClientNetworks []string `json:"clientNetworks,omitempty"`
+	// Grants are the privileges each service login has on Database.
+	Grants   []string           `json:"grants,omitempty"`
+	Operator ClickHouseOperator `json:"operator"`
+	Tables   []ClickHouseTable  `json:"tables,omitempty"`
+}
+
+// ClickHouseOperator is where the Altinity operator runs: it queries
+// every ClickHouse pod over HTTP, so their NetworkPolicy must let it in.
+type ClickHouseOperator struct {
+	Namespace string            `json:"namespace,omitempty"`
+	PodLabels map[string]string `json:"podLabels,omitempty"`
+}
+
+// ClickHouse table engines the catalog may name.
+const (
+	EngineMergeTree          = "MergeTree"
+	EngineReplacingMergeTree = "ReplacingMergeTree"
+	EngineSummingMergeTree   = "SummingMergeTree"
+)
+
+// ClickHouseTable is one table of the analytics database, from which the
+// schema Job's DDL is generated (never pasted).
+type ClickHouseTable struct {
+	Name        string             `json:"name"`
+	Description string             `json:"description,omitempty"`
+	Engine      string             `json:"engine"`
+	Columns     []ClickHouseColumn `json:"columns"`
+	// PartitionBy is a date column: PARTITION BY toYYYYMM(column).
+	PartitionBy string   `json:"partitionBy,omitempty"`
+	OrderBy     []string `json:"orderBy,omitempty"`
+	// Sum lists the columns a SummingMergeTree adds up (default: every
+	// numeric column outside the sorting key).
+	Sum []string `json:"sum,omitempty"`
+	// Version is the version column of a ReplacingMergeTree.
+	Version string         `json:"version,omitempty"`
+	TTL     *ClickHouseTTL `json:"ttl,omitempty"`
+}
+
+// ClickHouseColumn is a column; Type is a ClickHouse data type, parsed at
+// load time (ColumnType) and written back in canonical form.
+type ClickHouseColumn struct {
+	Name string      `json:"name"`
+	Type string      `json:"type"`
+	Kind *ColumnType `json:"-"`
+}
+
+// ClickHouseTTL deletes rows Days days after their date column.
+type ClickHouseTTL struct {
+	Column string `json:"column"`
+	Days   int    `json:"days"`
 }
 
 // External is a component outside the namespace (Elasticsearch, Neo4j).

@@ -41,6 +41,7 @@ func (v *validator) validate() {
 	v.checkResources()
 	v.checkDataTier()
 	v.checkEventStreaming()
+	v.checkAnalytics()
 	v.checkDurations()
 	v.checkLabels()
 	v.buildGraph()

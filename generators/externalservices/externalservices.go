@@ -26,7 +26,7 @@ import (
 // Name is the generator's name in function configs and the registry.
 const Name = "external-services"
 
-// portName names the one port of each Service and its EndpointSlice.
+// portName names the main port of each Service and its EndpointSlice.
 const portName = "tcp"
 
 // Generate returns, per component outside the namespace, its Service (and
@@ -40,9 +40,11 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		svc := &corev1.Service{
 			TypeMeta:   kube.TypeMeta("v1", "Service"),
 			ObjectMeta: kube.Meta(cat, Name, e.Name, kube.ComponentExternal),
-			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{
-				Name: portName, Port: e.Port, TargetPort: intstr.FromInt32(e.Port), Protocol: corev1.ProtocolTCP,
-			}}},
+		}
+		for _, p := range e.Ports {
+			svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{
+				Name: nameOf(p), Port: p.Port, TargetPort: intstr.FromInt32(p.Port), Protocol: corev1.ProtocolTCP,
+			})
 		}
 		addr, isIP := e.AddressIP()
 		if !isIP {
@@ -74,8 +76,23 @@ func endpointSlice(cat *schema.Catalog, e schema.Endpoint, addr netip.Addr) *dis
 		ObjectMeta:  meta,
 		AddressType: family,
 		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{addr.String()}, Conditions: discoveryv1.EndpointConditions{Ready: kube.Ptr(true)}}},
-		Ports: []discoveryv1.EndpointPort{{
-			Name: kube.Ptr(portName), Port: kube.Ptr(e.Port), Protocol: kube.Ptr(corev1.ProtocolTCP),
-		}},
+		Ports:       endpointPorts(e),
 	}
+}
+
+func endpointPorts(e schema.Endpoint) []discoveryv1.EndpointPort {
+	var out []discoveryv1.EndpointPort
+	for _, p := range e.Ports {
+		out = append(out, discoveryv1.EndpointPort{Name: kube.Ptr(nameOf(p)), Port: kube.Ptr(p.Port), Protocol: kube.Ptr(corev1.ProtocolTCP)})
+	}
+	return out
+}
+
+// nameOf is a port's name in the Service and EndpointSlice: portName for
+// the main one.
+func nameOf(p schema.EndpointPort) string {
+	if p.Name == "" {
+		return portName
+	}
+	return p.Name
 }

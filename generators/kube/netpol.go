@@ -43,8 +43,14 @@ func policyPorts(port int32, protocols ...corev1.Protocol) []networkingv1.Networ
 	return out
 }
 
-// TCP is one TCP port of a policy rule.
-func TCP(port int32) []networkingv1.NetworkPolicyPort { return policyPorts(port, corev1.ProtocolTCP) }
+// TCP are TCP ports of a policy rule.
+func TCP(ports ...int32) []networkingv1.NetworkPolicyPort {
+	var out []networkingv1.NetworkPolicyPort
+	for _, p := range ports {
+		out = append(out, policyPorts(p, corev1.ProtocolTCP)...)
+	}
+	return out
+}
 
 // DNSEgress reaches the cluster DNS (kube-dns or CoreDNS, both labelled
 // k8s-app=kube-dns) on 53, UDP and TCP (TCP for large answers).
@@ -63,7 +69,7 @@ func DNSEgress() networkingv1.NetworkPolicyEgressRule {
 // not managed here) at its CIDR, at its address when that is an IP, or
 // anywhere when the catalog gives neither.
 func EgressTo(e catalog.Endpoint) networkingv1.NetworkPolicyEgressRule {
-	r := networkingv1.NetworkPolicyEgressRule{Ports: TCP(e.Port)}
+	r := networkingv1.NetworkPolicyEgressRule{Ports: TCP(e.PortNumbers()...)}
 	if !e.Outside() {
 		r.To = []networkingv1.NetworkPolicyPeer{{PodSelector: Selector(e.PodLabels)}}
 		return r
@@ -88,10 +94,29 @@ func JobEgressPolicy(cat *catalog.Catalog, generator, name, component string, se
 // policy does. Policies add up, so the server's policy need not know the
 // Job.
 func JobIngressPolicy(cat *catalog.Catalog, generator, name, component string, server catalog.Endpoint) *networkingv1.NetworkPolicy {
-	p := NetworkPolicy(cat, generator, name, server.PodLabels, []networkingv1.NetworkPolicyIngressRule{{
-		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: Selector(JobPodSelector(cat, component))}},
-		Ports: TCP(server.Port),
+	return IngressFrom(cat, generator, name, server.PodLabels, networkingv1.NetworkPolicyPeer{PodSelector: Selector(JobPodSelector(cat, component))}, server.Port)
+}
+
+// IngressFrom is the NetworkPolicy name that lets pods accept peer on
+// ports. Like JobIngressPolicy it says nothing about egress.
+func IngressFrom(cat *catalog.Catalog, generator, name string, pods map[string]string, peer networkingv1.NetworkPolicyPeer, ports ...int32) *networkingv1.NetworkPolicy {
+	p := NetworkPolicy(cat, generator, name, pods, []networkingv1.NetworkPolicyIngressRule{{
+		From:  []networkingv1.NetworkPolicyPeer{peer},
+		Ports: TCP(ports...),
 	}}, nil)
 	p.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 	return p
+}
+
+// PeerIn selects the pods with labels in namespace; one peer, so both
+// must match. An empty namespace means this one; no labels, every pod.
+func PeerIn(namespace string, labels map[string]string) networkingv1.NetworkPolicyPeer {
+	peer := networkingv1.NetworkPolicyPeer{}
+	if namespace != "" {
+		peer.NamespaceSelector = Selector(map[string]string{LabelNamespaceName: namespace})
+	}
+	if len(labels) > 0 {
+		peer.PodSelector = Selector(labels)
+	}
+	return peer
 }

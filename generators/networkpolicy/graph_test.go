@@ -36,20 +36,24 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		}
 	}
 	// names maps the pod-selector peers of a rule to the endpoints they
-	// select, when the rule's one port is portOf(that endpoint).
-	names := func(peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, portOf func(string) int32) []string {
+	// select, when the rule's ports are exactly portsOf(that endpoint).
+	names := func(peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, portsOf func(string) []int32) []string {
+		var got []int32
+		for _, p := range ports {
+			got = append(got, p.Port.IntVal)
+		}
 		var out []string
 		for _, p := range peers {
-			if p.PodSelector == nil || p.NamespaceSelector != nil || len(ports) != 1 {
+			if p.PodSelector == nil || p.NamespaceSelector != nil {
 				continue
 			}
-			if n, ok := byPods[fmt.Sprint(p.PodSelector.MatchLabels)]; ok && ports[0].Port.IntVal == portOf(n) {
+			if n, ok := byPods[fmt.Sprint(p.PodSelector.MatchLabels)]; ok && slices.Equal(got, portsOf(n)) {
 				out = append(out, n)
 			}
 		}
 		return out
 	}
-	portOf := func(n string) int32 { e, _ := cat.Endpoint(n); return e.Port }
+	portOf := func(n string) []int32 { e, _ := cat.Endpoint(n); return e.PortNumbers() }
 	g := cat.Graph()
 	checked := 0
 	for _, e := range cat.Endpoints() {
@@ -76,7 +80,7 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		// services with a database).
 		var from []string
 		for _, r := range p.Spec.Ingress {
-			from = append(from, names(r.From, r.Ports, func(string) int32 { return e.Port })...)
+			from = append(from, names(r.From, r.Ports, func(string) []int32 { return e.PortNumbers() })...)
 		}
 		wantFrom := g.Dependents(e.Name)
 		if e.Name == "postgres" {

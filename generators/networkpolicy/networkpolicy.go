@@ -81,7 +81,7 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	}
 	ingress := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{members}}}
 	if len(from) > 0 {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: from, Ports: kube.TCP(e.Port)})
+		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: from, Ports: kube.TCP(e.PortNumbers()...)})
 	}
 	eg := append([]networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{members}}}, egress(cat, e.Name)...)
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
@@ -120,12 +120,6 @@ func metricsIngress(cat *schema.Catalog, service string) (networkingv1.NetworkPo
 	if !ok || (m.Namespace == "" && len(m.PodLabels) == 0) {
 		return networkingv1.NetworkPolicyIngressRule{}, false
 	}
-	peer := networkingv1.NetworkPolicyPeer{}
-	if m.Namespace != "" {
-		peer.NamespaceSelector = kube.Selector(map[string]string{kube.LabelNamespaceName: m.Namespace})
-	}
-	if len(m.PodLabels) > 0 {
-		peer.PodSelector = kube.Selector(m.PodLabels)
-	}
+	peer := kube.PeerIn(m.Namespace, m.PodLabels)
 	return networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{peer}, Ports: kube.TCP(svc.Ports.Metrics)}, true
 }

@@ -129,3 +129,7 @@ func shellcheckClean(t *testing.T, named map[string]string) {
 		assert.NoError(t, err, "%s:\n%s", name, out)
 	}
 }
+
+func TestClickHouseScriptShellcheck(t *testing.T) {
+	shellcheckClean(t, map[string]string{"ClickHouseSchema": ClickHouseSchema})
+}

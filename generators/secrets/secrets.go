@@ -2,7 +2,10 @@
 // credential: per PostgreSQL login one per database-owning service (Secret
 // <service>-db with username, password and DATABASE_URL), one per
 // readerRole of a database, one for the admin (superuser) credential the
-// init Job runs as; and the Redis password (Secret redis-auth).
+// init Job runs as; the Redis password (Secret redis-auth); and a
+// ClickHouse login per service that uses it and one for the schema Job
+// (Secrets <service>-clickhouse and clickhouse-schema-init, under
+// <keyPrefix>/clickhouse/<user>).
 //
 // Passwords live only in the secret store (cat.Spec.Secrets.Store), under
 // <keyPrefix>/postgres/<role>, property "password". No generated object
@@ -50,6 +53,12 @@ func DatabaseURLTemplate(server schema.Endpoint, role, db string) string {
 	return "postgres://" + url.User(role).String() + ":" + passwordURLExpr + "@" + hostPort + "/" + url.PathEscape(db)
 }
 
+// ClickHouseRemoteKey is where the store keeps the password of a
+// ClickHouse user.
+func ClickHouseRemoteKey(cat *schema.Catalog, user string) string {
+	return cat.Spec.Secrets.KeyPrefix + "/clickhouse/" + user
+}
+
 // RedisRemoteKey is where the store keeps the Redis password.
 func RedisRemoteKey(cat *schema.Catalog) string { return cat.Spec.Secrets.KeyPrefix + "/redis/default" }
 
@@ -69,6 +78,14 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	if cat.Spec.Infrastructure.Redis != nil {
 		out = append(out, externalSecret(cat, naming.RedisSecret, RedisRemoteKey(cat), map[string]string{naming.KeyPassword: "{{ .password }}"}))
+	}
+	if cat.Spec.Infrastructure.ClickHouse != nil {
+		for _, svc := range cat.ClickHouseClients() {
+			user := naming.ClickHouseUser(svc)
+			out = append(out, externalSecret(cat, naming.ClickHouseSecret(svc), ClickHouseRemoteKey(cat, user), login(user)))
+		}
+		user := naming.ClickHouseSchemaUser
+		out = append(out, externalSecret(cat, naming.ClickHouseSchemaSecret, ClickHouseRemoteKey(cat, user), login(user)))
 	}
 	return out, nil
 }

@@ -61,7 +61,9 @@ func TestNoPasswordValues(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
-	require.Len(t, objs, 1+len(cat.Logins())+1, "the admin, one per login role, and Redis")
+	require.Len(t, objs, 1+len(cat.Logins())+1+len(cat.ClickHouseClients())+1,
+		"the admin, one per login role, Redis, one per ClickHouse client and the ClickHouse schema Job")
+	require.NotEmpty(t, cat.ClickHouseClients())
 	for _, o := range objs {
 		e := o.(*es.ExternalSecret)
 		assert.Equal(t, "{{ .password }}", e.Spec.Target.Template.Data[naming.KeyPassword], e.Name)
@@ -69,6 +71,7 @@ func TestNoPasswordValues(t *testing.T) {
 		for _, d := range e.Spec.Data {
 			assert.Equal(t, naming.KeyPassword, d.RemoteRef.Property)
 			assert.True(t, strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/postgres/") ||
+				strings.HasPrefix(d.RemoteRef.Key, cat.Spec.Secrets.KeyPrefix+"/clickhouse/") ||
 				d.RemoteRef.Key == RedisRemoteKey(cat), d.RemoteRef.Key)
 		}
 	}

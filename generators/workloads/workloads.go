@@ -6,7 +6,9 @@
 // liveness probe may restart it. A service that depends on Redis gets
 // REDIS_ADDR and REDIS_PASSWORD (from Secret redis-auth); every Kafka
 // client (a producer or consumer of a topic, or a service that waits for
-// Kafka) gets KAFKA_BOOTSTRAP_SERVERS.
+// Kafka) gets KAFKA_BOOTSTRAP_SERVERS; one that depends on ClickHouse
+// gets CLICKHOUSE_HOST, _PORT, _HTTP_PORT, _DATABASE, and its own login
+// as CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (Secret <service>-clickhouse).
 //
 // Rotated credentials reach running pods when they restart: the catalog's
 // secrets.rotation is an annotation of every pod template (change it to
@@ -79,6 +81,20 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 	if k, ok := cat.Endpoint("kafka"); ok && svc.UsesKafka() {
 		// The Service: any broker answers a bootstrap, and names the others.
 		c.Env = append(c.Env, corev1.EnvVar{Name: naming.EnvKafkaBootstrap, Value: net.JoinHostPort(k.Host, strconv.Itoa(int(k.Port)))})
+	}
+	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil && slices.Contains(svc.DependsOn, "clickhouse") {
+		// Where it is (native protocol and HTTP), the database, and the
+		// service's own login.
+		e, _ := cat.Endpoint("clickhouse")
+		secret := naming.ClickHouseSecret(svc.Name)
+		c.Env = append(c.Env,
+			corev1.EnvVar{Name: naming.EnvClickHouseHost, Value: e.Host},
+			corev1.EnvVar{Name: naming.EnvClickHousePort, Value: strconv.Itoa(int(ch.Port))},
+			corev1.EnvVar{Name: naming.EnvClickHouseHTTPPort, Value: strconv.Itoa(int(ch.HTTPPort))},
+			corev1.EnvVar{Name: naming.EnvClickHouseDatabase, Value: ch.Database},
+			kube.SecretEnv(naming.EnvClickHouseUser, secret, naming.KeyUsername),
+			kube.SecretEnv(naming.EnvClickHousePassword, secret, naming.KeyPassword))
+		secrets = append(secrets, secret)
 	}
 	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
 	kube.Harden(cat, &spec)

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -27,7 +28,6 @@ func TestCredentialsReachPods(t *testing.T) {
 	for _, o := range objs {
 		d := o.(*appsv1.Deployment)
 		assert.Equal(t, cat.Spec.Secrets.Rotation, d.Spec.Template.Annotations[AnnotationRotation], d.Name)
-		assert.Equal(t, d.Name+"-db,redis-auth", d.Annotations[AnnotationReloader], d.Name)
 		env := map[string]corev1.EnvVar{}
 		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
 			env[e.Name] = e
@@ -35,6 +35,23 @@ func TestCredentialsReachPods(t *testing.T) {
 		assert.Equal(t, "redis:6379", env["REDIS_ADDR"].Value, d.Name)
 		require.NotNil(t, env["REDIS_PASSWORD"].ValueFrom, d.Name)
 		assert.Equal(t, "redis-auth", env["REDIS_PASSWORD"].ValueFrom.SecretKeyRef.Name, d.Name)
+		if d.Name != "feed-service" {
+			assert.Equal(t, d.Name+"-db,redis-auth", d.Annotations[AnnotationReloader], d.Name)
+			assert.NotContains(t, env, "CLICKHOUSE_HOST", "only ClickHouse's clients get it")
+			continue
+		}
+		// feed-service depends on ClickHouse: its address, database and
+		// own login.
+		assert.Equal(t, "feed-service-db,redis-auth,feed-service-clickhouse", d.Annotations[AnnotationReloader], d.Name)
+		ch := cat.Spec.Infrastructure.ClickHouse
+		assert.Equal(t, "clickhouse", env["CLICKHOUSE_HOST"].Value)
+		assert.Equal(t, fmt.Sprint(ch.Port), env["CLICKHOUSE_PORT"].Value)
+		assert.Equal(t, fmt.Sprint(ch.HTTPPort), env["CLICKHOUSE_HTTP_PORT"].Value)
+		assert.Equal(t, ch.Database, env["CLICKHOUSE_DATABASE"].Value)
+		for _, k := range []string{"CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"} {
+			require.NotNil(t, env[k].ValueFrom, k)
+			assert.Equal(t, "feed-service-clickhouse", env[k].ValueFrom.SecretKeyRef.Name, k)
+		}
 	}
 }
 

@@ -70,6 +70,17 @@ func renderedPods(t *testing.T) []pod {
 func podsOf(catalog string, nodes []*yaml.RNode) ([]pod, error) {
 	var out []pod
 	for _, n := range nodes {
+		if n.GetKind() == "ClickHouseInstallation" {
+			pods, err := installationPods(n)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range pods {
+				p.where = catalog + ": " + p.where
+				out = append(out, p)
+			}
+			continue
+		}
 		path, ok := podSpecPaths[n.GetKind()]
 		if !ok {
 			continue
@@ -79,6 +90,30 @@ func podsOf(catalog string, nodes []*yaml.RNode) ([]pod, error) {
 			return nil, err
 		}
 		p.where = catalog + ": " + p.where
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// installationPods are the pod templates of a ClickHouseInstallation
+// (spec.templates.podTemplates[].spec): the operator runs every host's
+// pod from them.
+func installationPods(n *yaml.RNode) ([]pod, error) {
+	templates, err := n.Pipe(yaml.Lookup("spec", "templates", "podTemplates"))
+	if err != nil || templates == nil {
+		return nil, fmt.Errorf("ClickHouseInstallation/%s: no pod templates (%v)", n.GetName(), err)
+	}
+	elems, err := templates.Elements()
+	if err != nil {
+		return nil, err
+	}
+	var out []pod
+	for _, e := range elems {
+		p, err := podOf(e, []string{"spec"})
+		if err != nil {
+			return nil, err
+		}
+		p.where = "ClickHouseInstallation/" + n.GetName() + "/" + yaml.GetValue(e.Field("name").Value)
 		out = append(out, p)
 	}
 	return out, nil

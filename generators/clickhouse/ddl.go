@@ -1,0 +1,85 @@
+package clickhouse
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/schema"
+)
+
+// Schema is the DDL ConfigMap's data: database.sql, then a
+// table-<name>.sql per catalog table (scripts.ClickHouseSchema applies
+// them in that order). Every statement is CREATE … IF NOT EXISTS.
+func Schema(ch *schema.ClickHouse) map[string]string {
+	out := map[string]string{scripts.ClickHouseDatabaseFile: DatabaseDDL(ch.Database)}
+	for i := range ch.Tables {
+		t := &ch.Tables[i]
+		out[scripts.ClickHouseTablePrefix+t.Name+scripts.ClickHouseTableSuffix] = TableDDL(ch.Database, t)
+	}
+	return out
+}
+
+// DatabaseDDL creates the analytics database.
+func DatabaseDDL(db string) string {
+	return "CREATE DATABASE IF NOT EXISTS " + ident(db) + ";\n"
+}
+
+// TableDDL is the CREATE TABLE statement of t in db, written from the
+// catalog's structure: identifiers the loader restricted to [a-z0-9_]
+// (quoted all the same), column types it parsed and writes back in
+// canonical form, and nothing else from the catalog. Rows are partitioned
+// by month of PartitionBy; a TTL on a DateTime64 (or Date32) column is
+// wrapped in toDateTime (toDate), since a TTL must be a Date or DateTime.
+func TableDDL(db string, t *schema.ClickHouseTable) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE IF NOT EXISTS " + ident(db) + "." + ident(t.Name) + "\n(\n")
+	kinds := map[string]*schema.ColumnType{}
+	for i, c := range t.Columns {
+		kinds[c.Name] = c.Kind
+		b.WriteString("    " + ident(c.Name) + " " + c.Kind.String())
+		if i < len(t.Columns)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	clauses := []string{")", "ENGINE = " + engine(t)}
+	if t.PartitionBy != "" {
+		clauses = append(clauses, "PARTITION BY toYYYYMM("+ident(t.PartitionBy)+")")
+	}
+	clauses = append(clauses, "ORDER BY "+tuple(t.OrderBy))
+	if t.TTL != nil {
+		clauses = append(clauses, "TTL "+kinds[t.TTL.Column].TTLOperand(ident(t.TTL.Column))+" + INTERVAL "+strconv.Itoa(t.TTL.Days)+" DAY")
+	}
+	b.WriteString(strings.Join(clauses, "\n") + ";\n")
+	return b.String()
+}
+
+// engine is the ENGINE clause: SummingMergeTree((columns)) when the
+// catalog lists what to sum, ReplacingMergeTree(version).
+func engine(t *schema.ClickHouseTable) string {
+	switch {
+	case t.Engine == schema.EngineSummingMergeTree && len(t.Sum) > 0:
+		return t.Engine + "(" + tuple(t.Sum) + ")"
+	case t.Engine == schema.EngineReplacingMergeTree && t.Version != "":
+		return t.Engine + "(" + ident(t.Version) + ")"
+	}
+	return t.Engine
+}
+
+// tuple is (a, b), or tuple() for no columns (an unsorted table).
+func tuple(cols []string) string {
+	if len(cols) == 0 {
+		return "tuple()"
+	}
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = ident(c)
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}
+
+// ident quotes an identifier. The loader allows only [a-z_][a-z0-9_]*,
+// which needs no escaping; quoting keeps keywords (order, date) usable as
+// names.
+func ident(s string) string { return "`" + s + "`" }
