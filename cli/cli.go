@@ -63,27 +63,34 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	return root
 }
 
-func catalogFlag(c *cobra.Command, path *string) {
-	c.Flags().StringVarP(path, "file", "f", defaultCatalog, `path of the service catalog ("-" reads standard input)`)
+// catalogRef is the catalog a command reads: its path and environment.
+type catalogRef struct {
+	path, env string
+}
+
+func catalogFlag(c *cobra.Command, ref *catalogRef) {
+	c.Flags().StringVarP(&ref.path, "file", "f", defaultCatalog, `path of the service catalog ("-" reads standard input)`)
+	c.Flags().StringVarP(&ref.env, "environment", "e", "", "an environment of the catalog's spec.environments (default: the catalog as written)")
 }
 
 // stdinName names standard input in error positions, as kubectl does.
 const stdinName = "<stdin>"
 
-// load reads the catalog at path, or from the command's stdin for "-".
-func load(c *cobra.Command, path string) (*schema.Catalog, error) {
-	if path != "-" {
-		return schema.Load(path)
+// load reads the catalog at ref.path, or from the command's stdin for
+// "-", in environment ref.env.
+func load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
+	if ref.path != "-" {
+		return schema.LoadEnv(ref.path, ref.env)
 	}
 	data, err := schema.Read(stdinName, c.InOrStdin())
 	if err != nil {
 		return nil, err
 	}
-	return schema.Parse(stdinName, data)
+	return schema.ParseEnv(stdinName, data, ref.env)
 }
 
 func renderCmd() *cobra.Command {
-	var path string
+	var path catalogRef
 	var gens, trans []string
 	c := &cobra.Command{
 		Use:   "render",
@@ -116,19 +123,49 @@ for the same catalog. By default all generators run, then all transformers.`,
 }
 
 func validateCmd() *cobra.Command {
-	var path string
+	var path catalogRef
 	c := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the catalog and report every problem as FILE:LINE:COL",
-		Args:  cobra.NoArgs,
+		Long: `Check the catalog and report every problem as FILE:LINE:COL: the catalog as
+written and each of its environments, or only the one -e names.`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
+			var data []byte
+			var err error
+			if path.path == "-" {
+				data, err = schema.Read(stdinName, c.InOrStdin())
+			} else {
+				data, err = schema.ReadFile(path.path)
+			}
 			if err != nil {
 				return err
 			}
+			name := path.path
+			if name == "-" {
+				name = stdinName
+			}
+			cat, err := schema.ParseEnv(name, data, path.env)
+			if err != nil {
+				return err
+			}
+			var envs []string
+			if path.env == "" {
+				// Every environment too, read from the same bytes.
+				if err := schema.CheckEnvironments(cat, data); err != nil {
+					return err
+				}
+				envs = cat.EnvironmentNames
+			}
 			s := cat.Spec
-			fmt.Fprintf(c.OutOrStdout(), "%s: ok: %d services, %d databases, %d topics, %d dependency targets\n",
-				path, len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
+			fmt.Fprintf(c.OutOrStdout(), "%s: ok: %d services, %d databases, %d topics, %d dependency targets",
+				path.path, len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
+			if path.env != "" {
+				fmt.Fprintf(c.OutOrStdout(), " (environment %s)", path.env)
+			} else if len(envs) > 0 {
+				fmt.Fprintf(c.OutOrStdout(), "; environments %s ok", strings.Join(envs, ", "))
+			}
+			fmt.Fprintln(c.OutOrStdout())
 			return nil
 		},
 	}
@@ -137,7 +174,8 @@ func validateCmd() *cobra.Command {
 }
 
 func graphCmd() *cobra.Command {
-	var path, format string
+	var path catalogRef
+	var format string
 	c := &cobra.Command{
 		Use:   "graph",
 		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from) and the Kafka topics with their producers and consumers",

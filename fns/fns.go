@@ -36,6 +36,7 @@ const (
 //	      exec: {path: novagen, args: [fn]}   # found through PATH
 //	spec:
 //	  catalog: ../../services.yaml   # relative to the kustomization, inside the repository
+//	  environment: production        # omitted: the catalog as written
 //	  generators: [grpc-services]    # omitted: all of them
 //	  transformers: []               # omitted: all of them; [] none
 type Config struct {
@@ -54,7 +55,9 @@ type ConfigMeta struct {
 // ConfigSpec says which catalog to load and what to run, with the same
 // defaults as `novagen render`: all generators and all transformers.
 type ConfigSpec struct {
-	Catalog      string   `yaml:"catalog"`
+	Catalog string `yaml:"catalog"`
+	// Environment selects an entry of the catalog's spec.environments.
+	Environment  string   `yaml:"environment,omitempty"`
 	Generators   []string `yaml:"generators,omitempty"`
 	Transformers []string `yaml:"transformers"`
 }
@@ -81,7 +84,7 @@ func process(rl *framework.ResourceList) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	cat, err := schema.Parse(name, data)
+	cat, err := schema.ParseEnv(name, data, cfg.Spec.Environment)
 	if err != nil {
 		return fail(rl, err)
 	}

@@ -31,7 +31,11 @@ type Options struct {
 // transformers to everything.
 func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	gens := generators.All()
-	if opts.Generators != nil {
+	switch {
+	case opts.Generators == nil:
+	case len(opts.Generators) == 0:
+		gens = nil // a transformer-only run (a kustomize transformers: entry)
+	default:
 		var err error
 		if gens, err = generators.Select(opts.Generators); err != nil {
 			return nil, fmt.Errorf("generators: %w", err)

@@ -65,4 +65,14 @@ func TestOptions(t *testing.T) {
 	one := renderBytes(t, cat, Options{Generators: []string{"grpc-services"}})
 	require.NotContains(t, string(one), "kind: Deployment")
 	require.Contains(t, string(one), "kind: Service")
+	// No generators: a transformer over what exists (a kustomize
+	// transformers: entry), which adds nothing.
+	deployments, err := Run(cat, Options{Generators: []string{"workloads"}, Transformers: []string{}}, nil)
+	require.NoError(t, err)
+	transformed, err := Run(cat, Options{Generators: []string{}}, deployments)
+	require.NoError(t, err)
+	require.Len(t, transformed, len(deployments))
+	s, err := transformed[0].String()
+	require.NoError(t, err)
+	require.Contains(t, s, "wait-for-", "the init containers were added")
 }

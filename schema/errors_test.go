@@ -19,7 +19,12 @@ func TestErrorCorpus(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			// As novagen validate: the catalog, then every environment.
 			cat, err := Load(f)
+			if err == nil {
+				data, _ := os.ReadFile(f)
+				err = CheckEnvironments(cat, data)
+			}
 			if err == nil {
 				t.Fatalf("%s loaded without error: %+v", f, cat.Spec.Services)
 			}

@@ -32,17 +32,26 @@ const MaxCatalogBytes = 16 << 20
 
 // Load reads, validates and defaults the catalog at path. Every problem is
 // returned at once as Errors, each located at FILE:LINE:COL.
-func Load(path string) (*Catalog, error) {
+func Load(path string) (*Catalog, error) { return LoadEnv(path, "") }
+
+// LoadEnv is Load of one environment of the catalog (spec.environments);
+// "" is the catalog as written.
+func LoadEnv(path, env string) (*Catalog, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnv(path, data, env)
+}
+
+// ReadFile reads the catalog file at path with Read's limit.
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, Errors{{Pos: Pos{File: path}, Message: "cannot read catalog: " + unwrapPathError(err)}}
 	}
 	defer f.Close()
-	data, err := Read(path, f)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, data)
+	return Read(path, f)
 }
 
 // Read reads a whole catalog from r, refusing more than MaxCatalogBytes
@@ -60,7 +69,10 @@ func Read(name string, r io.Reader) ([]byte, error) {
 }
 
 // Parse is Load for bytes already in memory; file names them in errors.
-func Parse(file string, data []byte) (*Catalog, error) {
+func Parse(file string, data []byte) (*Catalog, error) { return ParseEnv(file, data, "") }
+
+// ParseEnv is LoadEnv for bytes already in memory.
+func ParseEnv(file string, data []byte, env string) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
 	}
@@ -80,6 +92,16 @@ func Parse(file string, data []byte) (*Catalog, error) {
 	if errs := validateStructure(instance, pos); len(errs) > 0 {
 		return nil, errs.sorted()
 	}
+	// An overlay's own problems (a patch of no service) are reported with
+	// whatever else is wrong with the environment.
+	envs, envErrs := selectEnvironment(instance.(map[string]any), pos, env)
+	if env != "" {
+		// The overlay may combine with the catalog into something the
+		// schema refuses (a mode's enum, a required field removed).
+		if errs := validateStructure(instance, pos); len(errs) > 0 {
+			return nil, append(envErrs, errs...).sorted()
+		}
+	}
 
 	raw, err := json.Marshal(instance)
 	if err != nil {
@@ -92,12 +114,13 @@ func Parse(file string, data []byte) (*Catalog, error) {
 		return nil, Errors{{Pos: pos.value(""), Message: "internal: schema and types disagree: " + err.Error()}}
 	}
 	cat.File = file
+	cat.Environment, cat.EnvironmentNames = env, envs
 	applyDefaults(cat)
 
 	v := &validator{cat: cat, pos: pos, endpoints: cat.endpoints()}
 	v.validate()
-	if len(v.errs) > 0 {
-		return nil, v.errs.sorted()
+	if errs := append(envErrs, v.errs...); len(errs) > 0 {
+		return nil, errs.sorted()
 	}
 	cat.buildIndex(v.endpoints)
 	return cat, nil

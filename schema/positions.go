@@ -18,6 +18,36 @@ type positions struct {
 	file   string
 	values map[string]*yaml.Node
 	keys   map[string]*yaml.Node
+	// redirects maps a pointer whose value an environment's overlay
+	// replaced to the overlay's pointer: it and everything below it are
+	// found there.
+	redirects map[string]string
+}
+
+// redirect says the value at ptr (and below) is written at to.
+func (p *positions) redirect(ptr, to string) {
+	if p.redirects == nil {
+		p.redirects = map[string]string{}
+	}
+	p.redirects[ptr] = to
+}
+
+// resolve follows the redirect of ptr or of its nearest parent that has
+// one; a pointer without any is its own.
+func (p *positions) resolve(ptr string) string {
+	if len(p.redirects) == 0 {
+		return ptr
+	}
+	for prefix := ptr; ; {
+		if to, ok := p.redirects[prefix]; ok {
+			return to + ptr[len(prefix):]
+		}
+		i := strings.LastIndex(prefix, "/")
+		if i < 0 {
+			return ptr
+		}
+		prefix = prefix[:i]
+	}
 }
 
 // MinAliasBudget is how many nodes YAML aliases may add to a catalog
@@ -272,6 +302,7 @@ func quoteShort(s string) string {
 // value returns the position of the value at ptr, or of its closest
 // existing ancestor (a missing field is reported where it should be).
 func (p *positions) value(ptr string) Pos {
+	ptr = p.resolve(ptr)
 	for {
 		if n, ok := p.values[ptr]; ok {
 			return Pos{File: p.file, Line: n.Line, Column: n.Column}
@@ -286,6 +317,7 @@ func (p *positions) value(ptr string) Pos {
 // key returns the position of the key that introduces ptr (where an
 // unknown field is reported), falling back to the value.
 func (p *positions) key(ptr string) Pos {
+	ptr = p.resolve(ptr)
 	if n, ok := p.keys[ptr]; ok {
 		return Pos{File: p.file, Line: n.Line, Column: n.Column}
 	}
@@ -294,7 +326,7 @@ func (p *positions) key(ptr string) Pos {
 
 // has reports whether the catalog sets the field at ptr itself.
 func (p *positions) has(ptr string) bool {
-	_, ok := p.keys[ptr]
+	_, ok := p.keys[p.resolve(ptr)]
 	return ok
 }
 

@@ -18,6 +18,10 @@ type Catalog struct {
 
 	// File is the path the catalog was loaded from, as given to Load.
 	File string `json:"-"`
+	// Environment is the spec.environments entry merged into Spec ("" for
+	// the catalog as written); EnvironmentNames are all of them, sorted.
+	Environment      string   `json:"-"`
+	EnvironmentNames []string `json:"-"`
 
 	graph *Graph
 	index *index
@@ -274,6 +278,10 @@ type ClickHouse struct {
 	Operator ClickHouseOperator `json:"operator"`
 	Tables   []ClickHouseTable  `json:"tables,omitempty"`
 }
+
+// Replicated says whether the tables have replicas: Replicated* engines
+// and ON CLUSTER DDL, coordinated through ZooKeeper.
+func (c *ClickHouse) Replicated() bool { return c.IsManaged() && c.Replicas > 1 }
 
 // ClickHouseOperator is where the Altinity operator runs: it queries
 // every ClickHouse pod over HTTP, so their NetworkPolicy must let it in.

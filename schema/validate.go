@@ -376,6 +376,9 @@ func (v *validator) buildGraph() {
 	if k := v.cat.Spec.Infrastructure.Kafka; k != nil && k.IsManaged() && !k.KRaft() && v.cat.Spec.Infrastructure.Zookeeper != nil {
 		deps["kafka"] = []string{"zookeeper"}
 	}
+	if ch := v.cat.Spec.Infrastructure.ClickHouse; ch != nil && ch.Replicated() && v.cat.Spec.Infrastructure.Zookeeper != nil {
+		deps["clickhouse"] = []string{"zookeeper"}
+	}
 	g, cycles := newGraph(nodes, deps)
 	for _, c := range cycles {
 		// Report at the edge from the cycle's first service to the next.

@@ -26,14 +26,11 @@ func (v *validator) checkAnalytics() {
 	}
 	const base = "/spec/infrastructure/clickhouse"
 	if ch.IsManaged() {
-		// Replicated tables and ON CLUSTER DDL need ClickHouse Keeper,
-		// which novagen does not run yet.
-		if ch.Shards > 1 || ch.Replicas > 1 {
-			ptr := base + "/shards"
-			if ch.Replicas > 1 {
-				ptr = base + "/replicas"
-			}
-			v.errorf(ptr, "clickhouse with %d shard(s) × %d replica(s): more than one host needs ClickHouse Keeper for replicated tables and ON CLUSTER DDL, which novagen does not set up; use 1 × 1", ch.Shards, ch.Replicas)
+		if ch.Shards > 1 {
+			v.errorf(base+"/shards", "clickhouse with %d shards: querying across shards needs Distributed tables, which novagen does not generate; use shards: 1 (and replicas for availability)", ch.Shards)
+		}
+		if ch.Replicated() && v.cat.Spec.Infrastructure.Zookeeper == nil {
+			v.errorf(base+"/replicas", "clickhouse with %d replicas needs spec.infrastructure.zookeeper: replicated tables and ON CLUSTER DDL coordinate through it", ch.Replicas)
 		}
 		v.quantity(base+"/storage", ch.Storage)
 		before := len(v.errs)

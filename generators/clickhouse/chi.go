@@ -43,8 +43,20 @@ type DefaultTemplates struct {
 // Users is keyed user/setting (analytics_service/password), as the
 // operator reads it.
 type Configuration struct {
-	Users    map[string]any `json:"users,omitempty"`
-	Clusters []Cluster      `json:"clusters"`
+	Users     map[string]any `json:"users,omitempty"`
+	Zookeeper *Zookeeper     `json:"zookeeper,omitempty"`
+	Clusters  []Cluster      `json:"clusters"`
+}
+
+// Zookeeper is the coordination service of replicated tables.
+type Zookeeper struct {
+	Nodes []ZookeeperNode `json:"nodes"`
+}
+
+// ZookeeperNode is one address of it.
+type ZookeeperNode struct {
+	Host string `json:"host"`
+	Port int32  `json:"port"`
 }
 
 // Cluster is one ClickHouse cluster of the installation.
@@ -82,9 +94,16 @@ type HostSpec struct {
 // PodTemplate is the pod of every host; the operator adds its config
 // volumes and the data volume.
 type PodTemplate struct {
-	Name     string         `json:"name"`
-	Metadata *PodMetadata   `json:"metadata,omitempty"`
-	Spec     corev1.PodSpec `json:"spec"`
+	Name            string            `json:"name"`
+	Metadata        *PodMetadata      `json:"metadata,omitempty"`
+	PodDistribution []PodDistribution `json:"podDistribution,omitempty"`
+	Spec            corev1.PodSpec    `json:"spec"`
+}
+
+// PodDistribution is a placement rule the operator turns into affinity.
+type PodDistribution struct {
+	Type  string `json:"type"`
+	Scope string `json:"scope,omitempty"`
 }
 
 // PodMetadata labels the pods, so NetworkPolicies select them by the

@@ -157,12 +157,13 @@ func installation(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint
 				ServiceTemplate:         serviceTemplate,
 			}},
 			Configuration: Configuration{
-				Users:    Users(cat, ch),
-				Clusters: []Cluster{{Name: ch.Cluster, Layout: Layout{ShardsCount: ch.Shards, ReplicasCount: ch.Replicas}}},
+				Users:     Users(cat, ch),
+				Zookeeper: coordination(cat, ch),
+				Clusters:  []Cluster{{Name: ch.Cluster, Layout: Layout{ShardsCount: ch.Shards, ReplicasCount: ch.Replicas}}},
 			},
 			Templates: Templates{
 				HostTemplates: []HostTemplate{{Name: hostTemplate, Spec: HostSpec{TCPPort: ch.Port, HTTPPort: ch.HTTPPort}}},
-				PodTemplates:  []PodTemplate{{Name: podTemplate, Metadata: &PodMetadata{Labels: ep.PodLabels}, Spec: pod}},
+				PodTemplates:  []PodTemplate{{Name: podTemplate, Metadata: &PodMetadata{Labels: ep.PodLabels}, PodDistribution: distribution(ch), Spec: pod}},
 				VolumeClaimTemplates: []VolumeClaimTemplate{{
 					Name: dataTemplate, ReclaimPolicy: "Retain", Spec: pvc,
 				}},
@@ -180,6 +181,26 @@ func installation(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint
 			},
 		},
 	}
+}
+
+// coordination is the ZooKeeper of replicated tables and ON CLUSTER DDL:
+// the catalog's, at its client Service (as Kafka reaches it). The loader
+// requires one for replicas.
+func coordination(cat *schema.Catalog, ch *schema.ClickHouse) *Zookeeper {
+	if !ch.Replicated() {
+		return nil
+	}
+	zk, _ := cat.Endpoint("zookeeper")
+	return &Zookeeper{Nodes: []ZookeeperNode{{Host: zk.Host, Port: zk.Port}}}
+}
+
+// distribution puts no two ClickHouse pods of the installation on one
+// node, so a node's loss takes one replica at most.
+func distribution(ch *schema.ClickHouse) []PodDistribution {
+	if ch.Shards*ch.Replicas < 2 {
+		return nil
+	}
+	return []PodDistribution{{Type: "ClickHouseAntiAffinity", Scope: "ClickHouseInstallation"}}
 }
 
 // Users is the installation's configuration.users: a login per client
@@ -202,6 +223,11 @@ func Users(cat *schema.Catalog, ch *schema.ClickHouse) map[string]any {
 		add(naming.ClickHouseUser(svc), naming.ClickHouseSecret(svc), ch.Grants)
 	}
 	add(naming.ClickHouseSchemaUser, naming.ClickHouseSchemaSecret, SchemaGrants)
+	if ch.Replicated() {
+		// ON CLUSTER statements need the global CLUSTER privilege.
+		key := naming.ClickHouseSchemaUser + "/grants/query"
+		users[key] = append(users[key].([]string), "GRANT CLUSTER ON *.*")
+	}
 	return users
 }
 

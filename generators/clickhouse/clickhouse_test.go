@@ -97,6 +97,13 @@ func TestUsers(t *testing.T) {
 				users[user+"/password"], "%s: %s", path, user)
 			assert.Equal(t, ch.ClientNetworks, users[user+"/networks/ip"], "%s: %s", path, user)
 			grants := users[user+"/grants/query"].([]string)
+			if user == naming.ClickHouseSchemaUser && ch.Replicated() {
+				// ON CLUSTER DDL needs the global CLUSTER privilege, and
+				// nothing else global.
+				require.Len(t, grants, 2)
+				assert.Equal(t, "GRANT CLUSTER ON *.*", grants[1], path)
+				grants = grants[:1]
+			}
 			require.Len(t, grants, 1)
 			assert.True(t, strings.HasSuffix(grants[0], " ON `"+ch.Database+"`.*"), "%s: %s grants only on the database: %s", path, user, grants[0])
 		}
@@ -122,7 +129,11 @@ func TestDDLMatchesCatalog(t *testing.T) {
 		}
 		data := Schema(ch)
 		db := parseDDL(t, data[scripts.ClickHouseDatabaseFile])
-		assert.Equal(t, []string{"CREATE", "DATABASE", "IF", "NOT", "EXISTS", ident(ch.Database), ";"}, db.tokens, path)
+		wantDB := []string{"CREATE", "DATABASE", "IF", "NOT", "EXISTS", ident(ch.Database)}
+		if ch.Replicated() {
+			wantDB = append(wantDB, "ON", "CLUSTER", ident(ch.Cluster))
+		}
+		assert.Equal(t, append(wantDB, ";"), db.tokens, path)
 		assert.Len(t, data, 1+len(ch.Tables), "%s: database.sql and a file per table", path)
 		for _, tbl := range ch.Tables {
 			tables++
@@ -138,14 +149,26 @@ func TestDDLMatchesCatalog(t *testing.T) {
 				types[c.Name] = canon.String()
 			}
 			assert.Equal(t, cols, got.columns, name)
-			assert.Equal(t, tbl.Engine, got.engine, name)
+			// A replicated table: the Replicated engine, its state under
+			// the shard's ZooKeeper path, the replica's name, on every host.
+			engine, args := tbl.Engine, got.engineArgs
+			if ch.Replicated() {
+				engine = "Replicated" + engine
+				assert.Equal(t, ch.Cluster, got.cluster, name)
+				replica := "'/clickhouse/tables/{shard}/{database}/{table}','{replica}'"
+				assert.True(t, strings.HasPrefix(args, replica), "%s: engine arguments %s", name, args)
+				args = strings.TrimPrefix(strings.TrimPrefix(args, replica), ",")
+			} else {
+				assert.Empty(t, got.cluster, name)
+			}
+			assert.Equal(t, engine, got.engine, name)
 			switch {
 			case tbl.Engine == schema.EngineSummingMergeTree && len(tbl.Sum) > 0:
-				assert.Equal(t, "("+strings.Join(tbl.Sum, ",")+")", got.engineArgs, name)
+				assert.Equal(t, "("+strings.Join(tbl.Sum, ",")+")", args, name)
 			case tbl.Engine == schema.EngineReplacingMergeTree && tbl.Version != "":
-				assert.Equal(t, tbl.Version, got.engineArgs, name)
+				assert.Equal(t, tbl.Version, args, name)
 			default:
-				assert.Empty(t, got.engineArgs, name)
+				assert.Empty(t, args, name)
 			}
 			if len(tbl.OrderBy) == 0 {
 				assert.Equal(t, "tuple()", got.orderBy, name)

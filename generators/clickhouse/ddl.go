@@ -12,18 +12,32 @@ import (
 // table-<name>.sql per catalog table (scripts.ClickHouseSchema applies
 // them in that order). Every statement is CREATE … IF NOT EXISTS.
 func Schema(ch *schema.ClickHouse) map[string]string {
-	out := map[string]string{scripts.ClickHouseDatabaseFile: DatabaseDDL(ch.Database)}
+	out := map[string]string{scripts.ClickHouseDatabaseFile: DatabaseDDL(ch)}
 	for i := range ch.Tables {
 		t := &ch.Tables[i]
-		out[scripts.ClickHouseTablePrefix+t.Name+scripts.ClickHouseTableSuffix] = TableDDL(ch.Database, t)
+		out[scripts.ClickHouseTablePrefix+t.Name+scripts.ClickHouseTableSuffix] = TableDDL(ch, t)
 	}
 	return out
 }
 
-// DatabaseDDL creates the analytics database.
-func DatabaseDDL(db string) string {
-	return "CREATE DATABASE IF NOT EXISTS " + ident(db) + ";\n"
+// DatabaseDDL creates the analytics database (on every replica).
+func DatabaseDDL(ch *schema.ClickHouse) string {
+	return "CREATE DATABASE IF NOT EXISTS " + ident(ch.Database) + onCluster(ch) + ";\n"
 }
+
+// onCluster runs a statement on every host of a replicated installation
+// (distributed DDL, through ZooKeeper); nothing for a single host.
+func onCluster(ch *schema.ClickHouse) string {
+	if !ch.Replicated() {
+		return ""
+	}
+	return " ON CLUSTER " + ident(ch.Cluster)
+}
+
+// ReplicaPath is where a replicated table keeps its state in ZooKeeper:
+// per shard, database and table (the operator defines the {shard} and
+// {replica} macros; ClickHouse {database} and {table}).
+const ReplicaPath = "/clickhouse/tables/{shard}/{database}/{table}"
 
 // TableDDL is the CREATE TABLE statement of t in db, written from the
 // catalog's structure: identifiers the loader restricted to [a-z0-9_]
@@ -31,9 +45,12 @@ func DatabaseDDL(db string) string {
 // canonical form, and nothing else from the catalog. Rows are partitioned
 // by month of PartitionBy; a TTL on a DateTime64 (or Date32) column is
 // wrapped in toDateTime (toDate), since a TTL must be a Date or DateTime.
-func TableDDL(db string, t *schema.ClickHouseTable) string {
+//
+// With replicas every table is the Replicated variant of its engine and
+// every statement runs ON CLUSTER.
+func TableDDL(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
 	var b strings.Builder
-	b.WriteString("CREATE TABLE IF NOT EXISTS " + ident(db) + "." + ident(t.Name) + "\n(\n")
+	b.WriteString("CREATE TABLE IF NOT EXISTS " + ident(ch.Database) + "." + ident(t.Name) + onCluster(ch) + "\n(\n")
 	kinds := map[string]*schema.ColumnType{}
 	for i, c := range t.Columns {
 		kinds[c.Name] = c.Kind
@@ -43,7 +60,7 @@ func TableDDL(db string, t *schema.ClickHouseTable) string {
 		}
 		b.WriteByte('\n')
 	}
-	clauses := []string{")", "ENGINE = " + engine(t)}
+	clauses := []string{")", "ENGINE = " + engine(ch, t)}
 	if t.PartitionBy != "" {
 		clauses = append(clauses, "PARTITION BY toYYYYMM("+ident(t.PartitionBy)+")")
 	}
@@ -56,15 +73,25 @@ func TableDDL(db string, t *schema.ClickHouseTable) string {
 }
 
 // engine is the ENGINE clause: SummingMergeTree((columns)) when the
-// catalog lists what to sum, ReplacingMergeTree(version).
-func engine(t *schema.ClickHouseTable) string {
+// catalog lists what to sum, ReplacingMergeTree(version); with replicas
+// ReplicatedSummingMergeTree('<path>', '{replica}', (columns)) and so on.
+func engine(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
+	var args []string
+	name := t.Engine
+	if ch.Replicated() {
+		name = "Replicated" + name
+		args = append(args, "'"+ReplicaPath+"'", "'{replica}'")
+	}
 	switch {
 	case t.Engine == schema.EngineSummingMergeTree && len(t.Sum) > 0:
-		return t.Engine + "(" + tuple(t.Sum) + ")"
+		args = append(args, tuple(t.Sum))
 	case t.Engine == schema.EngineReplacingMergeTree && t.Version != "":
-		return t.Engine + "(" + ident(t.Version) + ")"
+		args = append(args, ident(t.Version))
 	}
-	return t.Engine
+	if len(args) == 0 {
+		return name
+	}
+	return name + "(" + strings.Join(args, ", ") + ")"
 }
 
 // tuple is (a, b), or tuple() for no columns (an unsorted table).

@@ -25,12 +25,13 @@ func tokenize(t *testing.T, sql string) []string {
 		switch c := r[i]; {
 		case unicode.IsSpace(c):
 			i++
-		case c == '`':
+		case c == '`' || c == '\'':
 			j := i + 1
-			for j < len(r) && r[j] != '`' {
+			for j < len(r) && r[j] != c {
+				require.NotEqual(t, '\\', r[j], "no escapes in %q", sql)
 				j++
 			}
-			require.Less(t, j, len(r), "unterminated identifier in %q", sql)
+			require.Less(t, j, len(r), "unterminated quote in %q", sql)
 			out = append(out, string(r[i:j+1]))
 			i = j + 1
 		case unicode.IsLetter(c) || unicode.IsDigit(c) || c == '_':
@@ -66,6 +67,7 @@ func parseDDL(t *testing.T, sql string) statement {
 
 type table struct {
 	name                 string
+	cluster              string      // ON CLUSTER, unquoted
 	columns              [][2]string // name, type (tokens joined as the catalog writes types)
 	engine, engineArgs   string
 	partitionBy, orderBy string // tokens joined without spaces, identifiers unquoted
@@ -92,6 +94,11 @@ func parseTable(t *testing.T, sql string) table {
 	p++
 	expect(".")
 	p++
+	if toks[p] == "ON" {
+		expect("ON", "CLUSTER")
+		out.cluster = unq(toks[p])
+		p++
+	}
 	expect("(")
 	// Columns: `name` type-tokens, separated by ',' at depth 0.
 	for toks[p] != ")" {
