@@ -7,23 +7,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/internal/rendertest"
 )
-
-// rendered is the full render of a catalog, as `novagen render` makes it.
-func rendered(t *testing.T, path string) []*yaml.RNode {
-	t.Helper()
-	cat, err := schema.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nodes
-}
 
 // find returns the object kind/name of nodes.
 func find(t *testing.T, nodes []*yaml.RNode, kind, name string) *yaml.RNode {
@@ -81,7 +66,7 @@ var (
 // breaks it in one way, and exactly the check for that fails (or warns),
 // naming the object and field.
 func TestEachCheckCanFail(t *testing.T) {
-	staging := rendered(t, "../services.yaml")
+	staging := rendertest.File(t, "../services.yaml")
 	cases := []struct {
 		name   string
 		break_ func(*testing.T, []*yaml.RNode) []*yaml.RNode
@@ -158,7 +143,7 @@ func TestEachCheckCanFail(t *testing.T) {
 // TestStagingPasses: the unbroken fixture passes, and every check looked
 // at something (a check that saw nothing proves nothing).
 func TestStagingPasses(t *testing.T) {
-	results, err := Run(rendered(t, "../services.yaml"))
+	results, err := Run(rendertest.File(t, "../services.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +164,7 @@ func TestStagingPasses(t *testing.T) {
 // selector-less Service and its EndpointSlice; without the slice the
 // Service points nowhere.
 func TestEndpointSliceBacksASelectorlessService(t *testing.T) {
-	nodes := rendered(t, "../generators/externalservices/testdata/dns-and-ip/catalog.yaml")
+	nodes := rendertest.File(t, "../generators/externalservices/testdata/dns-and-ip/catalog.yaml")
 	r := mustRun(t, nodes)[5]
 	if r.Name != "service-selectors" || r.Status() != Pass {
 		t.Fatalf("%s: %s\n%s", r.Name, r.Status(), describe(r))
@@ -203,7 +188,7 @@ func TestEndpointSliceBacksASelectorlessService(t *testing.T) {
 // grpc-services generator alone) are a partial render: WARN, not FAIL.
 func TestPartialRenderWarns(t *testing.T) {
 	var services []*yaml.RNode
-	for _, n := range rendered(t, "../services.yaml") {
+	for _, n := range rendertest.File(t, "../services.yaml") {
 		if n.GetKind() == "Service" {
 			services = append(services, n)
 		}
@@ -220,7 +205,7 @@ func TestPartialRenderWarns(t *testing.T) {
 // TestUnreadablePodSpec: a pod spec that is not one is an error naming
 // the object and field, not a pass.
 func TestUnreadablePodSpec(t *testing.T) {
-	nodes := edit("Deployment", "auth-service", yaml.Lookup(app...), yaml.SetField("imagePullPolisy", yaml.NewScalarRNode("Always")))(t, copyNodes(rendered(t, "../services.yaml")))
+	nodes := edit("Deployment", "auth-service", yaml.Lookup(app...), yaml.SetField("imagePullPolisy", yaml.NewScalarRNode("Always")))(t, copyNodes(rendertest.File(t, "../services.yaml")))
 	_, err := Run(nodes)
 	if err == nil || !strings.Contains(err.Error(), "Deployment/auth-service: spec.template.spec") || !strings.Contains(err.Error(), "imagePullPolisy") {
 		t.Fatalf("want an error naming Deployment/auth-service and the field, got %v", err)

@@ -63,7 +63,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), checkCmd(colour), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 

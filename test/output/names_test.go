@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/internal/k8snames"
-	"github.com/novagen/novagen/pipeline"
+	"github.com/novagen/novagen/internal/rendertest"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
@@ -71,11 +71,7 @@ func loadTestCatalogs(t *testing.T) []namedCatalog {
 // render runs the whole pipeline on the catalog, as `novagen render` does.
 func (c namedCatalog) render(t *testing.T) []*yaml.RNode {
 	t.Helper()
-	nodes, err := pipeline.Run(c.cat, pipeline.Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nodes
+	return rendertest.Catalog(t, c.cat)
 }
 
 // TestNamesAndLabelsValid renders every test catalog and checks every name
