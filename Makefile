@@ -33,10 +33,10 @@ test: vet
 vet:
 	$(GO) vet ./...
 
-## golden: rewrite golden files from the current code; review the diff!
+## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
-	@git --no-pager diff --stat -- golden '**/testdata/**' || true
+	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
 ## e2e: the real kustomize binary on every example, compared with golden/
 e2e: build
