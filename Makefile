@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test redis-test apiserver-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test ci clean
 
 all: build test
 
@@ -33,14 +33,20 @@ test: vet
 vet:
 	$(GO) vet ./...
 
-## golden: rewrite golden files from the current code; review the diff!
+## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
-	@git --no-pager diff --stat -- golden '**/testdata/**' || true
+	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
 ## e2e: the real kustomize binary on every example, compared with golden/
 e2e: build
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
+
+## check-output: novagen check on the render and every example's golden output
+## (what kustomize builds, as e2e proves); fails on any FAIL
+CHECKED_OUTPUT := golden/render.yaml $(wildcard golden/examples/*.yaml)
+check-output: build
+	@set -e; for f in $(CHECKED_OUTPUT); do echo "== novagen check -f $$f"; bin/novagen check -f $$f; done
 
 ## conform: kubeconform -strict on every golden output, and on the data tier's
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)

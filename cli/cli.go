@@ -24,18 +24,22 @@ const defaultCatalog = "services.yaml"
 
 // Main runs novagen with args and returns the exit status. Output is
 // buffered and written only on success, so a failing command never leaves
-// partial YAML on stdout.
+// partial YAML on stdout; a check that fails still prints its report.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "fn" {
 		// The KRM function owns stdin/stdout entirely.
 		return fns.Main()
 	}
 	var out bytes.Buffer
-	root := newRoot(&out)
+	root := newRoot(&out, isTerminal(stdout))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetErr(stderr)
 	if err := root.Execute(); err != nil {
+		if errors.Is(err, errReported) {
+			// The report is the output; its FAIL lines say why.
+			_, _ = stdout.Write(out.Bytes())
+		}
 		pipeline.PrintError(stderr, err)
 		return 1
 	}
@@ -46,7 +50,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func newRoot(out io.Writer) *cobra.Command {
+func newRoot(out io.Writer, colour bool) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "novagen",
 		Short: "Generate the Kubernetes manifests of a microservice environment from one service catalog",
@@ -59,7 +63,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 

@@ -22,26 +22,20 @@ func run(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func TestCommands(t *testing.T) {
-	tests := []struct {
-		name       string
-		args       []string
-		wantCode   int
-		wantStdout []string
-		wantStderr []string
-	}{
-		{"render prints the headless service", []string{"render", "-f", staging}, 0, []string{"name: nova-grpc-services", "clusterIP: None", "port: 50051", "port: 9090"}, nil},
-		{"render selects a generator", []string{"render", "-f", staging, "-g", "grpc-services"}, 0, []string{"kind: Service"}, nil},
-		{"render rejects an unknown generator", []string{"render", "-f", staging, "-g", "nope"}, 1, nil, []string{`unknown "nope"`}},
-		{"validate reports counts", []string{"validate", "-f", staging}, 0, []string{"ok: 15 services, 15 databases, 9 topics"}, nil},
-		{"validate a missing file", []string{"validate", "-f", "nope.yaml"}, 1, nil, []string{"nope.yaml: cannot read catalog"}},
-		{"graph mermaid", []string{"graph", "-f", staging}, 0, []string{"flowchart LR", "media_service --> content_service"}, nil},
-		{"graph dot", []string{"graph", "-f", staging, "--format", "dot"}, 0, []string{`"media-service" -> "content-service";`}, nil},
-		{"graph unknown format", []string{"graph", "-f", staging, "--format", "svg"}, 1, nil, []string{`--format "svg"`}},
-		{"schema", []string{"schema"}, 0, []string{`"title": "Nova service catalog"`}, nil},
-		{"synth", []string{"synth", "--services", "12", "--seed", "3"}, 0, []string{"kind: ServiceCatalog", "- name: svc-12"}, nil},
-		{"synth rejects no services", []string{"synth", "--services", "0"}, 1, nil, []string{"services must be between 1 and 100000"}},
-	}
+// commandCase is one run of novagen: its exit status and what stdout and
+// stderr must contain.
+type commandCase struct {
+	name       string
+	args       []string
+	wantCode   int
+	wantStdout []string
+	wantStderr []string
+}
+
+// runCommandCases runs each case; a failing command must print nothing
+// on stdout.
+func runCommandCases(t *testing.T, tests []commandCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := run(tt.args...)
@@ -57,6 +51,22 @@ func TestCommands(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCommands(t *testing.T) {
+	runCommandCases(t, []commandCase{
+		{"render prints the headless service", []string{"render", "-f", staging}, 0, []string{"name: nova-grpc-services", "clusterIP: None", "port: 50051", "port: 9090"}, nil},
+		{"render selects a generator", []string{"render", "-f", staging, "-g", "grpc-services"}, 0, []string{"kind: Service"}, nil},
+		{"render rejects an unknown generator", []string{"render", "-f", staging, "-g", "nope"}, 1, nil, []string{`unknown "nope"`}},
+		{"validate reports counts", []string{"validate", "-f", staging}, 0, []string{"ok: 15 services, 15 databases, 9 topics"}, nil},
+		{"validate a missing file", []string{"validate", "-f", "nope.yaml"}, 1, nil, []string{"nope.yaml: cannot read catalog"}},
+		{"graph mermaid", []string{"graph", "-f", staging}, 0, []string{"flowchart LR", "media_service --> content_service"}, nil},
+		{"graph dot", []string{"graph", "-f", staging, "--format", "dot"}, 0, []string{`"media-service" -> "content-service";`}, nil},
+		{"graph unknown format", []string{"graph", "-f", staging, "--format", "svg"}, 1, nil, []string{`--format "svg"`}},
+		{"schema", []string{"schema"}, 0, []string{`"title": "Nova service catalog"`}, nil},
+		{"synth", []string{"synth", "--services", "12", "--seed", "3"}, 0, []string{"kind: ServiceCatalog", "- name: svc-12"}, nil},
+		{"synth rejects no services", []string{"synth", "--services", "0"}, 1, nil, []string{"services must be between 1 and 100000"}},
+	})
 }
 
 // TestValidateErrors: each kind of broken catalog fails with FILE:LINE:COL

@@ -46,7 +46,7 @@ func TestScriptsPassShellcheck(t *testing.T) {
 	where := map[string][]string{} // script -> containers that run it
 	var order []string
 	for _, p := range renderedPods(t) {
-		for _, c := range p.containers() {
+		for _, c := range p.Containers() {
 			if s, ok := script(c); ok {
 				if _, seen := where[s]; !seen {
 					order = append(order, s)

@@ -1,0 +1,97 @@
+package check
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/novagen/novagen/internal/markdown"
+)
+
+// Format is how a report is written.
+type Format string
+
+const (
+	Text     Format = "text"
+	Markdown Format = "markdown"
+)
+
+// ParseFormat accepts text or markdown.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case Text, Markdown:
+		return f, nil
+	}
+	return "", fmt.Errorf("--format %q: expected text or markdown", s)
+}
+
+// ANSI colours of the statuses, for a terminal.
+var colours = map[Severity]string{Pass: "\033[32m", Warn: "\033[33m", Fail: "\033[31m"}
+
+const reset = "\033[0m"
+
+// Write writes the results as a table, one line per check with its
+// counts, then every finding with its object and field. colour adds ANSI
+// colours (for a terminal only).
+func Write(w io.Writer, results []Result, f Format, colour bool) error {
+	var b strings.Builder
+	if f == Markdown {
+		writeMarkdown(&b, results)
+	} else {
+		writeText(&b, results, colour)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeText(b *strings.Builder, results []Result, colour bool) {
+	status := func(s Severity) string {
+		if !colour {
+			return s.String()
+		}
+		return colours[s] + s.String() + reset
+	}
+	width := len("CHECK")
+	for _, r := range results {
+		width = max(width, len(r.Name))
+	}
+	fmt.Fprintf(b, "%-*s  %-6s  %5s  %5s  %s\n", width, "CHECK", "STATUS", "FAIL", "WARN", "CHECKED")
+	for _, r := range results {
+		fmt.Fprintf(b, "%-*s  %s  %5d  %5d  %d %s: %s\n", width, r.Name, status(r.Status())+strings.Repeat(" ", 6-len(r.Status().String())),
+			r.Count(Fail), r.Count(Warn), r.Checked, r.Unit, r.Title)
+	}
+	for _, r := range results {
+		for _, f := range r.Findings {
+			fmt.Fprintf(b, "%s %s: %s %s: %s\n", status(f.Severity), r.Name, f.Object, f.Field, f.Message)
+		}
+	}
+	fmt.Fprintln(b, summary(results))
+}
+
+func writeMarkdown(b *strings.Builder, results []Result) {
+	icon := map[Severity]string{Pass: "✅", Warn: "⚠️", Fail: "❌"}
+	fmt.Fprintf(b, "**novagen check**: %s\n\n", summary(results))
+	b.WriteString("| check | status | fail | warn | checked |\n| --- | --- | ---: | ---: | --- |\n")
+	for _, r := range results {
+		fmt.Fprintf(b, "| `%s` | %s %s | %d | %d | %d %s: %s |\n", r.Name, icon[r.Status()], r.Status(), r.Count(Fail), r.Count(Warn), r.Checked, r.Unit, markdown.Cell(r.Title))
+	}
+	var findings []string
+	for _, r := range results {
+		for _, f := range r.Findings {
+			findings = append(findings, fmt.Sprintf("| %s %s | `%s` | `%s` | `%s` | %s |", icon[f.Severity], f.Severity, r.Name, markdown.Cell(f.Object), markdown.Cell(f.Field), markdown.Cell(f.Message)))
+		}
+	}
+	if len(findings) > 0 {
+		b.WriteString("\n| status | check | object | field | problem |\n| --- | --- | --- | --- | --- |\n")
+		b.WriteString(strings.Join(findings, "\n") + "\n")
+	}
+}
+
+// summary is the last line: how many checks failed, warned and passed.
+func summary(results []Result) string {
+	var n [3]int
+	for _, r := range results {
+		n[r.Status()]++
+	}
+	return fmt.Sprintf("%d checks, %d FAIL, %d WARN, %d PASS", len(results), n[Fail], n[Warn], n[Pass])
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/novagen/novagen/check"
+	"github.com/novagen/novagen/render"
+)
+
+// errReported is a failure whose report is already in the output: Main
+// prints that output and exits 1.
+var errReported = errors.New("check failed")
+
+func checkCmd(colour bool) *cobra.Command {
+	var path, format string
+	c := &cobra.Command{
+		Use:   "check",
+		Short: "Check rendered manifests offline: resources, probes, pinned images, no plaintext secret, Pod Security restricted, selectors and wait-for targets",
+		Long: `Check rendered manifests (multi-document YAML) offline, e.g.
+
+  novagen render | novagen check
+  kustomize build --enable-alpha-plugins --enable-exec examples/staging | novagen check
+
+Prints one PASS/WARN/FAIL line per check with its counts, then every
+finding with its object and field; exits 1 on any FAIL.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			f, err := check.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			name, data, err := readInput(c, path)
+			if err != nil {
+				return err
+			}
+			nodes, err := render.Parse(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if len(nodes) == 0 {
+				return fmt.Errorf("%s: no objects to check", name)
+			}
+			results, err := check.Run(nodes)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if err := check.Write(c.OutOrStdout(), results, f, colour && f == check.Text); err != nil {
+				return err
+			}
+			if check.Failed(results) {
+				return errReported
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&path, "file", "f", "-", `rendered manifests to check ("-" reads standard input)`)
+	c.Flags().StringVar(&format, "format", "text", "text or markdown")
+	return c
+}
+
+// readInput reads path, or the command's stdin for "-".
+func readInput(c *cobra.Command, path string) (string, []byte, error) {
+	if path == "-" {
+		data, err := io.ReadAll(c.InOrStdin())
+		return stdinName, data, err
+	}
+	data, err := os.ReadFile(path)
+	return path, data, err
+}
+
+// isTerminal says whether w is a character device (a terminal), where
+// colour helps; NO_COLOR (no-color.org) turns it off.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

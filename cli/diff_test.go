@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/internal/testtool"
+)
+
+// TestDiffCommand: two catalog files, or a catalog against its committed
+// version (--base, through a real git repository), as text and Markdown.
+func TestDiffCommand(t *testing.T) {
+	git := testtool.Require(t, "git")
+	good, err := os.ReadFile(staging)
+	require.NoError(t, err)
+	changed := strings.Replace(string(good), "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      replicas: 3\n", 1)
+	require.NotEqual(t, string(good), changed)
+
+	// A repository whose main has services.yaml; the work tree changes it.
+	repo := t.TempDir()
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(git, append([]string{"-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "git %v: %s", args, out)
+	}
+	gitRun("init", "-q", "-b", "main")
+	catalog := filepath.Join(repo, "services.yaml")
+	require.NoError(t, os.WriteFile(catalog, good, 0o644))
+	gitRun("add", "services.yaml")
+	gitRun("commit", "-q", "-m", "catalog")
+	require.NoError(t, os.WriteFile(catalog, []byte(changed), 0o644))
+	oldFile := filepath.Join(t.TempDir(), "old.yaml")
+	require.NoError(t, os.WriteFile(oldFile, good, 0o644))
+
+	runCommandCases(t, []commandCase{
+		{"two files", []string{"diff", oldFile, catalog}, 0, []string{"novagen diff: 0 added, 0 removed, 1 changed objects in 1 groups\n\ngraph-service\n  ~ Deployment/graph-service\n      spec.replicas\n"}, nil},
+		{"against main", []string{"diff", "--base", "main", "-f", catalog}, 0, []string{"  ~ Deployment/graph-service\n      spec.replicas\n"}, nil},
+		{"markdown", []string{"diff", "--base", "main", "-f", catalog, "--format", "markdown"}, 0, []string{"### novagen diff: 0 added, 0 removed, 1 changed objects in 1 groups", "| ~ changed | `Deployment/graph-service` | `spec.replicas` |"}, nil},
+		{"no change", []string{"diff", oldFile, oldFile}, 0, []string{"novagen diff: no object changes\n"}, nil},
+		{"an option is no revision", []string{"diff", "--base", "--output=/tmp/x", "-f", catalog}, 1, nil, []string{`--base "--output=/tmp/x": not a git revision`}},
+		{"unknown revision", []string{"diff", "--base", "nope", "-f", catalog}, 1, nil, []string{"git show nope:./services.yaml"}},
+		{"one catalog", []string{"diff", oldFile}, 1, nil, []string{"diff takes two catalogs (OLD NEW) or --base REF, got 1 arguments"}},
+		{"bad old catalog", []string{"diff", catalog + ".missing", catalog}, 1, nil, []string{"services.yaml.missing: cannot read catalog"}},
+	})
+}

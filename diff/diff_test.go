@@ -1,0 +1,201 @@
+package diff
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/novagen/novagen/internal/rendertest"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+// staging is services.yaml's text, the base every case edits.
+func staging(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// replace is strings.Replace that fails when old is not in s.
+func replace(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if !strings.Contains(s, old) {
+		t.Fatalf("the catalog has no %q", old)
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// compare renders both catalogs and compares them, as `novagen diff`
+// does.
+func compare(t *testing.T, oldText, newText string) (Report, *schema.Catalog, *schema.Catalog) {
+	t.Helper()
+	oldCat, oldNodes := rendertest.Text(t, oldText)
+	newCat, newNodes := rendertest.Text(t, newText)
+	return Compare(oldCat, newCat, oldNodes, newNodes), oldCat, newCat
+}
+
+func rendered(t *testing.T, text string) []*yaml.RNode {
+	t.Helper()
+	_, nodes := rendertest.Text(t, text)
+	return nodes
+}
+
+// objects lists "op Kind/name" of group's changes.
+func objects(r Report, group string) []string {
+	var out []string
+	for _, g := range r.Groups {
+		if g.Name == group {
+			for _, c := range g.Changes {
+				out = append(out, string(c.Op)+" "+c.Object)
+			}
+		}
+	}
+	return out
+}
+
+// assertBlastRadius: adding or removing service svc (as cat declares
+// it) adds or removes objects only in svc's own group, and changes
+// objects only of the nodes svc connects to (their NetworkPolicies let
+// it in, PostgreSQL gets its role) and shared ones; a shared object that
+// changes names svc (its role or database) in the render where svc
+// exists.
+func assertBlastRadius(t *testing.T, r Report, cat *schema.Catalog, withSvc []*yaml.RNode, svc string) {
+	t.Helper()
+	s, ok := cat.Service(svc)
+	if !ok {
+		t.Fatalf("%s is not in the catalog", svc)
+	}
+	allowed := append([]string{svc, Shared}, cat.Reaches(svc)...)
+	mentions := []string{svc, naming.Role(svc)}
+	if s.Database != "" {
+		mentions = append(mentions, s.Database)
+	}
+	for _, g := range r.Groups {
+		for _, c := range g.Changes {
+			switch {
+			case c.Op != Changed && g.Name != svc:
+				t.Errorf("%s %s in group %s: only %s's own objects may come or go", c.Op, c.Object, g.Name, svc)
+			case !slices.Contains(allowed, g.Name):
+				t.Errorf("%s %s in group %s, which %s does not reach (allowed: %v)", c.Op, c.Object, g.Name, svc, allowed)
+			case g.Name == Shared && !mentionsAny(t, withSvc, c.Object, mentions):
+				t.Errorf("shared %s changed but does not name %v", c.Object, mentions)
+			}
+		}
+	}
+}
+
+// mentionsAny says whether the object of change name (Kind/name, or a
+// renamed Job's "Kind/old → new") names any of words.
+func mentionsAny(t *testing.T, nodes []*yaml.RNode, object string, words []string) bool {
+	t.Helper()
+	kind, name, _ := strings.Cut(object, "/")
+	if _, renamed, ok := strings.Cut(name, " → "); ok {
+		name = renamed
+	}
+	for _, n := range nodes {
+		if n.GetKind() == kind && n.GetName() == name {
+			text := n.MustString()
+			return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(text, w) })
+		}
+	}
+	t.Fatalf("%s is not in the render", object)
+	return false
+}
+
+// TestAddingAServiceChangesLittle: one new service on the staging
+// catalog, with a database, dependencies on a service and on Redis, and
+// a topic it produces.
+func TestAddingAServiceChangesLittle(t *testing.T) {
+	old := staging(t)
+	added := replace(t, old, "  services:\n", `  services:
+    - name: billing-service
+      description: billing
+      database: nova_billing
+      dependsOn: [postgres, user-service, redis]
+      produces: [analytics-events]
+`)
+	added = replace(t, added, "  databases:\n", "  databases:\n    - name: nova_billing\n")
+	r, _, cat := compare(t, old, added)
+	assertBlastRadius(t, r, cat, rendered(t, added), "billing-service")
+
+	want := []string{"added Deployment/billing-service", "added " + "ExternalSecret/" + naming.DBSecret("billing-service"), "added NetworkPolicy/billing-service", "added Service/billing-service"}
+	if got := objects(r, "billing-service"); !slices.Equal(got, want) {
+		t.Errorf("billing-service's group: got %v, want %v", got, want)
+	}
+	// Each dependency lets it in: its NetworkPolicy changes.
+	for _, dep := range cat.Reaches("billing-service") {
+		if !slices.Contains(objects(r, dep), "changed NetworkPolicy/"+dep) {
+			t.Errorf("%s's NetworkPolicy does not change: %v", dep, objects(r, dep))
+		}
+	}
+	if r.Count(Removed) != 0 {
+		t.Errorf("%d objects removed", r.Count(Removed))
+	}
+	t.Logf("%s", r.Summary())
+}
+
+// TestRemovingAService: the gateway goes; its objects are reported
+// removed in its group, the services it fronted no longer let it in.
+func TestRemovingAService(t *testing.T) {
+	old := staging(t)
+	i := strings.Index(old, "    - name: graphql-gateway\n")
+	if i < 0 {
+		t.Fatal("no graphql-gateway in the catalog")
+	}
+	removed := old[:i]
+	r, cat, _ := compare(t, old, removed)
+	assertBlastRadius(t, r, cat, rendered(t, old), "graphql-gateway")
+	want := []string{"removed Deployment/graphql-gateway", "removed NetworkPolicy/graphql-gateway", "removed Service/graphql-gateway"}
+	if got := objects(r, "graphql-gateway"); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if r.Count(Added) != 0 || r.Count(Removed) != len(want) {
+		t.Errorf("%s", r.Summary())
+	}
+}
+
+// TestFieldChanges: a change reports exactly the objects and field paths
+// it touches; a Job whose spec (and so name) changes is one Job changed.
+func TestFieldChanges(t *testing.T) {
+	cases := []struct {
+		name     string
+		old, new string
+		group    string
+		object   string
+		paths    []string
+	}{
+		{"replicas of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      replicas: 3\n",
+			"graph-service", "Deployment/graph-service", []string{"spec.replicas"}},
+		{"migration deadline", "activeDeadline: 30m", "activeDeadline: 45m",
+			Shared, "Job/sqlx-migrate-", []string{"metadata.name", "spec.activeDeadlineSeconds"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			old := staging(t)
+			r, _, _ := compare(t, old, replace(t, old, tc.old, tc.new))
+			if r.Count(Added)+r.Count(Removed) != 0 || r.Count(Changed) != 1 || len(r.Groups) != 1 {
+				t.Fatalf("want one changed object, got %s: %+v", r.Summary(), r.Groups)
+			}
+			g := r.Groups[0]
+			c := g.Changes[0]
+			if g.Name != tc.group || !strings.HasPrefix(c.Object, tc.object) || !slices.Equal(c.Paths, tc.paths) {
+				t.Errorf("got %s %s %v, want %s %s… %v", g.Name, c.Object, c.Paths, tc.group, tc.object, tc.paths)
+			}
+		})
+	}
+}
+
+// TestNoChange: the same catalog twice is no change.
+func TestNoChange(t *testing.T) {
+	r, _, _ := compare(t, staging(t), staging(t))
+	if len(r.Groups) != 0 || r.Summary() != "no object changes" {
+		t.Fatalf("%s: %+v", r.Summary(), r.Groups)
+	}
+}

@@ -1,0 +1,43 @@
+// Package rendertest renders catalogs for tests the way `novagen render`
+// does (every generator, then every transformer), failing the test on any
+// error, so tests over rendered output share one fixture path.
+package rendertest
+
+import (
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/novagen/novagen/pipeline"
+	"github.com/novagen/novagen/schema"
+)
+
+// Catalog renders a loaded catalog.
+func Catalog(t testing.TB, cat *schema.Catalog) []*yaml.RNode {
+	t.Helper()
+	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nodes
+}
+
+// File loads and renders the catalog at path.
+func File(t testing.TB, path string) []*yaml.RNode {
+	t.Helper()
+	cat, err := schema.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Catalog(t, cat)
+}
+
+// Text parses and renders a catalog's text; it returns the catalog too.
+func Text(t testing.TB, text string) (*schema.Catalog, []*yaml.RNode) {
+	t.Helper()
+	cat, err := schema.Parse("services.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, Catalog(t, cat)
+}
