@@ -17,7 +17,8 @@ import (
 )
 
 func diffCmd() *cobra.Command {
-	var path, base, format string
+	var path catalogRef
+	var base, format string
 	c := &cobra.Command{
 		Use:   "diff [OLD NEW | --base REF [-f services.yaml]]",
 		Short: "Show which objects a catalog change adds, removes or changes, grouped by service",
@@ -38,12 +39,12 @@ changes shows as changed.
 			var old, new *schema.Catalog
 			switch {
 			case base != "" && len(args) == 0:
-				if old, err = loadAtRef(base, path); err == nil {
+				if old, err = loadAtRef(base, path.path, path.env); err == nil {
 					new, err = load(c, path)
 				}
 			case base == "" && len(args) == 2:
-				if old, err = load(c, args[0]); err == nil {
-					new, err = load(c, args[1])
+				if old, err = load(c, catalogRef{args[0], path.env}); err == nil {
+					new, err = load(c, catalogRef{args[1], path.env})
 				}
 			default:
 				return fmt.Errorf("diff takes two catalogs (OLD NEW) or --base REF, got %d arguments", len(args))
@@ -79,7 +80,7 @@ func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {
 
 // loadAtRef loads the catalog at path as committed at rev: git runs
 // without a shell, in path's directory, and rev cannot be an option.
-func loadAtRef(rev, path string) (*schema.Catalog, error) {
+func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	if path == "-" {
 		return nil, fmt.Errorf("--base needs a catalog file (-f), not standard input")
 	}
@@ -97,5 +98,5 @@ func loadAtRef(rev, path string) (*schema.Catalog, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("git show %s (in %s): %v: %s", spec, dir, err, strings.TrimSpace(stderr.String()))
 	}
-	return schema.Parse(rev+":"+path, stdout.Bytes())
+	return schema.ParseEnv(rev+":"+path, stdout.Bytes(), env)
 }
