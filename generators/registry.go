@@ -30,6 +30,7 @@ import (
 	"github.com/novagen/novagen/generators/redis"
 	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/syncwaves"
+	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/generators/zookeeper"
 	"github.com/novagen/novagen/schema"
@@ -69,6 +70,7 @@ var registry = []Generator{
 	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
+	{validation.Name, "the deployment validation: an Argo CD PostSync Job checking every database, Redis, topic, ClickHouse table and service's gRPC health (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseValidation, validation.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
 }
 

@@ -73,6 +73,7 @@ func PasswordEnv(role string) string { return "NOVA_PG_PASSWORD_" + strings.ToUp
 // Fixed object names.
 const (
 	AdminSecret         = "postgres-admin"        // the PostgreSQL admin credential
+	MaintenanceDB       = "postgres"              // the database every PostgreSQL server has: where admin scripts connect
 	DefaultDenyPolicy   = "default-deny"          // the namespace's deny-all NetworkPolicy
 	DBInitConfigMap     = "postgres-init-scripts" // the db-init SQL
 	DBInitJob           = "postgres-db-init"      // plus -<hash>
@@ -87,20 +88,26 @@ const (
 // it. (The headless Service, which depends on the catalog's name, is
 // HeadlessService.)
 var ReservedServiceNames = map[string]string{
-	DefaultDenyPolicy:      "the namespace's deny-all NetworkPolicy",
-	DBInitComponent:        "the NetworkPolicy of the db-init Job",
-	MigrationsComponent:    "the NetworkPolicy of the migration Job",
-	PostgresHeadless:       "the headless Service of PostgreSQL",
-	RedisHeadless:          "the headless Service of Redis",
-	RedisInitPolicy:        "the NetworkPolicy of the Redis cluster-init Job",
-	RedisFromInitPolicy:    "a NetworkPolicy of the Redis pods",
-	ZookeeperHeadless:      "the headless Service of ZooKeeper",
-	KafkaHeadless:          "the headless Service of Kafka",
-	KafkaTopicsPolicy:      "the NetworkPolicy of the Kafka topic Job",
-	KafkaFromTopics:        "a NetworkPolicy of the Kafka pods",
-	ClickHouseSchemaPolicy: "the NetworkPolicy of the ClickHouse schema Job",
-	ClickHouseFromSchema:   "a NetworkPolicy of the ClickHouse pods",
-	ClickHouseFromOperator: "a NetworkPolicy of the ClickHouse pods",
+	DefaultDenyPolicy:            "the namespace's deny-all NetworkPolicy",
+	DBInitComponent:              "the NetworkPolicy of the db-init Job",
+	MigrationsComponent:          "the NetworkPolicy of the migration Job",
+	PostgresHeadless:             "the headless Service of PostgreSQL",
+	RedisHeadless:                "the headless Service of Redis",
+	RedisInitPolicy:              "the NetworkPolicy of the Redis cluster-init Job",
+	RedisFromInitPolicy:          "a NetworkPolicy of the Redis pods",
+	ZookeeperHeadless:            "the headless Service of ZooKeeper",
+	KafkaHeadless:                "the headless Service of Kafka",
+	KafkaTopicsPolicy:            "the NetworkPolicy of the Kafka topic Job",
+	KafkaFromTopics:              "a NetworkPolicy of the Kafka pods",
+	ClickHouseSchemaPolicy:       "the NetworkPolicy of the ClickHouse schema Job",
+	ClickHouseFromSchema:         "a NetworkPolicy of the ClickHouse pods",
+	ClickHouseFromOperator:       "a NetworkPolicy of the ClickHouse pods",
+	ValidationPolicy:             "the NetworkPolicy of the validation Job",
+	ServicesFromValidation:       "a NetworkPolicy of the services' pods",
+	FromValidation("postgres"):   "a NetworkPolicy of the PostgreSQL pods",
+	FromValidation("redis"):      "a NetworkPolicy of the Redis pods",
+	FromValidation("kafka"):      "a NetworkPolicy of the Kafka pods",
+	FromValidation("clickhouse"): "a NetworkPolicy of the ClickHouse pods",
 }
 
 // Container names.
@@ -193,6 +200,17 @@ const (
 	PortClickHouseTCP      = "tcp"                         // the operator's port names
 	PortClickHouseHTTP     = "http"
 )
+
+// The validation Job (an Argo CD PostSync hook) and its access.
+const (
+	ValidationJob          = "validate-deployment"      // plus -<hash>; also the CronJob to run it by hand
+	ValidationPolicy       = ValidationJob              // the Job's pods: egress to what it checks
+	ServicesFromValidation = "services-from-validation" // the services' pods: ingress on their gRPC ports
+)
+
+// FromValidation is the NetworkPolicy that lets component's pods accept
+// the validation Job's: <component>-from-validation.
+func FromValidation(component string) string { return component + "-from-validation" }
 
 // ClickHouseSecret is the Secret with a service's ClickHouse login:
 // <service>-clickhouse, keys KeyUsername and KeyPassword. Its length is

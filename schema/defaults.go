@@ -50,6 +50,7 @@ const (
 	DefaultKafkaControllerPort = 9093
 	DefaultKafkaStorage        = "20Gi"
 	DefaultClickHouseImage     = "clickhouse/clickhouse-server:25.8.29.51"
+	DefaultGRPCHealthProbe     = "registry.nova.internal/tools/grpc-health-probe:v0.4.40"
 	DefaultClickHouseHTTPPort  = 8123
 	DefaultClickHouseCluster   = "analytics"
 	DefaultClickHouseStorage   = "50Gi"
@@ -135,6 +136,7 @@ func applyDefaults(c *Catalog) {
 	s.Images.Kafka = or(s.Images.Kafka, DefaultKafkaImage)
 	s.Images.KafkaKraft = or(s.Images.KafkaKraft, DefaultKafkaKraftImage)
 	s.Images.ClickHouse = or(s.Images.ClickHouse, DefaultClickHouseImage)
+	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, DefaultGRPCHealthProbe)
 
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)

@@ -108,6 +108,10 @@ type Images struct {
 	// ClickHouse is the server image (clickhouse/clickhouse-server): the
 	// operator runs it, and the schema Job its clickhouse-client.
 	ClickHouse string `json:"clickhouse"`
+	// GRPCHealthProbe holds grpc_health_probe, which the validation Job
+	// runs against every service: the grpc-ecosystem image (distroless,
+	// no shell; the Job brings busybox's).
+	GRPCHealthProbe string `json:"grpcHealthProbe"`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -256,6 +260,20 @@ type Kafka struct {
 
 // KRaft says whether Kafka runs without ZooKeeper.
 func (k *Kafka) KRaft() bool { return k.Mode == KafkaModeKRaft }
+
+// KafkaKRaftHome is the Apache Kafka installation of the kraft-mode image
+// (apache/kafka).
+const KafkaKRaftHome = "/opt/kafka"
+
+// Tools locate Kafka's CLI tools in the mode's image: on PATH without a
+// suffix in cp-kafka (kafka-topics), under /opt/kafka/bin with .sh in
+// apache/kafka (kafka-topics.sh).
+func (k *Kafka) Tools() (dir, suffix string) {
+	if k.KRaft() {
+		return KafkaKRaftHome + "/bin/", ".sh"
+	}
+	return "", ""
+}
 
 // ClickHouse is the analytics database: a ClickHouseInstallation of the
 // Altinity operator when managed, with a login per service that depends

@@ -74,7 +74,7 @@ const (
 
 // MaintenanceDB is where the scripts start: the database every PostgreSQL
 // cluster has for exactly this.
-const MaintenanceDB = "postgres"
+const MaintenanceDB = naming.MaintenanceDB
 
 const (
 	scriptsVolume = "init-scripts"

@@ -70,7 +70,7 @@ const (
 	// CPConfigDir is where cp-kafka's entrypoint writes kafka.properties.
 	CPConfigDir = "/etc/kafka"
 	// KRaftHome is the Apache Kafka installation of apache/kafka.
-	KRaftHome = "/opt/kafka"
+	KRaftHome = schema.KafkaKRaftHome
 	// KRaftTemplateDir holds the mounted ConfigMap, KRaftConfigDir the
 	// server.properties the start script writes.
 	KRaftTemplateDir = "/etc/kafka/novagen"
@@ -172,6 +172,7 @@ func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Serve
 		containerPorts = append(containerPorts, corev1.ContainerPort{Name: p.Name, ContainerPort: p.Port, Protocol: corev1.ProtocolTCP})
 	}
 	logsVol, logsMount := kube.EmptyDirMount(logsVolume, JVMLogDir)
+	toolDir, toolSuffix := k.Tools()
 	c := corev1.Container{
 		Name:  Component,
 		Ports: containerPorts,
@@ -186,7 +187,7 @@ func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Serve
 		// Ready once the broker answers its API (a JVM tool with a small
 		// heap of its own, not the broker's).
 		ReadinessProbe: kube.ExecProbe([]string{"env", scripts.EnvKafkaHeapOpts + "=-Xmx64m",
-			toolsDir(k) + "kafka-broker-api-versions" + toolsSuffix(k), "--bootstrap-server", net.JoinHostPort("localhost", strconv.Itoa(int(k.Port)))}, 15, 10, 4),
+			toolDir + "kafka-broker-api-versions" + toolSuffix, "--bootstrap-server", net.JoinHostPort("localhost", strconv.Itoa(int(k.Port)))}, 15, 10, 4),
 		LivenessProbe: kube.TCPProbe(k.Port, 10, 5, 6),
 	}
 	pod := corev1.PodSpec{
@@ -273,21 +274,4 @@ func kraft(cat *schema.Catalog, k *schema.Kafka, c *corev1.Container, pod *corev
 	pod.Volumes = append(pod.Volumes, vol, corev1.Volume{Name: templateVolume, VolumeSource: corev1.VolumeSource{
 		ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: naming.KafkaConfig}},
 	}})
-}
-
-// toolsDir and toolsSuffix locate Kafka's CLI tools in the mode's image:
-// on PATH as kafka-topics in cp-kafka, /opt/kafka/bin/kafka-topics.sh in
-// apache/kafka.
-func toolsDir(k *schema.Kafka) string {
-	if k.KRaft() {
-		return KRaftHome + "/bin/"
-	}
-	return ""
-}
-
-func toolsSuffix(k *schema.Kafka) string {
-	if k.KRaft() {
-		return ".sh"
-	}
-	return ""
 }

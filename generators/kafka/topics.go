@@ -79,10 +79,10 @@ func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) (kube.O
 		{Name: scripts.EnvRetries, Value: strconv.Itoa(retries)},
 		{Name: scripts.EnvInterval, Value: strconv.Itoa(interval)},
 	}
-	if dir := toolsDir(k); dir != "" {
+	if dir, suffix := k.Tools(); dir != "" {
 		env = append(env,
 			corev1.EnvVar{Name: scripts.EnvKafkaToolsDir, Value: dir},
-			corev1.EnvVar{Name: scripts.EnvKafkaToolsSuffix, Value: toolsSuffix(k)})
+			corev1.EnvVar{Name: scripts.EnvKafkaToolsSuffix, Value: suffix})
 	}
 	env = append(env,
 		corev1.EnvVar{Name: scripts.EnvKafkaHeapOpts, Value: ToolsHeap},

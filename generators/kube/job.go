@@ -26,6 +26,7 @@ const (
 	AnnotationArgoHook             = "argocd.argoproj.io/hook"
 	AnnotationArgoHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy"
 	ArgoHookSync                   = "Sync"
+	ArgoHookPostSync               = "PostSync" // after every resource is synced and healthy
 	ArgoHookBeforeCreation         = "BeforeHookCreation"
 )
 
@@ -49,6 +50,8 @@ type JobOptions struct {
 	// the pod reads but does not embed (a ConfigMap) here, so a change to
 	// it changes the Job's name too.
 	PodAnnotations map[string]string
+	// Hook is the Argo CD hook the Job runs as: ArgoHookSync when empty.
+	Hook string
 }
 
 // Job is the skeleton every generated Job shares: restricted pod security
@@ -73,6 +76,9 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 	meta := Meta(cat, generator, base, component)
 	meta.Name = naming.Suffixed(base, hash)
 	meta.Annotations[AnnotationArgoHook] = ArgoHookSync
+	if o.Hook != "" {
+		meta.Annotations[AnnotationArgoHook] = o.Hook
+	}
 	meta.Annotations[AnnotationArgoHookDeletePolicy] = ArgoHookBeforeCreation
 	return &batchv1.Job{
 		TypeMeta:   TypeMeta("batch/v1", "Job"),

@@ -81,11 +81,14 @@ func EgressTo(e catalog.Endpoint) networkingv1.NetworkPolicyEgressRule {
 }
 
 // JobEgressPolicy is the NetworkPolicy name of the pods of a Job (those
-// of component): they may reach server's port and DNS, nothing else, and
-// accept nothing.
-func JobEgressPolicy(cat *catalog.Catalog, generator, name, component string, server catalog.Endpoint) *networkingv1.NetworkPolicy {
-	return NetworkPolicy(cat, generator, name, JobPodSelector(cat, component),
-		nil, []networkingv1.NetworkPolicyEgressRule{EgressTo(server), DNSEgress()})
+// of component): they may reach the servers' ports and DNS, nothing else,
+// and accept nothing.
+func JobEgressPolicy(cat *catalog.Catalog, generator, name, component string, servers ...catalog.Endpoint) *networkingv1.NetworkPolicy {
+	out := make([]networkingv1.NetworkPolicyEgressRule, 0, len(servers)+1)
+	for _, s := range servers {
+		out = append(out, EgressTo(s))
+	}
+	return NetworkPolicy(cat, generator, name, JobPodSelector(cat, component), nil, append(out, DNSEgress()))
 }
 
 // JobIngressPolicy is the NetworkPolicy name that lets server's pods (in

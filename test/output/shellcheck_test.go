@@ -16,9 +16,14 @@ import (
 var shells = []string{"sh", "/bin/sh", "ash", "/bin/ash"}
 
 // script returns the shell script a container runs, if it runs one:
-// command [sh, -c, SCRIPT] or command [sh] with args [-c, SCRIPT].
+// command [sh, -c, SCRIPT] or command [sh] with args [-c, SCRIPT], or
+// [<dir>/busybox, sh, -c, SCRIPT] (a shell brought into an image without
+// one).
 func script(c corev1.Container) (string, bool) {
 	argv := append(slices.Clone(c.Command), c.Args...)
+	if len(argv) >= 4 && strings.HasSuffix(argv[0], "/busybox") && argv[1] == "sh" {
+		argv = argv[1:]
+	}
 	if len(argv) >= 3 && slices.Contains(shells, argv[0]) && argv[1] == "-c" {
 		return argv[2], true
 	}
@@ -74,5 +79,8 @@ func TestShellcheckCatchesProblems(t *testing.T) {
 	}
 	if _, ok := script(corev1.Container{Command: []string{"/bin/sh"}, Args: []string{"-c", "true"}}); !ok {
 		t.Fatal("command [sh] with args [-c, SCRIPT] is a script too")
+	}
+	if _, ok := script(corev1.Container{Command: []string{"/shell/busybox", "sh", "-c", "true"}}); !ok {
+		t.Fatal("command [/shell/busybox, sh, -c, SCRIPT] is a script too")
 	}
 }

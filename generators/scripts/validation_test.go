@@ -1,0 +1,175 @@
+package scripts
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/internal/testtool"
+	"github.com/novagen/novagen/naming"
+)
+
+// The checks that have no real program here (kafka-topics, clickhouse-
+// client, grpc_health_probe) run under busybox sh as the pod's UID with
+// fakes; test/postgres and test/redis run the PostgreSQL and Redis checks
+// against real servers.
+
+func TestValidationScriptsShellcheck(t *testing.T) {
+	shellcheckClean(t, map[string]string{"ValidatePostgres": ValidatePostgres, "ValidateRedis": ValidateRedis,
+		"ValidateKafka": ValidateKafka, "ValidateClickHouse": ValidateClickHouse, "ValidateGRPC": ValidateGRPC,
+		"ValidationReport": ValidationReport})
+}
+
+// runCheck runs a check script as the pod's UID, with PATH first on
+// PATH, and returns its stdout, exit code and result file.
+func runCheck(t *testing.T, script, name, path string, env ...string) (string, int, string) {
+	t.Helper()
+	dir := testtool.SharedDir(t)
+	env = append([]string{"PATH=" + path + ":/usr/local/bin:/usr/bin:/bin", EnvReportDir + "=" + dir, EnvCheckName + "=" + name}, env...)
+	out, errOut, code := testtool.AsUID(t, podUID, script, nil, env)
+	assert.Empty(t, errOut)
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err, "the result file")
+	assert.Equal(t, string(b), out, "the log shows what the report gets")
+	return out, code, string(b)
+}
+
+func TestValidateKafka(t *testing.T) {
+	f := testtool.NewFakeKafka(t, ".sh")
+	// One describe of every topic: the fake keys it by an empty topic.
+	f.File("describe.", testtool.DescribeOutput("orders", 12, 3, "")+testtool.DescribeOutput("audit", 2, 1, "")+
+		testtool.DescribeOutput("clicks", 8, 1, "")+testtool.DescribeOutput("orders-archive", 1, 1, ""))
+	env := []string{"FAKE=" + f.Dir, naming.EnvKafkaBootstrap + "=kafka:9092", EnvKafkaToolsDir + "=" + f.Dir + "/", EnvKafkaToolsSuffix + "=.sh",
+		EnvValidationTopics + "=orders 12\naudit 3\n\nclicks 6\nlost 1\norders-arch 1\n"}
+	out, code, _ := runCheck(t, ValidateKafka, "kafka", "/nonexistent", env...)
+	assert.Zero(t, code)
+	assert.Equal(t, "PASS kafka at kafka:9092 answers\n"+
+		"PASS topic orders exists with 12 partitions\n"+
+		"FAIL topic audit has 2 partitions, the catalog says 3\n"+
+		"WARN topic clicks has 8 partitions, more than the catalog's 6\n"+
+		"FAIL topic lost is missing\n"+
+		"FAIL topic orders-arch is missing\n", out)
+	assert.Equal(t, []string{"kafka-topics.sh [--bootstrap-server] [kafka:9092] [--describe]"}, f.Calls(""))
+
+	f.File("fail-describe.", "")
+	out, code, _ = runCheck(t, ValidateKafka, "kafka", "/nonexistent", env...)
+	assert.Zero(t, code, "a check never fails its container")
+	assert.Equal(t, "FAIL kafka at kafka:9092: [2025-01-01 00:00:00,000] ERROR org.apache.kafka.common.errors.TimeoutException (kafka.admin.TopicCommand$)\n", out)
+}
+
+// fakeClickHouse answers SELECT version() unless $FAKE/down exists, and
+// lists $FAKE/tables; it records its arguments.
+const fakeClickHouse = `#!/bin/sh
+printf '%s\n' "$*" >>"$FAKE/calls"
+if [ -e "$FAKE/down" ]; then
+  echo "Code: 210. DB::NetException: Connection refused (clickhouse:9000). (NETWORK_ERROR)" >&2
+  echo "second line" >&2
+  exit 210
+fi
+for a in "$@"; do
+  case "$a" in
+    *version*) echo 25.8.29.51; exit 0 ;;
+    *system.tables*) cat "$FAKE/tables"; exit 0 ;;
+  esac
+done
+exit 1
+`
+
+func TestValidateClickHouse(t *testing.T) {
+	dir := testtool.SharedDir(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "clickhouse-client"), []byte(fakeClickHouse), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "tables"), []byte("events\ncontent_metrics_old\n"), 0o644))
+	env := []string{"FAKE=" + dir, EnvClickHouseHost + "=clickhouse", EnvClickHousePort + "=9000", EnvClickHouseUser + "=novagen_schema_init",
+		EnvClickHousePassword + "=s3cr;t $x", EnvClickHouseDatabase + "=analytics", EnvValidationTables + "=events content_metrics"}
+	out, code, _ := runCheck(t, ValidateClickHouse, "clickhouse", dir, env...)
+	assert.Zero(t, code)
+	assert.Equal(t, "PASS clickhouse at clickhouse:9000 answers (ClickHouse 25.8.29.51)\n"+
+		"PASS table analytics.events exists\n"+
+		"FAIL table analytics.content_metrics is missing\n", out)
+	calls, err := os.ReadFile(filepath.Join(dir, "calls"))
+	require.NoError(t, err)
+	assert.Contains(t, string(calls), "--param_db=analytics --query SELECT name FROM system.tables WHERE database = {db:String}",
+		"the database is a parameter, not SQL text")
+	assert.Contains(t, string(calls), "--password s3cr;t $x --query")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "down"), nil, 0o644))
+	out, code, _ = runCheck(t, ValidateClickHouse, "clickhouse", dir, env...)
+	assert.Zero(t, code)
+	assert.Equal(t, "FAIL clickhouse at clickhouse:9000: Code: 210. DB::NetException: Connection refused (clickhouse:9000). (NETWORK_ERROR)\n", out)
+}
+
+// fakeProbe answers like grpc_health_probe: SERVING for an address
+// listed in $FAKE/serving, NOT_SERVING (exit 4) for one in
+// $FAKE/unhealthy, a connection error (exit 2) otherwise.
+const fakeProbe = `#!/bin/sh
+addr=${1#-addr=}
+if grep -qxF "$addr" "$FAKE/serving"; then echo "status: SERVING"; exit 0; fi
+if grep -qxF "$addr" "$FAKE/unhealthy"; then echo 'service unhealthy (responded with "NOT_SERVING")'; exit 4; fi
+echo "timeout: failed to connect service \"$addr\" within 5s"
+exit 2
+`
+
+func TestValidateGRPC(t *testing.T) {
+	dir := testtool.SharedDir(t)
+	probe := filepath.Join(dir, "probe")
+	require.NoError(t, os.WriteFile(probe, []byte(fakeProbe), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "serving"), []byte("user-service:50051\nfeed-service:6000\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "unhealthy"), []byte("media-service:50051\n"), 0o644))
+	// PATH leads nowhere: in the probe's image busybox sh has only its
+	// builtins.
+	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", "FAKE="+dir, EnvGRPCHealthProbe+"="+probe,
+		EnvValidationServices+"=user-service user-service:50051\nmedia-service media-service:50051\n\nfeed-service feed-service:6000\ngone gone:50051\n")
+	assert.Zero(t, code)
+	assert.Equal(t, "PASS service user-service at user-service:50051: status: SERVING\n"+
+		"FAIL service media-service at media-service:50051: service unhealthy (responded with \"NOT_SERVING\")\n"+
+		"PASS service feed-service at feed-service:6000: status: SERVING\n"+
+		"FAIL service gone at gone:50051: timeout: failed to connect service \"gone:50051\" within 5s\n", out)
+}
+
+// TestValidationReport: every check's lines in order, the totals, exit 1
+// on any FAIL or a check without result, colours only when asked.
+func TestValidationReport(t *testing.T) {
+	cases := []struct {
+		name    string
+		results map[string]string
+		env     []string
+		want    string
+		code    int
+	}{
+		{"all pass", map[string]string{"postgres": "PASS database a exists\nPASS database b exists\n", "grpc": "PASS service x: status: SERVING\n"}, nil,
+			"Validation\nPASS postgres: database a exists\nPASS postgres: database b exists\nPASS grpc: service x: status: SERVING\n3 checks: 3 passed, 0 failed, 0 warnings\nvalidation passed\n", 0},
+		{"a warning passes", map[string]string{"postgres": "PASS database a exists\n", "grpc": "WARN topic t has 8 partitions\nstray text\n"}, nil,
+			"Validation\nPASS postgres: database a exists\nWARN grpc: topic t has 8 partitions\n2 checks: 1 passed, 0 failed, 1 warnings\nvalidation passed\n", 0},
+		{"a failure fails", map[string]string{"postgres": "FAIL database a is missing\nPASS database b exists\n", "grpc": "PASS service x: status: SERVING\n"}, nil,
+			"Validation\nFAIL postgres: database a is missing\nPASS postgres: database b exists\nPASS grpc: service x: status: SERVING\n3 checks: 2 passed, 1 failed, 0 warnings\nvalidation failed\n", 1},
+		{"a check without results fails", map[string]string{"postgres": "PASS database a exists\n", "grpc": ""}, nil,
+			"Validation\nPASS postgres: database a exists\nFAIL grpc: no result (the check did not finish)\n2 checks: 1 passed, 1 failed, 0 warnings\nvalidation failed\n", 1},
+		{"a check that never ran fails", map[string]string{"postgres": "PASS database a exists\n"}, nil,
+			"Validation\nPASS postgres: database a exists\nFAIL grpc: no result (the check did not finish)\n2 checks: 1 passed, 1 failed, 0 warnings\nvalidation failed\n", 1},
+		{"FORCE_COLOR", map[string]string{"postgres": "PASS a\nWARN b\n", "grpc": "FAIL c\n"}, []string{EnvForceColor + "=1"},
+			"\x1b[1mValidation\x1b[0m\n\x1b[32mPASS\x1b[0m postgres: a\n\x1b[33mWARN\x1b[0m postgres: b\n\x1b[31mFAIL\x1b[0m grpc: c\n" +
+				"\x1b[1m3 checks: 1 passed, 1 failed, 1 warnings\x1b[0m\n\x1b[31mvalidation failed\x1b[0m\n", 1},
+		{"NO_COLOR wins", map[string]string{"postgres": "PASS a\n", "grpc": "PASS c\n"}, []string{EnvForceColor + "=1", EnvNoColor + "=1"},
+			"Validation\nPASS postgres: a\nPASS grpc: c\n2 checks: 2 passed, 0 failed, 0 warnings\nvalidation passed\n", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := testtool.SharedDir(t)
+			for name, body := range tc.results {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+			}
+			env := append([]string{"PATH=/usr/bin:/bin", EnvReportDir + "=" + dir, EnvValidationChecks + "=postgres grpc", EnvValidationTitle + "=Validation"}, tc.env...)
+			out, errOut, code := testtool.AsUID(t, podUID, ValidationReport, nil, env)
+			assert.Empty(t, errOut)
+			assert.Equal(t, tc.want, out)
+			assert.Equal(t, tc.code, code)
+			if !strings.Contains(tc.name, "COLOR") {
+				assert.NotContains(t, out, "\x1b", "no colours when stdout is no terminal")
+			}
+		})
+	}
+}

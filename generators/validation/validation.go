@@ -1,0 +1,282 @@
+// Package validation generates the deployment validation (the seed's
+// validate-staging-deployment.sh) as an Argo CD PostSync hook: a Job that
+// runs once every resource of a sync is synced and healthy, checks every
+// part of the environment the catalog declares and prints one
+// PASS/FAIL/WARN line per fact with the totals, failing (and so failing
+// the sync) on any FAIL. README.md beside this file shows the output
+// and how to run it by hand.
+//
+// No single image holds psql, redis-cli, kafka-topics, clickhouse-client
+// and grpc_health_probe, so each check is an init container in its
+// component's own pinned image (the client that matches the server),
+// writing its results to a shared emptyDir and always exiting 0: an init
+// container that failed would stop the pod before the report. The last
+// container (busybox) prints the report and sets the exit status. The
+// probe's image is distroless, without a shell: an init container copies
+// busybox's static binary into an emptyDir for the gRPC check to run
+// under.
+//
+// Objects: the Job validate-deployment-<hash>; NetworkPolicy
+// validate-deployment (its pods reach what they check, and DNS); for each
+// component whose pods are in the namespace <component>-from-validation,
+// and services-from-validation for the services' gRPC ports (they admit
+// only their dependents otherwise). Policies add up, so no other
+// generator knows about this one.
+package validation
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/scripts"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "deployment-validation"
+
+// Names and paths of what this package emits.
+const (
+	// Component is the app.kubernetes.io/component of the Job and its
+	// pods (kube.JobPodSelector).
+	Component = "validation"
+	// ReportDir is where the checks write their results.
+	ReportDir = "/report"
+	// ShellDir holds the busybox binary the gRPC check runs under.
+	ShellDir = "/shell"
+	// ProbePath is grpc_health_probe in the grpc-ecosystem image (built
+	// with ko, which puts the binary in /ko-app).
+	ProbePath = "/ko-app/grpc-health-probe"
+	// DeadlineSeconds bounds a run: every client call has its own
+	// timeout (60 s, 5 s a probe), so this is only the last resort.
+	DeadlineSeconds = 900
+
+	reportVolume = "report"
+	shellVolume  = "shell"
+	kafkaHeap    = "-Xms64m -Xmx256m" // a JVM per call, as the topic Job's
+)
+
+// Check names: the init containers and the report's sections.
+const (
+	CheckPostgres   = "postgres"
+	CheckRedis      = "redis"
+	CheckKafka      = "kafka"
+	CheckClickHouse = "clickhouse"
+	CheckGRPC       = "grpc"
+)
+
+// Generate returns the Job and its NetworkPolicies.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	var checks []corev1.Container
+	var servers []schema.Endpoint
+	add := func(c corev1.Container, ep schema.Endpoint) {
+		checks = append(checks, c)
+		servers = append(servers, ep)
+	}
+	if ep, ok := cat.DatabaseServer(); ok {
+		add(postgresCheck(cat, ep), ep)
+	}
+	if ep, ok := cat.Endpoint(CheckRedis); ok && cat.Spec.Infrastructure.Redis != nil {
+		add(redisCheck(cat, ep), ep)
+	}
+	if k := cat.Spec.Infrastructure.Kafka; k != nil {
+		ep, _ := cat.Endpoint(CheckKafka)
+		add(kafkaCheck(cat, k, ep), ep)
+	}
+	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil {
+		ep, _ := cat.Endpoint(CheckClickHouse)
+		add(clickhouseCheck(cat, ch, ep), ep)
+	}
+	var grpcPorts []int32
+	for _, s := range cat.Spec.Services {
+		ep, _ := cat.Endpoint(s.Name)
+		servers = append(servers, ep)
+		if !slices.Contains(grpcPorts, s.Ports.GRPC) {
+			grpcPorts = append(grpcPorts, s.Ports.GRPC)
+		}
+	}
+	slices.Sort(grpcPorts)
+	checks = append(checks, grpcCheck(cat))
+	var names []string
+	for _, c := range checks {
+		names = append(names, c.Name)
+	}
+	// The shell goes just before the check that needs it.
+	checks = slices.Insert(checks, len(checks)-1, shellCopy(cat))
+
+	job, err := kube.Job(cat, Name, naming.ValidationJob, Component, pod(cat, checks, names), kube.JobOptions{
+		Hook:                  kube.ArgoHookPostSync,
+		ActiveDeadlineSeconds: DeadlineSeconds,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []kube.Object{job, kube.JobEgressPolicy(cat, Name, naming.ValidationPolicy, Component, servers...)}
+	for _, ep := range servers {
+		if ep.Kind == schema.KindInfrastructure && !ep.Outside() {
+			out = append(out, kube.JobIngressPolicy(cat, Name, naming.FromValidation(ep.Name), Component, ep))
+		}
+	}
+	out = append(out, kube.IngressFrom(cat, Name, naming.ServicesFromValidation, kube.GRPCPodSelector(cat),
+		kube.PeerIn("", kube.JobPodSelector(cat, Component)), grpcPorts...))
+	return out, nil
+}
+
+// pod runs the init containers, in order, then the report of the named
+// checks.
+func pod(cat *schema.Catalog, inits []corev1.Container, names []string) corev1.PodSpec {
+	report := corev1.Container{
+		Name:    "report",
+		Image:   cat.Spec.Images.Busybox,
+		Command: []string{"/bin/sh", "-c", scripts.ValidationReport},
+		Env: []corev1.EnvVar{
+			{Name: scripts.EnvValidationTitle, Value: fmt.Sprintf("Validation of %s in namespace %s", cat.Metadata.Name, cat.Spec.Namespace)},
+			{Name: scripts.EnvValidationChecks, Value: strings.Join(names, " ")},
+			{Name: scripts.EnvReportDir, Value: ReportDir},
+		},
+		VolumeMounts: []corev1.VolumeMount{{Name: reportVolume, MountPath: ReportDir, ReadOnly: true}},
+		Resources:    kube.HelperResources(),
+	}
+	return corev1.PodSpec{
+		InitContainers: inits,
+		Containers:     []corev1.Container{report},
+		Volumes:        []corev1.Volume{kube.EmptyDir(reportVolume), kube.EmptyDir(shellVolume)},
+	}
+}
+
+// check is a check's container: its script under /bin/sh in image, the
+// report directory, HOME in /tmp (clients look for dot files there), and
+// env after the check's name.
+func check(name, image, script string, res corev1.ResourceRequirements, env ...corev1.EnvVar) corev1.Container {
+	return corev1.Container{
+		Name:    name,
+		Image:   image,
+		Command: []string{"/bin/sh", "-c", script},
+		Env: append([]corev1.EnvVar{
+			{Name: scripts.EnvCheckName, Value: name},
+			{Name: scripts.EnvReportDir, Value: ReportDir},
+			{Name: "HOME", Value: "/tmp"},
+		}, env...),
+		VolumeMounts: []corev1.VolumeMount{{Name: reportVolume, MountPath: ReportDir}},
+		Resources:    res,
+	}
+}
+
+// clientResources are those of a check with a native client (psql,
+// redis-cli, clickhouse-client).
+func clientResources() corev1.ResourceRequirements {
+	return kube.Resources(schema.Resources{
+		Requests: map[string]string{"cpu": "20m", "memory": "32Mi"},
+		Limits:   map[string]string{"cpu": "200m", "memory": "256Mi"},
+	})
+}
+
+// postgresCheck connects as the admin, to the maintenance database.
+func postgresCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
+	var dbs []string
+	for _, d := range cat.Databases() {
+		dbs = append(dbs, d.Name)
+	}
+	return check(CheckPostgres, cat.Spec.Images.Postgres, scripts.ValidatePostgres, clientResources(),
+		corev1.EnvVar{Name: "PGHOST", Value: ep.Host},
+		corev1.EnvVar{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
+		corev1.EnvVar{Name: "PGDATABASE", Value: naming.MaintenanceDB},
+		corev1.EnvVar{Name: "PGAPPNAME", Value: naming.ValidationJob},
+		corev1.EnvVar{Name: "PGCONNECT_TIMEOUT", Value: "10"},
+		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
+		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
+		corev1.EnvVar{Name: scripts.EnvValidationDatabases, Value: strings.Join(dbs, " ")},
+	)
+}
+
+// redisCheck asks the client Service for CLUSTER INFO.
+func redisCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
+	return check(CheckRedis, cat.Spec.Images.Redis, scripts.ValidateRedis, clientResources(),
+		corev1.EnvVar{Name: scripts.EnvRedisHost, Value: ep.Host},
+		corev1.EnvVar{Name: scripts.EnvRedisPort, Value: strconv.Itoa(int(ep.Port))},
+		kube.SecretEnv(scripts.EnvRedisCLIAuth, naming.RedisSecret, naming.KeyPassword),
+	)
+}
+
+// TopicLines is VALIDATION_TOPICS: "name partitions", a topic a line, in
+// catalog order.
+func TopicLines(cat *schema.Catalog) string {
+	var b strings.Builder
+	for _, t := range cat.Spec.Topics {
+		fmt.Fprintf(&b, "%s %d\n", t.Name, t.Partitions)
+	}
+	return b.String()
+}
+
+// kafkaCheck describes the topics with the mode's kafka-topics.
+func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) corev1.Container {
+	dir, suffix := k.Tools()
+	return check(CheckKafka, cat.KafkaImage(), scripts.ValidateKafka,
+		kube.Resources(schema.Resources{
+			Requests: map[string]string{"cpu": "100m", "memory": "384Mi"},
+			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
+		}),
+		corev1.EnvVar{Name: naming.EnvKafkaBootstrap, Value: net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port)))},
+		corev1.EnvVar{Name: scripts.EnvKafkaToolsDir, Value: dir},
+		corev1.EnvVar{Name: scripts.EnvKafkaToolsSuffix, Value: suffix},
+		corev1.EnvVar{Name: scripts.EnvKafkaHeapOpts, Value: kafkaHeap},
+		corev1.EnvVar{Name: scripts.EnvKafkaLogDir, Value: "/tmp"},
+		corev1.EnvVar{Name: scripts.EnvValidationTopics, Value: TopicLines(cat)},
+	)
+}
+
+// clickhouseCheck logs in as the schema Job, which may SHOW TABLES.
+func clickhouseCheck(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint) corev1.Container {
+	var tables []string
+	for _, t := range ch.Tables {
+		tables = append(tables, t.Name)
+	}
+	return check(CheckClickHouse, cat.Spec.Images.ClickHouse, scripts.ValidateClickHouse, clientResources(),
+		corev1.EnvVar{Name: scripts.EnvClickHouseHost, Value: ep.Host},
+		corev1.EnvVar{Name: scripts.EnvClickHousePort, Value: strconv.Itoa(int(ch.Port))},
+		corev1.EnvVar{Name: scripts.EnvClickHouseDatabase, Value: ch.Database},
+		kube.SecretEnv(scripts.EnvClickHouseUser, naming.ClickHouseSchemaSecret, naming.KeyUsername),
+		kube.SecretEnv(scripts.EnvClickHousePassword, naming.ClickHouseSchemaSecret, naming.KeyPassword),
+		corev1.EnvVar{Name: scripts.EnvValidationTables, Value: strings.Join(tables, " ")},
+	)
+}
+
+// shellCopy puts busybox (a static binary) where the gRPC check, in the
+// shell-less probe image, runs it.
+func shellCopy(cat *schema.Catalog) corev1.Container {
+	return corev1.Container{
+		Name:         shellVolume,
+		Image:        cat.Spec.Images.Busybox,
+		Command:      []string{"/bin/cp", "/bin/busybox", ShellDir + "/busybox"},
+		VolumeMounts: []corev1.VolumeMount{{Name: shellVolume, MountPath: ShellDir}},
+		Resources:    kube.HelperResources(),
+	}
+}
+
+// ServiceLines is VALIDATION_SERVICES: "name host:port", a service a
+// line, in catalog order.
+func ServiceLines(cat *schema.Catalog) string {
+	var b strings.Builder
+	for _, s := range cat.Spec.Services {
+		fmt.Fprintf(&b, "%s %s\n", s.Name, net.JoinHostPort(s.Name, strconv.Itoa(int(s.Ports.GRPC))))
+	}
+	return b.String()
+}
+
+// grpcCheck probes every service under the copied busybox sh.
+func grpcCheck(cat *schema.Catalog) corev1.Container {
+	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(),
+		corev1.EnvVar{Name: scripts.EnvGRPCHealthProbe, Value: ProbePath},
+		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(cat)},
+	)
+	c.Command = []string{ShellDir + "/busybox", "sh", "-c", scripts.ValidateGRPC}
+	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: shellVolume, MountPath: ShellDir, ReadOnly: true})
+	return c
+}

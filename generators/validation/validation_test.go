@@ -1,0 +1,166 @@
+package validation
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
+
+func load(t *testing.T, path string) *schema.Catalog {
+	t.Helper()
+	cat, err := schema.Load(path)
+	require.NoError(t, err)
+	return cat
+}
+
+// job is the validation Job of cat, and its policies by name.
+func job(t *testing.T, cat *schema.Catalog) (*batchv1.Job, map[string]*networkingv1.NetworkPolicy) {
+	t.Helper()
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	var j *batchv1.Job
+	pols := map[string]*networkingv1.NetworkPolicy{}
+	for _, o := range objs {
+		switch v := o.(type) {
+		case *batchv1.Job:
+			require.Nil(t, j, "one Job")
+			j = v
+		case *networkingv1.NetworkPolicy:
+			pols[v.Name] = v
+		default:
+			t.Fatalf("unexpected %T", o)
+		}
+	}
+	require.NotNil(t, j)
+	return j, pols
+}
+
+func env(c corev1.Container) map[string]corev1.EnvVar {
+	out := map[string]corev1.EnvVar{}
+	for _, e := range c.Env {
+		out[e.Name] = e
+	}
+	return out
+}
+
+// TestEverythingFromTheCatalog: the staging catalog's databases, topics,
+// tables and services reach the checks, nothing else does, credentials
+// come from Secrets, and the Job is a PostSync hook.
+func TestEverythingFromTheCatalog(t *testing.T) {
+	cat := load(t, "../../services.yaml")
+	j, pols := job(t, cat)
+	assert.Equal(t, kube.ArgoHookPostSync, j.Annotations[kube.AnnotationArgoHook])
+	assert.Equal(t, kube.ArgoHookBeforeCreation, j.Annotations[kube.AnnotationArgoHookDeletePolicy])
+
+	spec := j.Spec.Template.Spec
+	var names []string
+	for _, c := range spec.InitContainers {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse, shellVolume, CheckGRPC}, names)
+	require.Len(t, spec.Containers, 1)
+	assert.Equal(t, "postgres redis kafka clickhouse grpc", env(spec.Containers[0])["VALIDATION_CHECKS"].Value)
+
+	byName := map[string]corev1.Container{}
+	for _, c := range spec.InitContainers {
+		byName[c.Name] = c
+	}
+	var dbs, topics, tables, services []string
+	for _, d := range cat.Spec.Databases {
+		dbs = append(dbs, d.Name)
+	}
+	slices.Sort(dbs)
+	for _, tp := range cat.Spec.Topics {
+		topics = append(topics, tp.Name)
+	}
+	for _, tb := range cat.Spec.Infrastructure.ClickHouse.Tables {
+		tables = append(tables, tb.Name)
+	}
+	for _, s := range cat.Spec.Services {
+		services = append(services, s.Name)
+	}
+	require.NotEmpty(t, dbs)
+	require.NotEmpty(t, topics)
+	require.NotEmpty(t, tables)
+	assert.Equal(t, strings.Join(dbs, " "), env(byName[CheckPostgres])["VALIDATION_DATABASES"].Value)
+	assert.Equal(t, topics, firstWords(env(byName[CheckKafka])["VALIDATION_TOPICS"].Value))
+	assert.Equal(t, strings.Join(tables, " "), env(byName[CheckClickHouse])["VALIDATION_TABLES"].Value)
+	assert.Equal(t, services, firstWords(env(byName[CheckGRPC])["VALIDATION_SERVICES"].Value))
+
+	secrets := map[string]string{}
+	for _, c := range spec.InitContainers {
+		for _, e := range c.Env {
+			if strings.Contains(e.Name, "PASSWORD") || strings.Contains(e.Name, "AUTH") {
+				require.NotNil(t, e.ValueFrom, "%s %s comes from a Secret", c.Name, e.Name)
+				secrets[c.Name] = e.ValueFrom.SecretKeyRef.Name
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{CheckPostgres: naming.AdminSecret, CheckRedis: naming.RedisSecret, CheckClickHouse: naming.ClickHouseSchemaSecret}, secrets)
+
+	// The Job's pods reach every checked endpoint and DNS; every managed
+	// component and the services admit them.
+	egress := pols[naming.ValidationPolicy]
+	require.NotNil(t, egress)
+	assert.Len(t, egress.Spec.Egress, 4+len(services)+1)
+	for _, c := range []string{"postgres", "redis", "kafka", "clickhouse"} {
+		assert.Contains(t, pols, naming.FromValidation(c))
+	}
+	svc := pols[naming.ServicesFromValidation]
+	require.NotNil(t, svc)
+	assert.Equal(t, kube.GRPCPodSelector(cat), svc.Spec.PodSelector.MatchLabels)
+	assert.Equal(t, kube.JobPodSelector(cat, Component), svc.Spec.Ingress[0].From[0].PodSelector.MatchLabels)
+	for k, v := range kube.JobPodSelector(cat, Component) {
+		assert.Equal(t, v, j.Spec.Template.Labels[k], "the policies select the Job's pods: %s", k)
+	}
+}
+
+func firstWords(lines string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(lines), "\n") {
+		out = append(out, strings.Fields(l)[0])
+	}
+	return out
+}
+
+// TestProvidedComponents: components outside the namespace get no
+// ingress policy (no pods here to select), and a catalog without
+// infrastructure checks only the services.
+func TestProvidedComponents(t *testing.T) {
+	_, pols := job(t, load(t, "testdata/provided/catalog.yaml"))
+	assert.ElementsMatch(t, []string{naming.ValidationPolicy, naming.ServicesFromValidation}, mapKeys(pols))
+
+	j, pols := job(t, load(t, "testdata/minimal/catalog.yaml"))
+	assert.ElementsMatch(t, []string{naming.ValidationPolicy, naming.ServicesFromValidation}, mapKeys(pols))
+	assert.Len(t, j.Spec.Template.Spec.InitContainers, 2, "the shell and the gRPC check")
+	assert.Equal(t, []int32{6000, 50051}, ports(pols[naming.ServicesFromValidation]))
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func ports(p *networkingv1.NetworkPolicy) []int32 {
+	var out []int32
+	for _, pp := range p.Spec.Ingress[0].Ports {
+		out = append(out, pp.Port.IntVal)
+	}
+	return out
+}
