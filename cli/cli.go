@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -71,6 +72,8 @@ func catalogFlag(c *cobra.Command, path *string) {
 const stdinName = "<stdin>"
 
 // load reads the catalog at path, or from the command's stdin for "-".
+// A catalog on stdin has no directory: its relative paths (the proto
+// files of spec.contracts) resolve in the working directory.
 func load(c *cobra.Command, path string) (*schema.Catalog, error) {
 	if path != "-" {
 		return schema.Load(path)
@@ -79,7 +82,12 @@ func load(c *cobra.Command, path string) (*schema.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.Parse(stdinName, data)
+	wd, err := os.OpenRoot(".")
+	if err != nil {
+		return schema.Parse(stdinName, data)
+	}
+	defer wd.Close()
+	return schema.ParseIn(wd, stdinName, data)
 }
 
 func renderCmd() *cobra.Command {

@@ -77,11 +77,12 @@ func process(rl *framework.ResourceList) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	name, data, err := readCatalog(cfg.Spec.Catalog)
+	name, data, dir, err := readCatalog(cfg.Spec.Catalog)
 	if err != nil {
 		return fail(rl, err)
 	}
-	cat, err := schema.Parse(name, data)
+	defer dir.Close()
+	cat, err := schema.ParseIn(dir, name, data)
 	if err != nil {
 		return fail(rl, err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators/apicontracts"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/externalservices"
 	"github.com/novagen/novagen/generators/grpcservices"
@@ -67,6 +68,7 @@ var registry = []Generator{
 	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
+	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseValidation, apicontracts.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
 }
 

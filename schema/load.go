@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"go.yaml.in/yaml/v4"
 )
@@ -42,7 +43,13 @@ func Load(path string) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	// The catalog's relative paths (spec.contracts) resolve in its
+	// directory and may not leave it (os.Root: symlinks included).
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err == nil {
+		defer root.Close()
+	}
+	return parse(path, data, &source{root: root, dir: filepath.Dir(path), err: err})
 }
 
 // Read reads a whole catalog from r, refusing more than MaxCatalogBytes
@@ -60,7 +67,17 @@ func Read(name string, r io.Reader) ([]byte, error) {
 }
 
 // Parse is Load for bytes already in memory; file names them in errors.
-func Parse(file string, data []byte) (*Catalog, error) {
+// It reads no other file: a catalog with spec.contracts needs ParseIn.
+func Parse(file string, data []byte) (*Catalog, error) { return parse(file, data, nil) }
+
+// ParseIn is Parse for a catalog whose relative paths (the proto files of
+// spec.contracts) resolve in dir, which they may not leave; errors name
+// those files relative to file's directory.
+func ParseIn(dir *os.Root, file string, data []byte) (*Catalog, error) {
+	return parse(file, data, &source{root: dir, dir: filepath.Dir(file)})
+}
+
+func parse(file string, data []byte, src *source) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
 	}
@@ -96,6 +113,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 
 	v := &validator{cat: cat, pos: pos, endpoints: cat.endpoints()}
 	v.validate()
+	v.checkContracts(src)
 	if len(v.errs) > 0 {
 		return nil, v.errs.sorted()
 	}

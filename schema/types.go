@@ -44,6 +44,8 @@ type Spec struct {
 	Databases       []Database     `json:"databases"`
 	Topics          []Topic        `json:"topics"`
 	Services        []Service      `json:"services"`
+	// Contracts are the API contracts (proto files); nil renders none.
+	Contracts *Contracts `json:"contracts,omitempty"`
 }
 
 // Defaults apply to every service unless the service overrides them.
@@ -101,6 +103,8 @@ type Images struct {
 	// (apache/kafka 3.7 or later; /opt/kafka/bin). One field per mode, so
 	// switching mode never runs a broker in the other family's image.
 	KafkaKraft string `json:"kafkaKraft"`
+	// Buf runs the contracts' validation Job (bufbuild/buf).
+	Buf string `json:"buf"`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
