@@ -50,7 +50,7 @@ check-output: build
 
 ## conform: kubeconform -strict on every golden output, and on the data tier's
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
-DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse)))
+DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts)))
 conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
 		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -81,7 +82,9 @@ func catalogFlag(c *cobra.Command, ref *catalogRef) {
 const stdinName = "<stdin>"
 
 // load reads the catalog at ref.path, or from the command's stdin for
-// "-", in environment ref.env.
+// "-", in environment ref.env. A catalog on stdin has no directory: its
+// relative paths (the proto files of spec.contracts) resolve in the
+// working directory.
 func load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
 	if ref.path != "-" {
 		return schema.LoadEnv(ref.path, ref.env)
@@ -90,7 +93,12 @@ func load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return schema.ParseEnv(stdinName, data, ref.env)
+	wd, err := os.OpenRoot(".")
+	if err != nil {
+		return schema.ParseEnv(stdinName, data, ref.env)
+	}
+	defer wd.Close()
+	return schema.ParseIn(wd, stdinName, data, ref.env)
 }
 
 func renderCmd() *cobra.Command {
@@ -135,28 +143,14 @@ func validateCmd() *cobra.Command {
 written and each of its environments, or only the one -e names.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var data []byte
-			var err error
-			if path.path == "-" {
-				data, err = schema.Read(stdinName, c.InOrStdin())
-			} else {
-				data, err = schema.ReadFile(path.path)
-			}
-			if err != nil {
-				return err
-			}
-			name := path.path
-			if name == "-" {
-				name = stdinName
-			}
-			cat, err := schema.ParseEnv(name, data, path.env)
+			cat, err := load(c, path)
 			if err != nil {
 				return err
 			}
 			var envs []string
 			if path.env == "" {
-				// Every environment too, read from the same bytes.
-				if err := schema.CheckEnvironments(cat, data); err != nil {
+				// Every environment too.
+				if err := schema.CheckEnvironments(cat); err != nil {
 					return err
 				}
 				envs = cat.EnvironmentNames

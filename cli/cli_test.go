@@ -114,11 +114,13 @@ func TestValidateErrors(t *testing.T) {
 func TestStdin(t *testing.T) {
 	good, err := os.ReadFile(staging)
 	require.NoError(t, err)
-	var out, errOut bytes.Buffer
+	var fromFile, out, errOut bytes.Buffer
+	require.Equal(t, 0, Main([]string{"render", "-f", staging}, nil, &fromFile, &errOut))
+	// A catalog on stdin finds its relative paths (the proto files) in
+	// the working directory.
+	t.Chdir(filepath.Dir(staging))
 	code := Main([]string{"render", "-f", "-"}, bytes.NewReader(good), &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
-	var fromFile bytes.Buffer
-	require.Equal(t, 0, Main([]string{"render", "-f", staging}, nil, &fromFile, &errOut))
 	assert.Equal(t, fromFile.String(), out.String(), "stdin and file render the same")
 
 	out.Reset()

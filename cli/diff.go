@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -78,8 +81,10 @@ func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {
 	return pipeline.Run(cat, pipeline.Options{}, nil)
 }
 
-// loadAtRef loads the catalog at path as committed at rev: git runs
-// without a shell, in path's directory, and rev cannot be an option.
+// loadAtRef loads the catalog at path as committed at rev, with the files
+// it names (spec.contracts' protos) as committed too: the catalog's
+// directory at rev is extracted into a temporary directory (git runs
+// without a shell, in path's directory, and rev cannot be an option).
 func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	if path == "-" {
 		return nil, fmt.Errorf("--base needs a catalog file (-f), not standard input")
@@ -98,5 +103,87 @@ func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("git show %s (in %s): %v: %s", spec, dir, err, strings.TrimSpace(stderr.String()))
 	}
-	return schema.ParseEnv(rev+":"+path, stdout.Bytes(), env)
+	tree, err := os.MkdirTemp("", "novagen-diff-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tree)
+	if err := extractAtRef(dir, rev, tree); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(tree)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return schema.ParseIn(root, rev+":"+path, stdout.Bytes(), env)
+}
+
+// maxTreeBytes bounds what extractAtRef writes.
+const maxTreeBytes = 256 << 20
+
+// extractAtRef writes the regular files of dir as committed at rev into
+// dst (git archive of dir's subtree; links and anything but files and
+// directories are left out, and no entry may leave dst).
+func extractAtRef(dir, rev, dst string) error {
+	cmd := exec.Command("git", "-C", dir, "archive", "--format=tar", "--end-of-options", rev, ".")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	werr := untar(out, dst)
+	io.Copy(io.Discard, out) //nolint:errcheck // drain, so git exits
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("git archive %s (in %s): %v: %s", rev, dir, err, strings.TrimSpace(stderr.String()))
+	}
+	return werr
+}
+
+func untar(r io.Reader, dst string) error {
+	root, err := os.OpenRoot(dst)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	tr := tar.NewReader(r)
+	budget := int64(maxTreeBytes)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(h.Name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := root.MkdirAll(name, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if budget -= h.Size; budget < 0 {
+				return fmt.Errorf("git archive: the catalog's directory is larger than %d MiB", maxTreeBytes>>20)
+			}
+			if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+				return err
+			}
+			f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, io.LimitReader(tr, h.Size))
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 }

@@ -32,11 +32,14 @@ func TestDiffCommand(t *testing.T) {
 	gitRun("init", "-q", "-b", "main")
 	catalog := filepath.Join(repo, "services.yaml")
 	require.NoError(t, os.WriteFile(catalog, good, 0o644))
-	gitRun("add", "services.yaml")
+	testtool.CopyDir(t, "../protos", filepath.Join(repo, "protos"))
+	gitRun("add", "services.yaml", "protos")
 	gitRun("commit", "-q", "-m", "catalog")
 	require.NoError(t, os.WriteFile(catalog, []byte(changed), 0o644))
-	oldFile := filepath.Join(t.TempDir(), "old.yaml")
+	oldDir := t.TempDir()
+	oldFile := filepath.Join(oldDir, "old.yaml")
 	require.NoError(t, os.WriteFile(oldFile, good, 0o644))
+	testtool.CopyDir(t, "../protos", filepath.Join(oldDir, "protos"))
 
 	runCommandCases(t, []commandCase{
 		{"two files", []string{"diff", oldFile, catalog}, 0, []string{"novagen diff: 0 added, 0 removed, 1 changed objects in 1 groups\n\ngraph-service\n  ~ Deployment/graph-service\n      spec.replicas\n"}, nil},

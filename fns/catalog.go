@@ -23,15 +23,17 @@ const RootEnv = "NOVAGEN_CATALOG_ROOT"
 // ancestor directory holding .git (without one, the kustomization's own
 // directory), or within $NOVAGEN_CATALOG_ROOT; and it must be a regular
 // file of at most schema.MaxCatalogBytes. It returns the name errors use
-// (the path as written) and the bytes.
-func readCatalog(path string) (string, []byte, error) {
+// (the path as written), the bytes and the catalog's directory (its
+// relative paths, the proto files of spec.contracts, resolve there and
+// cannot leave it), which the caller closes.
+func readCatalog(path string) (string, []byte, *os.Root, error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	root, err := allowedRoot(wd)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	full := path
 	if !filepath.IsAbs(full) {
@@ -39,27 +41,34 @@ func readCatalog(path string) (string, []byte, error) {
 	}
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		return "", nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
 	}
 	if !within(root, real) {
-		return "", nil, fmt.Errorf("spec.catalog %q resolves to %s, outside the repository %s: the function reads catalogs only from inside it (set %s to allow a wider directory)", path, real, root, RootEnv)
+		return "", nil, nil, fmt.Errorf("spec.catalog %q resolves to %s, outside the repository %s: the function reads catalogs only from inside it (set %s to allow a wider directory)", path, real, root, RootEnv)
 	}
 	// O_NONBLOCK: opening a FIFO must not wait for a writer; the type
 	// check below then refuses it.
 	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return "", nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return "", nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
 	}
 	if !info.Mode().IsRegular() {
-		return "", nil, fmt.Errorf("spec.catalog %q is not a regular file (%s)", path, info.Mode().Type())
+		return "", nil, nil, fmt.Errorf("spec.catalog %q is not a regular file (%s)", path, info.Mode().Type())
 	}
 	data, err := schema.Read(path, f)
-	return path, data, err
+	if err != nil {
+		return "", nil, nil, err
+	}
+	dir, err := os.OpenRoot(filepath.Dir(real))
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, rootCause(err))
+	}
+	return path, data, dir, nil
 }
 
 // allowedRoot is the directory catalogs must lie in, symlinks resolved.

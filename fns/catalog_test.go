@@ -73,10 +73,11 @@ func TestReadCatalogConfinement(t *testing.T) {
 			t.Setenv(RootEnv, tt.env)
 			catalog := strings.ReplaceAll(tt.catalog, "ROOT", root)
 			start := time.Now()
-			name, data, err := readCatalog(catalog)
+			name, data, dir, err := readCatalog(catalog)
 			assert.Less(t, time.Since(start), 5*time.Second, "must fail fast, not block")
 			if tt.want == "" {
 				require.NoError(t, err)
+				defer dir.Close()
 				assert.Equal(t, catalog, name, "errors name the path as written")
 				assert.NotEmpty(t, data)
 				return
@@ -102,9 +103,9 @@ func TestNoRepositoryMeansTheKustomizationDirectory(t *testing.T) {
 	if _, err := os.Stat("/.git"); err == nil {
 		t.Skip("/ is a repository here")
 	}
-	_, _, err = readCatalog("services.yaml")
+	_, _, _, err = readCatalog("services.yaml")
 	require.NoError(t, err)
-	_, _, err = readCatalog("../services.yaml")
+	_, _, _, err = readCatalog("../services.yaml")
 	require.ErrorContains(t, err, "outside the repository")
 }
 

@@ -80,11 +80,12 @@ func process(rl *framework.ResourceList) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	name, data, err := readCatalog(cfg.Spec.Catalog)
+	name, data, dir, err := readCatalog(cfg.Spec.Catalog)
 	if err != nil {
 		return fail(rl, err)
 	}
-	cat, err := schema.ParseEnv(name, data, cfg.Spec.Environment)
+	defer dir.Close()
+	cat, err := schema.ParseIn(dir, name, data, cfg.Spec.Environment)
 	if err != nil {
 		return fail(rl, err)
 	}

@@ -297,3 +297,49 @@ func KafkaClusterID(namespace, catalog string) string {
 	id[0] &= 0x7f
 	return base64.RawURLEncoding.EncodeToString(id)
 }
+
+// API contracts (generator api-contracts): the ConfigMaps, their keys
+// and the validation Job.
+
+// ProtoDefinitions is the ConfigMap of the proto files of API major
+// version major: <catalog>-proto-definitions-v<major>.
+func ProtoDefinitions(catalog, major string) string {
+	return catalog + "-proto-definitions-v" + major
+}
+
+// ProtoDefinitionsPrevious holds the previous release's proto files, which
+// buf breaking compares against: <catalog>-proto-definitions-previous.
+func ProtoDefinitionsPrevious(catalog string) string { return catalog + "-proto-definitions-previous" }
+
+// ProtoVersions is the ConfigMap with the version, checksums and build
+// script: <catalog>-proto-versions.
+func ProtoVersions(catalog string) string { return catalog + "-proto-versions" }
+
+// ServiceRegistry is the ConfigMap describing every catalog service:
+// <catalog>-service-registry.
+func ServiceRegistry(catalog string) string { return catalog + "-service-registry" }
+
+// ProtoDocs is the ConfigMap with the contracts' documentation:
+// <catalog>-proto-docs.
+func ProtoDocs(catalog string) string { return catalog + "-proto-docs" }
+
+// ProtoKey is the ConfigMap key of the proto file at path (relative to
+// the proto root): ConfigMap keys cannot hold '/', so each '/' becomes
+// "__" (nova/user/v1/user.proto: nova__user__v1__user.proto). The loader
+// refuses two paths with the same key; a volume's items map each key back
+// to its path.
+func ProtoKey(path string) string { return strings.ReplaceAll(path, "/", "__") }
+
+// Keys and names of the contract objects.
+const (
+	ProtoValidateJob  = "proto-validate" // plus -<hash>
+	KeyBufConfig      = "buf.yaml"       // definitions: the buf configuration, at the root
+	KeyProtoVersion   = "version"        // versions: the API version
+	KeyProtoPrevious  = "previous-version"
+	KeyProtoChecksums = "SHA256SUMS"  // versions: sha256sum -c format
+	KeyProtoGenerate  = "generate.sh" // versions: the code generation script
+	KeyRegistryYAML   = "registry.yaml"
+	KeyRegistryJSON   = "registry.json"
+	KeyProtoDocs      = "README.md"
+	GRPCHealthCheck   = "grpc.health.v1.Health/Check" // every service's health endpoint
+)

@@ -42,6 +42,8 @@ const (
 	DefaultZookeeperImage      = "confluentinc/cp-zookeeper:7.7.1"
 	DefaultKafkaImage          = "confluentinc/cp-kafka:7.7.1"
 	DefaultKafkaKraftImage     = "apache/kafka:4.1.1"
+	DefaultBufImage            = "bufbuild/buf:1.75.0"
+	DefaultContractsRoot       = "."
 	DefaultZookeeperReplicas   = 1
 	DefaultZookeeperStorage    = "5Gi"
 	DefaultKafkaBrokers        = 1
@@ -137,6 +139,8 @@ func applyDefaults(c *Catalog) {
 	s.Images.KafkaKraft = or(s.Images.KafkaKraft, DefaultKafkaKraftImage)
 	s.Images.ClickHouse = or(s.Images.ClickHouse, DefaultClickHouseImage)
 	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, DefaultGRPCHealthProbe)
+	s.Images.Buf = or(s.Images.Buf, DefaultBufImage)
+	defaultContracts(s.Contracts)
 
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)

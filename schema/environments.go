@@ -102,17 +102,21 @@ func sortedAnyKeys(m map[string]any) []string {
 	return keys
 }
 
-// CheckEnvironments parses every environment of a catalog that loads
-// (cat, from data) and returns their problems together, each prefixed by
+// CheckEnvironments parses every environment of a catalog that loaded
+// and returns their problems together, each prefixed by
 // its environment's name: a catalog whose environments all load renders
 // in every one of them.
-func CheckEnvironments(cat *Catalog, data []byte) error {
+func CheckEnvironments(cat *Catalog) error {
 	var errs Errors
 	for _, env := range cat.EnvironmentNames {
 		if env == cat.Environment {
 			continue
 		}
-		_, err := ParseEnv(cat.File, data, env)
+		var src *source
+		if cat.src != nil {
+			src = &source{dir: cat.src.dir, err: cat.src.err, files: cat.src.files}
+		}
+		_, err := parse(cat.File, cat.raw, env, src)
 		var es Errors
 		if errors.As(err, &es) {
 			for _, e := range es {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"go.yaml.in/yaml/v4"
 )
@@ -41,7 +42,13 @@ func LoadEnv(path, env string) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseEnv(path, data, env)
+	// The catalog's relative paths (spec.contracts) resolve in its
+	// directory and may not leave it (os.Root: symlinks included).
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err == nil {
+		defer root.Close()
+	}
+	return parse(path, data, env, &source{root: root, dir: filepath.Dir(path), err: err})
 }
 
 // ReadFile reads the catalog file at path with Read's limit.
@@ -69,10 +76,23 @@ func Read(name string, r io.Reader) ([]byte, error) {
 }
 
 // Parse is Load for bytes already in memory; file names them in errors.
-func Parse(file string, data []byte) (*Catalog, error) { return ParseEnv(file, data, "") }
+// It reads no other file: a catalog with spec.contracts needs ParseIn.
+func Parse(file string, data []byte) (*Catalog, error) { return parse(file, data, "", nil) }
 
-// ParseEnv is LoadEnv for bytes already in memory.
+// ParseEnv is LoadEnv for bytes already in memory (and reads no other
+// file, as Parse).
 func ParseEnv(file string, data []byte, env string) (*Catalog, error) {
+	return parse(file, data, env, nil)
+}
+
+// ParseIn is ParseEnv for a catalog whose relative paths (the proto files
+// of spec.contracts) resolve in dir, which they may not leave; errors
+// name those files relative to file's directory.
+func ParseIn(dir *os.Root, file string, data []byte, env string) (*Catalog, error) {
+	return parse(file, data, env, &source{root: dir, dir: filepath.Dir(file)})
+}
+
+func parse(file string, data []byte, env string, src *source) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
 	}
@@ -119,10 +139,12 @@ func ParseEnv(file string, data []byte, env string) (*Catalog, error) {
 
 	v := &validator{cat: cat, pos: pos, endpoints: cat.endpoints()}
 	v.validate()
+	v.checkContracts(src)
 	if errs := append(envErrs, v.errs...); len(errs) > 0 {
 		return nil, errs.sorted()
 	}
 	cat.buildIndex(v.endpoints)
+	cat.src, cat.raw = src, data
 	return cat, nil
 }
 

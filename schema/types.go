@@ -25,6 +25,8 @@ type Catalog struct {
 
 	graph *Graph
 	index *index
+	src   *source // where its files were read: its environments reuse them
+	raw   []byte  // the catalog as read, for its environments
 }
 
 // Metadata names the catalog; the name becomes app.kubernetes.io/part-of.
@@ -48,6 +50,8 @@ type Spec struct {
 	Databases       []Database     `json:"databases"`
 	Topics          []Topic        `json:"topics"`
 	Services        []Service      `json:"services"`
+	// Contracts are the API contracts (proto files); nil renders none.
+	Contracts *Contracts `json:"contracts,omitempty"`
 }
 
 // Defaults apply to every service unless the service overrides them.
@@ -112,6 +116,8 @@ type Images struct {
 	// runs against every service: the grpc-ecosystem image (distroless,
 	// no shell; the Job brings busybox's).
 	GRPCHealthProbe string `json:"grpcHealthProbe"`
+	// Buf runs the contracts' validation Job (bufbuild/buf).
+	Buf string `json:"buf"`
 }
 
 // Secrets says where External Secrets finds credentials, and how a

@@ -14,7 +14,7 @@ func (v *validator) checkImages() {
 	for _, h := range []struct{ field, ref string }{
 		{"postgres", img.Postgres}, {"redis", img.Redis}, {"busybox", img.Busybox}, {"sqlx", img.Sqlx},
 		{"zookeeper", img.Zookeeper}, {"kafka", img.Kafka}, {"kafkaKraft", img.KafkaKraft},
-		{"clickhouse", img.ClickHouse}, {"grpcHealthProbe", img.GRPCHealthProbe},
+		{"clickhouse", img.ClickHouse}, {"grpcHealthProbe", img.GRPCHealthProbe}, {"buf", img.Buf},
 	} {
 		if msg := imageProblem(h.ref); msg != "" {
 			v.errorf("/spec/images/"+h.field, "image %s %s", quoteShort(h.ref), msg)

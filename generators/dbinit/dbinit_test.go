@@ -2,6 +2,7 @@ package dbinit
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -30,19 +31,19 @@ func TestScriptOrder(t *testing.T) {
 func TestOrderOfListsDoesNotMatter(t *testing.T) {
 	data, err := os.ReadFile("../../services.yaml")
 	require.NoError(t, err)
-	cat, err := schema.Parse("services.yaml", data)
+	cat, err := parseAtRepo(t, "services.yaml", data)
 	require.NoError(t, err)
 	want, err := render.Nodes(must(t, cat))
 	require.NoError(t, err)
 
-	reordered, err := schema.Parse("services.yaml", data)
+	reordered, err := parseAtRepo(t, "services.yaml", data)
 	require.NoError(t, err)
 	slices.Reverse(reordered.Spec.Databases)
 	slices.Reverse(reordered.Spec.Services)
 	// Re-parse from reordered YAML, so the index is built from it.
 	b, err := yaml.Marshal(reordered)
 	require.NoError(t, err)
-	again, err := schema.Parse("reordered.yaml", b)
+	again, err := parseAtRepo(t, "reordered.yaml", b)
 	require.NoError(t, err)
 	require.NotEqual(t, cat.Spec.Databases[0].Name, again.Spec.Databases[0].Name, "the lists really are reordered")
 	got, err := render.Nodes(must(t, again))
@@ -60,4 +61,14 @@ func must(t *testing.T, cat *schema.Catalog) []kube.Object {
 	objs, err := Generate(cat)
 	require.NoError(t, err)
 	return objs
+}
+
+// parseAtRepo parses catalog bytes whose relative paths (the proto files)
+// are in the repository's root, as services.yaml's are.
+func parseAtRepo(t *testing.T, name string, data []byte) (*schema.Catalog, error) {
+	t.Helper()
+	root, err := os.OpenRoot(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	t.Cleanup(func() { root.Close() })
+	return schema.ParseIn(root, name, data, "")
 }

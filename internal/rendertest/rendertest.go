@@ -4,6 +4,8 @@
 package rendertest
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -32,12 +34,38 @@ func File(t testing.TB, path string) []*yaml.RNode {
 	return Catalog(t, cat)
 }
 
-// Text parses and renders a catalog's text; it returns the catalog too.
+// Text parses and renders a catalog's text as if it were services.yaml at
+// the repository's root (its protos resolve there); it returns the
+// catalog too.
 func Text(t testing.TB, text string) (*schema.Catalog, []*yaml.RNode) {
 	t.Helper()
-	cat, err := schema.Parse("services.yaml", []byte(text))
+	root, err := os.OpenRoot(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	cat, err := schema.ParseIn(root, "services.yaml", []byte(text), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cat, Catalog(t, cat)
+}
+
+// repoRoot is the nearest directory above the test's with a go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
 }

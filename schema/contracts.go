@@ -1,0 +1,330 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/contracts"
+	"github.com/novagen/novagen/naming"
+)
+
+// Contracts are the catalog's API contracts (spec.contracts): proto files
+// below Root, relative to the catalog's directory. The loader reads and
+// compiles them (protocompile) and renders the contract ConfigMaps, so the
+// generator reads nothing and a catalog that loads always renders.
+type Contracts struct {
+	// Version is the API version (semantic: 1.0.0); its major names the
+	// definitions ConfigMap (<catalog>-proto-definitions-v1).
+	Version string `json:"version"`
+	// Root is the directory of the proto tree, relative to the catalog's
+	// directory; files are relative to it (their import paths).
+	Root  string   `json:"root"`
+	Files []string `json:"files"`
+	// BufConfig is the tree's buf.yaml, relative to Root; without one buf
+	// uses its defaults (lint STANDARD, breaking FILE).
+	BufConfig string `json:"bufConfig,omitempty"`
+	// Previous is the last release, which buf breaking compares against.
+	Previous *PreviousContracts `json:"previous,omitempty"`
+
+	configMaps []contracts.ConfigMap
+}
+
+// PreviousContracts is the release the current one must stay compatible
+// with: its own tree, with the same files unless it lists its own.
+type PreviousContracts struct {
+	Version string   `json:"version"`
+	Root    string   `json:"root"`
+	Files   []string `json:"files,omitempty"`
+}
+
+// Limits of what the loader reads: nothing above what one ConfigMap holds.
+const (
+	MaxContractBytes = contracts.MaxConfigMapBytes
+)
+
+// ContractConfigMaps are the contract ConfigMaps (definitions, previous
+// definitions, versions, service registry, docs), rendered and
+// size-checked at load; none without spec.contracts.
+func (c *Catalog) ContractConfigMaps() []contracts.ConfigMap {
+	if c.Spec.Contracts == nil {
+		return nil
+	}
+	return c.Spec.Contracts.configMaps
+}
+
+// ServiceRegistry is the registry entry of every catalog service, in
+// catalog order.
+func (c *Catalog) ServiceRegistry() contracts.Registry {
+	r := contracts.Registry{Namespace: c.Spec.Namespace, Services: []contracts.RegistryService{}}
+	if c.Spec.Contracts != nil {
+		r.APIVersion = c.Spec.Contracts.Version
+	}
+	nonNil := func(s []string) []string { return append([]string{}, s...) }
+	for _, s := range c.Spec.Services {
+		r.Services = append(r.Services, contracts.RegistryService{
+			Name:        s.Name,
+			Description: s.Description,
+			Address:     fmt.Sprintf("%s.%s.svc.cluster.local:%d", s.Name, c.Spec.Namespace, s.Ports.GRPC),
+			Database:    s.Database,
+			Ports:       contracts.Ports{GRPC: s.Ports.GRPC, Metrics: s.Ports.Metrics},
+			DependsOn:   nonNil(s.DependsOn),
+			Health:      naming.GRPCHealthCheck,
+			Produces:    nonNil(s.Produces),
+			Consumes:    nonNil(s.Consumes),
+		})
+	}
+	return r
+}
+
+func defaultContracts(c *Contracts) {
+	if c == nil {
+		return
+	}
+	c.Root = or(c.Root, DefaultContractsRoot)
+	if p := c.Previous; p != nil && len(p.Files) == 0 {
+		p.Files = slices.Clone(c.Files)
+	}
+}
+
+// source is where a catalog's relative paths resolve: its directory,
+// opened as an os.Root (nothing outside it can be read, not even through
+// a symlink), and that directory as errors name it.
+type source struct {
+	root *os.Root
+	dir  string
+	err  error // why the directory could not be opened
+	// files are the proto files read so far, by path below the root:
+	// the environments of a catalog reuse what it read (an overlay
+	// cannot change spec.contracts).
+	files map[string]string
+}
+
+// checkContracts reads, compiles and renders spec.contracts.
+func (v *validator) checkContracts(src *source) {
+	c := v.cat.Spec.Contracts
+	if c == nil {
+		return
+	}
+	before := len(v.errs)
+	v.checkPath("/spec/contracts/root", c.Root, true)
+	v.checkProtoList("/spec/contracts/files", c.Files)
+	if c.BufConfig != "" {
+		v.checkPath("/spec/contracts/bufConfig", c.BufConfig, false)
+	}
+	if p := c.Previous; p != nil {
+		v.checkPath("/spec/contracts/previous/root", p.Root, true)
+		if v.pos.has("/spec/contracts/previous/files") {
+			v.checkProtoList("/spec/contracts/previous/files", p.Files)
+		}
+		if p.Version == c.Version {
+			v.errorf("/spec/contracts/previous/version", "contracts.previous.version %q is the current version: the previous release must be an older one", p.Version)
+		}
+	}
+	if len(v.errs) > before {
+		return
+	}
+	if src == nil || (src.root == nil && src.files == nil) {
+		why := "the catalog was given without a directory"
+		if src != nil && src.err != nil {
+			why = unwrapPathError(src.err)
+		}
+		v.errorf("/spec/contracts", "cannot read the proto files: %s", why)
+		return
+	}
+	budget := int64(MaxContractBytes)
+	current, ok := v.readRelease(src, "/spec/contracts", c.Root, c.Files, &budget)
+	if !ok {
+		return
+	}
+	in := contracts.Input{Catalog: v.cat.Metadata.Name, Current: contracts.Release{Version: c.Version, Files: current}, Registry: v.cat.ServiceRegistry()}
+	if c.BufConfig != "" {
+		content, ok := v.readFile(src, "/spec/contracts/bufConfig", c.Root, c.BufConfig, &budget)
+		if !ok {
+			return
+		}
+		in.BufConfig = &contracts.Source{Path: naming.KeyBufConfig, Content: content}
+	}
+	if p := c.Previous; p != nil {
+		prevBudget := int64(MaxContractBytes)
+		files, ok := v.readRelease(src, "/spec/contracts/previous", p.Root, p.Files, &prevBudget)
+		if !ok {
+			return
+		}
+		in.Previous = &contracts.Release{Version: p.Version, Files: files}
+	}
+	cms, err := contracts.Render(in)
+	if err != nil {
+		v.errorf("/spec/contracts", "internal: %v", err)
+		return
+	}
+	for _, cm := range cms {
+		if n := contracts.Size(cm.Data); n > contracts.MaxConfigMapBytes {
+			v.errorf("/spec/contracts", "ConfigMap %q would hold %d bytes, more than the %d (1 MiB) a ConfigMap may hold: list fewer or smaller files", cm.Name, n, contracts.MaxConfigMapBytes)
+		}
+	}
+	c.configMaps = cms
+}
+
+// readRelease reads and compiles the files of one release (below ptr:
+// its root and files).
+func (v *validator) readRelease(src *source, ptr, root string, files []string, budget *int64) ([]contracts.File, bool) {
+	filesPtr := ptr + "/files"
+	if !v.pos.has(filesPtr) {
+		filesPtr = "/spec/contracts/files" // previous defaults to the current list
+	}
+	var sources []contracts.Source
+	at := map[string]string{}
+	for i, f := range files {
+		fptr := fmt.Sprintf("%s/%d", filesPtr, i)
+		content, ok := v.readFile(src, fptr, root, f, budget)
+		if !ok {
+			return nil, false
+		}
+		sources = append(sources, contracts.Source{Path: f, Content: content})
+		at[f] = fptr
+	}
+	compiled, problems := contracts.Compile(sources)
+	for _, p := range problems {
+		fptr, ok := at[p.Path]
+		if !ok {
+			fptr = filesPtr
+		}
+		where := displayPath(src, root, p.Path)
+		if p.Line > 0 {
+			where = fmt.Sprintf("%s:%d:%d", where, p.Line, p.Column)
+		}
+		if p.Path == "" {
+			where = displayPath(src, root, "")
+		}
+		v.errorf(fptr, "%s: %s: %s", fieldPath(fptr), where, p.Message)
+	}
+	return compiled, len(problems) == 0
+}
+
+// readFile reads one regular file below root (both relative to the
+// catalog's directory), taking its size from budget. Errors name the
+// file and why, never its content.
+func (v *validator) readFile(src *source, ptr, root, name string, budget *int64) (string, bool) {
+	full := path.Join(root, name)
+	shown := displayPath(src, root, name)
+	fail := func(format string, args ...any) (string, bool) {
+		v.errorf(ptr, "%s: %s: %s", fieldPath(ptr), shown, fmt.Sprintf(format, args...))
+		return "", false
+	}
+	if data, ok := src.files[full]; ok {
+		*budget -= int64(len(data))
+		return data, true
+	}
+	if src.root == nil {
+		return fail("cannot read: the catalog was given without a directory")
+	}
+	info, err := src.root.Stat(full)
+	if err != nil {
+		return fail("cannot read: %s", rootCause(err))
+	}
+	if !info.Mode().IsRegular() {
+		return fail("not a regular file (%s)", info.Mode().Type())
+	}
+	// O_NONBLOCK: a FIFO swapped in after the Stat must not block the
+	// open; the second check below refuses it.
+	f, err := src.root.OpenFile(full, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return fail("cannot read: %s", rootCause(err))
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return fail("not a regular file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, *budget+1))
+	if err != nil {
+		return fail("cannot read: %s", rootCause(err))
+	}
+	if int64(len(data)) > *budget {
+		return fail("the contract files would exceed %d bytes (1 MiB), the most a ConfigMap may hold", MaxContractBytes)
+	}
+	*budget -= int64(len(data))
+	if src.files == nil {
+		src.files = map[string]string{}
+	}
+	src.files[full] = string(data)
+	return string(data), true
+}
+
+func rootCause(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+// displayPath names a file as the user can find it: relative to the
+// directory the catalog was named from.
+func displayPath(src *source, root, name string) string {
+	return filepath.Join(src.dir, filepath.FromSlash(root), filepath.FromSlash(name))
+}
+
+// checkPath: a path relative to the catalog's directory that stays in it.
+func (v *validator) checkPath(ptr, p string, dir bool) bool {
+	problem := ""
+	switch {
+	case p == "":
+		problem = "is empty"
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
+		problem = "is absolute: paths are relative to the catalog's directory"
+	case strings.Contains(p, `\`):
+		problem = `holds '\': separate directories with '/'`
+	case slices.Contains(strings.Split(p, "/"), ".."):
+		problem = "leaves the catalog's directory ('..')"
+	case dir && p == ".":
+	case path.Clean(p) != p:
+		problem = fmt.Sprintf("is not clean: write %q", path.Clean(p))
+	}
+	if problem != "" {
+		v.errorf(ptr, "%s: path %s %s", fieldPath(ptr), quoteShort(p), problem)
+	}
+	return problem == ""
+}
+
+// checkProtoList: each file a clean relative .proto path whose ConfigMap
+// key is valid, listed once, and no two with the same key.
+func (v *validator) checkProtoList(ptr string, files []string) {
+	keys := map[string]string{}
+	for i, f := range files {
+		fptr := fmt.Sprintf("%s/%d", ptr, i)
+		if !v.checkPath(fptr, f, false) {
+			continue
+		}
+		if !strings.HasSuffix(f, ".proto") {
+			v.errorf(fptr, "%s: %q is not a .proto file", fieldPath(fptr), f)
+			continue
+		}
+		key := naming.ProtoKey(f)
+		if errs := validation.IsConfigMapKey(key); len(errs) > 0 {
+			v.errorf(fptr, "%s: %q cannot be a ConfigMap key (%s): use letters, digits, '_', '-' and '.' in proto paths", fieldPath(fptr), key, errs[0])
+			continue
+		}
+		if prev, ok := keys[key]; ok {
+			if prev == f {
+				v.errorf(fptr, "%s: %q is listed twice", fieldPath(fptr), f)
+			} else {
+				v.errorf(fptr, "%s: %q and %q would both be ConfigMap key %q ('/' becomes \"__\"): rename one", fieldPath(fptr), prev, f, key)
+			}
+			continue
+		}
+		keys[key] = f
+	}
+}
