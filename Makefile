@@ -42,12 +42,16 @@ golden:
 e2e: build
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
 
-## conform: kubeconform -strict on every golden output, and on the data tier's
+## conform: kubeconform -strict on every golden output, on the data tier's
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
+## and on the Argo CD objects and patches of deploy/argocd
 DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse)))
+# Everything in deploy/argocd but plugin.yaml (a config file, not an object)
+# and the kustomization files (argocd-test builds those).
+ARGOCD_MANIFESTS := $(filter-out %/plugin.yaml %/kustomization.yaml,$(wildcard deploy/argocd/*/*.yaml))
 conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
-		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN)
+		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN) $(ARGOCD_MANIFESTS)
 
 ## fuzz: each Go fuzz target (loader, whole render, transformer) for FUZZTIME seconds
 FUZZTIME ?= 20
