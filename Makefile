@@ -26,12 +26,15 @@ install:
 render: build
 	bin/novagen render -f services.yaml
 
-## test: vet and run every unit, golden and in-process kustomize test
+## test: vet and run every unit, golden and in-process kustomize test (and
+## those of test/proc, the harnesses' process helper, a module of its own)
 test: vet
 	$(GO) test -race ./...
+	cd test/proc && $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...
+	cd test/proc && $(GO) vet ./...
 
 ## golden: rewrite golden files from the current code; review the diff!
 golden:
