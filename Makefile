@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test redis-test apiserver-test ci clean
+.PHONY: all build install render test vet golden e2e conform fuzz bench postgres-test redis-test apiserver-test argocd-test ci clean
 
 all: build test
 
@@ -77,6 +77,12 @@ redis-test:
 ## apiserver-test: every example object through a real kube-apiserver (server-side dry run)
 apiserver-test: build
 	$(WITH_BIN) hack/apiserver-test.sh
+
+## argocd-test: every example through a real argocd-repo-server v2.14.21, natively
+## (kustomize buildOptions) and through the novagen plugin in argocd-cmp-server,
+## equal to the local build; deploy/argocd's components on Argo CD's install.yaml
+argocd-test:
+	KUBECONFORM_SCHEMA_LOCATION='$(KUBECONFORM_SCHEMA_LOCATION)' test/argocd/run.sh
 
 ci:
 	bash .ci/run
