@@ -31,7 +31,9 @@ git clone --quiet --no-hardlinks "$repo_root" "$work/repo"
 # Each deploy/argocd component applied to argo-cd v2.14.21's own install.yaml
 # (from its module) must build, and the result pass kubeconform -strict
 # (its CRDs aside: no schema for CustomResourceDefinition).
-argocd_src="$(cd "$script_dir" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v2)"
+# (`go list -m` names the directory only once the module is downloaded.)
+argocd_src="$(cd "$script_dir" && go mod download github.com/argoproj/argo-cd/v2 &&
+	go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v2)"
 schemas="${KUBECONFORM_SCHEMA_LOCATION:-default}"
 for component in cmp native; do
 	mkdir "$work/install-$component"
