@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test argocd-test ci clean
 
 all: build test
 
@@ -26,12 +26,15 @@ install:
 render: build
 	bin/novagen render -f services.yaml
 
-## test: vet and run every unit, golden and in-process kustomize test
+## test: vet and run every unit, golden and in-process kustomize test (and
+## those of test/proc, the harnesses' process helper, a module of its own)
 test: vet
 	$(GO) test -race ./...
+	cd test/proc && $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...
+	cd test/proc && $(GO) vet ./...
 
 ## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
@@ -48,12 +51,16 @@ CHECKED_OUTPUT := golden/render.yaml $(wildcard golden/examples/*.yaml)
 check-output: build
 	@set -e; for f in $(CHECKED_OUTPUT); do echo "== novagen check -f $$f"; bin/novagen check -f $$f; done
 
-## conform: kubeconform -strict on every golden output, and on the data tier's
+## conform: kubeconform -strict on every golden output, on the data tier's
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
+## and on the Argo CD objects and patches of deploy/argocd
 DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts)))
+# Everything in deploy/argocd but plugin.yaml (a config file, not an object)
+# and the kustomization files (argocd-test builds those).
+ARGOCD_MANIFESTS := $(filter-out %/plugin.yaml %/kustomization.yaml,$(wildcard deploy/argocd/*/*.yaml))
 conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
-		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN)
+		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN) $(ARGOCD_MANIFESTS)
 
 ## fuzz: each Go fuzz target (loader, whole render, transformer) for FUZZTIME seconds
 FUZZTIME ?= 20
@@ -76,6 +83,12 @@ redis-test:
 ## apiserver-test: every example object through a real kube-apiserver (server-side dry run)
 apiserver-test: build
 	$(WITH_BIN) hack/apiserver-test.sh
+
+## argocd-test: every example through a real argocd-repo-server v2.14.21, natively
+## (kustomize buildOptions) and through the novagen plugin in argocd-cmp-server,
+## equal to the local build; deploy/argocd's components on Argo CD's install.yaml
+argocd-test:
+	KUBECONFORM_SCHEMA_LOCATION='$(KUBECONFORM_SCHEMA_LOCATION)' test/argocd/run.sh
 
 ci:
 	bash .ci/run

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/novagen/novagen/test/proc"
 	"k8s.io/client-go/rest"
 )
 
@@ -33,8 +33,8 @@ const (
 // state (data, certs, keys, logs) under dir.
 type cluster struct {
 	dir       string
-	etcd      *process
-	apiserver *process
+	etcd      *proc.Process
+	apiserver *proc.Process
 	config    *rest.Config // admin (system:masters) client config
 }
 
@@ -59,17 +59,17 @@ func startCluster(ctx context.Context, dir, etcdBin, apiserverBin string) (c *cl
 }
 
 func (c *cluster) startEtcd(ctx context.Context, bin string) (string, error) {
-	clientPort, err := freePort()
+	clientPort, err := proc.FreePort()
 	if err != nil {
 		return "", err
 	}
-	peerPort, err := freePort()
+	peerPort, err := proc.FreePort()
 	if err != nil {
 		return "", err
 	}
 	clientURL := "http://127.0.0.1:" + strconv.Itoa(clientPort)
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(peerPort)
-	c.etcd, err = startProcess("etcd", filepath.Join(c.dir, "etcd.log"), etcdEnv(), bin,
+	c.etcd, err = proc.Start("etcd", filepath.Join(c.dir, "etcd.log"), etcdEnv(), bin,
 		"--name=novagen",
 		"--data-dir="+filepath.Join(c.dir, "etcd-data"),
 		"--listen-client-urls="+clientURL,
@@ -85,7 +85,7 @@ func (c *cluster) startEtcd(ctx context.Context, bin string) (string, error) {
 		return "", err
 	}
 	// etcd 3.4 answers /health with {"health":"true"} once it has a leader.
-	err = waitFor(ctx, c.etcd, etcdReadyTimeout, func() error {
+	err = c.etcd.WaitFor(ctx, etcdReadyTimeout, func() error {
 		return httpHealth(http.DefaultClient, clientURL+"/health", `"health":"true"`)
 	})
 	return clientURL, err
@@ -110,7 +110,7 @@ func etcdEnv() []string {
 }
 
 func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error {
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error
 	}
 	certDir := filepath.Join(c.dir, "certs")
 
-	c.apiserver, err = startProcess("kube-apiserver", filepath.Join(c.dir, "kube-apiserver.log"), os.Environ(), bin,
+	c.apiserver, err = proc.Start("kube-apiserver", filepath.Join(c.dir, "kube-apiserver.log"), os.Environ(), bin,
 		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(port),
@@ -154,7 +154,7 @@ func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error
 	}
 
 	host := "https://127.0.0.1:" + strconv.Itoa(port)
-	return waitFor(ctx, c.apiserver, apiserverReadyTimeout, func() error {
+	return c.apiserver.WaitFor(ctx, apiserverReadyTimeout, func() error {
 		// The serving certificate (with its self-signed CA appended) is
 		// written at startup; trust exactly that instead of skipping TLS
 		// verification.
@@ -186,9 +186,9 @@ func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error
 // the way down) and reports left-over processes.
 func (c *cluster) stop() error {
 	var errs []error
-	for _, p := range []*process{c.apiserver, c.etcd} {
+	for _, p := range []*proc.Process{c.apiserver, c.etcd} {
 		if p != nil {
-			errs = append(errs, p.stop(stopGrace))
+			errs = append(errs, p.Stop(stopGrace))
 		}
 	}
 	return errors.Join(errs...)
@@ -196,34 +196,12 @@ func (c *cluster) stop() error {
 
 func (c *cluster) logTails() string {
 	var b strings.Builder
-	for _, p := range []*process{c.etcd, c.apiserver} {
+	for _, p := range []*proc.Process{c.etcd, c.apiserver} {
 		if p != nil {
-			b.WriteString(p.tail(logTailLines))
+			b.WriteString(p.Tail(logTailLines))
 		}
 	}
 	return b.String()
-}
-
-// waitFor polls check until it succeeds, the process dies, or timeout; the
-// last check error is part of the failure so a hang is diagnosable.
-func waitFor(ctx context.Context, p *process, timeout time.Duration, check func() error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	start := time.Now()
-	for {
-		lastErr := check()
-		if lastErr == nil {
-			return nil
-		}
-		if dead, err := p.exited(); dead {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s not ready after %s: last error: %v", p.name, time.Since(start).Round(time.Second), lastErr)
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }
 
 func httpHealth(hc *http.Client, url, want string) error {
@@ -243,18 +221,6 @@ func httpHealth(hc *http.Client, url, want string) error {
 		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
 	}
 	return nil
-}
-
-// freePort asks the kernel for an unused loopback port. Another process
-// could take it before the child binds it; at test scale that is rare and
-// shows up as a clear "address already in use" in the log tail.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func randomToken() (string, error) {

@@ -55,3 +55,8 @@ require (
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 )
+
+// Shared with test/argocd; dependency-free.
+require github.com/novagen/novagen/test/proc v0.0.0
+
+replace github.com/novagen/novagen/test/proc => ../proc
