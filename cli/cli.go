@@ -64,7 +64,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(renderCmd(), validateCmd(), discoverCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 
@@ -213,6 +213,32 @@ func schemaCmd() *cobra.Command {
 
 // fnCmd documents the function mode; Main dispatches it before cobra so
 // that the function owns stdin and stdout.
+func discoverCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "discover [DIR]",
+		Short: "List the novagen function configs kustomize build DIR runs (Argo CD plugin discovery)",
+		Long: `List the novagen function configs (kind ` + fns.ConfigKind + `) that kustomize build DIR
+would run: those of its kustomization and of the local bases and components it
+includes, recursively, inside the repository. Nothing is printed when there are
+none, which is what Argo CD's plugin discovery (discover.find.command) reads.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			found, err := fns.Discover(dir)
+			if err != nil {
+				return err
+			}
+			for _, f := range found {
+				fmt.Fprintln(c.OutOrStdout(), f)
+			}
+			return nil
+		},
+	}
+}
+
 func fnCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "fn",
