@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test argocd-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test argocd-test image image-test ci clean
 
 all: build test
 
@@ -95,3 +95,15 @@ ci:
 
 clean:
 	rm -rf bin bench.txt
+
+## image: the function image (Dockerfile: static novagen and kustomize on an
+## empty base, non-root); needs a container engine. VERSION names the tag.
+VERSION ?= 0.1.0
+image:
+	docker build -t novagen/novagen:$(VERSION) .
+
+## image-test: what the image holds, without a container engine: the
+## Dockerfile agrees with the project, and its binaries, built the same way,
+## are static and render with an empty environment on a read-only filesystem
+image-test:
+	NOVAGEN_IMAGE_TEST=1 $(GO) test -count=1 -v ./test/image/

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -64,7 +65,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), discoverCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(renderCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 
@@ -237,6 +238,57 @@ none, which is what Argo CD's plugin discovery (discover.find.command) reads.`,
 			return nil
 		},
 	}
+}
+
+func copySelfCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "copy-self DIR",
+		Short: "Copy this novagen executable into DIR (an init container sharing it with Argo CD's repo-server)",
+		Long: `Copy this novagen executable to DIR/novagen (mode 0755, written beside and
+renamed into place). The function image has no shell and no cp: an init
+container runs novagen copy-self /shared/bin to put novagen on another
+container's PATH (deploy/argocd/native).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dst, err := copySelf(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "copied novagen to %s\n", dst)
+			return nil
+		},
+	}
+}
+
+// copySelf copies the running executable to dir/novagen.
+func copySelf(dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	src, err := os.Open(self)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(dir, ".novagen-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := io.Copy(tmp, src); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, "novagen")
+	return dst, os.Rename(tmp.Name(), dst)
 }
 
 func fnCmd() *cobra.Command {

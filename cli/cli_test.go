@@ -167,3 +167,29 @@ func TestSynth(t *testing.T) {
 		})
 	}
 }
+
+// copy-self puts this very executable into a directory, executable, with
+// no temporary file left behind.
+func TestCopySelf(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := run("copy-self", dir)
+	require.Equal(t, 0, code, stderr)
+	dst := filepath.Join(dir, "novagen")
+	assert.Equal(t, "copied novagen to "+dst+"\n", stdout)
+	self, err := os.Executable()
+	require.NoError(t, err)
+	want, err := os.ReadFile(self)
+	require.NoError(t, err)
+	got, err := os.ReadFile(dst)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "the copy is the executable")
+	info, err := os.Stat(dst)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o755), info.Mode().Perm())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+	code, _, stderr = run("copy-self", filepath.Join(dir, "missing"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "no such file or directory")
+}
