@@ -126,7 +126,9 @@ func TestValidationPostgresCheck(t *testing.T) {
 		text, err := os.ReadFile("../../services.yaml")
 		require.NoError(t, err)
 		more := strings.Replace(string(text), "\n  databases:\n", "\n  databases:\n    - name: nova_not_created\n", 1)
-		path := filepath.Join(t.TempDir(), "services.yaml")
+		dir := t.TempDir()
+		testtool.CopyDir(t, "../../protos", filepath.Join(dir, "protos")) // spec.contracts' files
+		path := filepath.Join(dir, "services.yaml")
 		require.NoError(t, os.WriteFile(path, []byte(more), 0o644))
 		wider, err := schema.Load(path)
 		require.NoError(t, err)
