@@ -350,7 +350,24 @@ func (v *validator) checkLabels() {
 	}
 	for i, s := range v.cat.Spec.Services {
 		check(fmt.Sprintf("/spec/services/%d/labels", i), s.Labels)
+		// A service's pods that carry a component's pod labels would be
+		// that component to every NetworkPolicy: admitted where it is.
+		for _, ic := range v.cat.infrastructure() {
+			if ic.comp.IsManaged() && len(ic.comp.PodLabels) > 0 && isSubset(ic.comp.PodLabels, s.Labels) {
+				v.errorf(fmt.Sprintf("/spec/services/%d/labels", i), "service %q has the pod labels of %s: NetworkPolicies would treat its pods as %s's", s.Name, ic.name, ic.name)
+			}
+		}
 	}
+}
+
+// isSubset says whether every label of sub is in set.
+func isSubset(sub, set map[string]string) bool {
+	for k, v := range sub {
+		if w, ok := set[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *validator) buildGraph() {
