@@ -115,6 +115,19 @@ func TestEachCheckCanFail(t *testing.T) {
 			"wait-for-targets", Fail, `waits for Service "postgress"`, nil},
 		{"a Service's pods without their allow-list", without("NetworkPolicy", "user-service"),
 			"policy-reachability", Fail, `initContainers[wait-for-user-service]: waits for Service "user-service" on port 50051, but the NetworkPolicies block it`, nil},
+		{"route backend admitting only its own namespace", edit("NetworkPolicy", "graphql-gateway", yaml.FilterFunc(func(n *yaml.RNode) (*yaml.RNode, error) {
+			// The controller's rule, last: its pods now in the gateway's namespace.
+			rules, err := n.Pipe(yaml.Lookup("spec", "ingress"))
+			if err != nil {
+				return nil, err
+			}
+			elems, _ := rules.Elements()
+			return elems[len(elems)-1].Pipe(yaml.Lookup("from"), yaml.FilterFunc(func(f *yaml.RNode) (*yaml.RNode, error) {
+				peers, _ := f.Elements()
+				return peers[0].Pipe(yaml.SetField("namespaceSelector", yaml.MustParse("{matchLabels: {kubernetes.io/metadata.name: nova-staging}}")))
+			}))
+		})),
+			"policy-reachability", Fail, `Ingress/graphql-gateway spec.rules[0].http.paths[0].backend: routes to Service "graphql-gateway" port 8080, but the NetworkPolicies of Deployment/graphql-gateway spec.template.spec admit no pod from outside namespace nova-staging on port 8080`, nil},
 		{"wait on a port only the monitoring may use", edit("Deployment", "graphql-gateway", yaml.Lookup("spec", "template", "spec", "initContainers", "[name=wait-for-user-service]", "env", "[name=WAIT_PORT]"), yaml.SetField("value", yaml.NewScalarRNode("9090"))),
 			"policy-reachability", Fail, `Deployment/graphql-gateway spec.template.spec.initContainers[wait-for-user-service]: waits for Service "user-service" on port 9090`, nil},
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -125,7 +126,7 @@ func peersMatch(peers []networkingv1.NetworkPolicyPeer, ns string, pod Peer) boo
 		}
 		inNS := pod.Namespace == ns
 		if p.NamespaceSelector != nil {
-			inNS = selects(p.NamespaceSelector, map[string]string{"kubernetes.io/metadata.name": pod.Namespace})
+			inNS = selects(p.NamespaceSelector, map[string]string{namespaceNameLabel: pod.Namespace})
 		}
 		if inNS && (p.PodSelector == nil || selects(p.PodSelector, pod.Labels)) {
 			return true
@@ -220,9 +221,25 @@ func PeerOf(p Pod) Peer { return Peer{Namespace: p.Namespace, Labels: p.Labels} 
 
 // checkReachability: every wait-for container's pod can reach, through
 // the rendered NetworkPolicies, every pod behind the Service it waits for
-// on that port; else it waits until it gives up.
+// on that port, else it waits until it gives up; and every pod behind an
+// Ingress or HTTPRoute backend admits some pod of another namespace (the
+// controller's, whom the output does not name) on its port, else the
+// route answers 503.
 func checkReachability(in *input, r *Result) {
 	ps := &Policies{in.policies}
+	for _, b := range in.routes {
+		pods, targets := in.backends(b.ns, b.service, b.port)
+		if len(pods) == 0 {
+			continue // service-selectors speaks for a Service without pods
+		}
+		r.Checked++
+		for i, dst := range pods {
+			if !ps.admitsOutside(PeerOf(dst), targets[i]) {
+				r.add(Fail, b.object, b.field, "routes to Service %q port %d, but the NetworkPolicies of %s admit no pod from outside namespace %s on port %d",
+					b.service, b.port, dst.Where(), b.ns, targets[i])
+			}
+		}
+	}
 	for _, w := range Waits(in.pods) {
 		pods, targets := in.backends(w.Pod.Namespace, w.Service, w.Port)
 		if len(pods) == 0 {
@@ -236,4 +253,86 @@ func checkReachability(in *input, r *Result) {
 			}
 		}
 	}
+}
+
+// admitsOutside says whether pod's ingress policies let some pod of
+// another namespace in on port: a rule without sources, or with a
+// namespace selector or an ipBlock (whose pods the output cannot name).
+func (ps *Policies) admitsOutside(pod Peer, port int32) bool {
+	isolated := false
+	for _, p := range ps.list {
+		if p.ns != pod.Namespace || !hasType(p.spec, networkingv1.PolicyTypeIngress) || !selects(&p.spec.PodSelector, pod.Labels) {
+			continue
+		}
+		isolated = true
+		for _, rule := range p.spec.Ingress {
+			if !portsMatch(rule.Ports, port) {
+				continue
+			}
+			if len(rule.From) == 0 || slices.ContainsFunc(rule.From, func(f networkingv1.NetworkPolicyPeer) bool {
+				return f.IPBlock != nil || f.NamespaceSelector != nil && !selects(f.NamespaceSelector, map[string]string{namespaceNameLabel: pod.Namespace})
+			}) {
+				return true
+			}
+		}
+	}
+	return !isolated
+}
+
+// namespaceNameLabel is the label every namespace has: its name.
+const namespaceNameLabel = "kubernetes.io/metadata.name"
+
+// backendRef is one backend of a rendered Ingress or HTTPRoute.
+type backendRef struct {
+	object, field, ns, service string
+	port                       int32
+}
+
+// routeSpec reads the backends of an Ingress (rules[].http.paths[]) and of
+// an HTTPRoute (rules[].backendRefs[]) alike.
+type routeSpec struct {
+	Rules []struct {
+		HTTP *struct {
+			Paths []struct {
+				Backend struct {
+					Service *struct {
+						Name string `json:"name"`
+						Port struct {
+							Number int32 `json:"number"`
+						} `json:"port"`
+					} `json:"service"`
+				} `json:"backend"`
+			} `json:"paths"`
+		} `json:"http"`
+		BackendRefs []struct {
+			Kind *string `json:"kind"`
+			Name string  `json:"name"`
+			Port int32   `json:"port"`
+		} `json:"backendRefs"`
+	} `json:"rules"`
+}
+
+// routeBackends lists the Service backends of an Ingress or HTTPRoute n
+// (in n's namespace; a numbered port: named ports are not followed).
+func routeBackends(n *yaml.RNode) ([]backendRef, error) {
+	var spec routeSpec
+	if err := decode(n, "spec", &spec); err != nil {
+		return nil, err
+	}
+	var out []backendRef
+	for i, r := range spec.Rules {
+		if r.HTTP != nil {
+			for j, p := range r.HTTP.Paths {
+				if s := p.Backend.Service; s != nil && s.Port.Number != 0 {
+					out = append(out, backendRef{objectName(n), fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), n.GetNamespace(), s.Name, s.Port.Number})
+				}
+			}
+		}
+		for j, b := range r.BackendRefs {
+			if (b.Kind == nil || *b.Kind == "Service") && b.Port != 0 {
+				out = append(out, backendRef{objectName(n), fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j), n.GetNamespace(), b.Name, b.Port})
+			}
+		}
+	}
+	return out, nil
 }
