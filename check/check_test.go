@@ -106,13 +106,30 @@ func TestEachCheckCanFail(t *testing.T) {
 		{"selector-less Service without an EndpointSlice", with("apiVersion: v1\nkind: Service\nmetadata: {name: ledger, namespace: nova-staging}\nspec: {ports: [{port: 80}]}\n"),
 			"service-selectors", Fail, "Service/ledger spec.selector: no selector and no EndpointSlice", nil},
 		{"NetworkPolicy selects nothing", edit("NetworkPolicy", "redis", yaml.Lookup("spec", "podSelector", "matchLabels"), yaml.SetField("app.kubernetes.io/name", yaml.NewScalarRNode("rediss"))),
-			"networkpolicy-selectors", Fail, "NetworkPolicy/redis spec.podSelector: selects no pod", nil},
+			"networkpolicy-selectors", Fail, "NetworkPolicy/redis spec.podSelector: selects no pod", []string{"policy-reachability"}},
 		{"NetworkPolicy for ClickHouse without its installation", without("ClickHouseInstallation", "clickhouse"),
 			"networkpolicy-selectors", Fail, "NetworkPolicy/clickhouse spec.podSelector", []string{"wait-for-targets"}},
 		{"wait for a Service that is gone", without("Service", "postgres"),
 			"wait-for-targets", Fail, `initContainers[wait-for-postgres].env[WAIT_HOST]: waits for Service "postgres"`, nil},
 		{"wait for a misspelt host", edit("Deployment", "auth-service", yaml.Lookup(waitPG...), yaml.Lookup("env", "[name=WAIT_HOST]"), yaml.SetField("value", yaml.NewScalarRNode("postgress"))),
 			"wait-for-targets", Fail, `waits for Service "postgress"`, nil},
+		{"a Service's pods without their allow-list", without("NetworkPolicy", "user-service"),
+			"policy-reachability", Fail, `initContainers[wait-for-user-service]: waits for Service "user-service" on port 50051, but the NetworkPolicies block it`, nil},
+		{"route backend admitting only its own namespace", edit("NetworkPolicy", "graphql-gateway", yaml.FilterFunc(func(n *yaml.RNode) (*yaml.RNode, error) {
+			// The controller's rule, last: its pods now in the gateway's namespace.
+			rules, err := n.Pipe(yaml.Lookup("spec", "ingress"))
+			if err != nil {
+				return nil, err
+			}
+			elems, _ := rules.Elements()
+			return elems[len(elems)-1].Pipe(yaml.Lookup("from"), yaml.FilterFunc(func(f *yaml.RNode) (*yaml.RNode, error) {
+				peers, _ := f.Elements()
+				return peers[0].Pipe(yaml.SetField("namespaceSelector", yaml.MustParse("{matchLabels: {kubernetes.io/metadata.name: nova-staging}}")))
+			}))
+		})),
+			"policy-reachability", Fail, `Ingress/graphql-gateway spec.rules[0].http.paths[0].backend: routes to Service "graphql-gateway" port 8080, but the NetworkPolicies of Deployment/graphql-gateway spec.template.spec admit no pod from outside namespace nova-staging on port 8080`, nil},
+		{"wait on a port only the monitoring may use", edit("Deployment", "graphql-gateway", yaml.Lookup("spec", "template", "spec", "initContainers", "[name=wait-for-user-service]", "env", "[name=WAIT_PORT]"), yaml.SetField("value", yaml.NewScalarRNode("9090"))),
+			"policy-reachability", Fail, `Deployment/graphql-gateway spec.template.spec.initContainers[wait-for-user-service]: waits for Service "user-service" on port 9090`, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ type input struct {
 	pods     []Pod
 	services []service
 	policies []policy
+	routes   []backendRef // the Service backends of Ingresses and HTTPRoutes
 	// serviceNames are the Services that will exist: rendered ones and
 	// those an operator creates (a ClickHouseInstallation's service
 	// templates with a literal generateName).
@@ -63,6 +64,12 @@ func index(nodes []*yaml.RNode) (*input, error) {
 				return nil, err
 			}
 			in.policies = append(in.policies, p)
+		case "Ingress", "HTTPRoute":
+			refs, err := routeBackends(n)
+			if err != nil {
+				return nil, err
+			}
+			in.routes = append(in.routes, refs...)
 		case "EndpointSlice":
 			if svc := n.GetLabels()[serviceNameLabel]; svc != "" {
 				in.sliced[nsName{ns, svc}] = true

@@ -45,20 +45,25 @@ type Registry struct {
 type RegistryService struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
-	// Address is host:port of the service's gRPC Service.
+	// Protocol is how it serves: grpc or http.
+	Protocol string `json:"protocol"`
+	// Address is host:port of the service's Service, its serving port.
 	Address   string   `json:"address"`
 	Database  string   `json:"database,omitempty"`
 	Ports     Ports    `json:"ports"`
 	DependsOn []string `json:"dependsOn"`
-	// Health is the gRPC health endpoint (grpc.health.v1.Health/Check).
+	// Health is the health endpoint: grpc.health.v1.Health/Check for a
+	// grpc service, "GET <path>" for an http one.
 	Health   string   `json:"health"`
 	Produces []string `json:"produces"`
 	Consumes []string `json:"consumes"`
 }
 
-// Ports are a service's gRPC and metrics ports.
+// Ports are a service's serving port (gRPC or HTTP, by protocol) and
+// its metrics port.
 type Ports struct {
-	GRPC    int32 `json:"grpc"`
+	GRPC    int32 `json:"grpc,omitempty"`
+	HTTP    int32 `json:"http,omitempty"`
 	Metrics int32 `json:"metrics"`
 }
 

@@ -3,6 +3,7 @@ package diff
 import (
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,6 +77,11 @@ func assertBlastRadius(t *testing.T, r Report, cat *schema.Catalog, withSvc []*y
 	mentions := []string{svc, naming.Role(svc)}
 	if s.Database != "" {
 		mentions = append(mentions, s.Database)
+	}
+	// A serving port only it has (the HTTP gateway's) goes with it from
+	// the shared policy that admits the validation Job to every service.
+	if !slices.ContainsFunc(cat.Spec.Services, func(o schema.Service) bool { return o.Name != svc && o.Port() == s.Port() }) {
+		mentions = append(mentions, strconv.Itoa(int(s.Port())))
 	}
 	for _, g := range r.Groups {
 		for _, c := range g.Changes {
@@ -157,7 +163,7 @@ func TestRemovingAService(t *testing.T) {
 	removed := old[:i]
 	r, cat, _ := compare(t, old, removed)
 	assertBlastRadius(t, r, cat, rendered(t, old), "graphql-gateway")
-	want := []string{"removed Deployment/graphql-gateway", "removed NetworkPolicy/graphql-gateway", "removed Service/graphql-gateway"}
+	want := []string{"removed Certificate/graphql-gateway-tls", "removed Deployment/graphql-gateway", "removed Ingress/graphql-gateway", "removed NetworkPolicy/graphql-gateway", "removed Service/graphql-gateway"}
 	if got := objects(r, "graphql-gateway"); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

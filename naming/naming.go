@@ -139,8 +139,13 @@ const EnvDatabaseURL = KeyDatabaseURL
 // Port names of every service: its Service and its container agree on them.
 const (
 	PortGRPC    = "grpc"
+	PortHTTP    = "http" // an HTTP service's serving port
 	PortMetrics = "http-metrics"
 )
+
+// TLSSecret is the Secret cert-manager writes an exposed service's
+// certificate to; the Certificate has the same name.
+func TLSSecret(service string) string { return service + "-tls" }
 
 // The data tier: the PostgreSQL server and the Redis Cluster.
 const (

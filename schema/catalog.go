@@ -94,7 +94,7 @@ func (c *Catalog) endpoints() []Endpoint {
 	}
 	for i := range c.Spec.Services {
 		s := &c.Spec.Services[i]
-		out = append(out, Endpoint{Name: s.Name, Kind: KindService, Host: s.Name, Port: s.Ports.GRPC, Ports: []EndpointPort{{Port: s.Ports.GRPC}}, PodLabels: s.SelectorLabels()})
+		out = append(out, Endpoint{Name: s.Name, Kind: KindService, Host: s.Name, Port: s.Port(), Ports: []EndpointPort{{Port: s.Port()}}, PodLabels: s.SelectorLabels()})
 	}
 	slices.SortStableFunc(out, func(a, b Endpoint) int { return strings.Compare(a.Name, b.Name) })
 	return out
@@ -349,4 +349,35 @@ func (e Endpoint) EgressCIDR() string {
 		return netip.PrefixFrom(a, a.BitLen()).String()
 	}
 	return ""
+}
+
+// HTTP says the service serves HTTP rather than gRPC.
+func (s *Service) HTTP() bool { return s.Protocol == ProtocolHTTP }
+
+// Port is the port the service serves its clients on: its gRPC or its
+// HTTP port, by protocol.
+func (s *Service) Port() int32 {
+	if s.HTTP() {
+		return s.Ports.HTTP
+	}
+	return s.Ports.GRPC
+}
+
+// PortName is the name of the serving port (Service and container).
+func (s *Service) PortName() string {
+	if s.HTTP() {
+		return naming.PortHTTP
+	}
+	return naming.PortGRPC
+}
+
+// Exposed lists the services the catalog exposes, in catalog order.
+func (c *Catalog) Exposed() []*Service {
+	var out []*Service
+	for i := range c.Spec.Services {
+		if c.Spec.Services[i].Expose != nil {
+			out = append(out, &c.Spec.Services[i])
+		}
+	}
+	return out
 }

@@ -69,15 +69,21 @@ func (c *Catalog) ServiceRegistry() contracts.Registry {
 		r.APIVersion = c.Spec.Contracts.Version
 	}
 	nonNil := func(s []string) []string { return append([]string{}, s...) }
-	for _, s := range c.Spec.Services {
+	for i := range c.Spec.Services {
+		s := &c.Spec.Services[i]
+		health := naming.GRPCHealthCheck
+		if s.HTTP() {
+			health = "GET " + s.HealthPath
+		}
 		r.Services = append(r.Services, contracts.RegistryService{
 			Name:        s.Name,
 			Description: s.Description,
-			Address:     fmt.Sprintf("%s.%s.svc.cluster.local:%d", s.Name, c.Spec.Namespace, s.Ports.GRPC),
+			Protocol:    s.Protocol,
+			Address:     fmt.Sprintf("%s.%s.svc.cluster.local:%d", s.Name, c.Spec.Namespace, s.Port()),
 			Database:    s.Database,
-			Ports:       contracts.Ports{GRPC: s.Ports.GRPC, Metrics: s.Ports.Metrics},
+			Ports:       contracts.Ports{GRPC: s.Ports.GRPC, HTTP: s.Ports.HTTP, Metrics: s.Ports.Metrics},
 			DependsOn:   nonNil(s.DependsOn),
-			Health:      naming.GRPCHealthCheck,
+			Health:      health,
 			Produces:    nonNil(s.Produces),
 			Consumes:    nonNil(s.Consumes),
 		})

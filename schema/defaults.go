@@ -15,6 +15,11 @@ import (
 const (
 	DefaultGRPCPort        = 50051
 	DefaultMetricsPort     = 9090
+	DefaultHTTPPort        = 8080
+	DefaultHealthPath      = "/healthz"
+	DefaultIngressClass    = "nginx"
+	DefaultIssuerKind      = "ClusterIssuer"
+	DefaultExposePath      = "/"
 	DefaultWaitRetries     = 30
 	DefaultWaitInterval    = 2 * time.Second
 	DefaultRunAsUser       = 10001
@@ -115,7 +120,9 @@ func applyDefaults(c *Catalog) {
 	s := &c.Spec
 	d := &s.Defaults
 	d.Ports.GRPC = or(d.Ports.GRPC, DefaultGRPCPort)
+	d.Ports.HTTP = or(d.Ports.HTTP, DefaultHTTPPort)
 	d.Ports.Metrics = or(d.Ports.Metrics, DefaultMetricsPort)
+	d.HealthPath = or(d.HealthPath, DefaultHealthPath)
 	d.Wait.Retries = or(d.Wait.Retries, DefaultWaitRetries)
 	d.Wait.Interval.orDefault(DefaultWaitInterval)
 	d.RunAsUser = or(d.RunAsUser, DefaultRunAsUser)
@@ -141,6 +148,7 @@ func applyDefaults(c *Catalog) {
 	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, DefaultGRPCHealthProbe)
 	s.Images.Buf = or(s.Images.Buf, DefaultBufImage)
 	defaultContracts(s.Contracts)
+	defaultIngress(s)
 
 	s.Secrets.Store.Kind = or(s.Secrets.Store.Kind, DefaultSecretStoreKind)
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
@@ -183,8 +191,18 @@ func applyDefaults(c *Catalog) {
 
 	for i := range s.Services {
 		svc := &s.Services[i]
-		svc.Ports.GRPC = or(svc.Ports.GRPC, d.Ports.GRPC)
+		// A service has the serving port of its protocol only.
+		svc.Protocol = or(svc.Protocol, ProtocolGRPC)
+		if svc.HTTP() {
+			svc.Ports.HTTP = or(svc.Ports.HTTP, d.Ports.HTTP)
+			svc.HealthPath = or(svc.HealthPath, d.HealthPath)
+		} else {
+			svc.Ports.GRPC = or(svc.Ports.GRPC, d.Ports.GRPC)
+		}
 		svc.Ports.Metrics = or(svc.Ports.Metrics, d.Ports.Metrics)
+		if svc.Expose != nil {
+			svc.Expose.Path = or(svc.Expose.Path, DefaultExposePath)
+		}
 		if svc.Image.Repository == "" && d.Image.Registry != "" {
 			svc.Image.Repository = d.Image.Registry + "/" + svc.Name
 		}
@@ -198,6 +216,46 @@ func applyDefaults(c *Catalog) {
 			svc.Replicas = d.Replicas
 		}
 		svc.Resources = mergeResources(d.Resources, svc.Resources)
+	}
+}
+
+// DefaultIngressController are the pods of ingress-nginx, the default
+// Ingress controller.
+var DefaultIngressController = IngressController{
+	Namespace: "ingress-nginx",
+	PodLabels: map[string]string{"app.kubernetes.io/name": "ingress-nginx"},
+}
+
+// GatewayNameLabel marks the data-plane pods of a Gateway (Envoy
+// Gateway, Istio and others set it): the default controller of HTTPRoutes.
+const GatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+
+// defaultIngress fills in the entry point when a service is exposed: an
+// nginx Ingress unless the catalog says otherwise.
+func defaultIngress(s *Spec) {
+	if s.Ingress == nil {
+		if !slices.ContainsFunc(s.Services, func(svc Service) bool { return svc.Expose != nil }) {
+			return
+		}
+		s.Ingress = &Ingress{}
+	}
+	in := s.Ingress
+	in.Kind = or(in.Kind, IngressKindIngress)
+	if in.Issuer != nil {
+		in.Issuer.Kind = or(in.Issuer.Kind, DefaultIssuerKind)
+	}
+	switch {
+	case in.Kind == IngressKindIngress:
+		in.ClassName = or(in.ClassName, DefaultIngressClass)
+		if in.Controller.Namespace == "" && len(in.Controller.PodLabels) == 0 {
+			in.Controller = IngressController{Namespace: DefaultIngressController.Namespace, PodLabels: maps.Clone(DefaultIngressController.PodLabels)}
+		}
+	case in.Gateway != nil:
+		in.Gateway.Namespace = or(in.Gateway.Namespace, s.Namespace)
+		in.Controller.Namespace = or(in.Controller.Namespace, in.Gateway.Namespace)
+		if len(in.Controller.PodLabels) == 0 {
+			in.Controller.PodLabels = map[string]string{GatewayNameLabel: in.Gateway.Name}
+		}
 	}
 }
 

@@ -52,16 +52,58 @@ type Spec struct {
 	Services        []Service      `json:"services"`
 	// Contracts are the API contracts (proto files); nil renders none.
 	Contracts *Contracts `json:"contracts,omitempty"`
+	// Ingress says how exposed services are reached from outside the
+	// namespace; defaulted when a service is exposed.
+	Ingress *Ingress `json:"ingress,omitempty"`
+}
+
+// Entry-point kinds the catalog may choose.
+const (
+	IngressKindIngress   = "Ingress"   // networking.k8s.io/v1
+	IngressKindHTTPRoute = "HTTPRoute" // gateway.networking.k8s.io/v1
+)
+
+// Ingress is the catalog's entry point: an Ingress of ClassName, or an
+// HTTPRoute attached to Gateway; Certificates from Issuer; Controller is
+// whose pods forward to the exposed services (NetworkPolicy ingress).
+type Ingress struct {
+	Kind       string            `json:"kind,omitempty"`
+	ClassName  string            `json:"className,omitempty"`
+	Gateway    *GatewayRef       `json:"gateway,omitempty"`
+	Issuer     *IssuerRef        `json:"issuer,omitempty"`
+	Controller IngressController `json:"controller"`
+}
+
+// GatewayRef names the parent Gateway of the HTTPRoutes.
+type GatewayRef struct {
+	Name        string `json:"name"`
+	Namespace   string `json:"namespace,omitempty"`
+	SectionName string `json:"sectionName,omitempty"`
+}
+
+// IssuerRef names the cert-manager (Cluster)Issuer of the Certificates.
+type IssuerRef struct {
+	Kind string `json:"kind,omitempty"`
+	Name string `json:"name"`
+}
+
+// IngressController selects the pods that forward outside traffic.
+type IngressController struct {
+	Namespace string            `json:"namespace,omitempty"`
+	PodLabels map[string]string `json:"podLabels,omitempty"`
 }
 
 // Defaults apply to every service unless the service overrides them.
 type Defaults struct {
-	Image     ImageDefaults `json:"image"`
-	Ports     Ports         `json:"ports"`
-	Wait      Wait          `json:"wait"`
-	Replicas  *int32        `json:"replicas,omitempty"`
-	Resources Resources     `json:"resources"`
-	RunAsUser int64         `json:"runAsUser"`
+	Image ImageDefaults `json:"image"`
+	Ports Ports         `json:"ports"`
+	// HealthPath is what the kubelet and the validation Job GET on an
+	// HTTP service's port.
+	HealthPath string    `json:"healthPath,omitempty"`
+	Wait       Wait      `json:"wait"`
+	Replicas   *int32    `json:"replicas,omitempty"`
+	Resources  Resources `json:"resources"`
+	RunAsUser  int64     `json:"runAsUser"`
 	// StartupGrace is how long a service may take to start before its
 	// liveness probe counts.
 	StartupGrace Duration `json:"startupGrace"`
@@ -75,11 +117,19 @@ type ImageDefaults struct {
 	Digest   string `json:"digest,omitempty"`
 }
 
-// Ports are the two ports every Nova service listens on.
+// Ports are where a service listens: its serving port (GRPC or HTTP, by
+// its protocol) and metrics.
 type Ports struct {
 	GRPC    int32 `json:"grpc,omitempty"`
+	HTTP    int32 `json:"http,omitempty"`
 	Metrics int32 `json:"metrics,omitempty"`
 }
+
+// Service protocols: how a service serves its clients.
+const (
+	ProtocolGRPC = "grpc" // plaintext gRPC (h2c), grpc.health.v1 probes
+	ProtocolHTTP = "http" // HTTP/1.1, probes GET its health path
+)
 
 // Wait is how long an init container waits for a dependency.
 type Wait struct {
@@ -381,19 +431,32 @@ type Topic struct {
 
 // Service is one Nova microservice (or the gateway).
 type Service struct {
-	Name        string            `json:"name"`
-	Description string            `json:"description,omitempty"`
-	Database    string            `json:"database,omitempty"`
-	DependsOn   []string          `json:"dependsOn,omitempty"`
-	Produces    []string          `json:"produces,omitempty"`
-	Consumes    []string          `json:"consumes,omitempty"`
-	Replicas    *int32            `json:"replicas,omitempty"`
-	Image       ServiceImage      `json:"image"`
-	Ports       Ports             `json:"ports"`
-	Resources   Resources         `json:"resources"`
-	Labels      map[string]string `json:"labels,omitempty"`
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	Database    string       `json:"database,omitempty"`
+	DependsOn   []string     `json:"dependsOn,omitempty"`
+	Produces    []string     `json:"produces,omitempty"`
+	Consumes    []string     `json:"consumes,omitempty"`
+	Replicas    *int32       `json:"replicas,omitempty"`
+	Image       ServiceImage `json:"image"`
+	// Protocol is ProtocolGRPC (default) or ProtocolHTTP.
+	Protocol string `json:"protocol,omitempty"`
+	Ports    Ports  `json:"ports"`
+	// HealthPath overrides defaults.healthPath (HTTP services).
+	HealthPath string            `json:"healthPath,omitempty"`
+	Expose     *Expose           `json:"expose,omitempty"`
+	Resources  Resources         `json:"resources"`
+	Labels     map[string]string `json:"labels,omitempty"`
 	// StartupGrace overrides defaults.startupGrace.
 	StartupGrace Duration `json:"startupGrace"`
+}
+
+// Expose publishes a service outside the namespace at Host and Path
+// (default /), over HTTPS with a cert-manager Certificate when TLS.
+type Expose struct {
+	Host string `json:"host"`
+	Path string `json:"path,omitempty"`
+	TLS  bool   `json:"tls,omitempty"`
 }
 
 // ServiceImage overrides the default image of one service.

@@ -33,6 +33,8 @@ func (v *validator) errorf(ptr string, format string, args ...any) {
 func (v *validator) validate() {
 	v.checkNames()
 	v.checkPorts()
+	v.checkProtocols()
+	v.checkIngress()
 	v.checkDatabases()
 	v.checkServices()
 	v.checkInfrastructure()
@@ -122,13 +124,17 @@ func (v *validator) derivedLabel(ptr, what, name, derived, value string) {
 func (v *validator) checkPorts() {
 	for i, s := range v.cat.Spec.Services {
 		// A service that inherits both ports shares the defaults' error.
-		if ptr := fmt.Sprintf("/spec/services/%d/ports", i); v.pos.has(ptr) && s.Ports.GRPC == s.Ports.Metrics {
-			v.errorf(ptr, "service %q uses port %d for both gRPC and metrics", s.Name, s.Ports.GRPC)
+		if ptr := fmt.Sprintf("/spec/services/%d/ports", i); v.pos.has(ptr) && s.Port() == s.Ports.Metrics {
+			v.errorf(ptr, "service %q uses port %d for both %s and metrics", s.Name, s.Port(), map[bool]string{false: "gRPC", true: "HTTP"}[s.HTTP()])
 		}
 	}
 	d := v.cat.Spec.Defaults.Ports
 	if d.GRPC == d.Metrics {
 		v.errorf("/spec/defaults/ports", "defaults use port %d for both gRPC and metrics", d.GRPC)
+	}
+	usesHTTP := slices.ContainsFunc(v.cat.Spec.Services, func(s Service) bool { return s.HTTP() })
+	if d.HTTP == d.Metrics && (usesHTTP || v.pos.has("/spec/defaults/ports/http")) {
+		v.errorf("/spec/defaults/ports", "defaults use port %d for both HTTP and metrics", d.HTTP)
 	}
 	inf := v.cat.Spec.Infrastructure
 	if k := inf.Kafka; k != nil && k.IsManaged() && k.JMXPort == k.Port {
@@ -344,7 +350,24 @@ func (v *validator) checkLabels() {
 	}
 	for i, s := range v.cat.Spec.Services {
 		check(fmt.Sprintf("/spec/services/%d/labels", i), s.Labels)
+		// A service's pods that carry a component's pod labels would be
+		// that component to every NetworkPolicy: admitted where it is.
+		for _, ic := range v.cat.infrastructure() {
+			if ic.comp.IsManaged() && len(ic.comp.PodLabels) > 0 && isSubset(ic.comp.PodLabels, s.Labels) {
+				v.errorf(fmt.Sprintf("/spec/services/%d/labels", i), "service %q has the pod labels of %s: NetworkPolicies would treat its pods as %s's", s.Name, ic.name, ic.name)
+			}
+		}
 	}
+}
+
+// isSubset says whether every label of sub is in set.
+func isSubset(sub, set map[string]string) bool {
+	for k, v := range sub {
+		if w, ok := set[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *validator) buildGraph() {

@@ -3,6 +3,7 @@ package apicontracts
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,14 +174,21 @@ func TestRegistryMatchesCatalog(t *testing.T) {
 				got := fromJSON.Services[i]
 				assert.Equal(t, svc.Name, got.Name)
 				assert.Equal(t, svc.Database, got.Database, svc.Name)
+				assert.Equal(t, svc.Protocol, got.Protocol, svc.Name)
 				assert.Equal(t, svc.Ports.GRPC, got.Ports.GRPC, svc.Name)
+				assert.Equal(t, svc.Ports.HTTP, got.Ports.HTTP, svc.Name)
 				assert.Equal(t, svc.Ports.Metrics, got.Ports.Metrics, svc.Name)
-				assert.NotZero(t, got.Ports.GRPC)
+				// Exactly the serving port of its protocol.
+				assert.True(t, (got.Ports.GRPC == 0) != (got.Ports.HTTP == 0), "%s: %+v", svc.Name, got.Ports)
 				assert.Equal(t, orEmpty(svc.DependsOn), got.DependsOn, svc.Name)
 				assert.Equal(t, orEmpty(svc.Produces), got.Produces, svc.Name)
 				assert.Equal(t, orEmpty(svc.Consumes), got.Consumes, svc.Name)
-				assert.Equal(t, "grpc.health.v1.Health/Check", got.Health)
-				assert.True(t, strings.HasPrefix(got.Address, svc.Name+"."+cat.Spec.Namespace+".svc.cluster.local:"), got.Address)
+				if svc.HTTP() {
+					assert.Equal(t, "GET "+svc.HealthPath, got.Health, svc.Name)
+				} else {
+					assert.Equal(t, "grpc.health.v1.Health/Check", got.Health, svc.Name)
+				}
+				assert.Equal(t, fmt.Sprintf("%s.%s.svc.cluster.local:%d", svc.Name, cat.Spec.Namespace, svc.Port()), got.Address)
 			}
 		})
 	}

@@ -20,6 +20,9 @@ const Name = "grpc-services"
 // is what a plaintext gRPC server does.
 var appProtocolH2C = "kubernetes.io/h2c"
 
+// appProtocolHTTP is an IANA service name: plain HTTP.
+var appProtocolHTTP = "http"
+
 // Generate returns one ClusterIP Service per catalog service, in catalog
 // order, and the headless discovery Service.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
@@ -32,7 +35,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			Spec: corev1.ServiceSpec{
 				Type:     corev1.ServiceTypeClusterIP,
 				Selector: svc.SelectorLabels(),
-				Ports:    ports(svc.Ports),
+				Ports:    ports(svc.PortName(), svc.Port(), svc.Ports.Metrics),
 			},
 		}
 		out = append(out, s)
@@ -46,7 +49,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Spec: corev1.ServiceSpec{
 			ClusterIP: corev1.ClusterIPNone,
 			Selector:  kube.GRPCPodSelector(cat),
-			Ports:     ports(d),
+			Ports:     ports(naming.PortGRPC, d.GRPC, d.Metrics),
 		},
 	})
 	return out, nil
@@ -54,9 +57,15 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // ports target container ports by number, so hand-written Deployments in a
 // base need not follow our port names.
-func ports(p schema.Ports) []corev1.ServicePort {
+// The serving port's appProtocol says what it speaks: h2c for gRPC,
+// http for HTTP/1.1.
+func ports(name string, port, metrics int32) []corev1.ServicePort {
+	app := appProtocolH2C
+	if name == naming.PortHTTP {
+		app = appProtocolHTTP
+	}
 	return []corev1.ServicePort{
-		{Name: naming.PortGRPC, Port: p.GRPC, TargetPort: intstr.FromInt32(p.GRPC), Protocol: corev1.ProtocolTCP, AppProtocol: &appProtocolH2C},
-		{Name: naming.PortMetrics, Port: p.Metrics, TargetPort: intstr.FromInt32(p.Metrics), Protocol: corev1.ProtocolTCP},
+		{Name: name, Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP, AppProtocol: &app},
+		{Name: naming.PortMetrics, Port: metrics, TargetPort: intstr.FromInt32(metrics), Protocol: corev1.ProtocolTCP},
 	}
 }

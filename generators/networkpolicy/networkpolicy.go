@@ -4,8 +4,10 @@
 // draws:
 //
 //   - <service>: egress to each dependency's port and DNS; ingress on the
-//     gRPC port from the services that depend on it, and on the metrics
-//     port from the monitoring pods;
+//     serving port (gRPC or HTTP) from the services that depend on it, on
+//     the metrics port from the monitoring pods, and for an exposed
+//     service on its serving port from the ingress controller's pods
+//     (spec.ingress.controller);
 //   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse) that
 //     novagen runs: ingress on its port from whatever depends on it (for
 //     postgres also every database-owning service and the init Jobs, for
@@ -21,9 +23,8 @@
 // order. The namespace's default-deny comes with the Namespace (generator
 // namespace), and each Job generator states its own pods' access.
 //
-// Policies are additive: anything the catalog does not know about (an
-// ingress controller in front of the gateway, a backup Job) needs a
-// policy of its own next to these.
+// Policies are additive: anything the catalog does not know about (a
+// backup Job) needs a policy of its own next to these.
 package networkpolicy
 
 import (
@@ -64,6 +65,14 @@ func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.Netwo
 	}
 	if m, ok := metricsIngress(cat, svc.Name); ok {
 		ingress = append(ingress, m)
+	}
+	if s, ok := cat.Service(svc.Name); ok && s.Expose != nil {
+		// The ingress controller forwards outside traffic: on the exposed
+		// port only.
+		c := cat.Spec.Ingress.Controller
+		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
+			From: []networkingv1.NetworkPolicyPeer{kube.PeerIn(c.Namespace, c.PodLabels)}, Ports: kube.TCP(s.Port()),
+		})
 	}
 	return kube.NetworkPolicy(cat, Name, svc.Name, svc.PodLabels, ingress, egress(cat, svc.Name))
 }

@@ -13,7 +13,8 @@ const (
 	EnvValidationDatabases = "VALIDATION_DATABASES" // PostgreSQL databases, blank-separated
 	EnvValidationTopics    = "VALIDATION_TOPICS"    // one topic a line: name partitions
 	EnvValidationTables    = "VALIDATION_TABLES"    // ClickHouse tables, blank-separated
-	EnvValidationServices  = "VALIDATION_SERVICES"  // one service a line: name host:port
+	EnvValidationServices  = "VALIDATION_SERVICES"  // one service a line: name host:port [health path of an http service]
+	EnvBusybox             = "BUSYBOX"              // busybox copied into the probe's image: its wget asks http services
 	EnvRedisHost           = "REDIS_HOST"           // the Redis client Service
 	EnvRedisPort           = "REDIS_PORT"           //
 	EnvGRPCHealthProbe     = "GRPC_HEALTH_PROBE"    // the probe's path in its image
@@ -24,6 +25,7 @@ const (
 	ValidationWarn         = "WARN"                 //
 	validationToolTimeout  = "60"                   // seconds, for one client call
 	validationProbeTimeout = "5s"                   // grpc_health_probe's connect and RPC timeouts
+	validationHTTPTimeout  = "5"                    // seconds, wget's for an http service
 )
 
 // checkPrelude starts every check: pass, fail and warn append a result
@@ -182,12 +184,24 @@ present "table ${CLICKHOUSE_DATABASE}." "${have}" "${VALIDATION_TABLES}"
 exit 0
 `
 
-// ValidateGRPC asks every service of VALIDATION_SERVICES for its health
-// (grpc.health.v1, the overall server) with grpc_health_probe at
-// GRPC_HEALTH_PROBE: SERVING passes, anything else fails. It runs in the
-// probe's distroless image under busybox sh, so it uses builtins only.
-const ValidateGRPC = checkPrelude + `while read -r name addr; do
+// ValidateGRPC asks every service of VALIDATION_SERVICES for its health:
+// a grpc service (grpc.health.v1, the overall server) with
+// grpc_health_probe at GRPC_HEALTH_PROBE, SERVING passes; an http service
+// (a line with a health path) with busybox wget at BUSYBOX, a 2xx passes.
+// Anything else fails. It runs in the probe's distroless image under
+// busybox sh, so it uses builtins only.
+const ValidateGRPC = checkPrelude + `while read -r name addr path; do
   if [ -z "${name}" ]; then
+    continue
+  fi
+  if [ -n "${path}" ]; then
+    url="http://${addr}${path}"
+    # busybox timeout, not wget -T (which crashes some busybox builds).
+    if out=$("${BUSYBOX}" timeout ` + validationHTTPTimeout + ` "${BUSYBOX}" wget -q -O /dev/null "${url}" 2>&1); then
+      pass "service ${name}: GET ${url} answers"
+    else
+      fail "service ${name}: GET ${url}: $(first "${out:-wget failed}")"
+    fi
     continue
   fi
   if out=$("${GRPC_HEALTH_PROBE}" -addr="${addr}" -connect-timeout ` + validationProbeTimeout + ` -rpc-timeout ` + validationProbeTimeout + ` 2>&1); then

@@ -1,6 +1,8 @@
 package scripts
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,4 +174,29 @@ func TestValidationReport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValidateHTTP: an http service's line carries its health path; real
+// busybox wget asks a real HTTP server, a 2xx passes and anything else
+// (an error status, nothing listening) fails.
+func TestValidateHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	closed := httptest.NewServer(http.NotFoundHandler())
+	gone := strings.TrimPrefix(closed.URL, "http://")
+	closed.Close()
+	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", EnvBusybox+"="+testtool.Require(t, "busybox"),
+		EnvValidationServices+"=gateway "+addr+" /healthz\nsick "+addr+" /ready\ngone "+gone+" /healthz\n")
+	assert.Zero(t, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 3, out)
+	assert.Equal(t, "PASS service gateway: GET http://"+addr+"/healthz answers", lines[0])
+	assert.True(t, strings.HasPrefix(lines[1], "FAIL service sick: GET http://"+addr+"/ready: "), lines[1])
+	assert.Contains(t, lines[1], "503")
+	assert.True(t, strings.HasPrefix(lines[2], "FAIL service gone: GET http://"+gone+"/healthz: "), lines[2])
 }

@@ -95,11 +95,12 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		add(clickhouseCheck(cat, ch, ep), ep)
 	}
 	var grpcPorts []int32
-	for _, s := range cat.Spec.Services {
+	for i := range cat.Spec.Services {
+		s := &cat.Spec.Services[i]
 		ep, _ := cat.Endpoint(s.Name)
 		servers = append(servers, ep)
-		if !slices.Contains(grpcPorts, s.Ports.GRPC) {
-			grpcPorts = append(grpcPorts, s.Ports.GRPC)
+		if !slices.Contains(grpcPorts, s.Port()) {
+			grpcPorts = append(grpcPorts, s.Port())
 		}
 	}
 	slices.Sort(grpcPorts)
@@ -260,12 +261,17 @@ func shellCopy(cat *schema.Catalog) corev1.Container {
 	}
 }
 
-// ServiceLines is VALIDATION_SERVICES: "name host:port", a service a
-// line, in catalog order.
+// ServiceLines is VALIDATION_SERVICES: "name host:port", and for an
+// http service its health path, a service a line, in catalog order.
 func ServiceLines(cat *schema.Catalog) string {
 	var b strings.Builder
-	for _, s := range cat.Spec.Services {
-		fmt.Fprintf(&b, "%s %s\n", s.Name, net.JoinHostPort(s.Name, strconv.Itoa(int(s.Ports.GRPC))))
+	for i := range cat.Spec.Services {
+		s := &cat.Spec.Services[i]
+		fmt.Fprintf(&b, "%s %s", s.Name, net.JoinHostPort(s.Name, strconv.Itoa(int(s.Port()))))
+		if s.HTTP() {
+			b.WriteString(" " + s.HealthPath)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -274,6 +280,7 @@ func ServiceLines(cat *schema.Catalog) string {
 func grpcCheck(cat *schema.Catalog) corev1.Container {
 	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(),
 		corev1.EnvVar{Name: scripts.EnvGRPCHealthProbe, Value: ProbePath},
+		corev1.EnvVar{Name: scripts.EnvBusybox, Value: ShellDir + "/busybox"},
 		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(cat)},
 	)
 	c.Command = []string{ShellDir + "/busybox", "sh", "-c", scripts.ValidateGRPC}

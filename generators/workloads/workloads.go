@@ -37,6 +37,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
@@ -139,12 +140,12 @@ func container(svc *schema.Service) corev1.Container {
 		Name:  svc.Name,
 		Image: svc.ImageRef(),
 		Ports: []corev1.ContainerPort{
-			{Name: naming.PortGRPC, ContainerPort: svc.Ports.GRPC, Protocol: corev1.ProtocolTCP},
+			{Name: svc.PortName(), ContainerPort: svc.Port(), Protocol: corev1.ProtocolTCP},
 			{Name: naming.PortMetrics, ContainerPort: svc.Ports.Metrics, Protocol: corev1.ProtocolTCP},
 		},
 		StartupProbe:   startupProbe(svc),
-		LivenessProbe:  grpcProbe(svc.Ports.GRPC),
-		ReadinessProbe: grpcProbe(svc.Ports.GRPC),
+		LivenessProbe:  healthProbe(svc),
+		ReadinessProbe: healthProbe(svc),
 		Resources:      kube.Resources(svc.Resources),
 	}
 	if svc.Database != "" {
@@ -163,6 +164,17 @@ func grpcProbe(port int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: port, Service: kube.Ptr("")}}}
 }
 
+// healthProbe asks the service's health the way its protocol answers:
+// gRPC health, or GET on its health path.
+func healthProbe(svc *schema.Service) *corev1.Probe {
+	if svc.HTTP() {
+		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: svc.HealthPath, Port: intstr.FromInt32(svc.Ports.HTTP), Scheme: corev1.URISchemeHTTP,
+		}}}
+	}
+	return grpcProbe(svc.Ports.GRPC)
+}
+
 // StartupPeriodSeconds is how often the startup probe asks.
 const StartupPeriodSeconds = 5
 
@@ -171,7 +183,7 @@ const StartupPeriodSeconds = 5
 // slow start is not killed in a loop. The grace is rounded up to whole
 // probe periods.
 func startupProbe(svc *schema.Service) *corev1.Probe {
-	p := grpcProbe(svc.Ports.GRPC)
+	p := healthProbe(svc)
 	p.PeriodSeconds = StartupPeriodSeconds
 	p.FailureThreshold = int32(math.Ceil(svc.StartupGrace.Seconds() / StartupPeriodSeconds))
 	return p

@@ -1,0 +1,110 @@
+// Package ingress generates the entry points of the services the catalog
+// exposes (spec.services[].expose) as spec.ingress says: an Ingress
+// (networking.k8s.io/v1, of the catalog's ingressClassName) or a Gateway
+// API HTTPRoute (attached to the catalog's Gateway) per exposed service,
+// routing its host and path prefix to its HTTP port, and for tls: true a
+// cert-manager Certificate for its host, kept in Secret <service>-tls.
+//
+// An Ingress terminates TLS with that Secret itself. With HTTPRoutes TLS
+// terminates at the Gateway, whose HTTPS listener must reference the
+// Secret (a ReferenceGrant in this namespace when the Gateway lives
+// elsewhere: the Gateway's owner writes both).
+//
+// Each object is named after its service (the Certificate after its
+// Secret, belonging to the service), so it takes the service's sync wave.
+// The NetworkPolicy that admits the ingress controller comes from
+// network-policies, from the same catalog fields.
+package ingress
+
+import (
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/kube/certmanager"
+	"github.com/novagen/novagen/generators/kube/gatewayapi"
+	"github.com/novagen/novagen/naming"
+	"github.com/novagen/novagen/schema"
+)
+
+// Name is the generator's name in function configs and the registry.
+const Name = "ingress"
+
+// Component is the app.kubernetes.io/component of its objects.
+const Component = "ingress"
+
+// Generate returns, per exposed service in catalog order, its route and
+// (with TLS) its Certificate; nothing when no service is exposed.
+func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	var out []kube.Object
+	for _, svc := range cat.Exposed() {
+		if cat.Spec.Ingress.Kind == schema.IngressKindHTTPRoute {
+			out = append(out, httpRoute(cat, svc))
+		} else {
+			out = append(out, ingress(cat, svc))
+		}
+		if svc.Expose.TLS {
+			cert := certificate(cat, svc)
+			kube.BelongTo(svc.Name, []kube.Object{cert})
+			out = append(out, cert)
+		}
+	}
+	return out, nil
+}
+
+func ingress(cat *schema.Catalog, svc *schema.Service) *networkingv1.Ingress {
+	prefix := networkingv1.PathTypePrefix
+	ing := &networkingv1.Ingress{
+		TypeMeta:   kube.TypeMeta("networking.k8s.io/v1", "Ingress"),
+		ObjectMeta: kube.Meta(cat, Name, svc.Name, Component),
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: kube.Ptr(cat.Spec.Ingress.ClassName),
+			Rules: []networkingv1.IngressRule{{
+				Host: svc.Expose.Host,
+				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+					Paths: []networkingv1.HTTPIngressPath{{
+						Path:     svc.Expose.Path,
+						PathType: &prefix,
+						Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+							Name: svc.Name,
+							Port: networkingv1.ServiceBackendPort{Number: svc.Port()},
+						}},
+					}},
+				}},
+			}},
+		},
+	}
+	if svc.Expose.TLS {
+		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{svc.Expose.Host}, SecretName: naming.TLSSecret(svc.Name)}}
+	}
+	return ing
+}
+
+func httpRoute(cat *schema.Catalog, svc *schema.Service) *gatewayapi.HTTPRoute {
+	gw := cat.Spec.Ingress.Gateway
+	return &gatewayapi.HTTPRoute{
+		TypeMeta:   kube.TypeMeta(gatewayapi.APIVersion, gatewayapi.Kind),
+		ObjectMeta: kube.Meta(cat, Name, svc.Name, Component),
+		Spec: gatewayapi.HTTPRouteSpec{
+			ParentRefs: []gatewayapi.ParentReference{{Name: gw.Name, Namespace: gw.Namespace, SectionName: gw.SectionName}},
+			Hostnames:  []string{svc.Expose.Host},
+			Rules: []gatewayapi.HTTPRouteRule{{
+				Matches:     []gatewayapi.HTTPRouteMatch{{Path: &gatewayapi.PathMatch{Type: gatewayapi.PathPrefix, Value: svc.Expose.Path}}},
+				BackendRefs: []gatewayapi.BackendRef{{Name: svc.Name, Port: svc.Port()}},
+			}},
+		},
+	}
+}
+
+func certificate(cat *schema.Catalog, svc *schema.Service) *certmanager.Certificate {
+	issuer := cat.Spec.Ingress.Issuer
+	secret := naming.TLSSecret(svc.Name)
+	return &certmanager.Certificate{
+		TypeMeta:   kube.TypeMeta(certmanager.APIVersion, certmanager.Kind),
+		ObjectMeta: kube.Meta(cat, Name, secret, Component),
+		Spec: certmanager.Spec{
+			SecretName: secret,
+			DNSNames:   []string{svc.Expose.Host},
+			IssuerRef:  certmanager.IssuerRef{Group: certmanager.Group, Kind: issuer.Kind, Name: issuer.Name},
+		},
+	}
+}
