@@ -16,8 +16,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/novagen/novagen/generators/clickhouse"
 	"github.com/novagen/novagen/generators/apicontracts"
+	"github.com/novagen/novagen/generators/clickhouse"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/externalservices"
 	"github.com/novagen/novagen/generators/grpcservices"
@@ -25,6 +25,7 @@ import (
 	"github.com/novagen/novagen/generators/kafka"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/migrations"
+	"github.com/novagen/novagen/generators/monitoring"
 	"github.com/novagen/novagen/generators/namespace"
 	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/generators/postgres"
@@ -71,6 +72,7 @@ var registry = []Generator{
 	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate},
 	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
 	{workloads.Name, "Deployment per service (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
+	{monitoring.Name, "with the Prometheus Operator: a ServiceMonitor per service's metrics port and a PrometheusRule (not ready, restarting, failed Sync Jobs)", syncwaves.PhaseServices, monitoring.Generate},
 	{validation.Name, "the deployment validation: an Argo CD PostSync Job checking every database, Redis, topic, ClickHouse table and service's gRPC health (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseValidation, validation.Generate},
 	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseValidation, apicontracts.Generate},
 	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
