@@ -25,9 +25,17 @@ func (v *validator) checkMonitoring() {
 	}
 	// increase() needs two samples inside its window.
 	if w, i := po.Alerts.RestartWindow, po.Interval; w.Duration < 2*i.Duration {
-		v.errorf(ptr+"/alerts/restartWindow", "alerts.restartWindow %s is too short: it must be at least twice the scrape interval (%s), or restarts are never counted", w.Duration, i.Duration)
+		v.errorf(ptr+"/alerts/restartWindow", "alerts.restartWindow %s is too short: it must be at least twice the scrape interval (%s), or restarts are never counted", stated(w), stated(i))
 	}
 	if errs := validation.IsValidLabelValue(po.Alerts.Severity); len(errs) > 0 {
 		v.errorf(ptr+"/alerts/severity", "alerts.severity %s is not a valid label value: %s", quoteShort(po.Alerts.Severity), strings.Join(errs, "; "))
 	}
+}
+
+// stated is a duration as the catalog wrote it, or its default.
+func stated(d Duration) string {
+	if d.Set {
+		return d.Raw
+	}
+	return d.Duration.String()
 }
