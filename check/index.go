@@ -8,6 +8,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/novagen/novagen/generators/kube/promoperator"
 )
 
 // serviceNameLabel ties an EndpointSlice to its Service.
@@ -19,6 +21,7 @@ type nsName struct{ ns, name string }
 type service struct {
 	object string
 	ns     string
+	labels map[string]string
 	spec   corev1.ServiceSpec
 }
 
@@ -34,6 +37,7 @@ type input struct {
 	pods     []Pod
 	services []service
 	policies []policy
+	monitors []monitor
 	// serviceNames are the Services that will exist: rendered ones and
 	// those an operator creates (a ClickHouseInstallation's service
 	// templates with a literal generateName).
@@ -51,7 +55,7 @@ func index(nodes []*yaml.RNode) (*input, error) {
 		ns := n.GetNamespace()
 		switch n.GetKind() {
 		case "Service":
-			s := service{object: objectName(n), ns: ns}
+			s := service{object: objectName(n), ns: ns, labels: n.GetLabels()}
 			if err := decode(n, "spec", &s.spec); err != nil {
 				return nil, err
 			}
@@ -63,6 +67,12 @@ func index(nodes []*yaml.RNode) (*input, error) {
 				return nil, err
 			}
 			in.policies = append(in.policies, p)
+		case promoperator.KindServiceMonitor:
+			m := monitor{object: objectName(n), ns: ns}
+			if err := decode(n, "spec", &m.spec); err != nil {
+				return nil, err
+			}
+			in.monitors = append(in.monitors, m)
 		case "EndpointSlice":
 			if svc := n.GetLabels()[serviceNameLabel]; svc != "" {
 				in.sliced[nsName{ns, svc}] = true

@@ -25,7 +25,7 @@ func TestCheckCommand(t *testing.T) {
 		wantStdout []string
 		wantStderr string
 	}{
-		{"render piped in", []string{"check"}, rendered, 0, []string{"images                   PASS", "8 checks, 0 FAIL, 0 WARN, 8 PASS"}, ""},
+		{"render piped in", []string{"check"}, rendered, 0, []string{"images                   PASS", "9 checks, 0 FAIL, 0 WARN, 9 PASS"}, ""},
 		{"markdown", []string{"check", "-f", "-", "--format", "markdown"}, rendered, 0, []string{"| `pod-security` | ✅ PASS |"}, ""},
 		{"a latest image fails", []string{"check"}, latest, 1, []string{"images                   FAIL", `FAIL images: Deployment/auth-service spec.template.spec.containers[auth-service].image: "registry.nova.internal/nova/auth-service:latest": tag latest is not pinned`}, "novagen: check failed"},
 		{"unknown format", []string{"check", "--format", "html"}, rendered, 1, nil, `--format "html": expected text or markdown`},
