@@ -36,37 +36,48 @@ func goldenFiles(t *testing.T) []string {
 	return out
 }
 
-// ruleSpecs returns the spec of every PrometheusRule in file, as YAML.
-func ruleSpecs(t *testing.T, file string) map[string][]byte {
+// documents decodes every YAML document of file as a T.
+func documents[T any](t *testing.T, file string) []T {
 	t.Helper()
 	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]byte{}
+	var out []T
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for {
-		var doc struct {
-			Kind     string `yaml:"kind"`
-			Metadata struct {
-				Name string `yaml:"name"`
-			} `yaml:"metadata"`
-			Spec yaml.Node `yaml:"spec"`
-		}
+		var doc T
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 			return out
 		} else if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		if doc.Kind != "PrometheusRule" {
+		out = append(out, doc)
+	}
+}
+
+// ruleSpecs returns the spec of every PrometheusRule in file, as YAML.
+func ruleSpecs(t *testing.T, file string) map[string][]byte {
+	t.Helper()
+	type doc struct {
+		Kind     string `yaml:"kind"`
+		Metadata struct {
+			Name string `yaml:"name"`
+		} `yaml:"metadata"`
+		Spec yaml.Node `yaml:"spec"`
+	}
+	out := map[string][]byte{}
+	for _, d := range documents[doc](t, file) {
+		if d.Kind != "PrometheusRule" {
 			continue
 		}
-		spec, err := yaml.Marshal(&doc.Spec)
+		spec, err := yaml.Marshal(&d.Spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[doc.Metadata.Name] = spec
+		out[d.Metadata.Name] = spec
 	}
+	return out
 }
 
 // load parses a rules file as Prometheus does, with the legacy (the
