@@ -1,6 +1,6 @@
 // The generated alert rules through Prometheus' own rule loader
-// (rules_test.go) and query engine (fire_test.go). Its own module, so the main module does not carry
-// Prometheus' dependencies.
+// (rules_test.go) and query engine (fire_test.go). Its own module, so
+// the main module does not carry Prometheus' dependencies.
 module github.com/novagen/novagen/test/promql
 
 go 1.26.7
