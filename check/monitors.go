@@ -30,7 +30,10 @@ func checkServiceMonitors(in *input, r *Result) {
 			r.add(Fail, m.object, "spec.selector", "%v", err)
 			continue
 		}
-		namespaces := m.spec.NamespaceSelector.MatchNames
+		var namespaces []string
+		if ns := m.spec.NamespaceSelector; ns != nil {
+			namespaces = ns.MatchNames
+		}
 		if len(namespaces) == 0 {
 			namespaces = []string{m.ns}
 		}

@@ -79,9 +79,10 @@ func serviceMonitor(cat *schema.Catalog, t schema.MetricsTarget) *promoperator.S
 		ObjectMeta: meta(cat, t.Name),
 		Spec: promoperator.ServiceMonitorSpec{
 			// The labels grpc-services gives the service's Service (and
-			// not the headless one, which has another name).
-			Selector:          *kube.Selector(kube.Labels(cat, t.Name, kube.ComponentGRPCService)),
-			NamespaceSelector: promoperator.NamespaceSelector{MatchNames: []string{cat.Spec.Namespace}},
+			// not the headless one, which has another name). No
+			// namespaceSelector: the ServiceMonitor's own namespace, so it
+			// follows the objects when an overlay moves them.
+			Selector: *kube.Selector(kube.Labels(cat, t.Name, kube.ComponentGRPCService)),
 			Endpoints: []promoperator.Endpoint{{
 				Port:     t.PortName,
 				Path:     MetricsPath,

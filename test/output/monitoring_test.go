@@ -89,8 +89,15 @@ type scrape struct {
 func (r rendered) scraped(t *testing.T) []scrape {
 	var out []scrape
 	for _, sm := range r.monitors {
+		namespaces := []string{}
+		if ns := sm.Spec.NamespaceSelector; ns != nil {
+			namespaces = ns.MatchNames
+		}
+		if len(namespaces) == 0 {
+			namespaces = []string{sm.Namespace} // the operator's default
+		}
 		for _, svc := range r.services {
-			if !slices.Contains(sm.Spec.NamespaceSelector.MatchNames, svc.Namespace) || !matches(t, &sm.Spec.Selector, svc.Labels) {
+			if !slices.Contains(namespaces, svc.Namespace) || !matches(t, &sm.Spec.Selector, svc.Labels) {
 				continue
 			}
 			for _, ep := range sm.Spec.Endpoints {

@@ -23,7 +23,7 @@ type ServiceMonitor struct {
 // ServiceMonitorSpec is spec of a ServiceMonitor.
 type ServiceMonitorSpec struct {
 	Selector          metav1.LabelSelector `json:"selector"`
-	NamespaceSelector NamespaceSelector    `json:"namespaceSelector,omitempty"`
+	NamespaceSelector *NamespaceSelector   `json:"namespaceSelector,omitempty"`
 	Endpoints         []Endpoint           `json:"endpoints"`
 }
 
