@@ -5,10 +5,9 @@ import "github.com/novagen/novagen/naming"
 // MetricsTarget is a port the monitoring pods scrape: the pods behind
 // the in-namespace Service named Name, on Port (named PortName there).
 type MetricsTarget struct {
-	Name      string
-	Port      int32
-	PortName  string
-	PodLabels map[string]string
+	Name     string
+	Port     int32
+	PortName string
 }
 
 // Scrapes says whether the catalog names the pods that scrape metrics
@@ -42,7 +41,7 @@ func (c *Catalog) indexMetrics() {
 	for _, e := range c.index.endpoints {
 		if s, ok := c.Service(e.Name); ok && e.Kind == KindService {
 			c.index.metric[s.Name] = len(c.index.metrics)
-			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: s.Name, Port: s.Ports.Metrics, PortName: naming.PortMetrics, PodLabels: e.PodLabels})
+			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: s.Name, Port: s.Ports.Metrics, PortName: naming.PortMetrics})
 		}
 	}
 }
