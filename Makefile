@@ -27,14 +27,17 @@ render: build
 	bin/novagen render -f services.yaml
 
 ## test: vet and run every unit, golden and in-process kustomize test (and
-## those of test/proc, the harnesses' process helper, a module of its own)
+## those of test/proc, the harnesses' process helper, and test/promql, the alert
+## rules through Prometheus' rule loader: modules of their own)
 test: vet
 	$(GO) test -race ./...
 	cd test/proc && $(GO) test -race ./...
+	cd test/promql && $(GO) test -race ./...
 
 vet:
 	$(GO) vet ./...
 	cd test/proc && $(GO) vet ./...
+	cd test/promql && $(GO) vet ./...
 
 ## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
@@ -54,7 +57,7 @@ check-output: build
 ## conform: kubeconform -strict on every golden output, on the data tier's and the entry points'
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
 ## and on the Argo CD objects and patches of deploy/argocd
-DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts ingress networkpolicy)))
+DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts ingress networkpolicy monitoring)))
 # Everything in deploy/argocd but plugin.yaml (a config file, not an object)
 # and the kustomization files (argocd-test builds those).
 ARGOCD_MANIFESTS := $(filter-out %/plugin.yaml %/kustomization.yaml,$(wildcard deploy/argocd/*/*.yaml))

@@ -109,12 +109,16 @@ func TestEachCheckCanFail(t *testing.T) {
 			"networkpolicy-selectors", Fail, "NetworkPolicy/redis spec.podSelector: selects no pod", []string{"policy-reachability"}},
 		{"NetworkPolicy for ClickHouse without its installation", without("ClickHouseInstallation", "clickhouse"),
 			"networkpolicy-selectors", Fail, "NetworkPolicy/clickhouse spec.podSelector", []string{"wait-for-targets"}},
+		{"ServiceMonitor names a port the Service lacks", edit("ServiceMonitor", "auth-service", yaml.Lookup("spec", "endpoints", "[port=http-metrics]"), yaml.SetField("port", yaml.NewScalarRNode("metrics"))),
+			"servicemonitor-targets", Fail, `ServiceMonitor/auth-service spec.endpoints[0].port: selects no Service with a port named "metrics"`, nil},
+		{"metrics port no NetworkPolicy admits", edit("Service", "auth-service", yaml.Lookup("spec", "ports", "[name=http-metrics]"), yaml.SetField("targetPort", yaml.NewScalarRNode("9999"))),
+			"servicemonitor-targets", Fail, "ServiceMonitor/auth-service spec.endpoints[0].port: Service/auth-service port http-metrics reaches Deployment/auth-service on 9999, which no NetworkPolicy admits", nil},
 		{"wait for a Service that is gone", without("Service", "postgres"),
 			"wait-for-targets", Fail, `initContainers[wait-for-postgres].env[WAIT_HOST]: waits for Service "postgres"`, nil},
 		{"wait for a misspelt host", edit("Deployment", "auth-service", yaml.Lookup(waitPG...), yaml.Lookup("env", "[name=WAIT_HOST]"), yaml.SetField("value", yaml.NewScalarRNode("postgress"))),
 			"wait-for-targets", Fail, `waits for Service "postgress"`, nil},
 		{"a Service's pods without their allow-list", without("NetworkPolicy", "user-service"),
-			"policy-reachability", Fail, `initContainers[wait-for-user-service]: waits for Service "user-service" on port 50051, but the NetworkPolicies block it`, nil},
+			"policy-reachability", Fail, `initContainers[wait-for-user-service]: waits for Service "user-service" on port 50051, but the NetworkPolicies block it`, []string{"servicemonitor-targets"}},
 		{"route backend admitting only its own namespace", edit("NetworkPolicy", "graphql-gateway", yaml.FilterFunc(func(n *yaml.RNode) (*yaml.RNode, error) {
 			// The controller's rule, last: its pods now in the gateway's namespace.
 			rules, err := n.Pipe(yaml.Lookup("spec", "ingress"))

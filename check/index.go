@@ -8,6 +8,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/novagen/novagen/generators/kube/promoperator"
 )
 
 // serviceNameLabel ties an EndpointSlice to its Service.
@@ -19,6 +21,7 @@ type nsName struct{ ns, name string }
 type service struct {
 	object string
 	ns     string
+	labels map[string]string
 	spec   corev1.ServiceSpec
 }
 
@@ -35,6 +38,7 @@ type input struct {
 	services []service
 	policies []policy
 	routes   []backendRef // the Service backends of Ingresses and HTTPRoutes
+	monitors []monitor
 	// serviceNames are the Services that will exist: rendered ones and
 	// those an operator creates (a ClickHouseInstallation's service
 	// templates with a literal generateName).
@@ -52,7 +56,7 @@ func index(nodes []*yaml.RNode) (*input, error) {
 		ns := n.GetNamespace()
 		switch n.GetKind() {
 		case "Service":
-			s := service{object: objectName(n), ns: ns}
+			s := service{object: objectName(n), ns: ns, labels: n.GetLabels()}
 			if err := decode(n, "spec", &s.spec); err != nil {
 				return nil, err
 			}
@@ -70,6 +74,12 @@ func index(nodes []*yaml.RNode) (*input, error) {
 				return nil, err
 			}
 			in.routes = append(in.routes, refs...)
+		case promoperator.KindServiceMonitor:
+			m := monitor{object: objectName(n), ns: ns}
+			if err := decode(n, "spec", &m.spec); err != nil {
+				return nil, err
+			}
+			in.monitors = append(in.monitors, m)
 		case "EndpointSlice":
 			if svc := n.GetLabels()[serviceNameLabel]; svc != "" {
 				in.sliced[nsName{ns, svc}] = true

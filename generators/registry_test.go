@@ -18,7 +18,7 @@ const module = "github.com/novagen/novagen/"
 
 // shared are the packages under generators/ that generators may import:
 // helpers, not generators.
-var shared = []string{"generators/kube", "generators/kube/externalsecrets", "generators/kube/certmanager", "generators/kube/gatewayapi", "generators/scripts"}
+var shared = []string{"generators/kube", "generators/kube/externalsecrets", "generators/kube/certmanager", "generators/kube/gatewayapi", "generators/kube/promoperator", "generators/scripts"}
 
 // imports returns every import path of the .go files (tests included) in
 // dir, and their string literals.

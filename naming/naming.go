@@ -348,3 +348,13 @@ const (
 	KeyProtoDocs      = "README.md"
 	GRPCHealthCheck   = "grpc.health.v1.Health/Check" // every service's health endpoint
 )
+
+// AlertRules names the catalog's PrometheusRule: <catalog>-alerts.
+func AlertRules(catalog string) string { return catalog + "-alerts" }
+
+// SyncJobs are the bases of the hash-suffixed Jobs that set the
+// environment up during a sync (Argo CD Sync hooks); an alert watches
+// them. The validation Job, a PostSync hook, fails the sync itself.
+func SyncJobs() []string {
+	return []string{DBInitJob, MigrationsJob, RedisInitJob, KafkaTopicsJob, ClickHouseSchemaJob, ProtoValidateJob}
+}

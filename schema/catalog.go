@@ -75,6 +75,8 @@ type index struct {
 	analytics []string            // ClickHouse's clients, sorted
 	reaches   map[string][]string // node -> the nodes it connects to
 	reachedBy map[string][]string // node -> the nodes connecting to it, sorted
+	metrics   []MetricsTarget     // sorted by name
+	metric    map[string]int      // name -> metrics
 }
 
 // endpoints lists every dependency target: infrastructure, external
@@ -173,6 +175,7 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	slices.Sort(ix.analytics)
 	c.index = ix
 	c.indexConnections()
+	c.indexMetrics()
 }
 
 // indexConnections records who talks to whom: what a node waits for, and

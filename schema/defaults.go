@@ -62,6 +62,11 @@ const (
 	DefaultClickHouseCluster   = "analytics"
 	DefaultClickHouseStorage   = "50Gi"
 	DefaultClickHouseDatabase  = "analytics"
+	DefaultScrapeInterval      = 30 * time.Second
+	DefaultNotReadyFor         = 5 * time.Minute
+	DefaultRestarts            = 3
+	DefaultRestartWindow       = 15 * time.Minute
+	DefaultAlertSeverity       = "warning"
 	// MaxDefaultReplication is the replication factor a catalog gets
 	// without stating one, when it has that many brokers.
 	MaxDefaultReplication = 3
@@ -154,6 +159,13 @@ func applyDefaults(c *Catalog) {
 	s.Secrets.Store.Name = or(s.Secrets.Store.Name, DefaultSecretStoreName)
 	s.Secrets.KeyPrefix = or(s.Secrets.KeyPrefix, "nova/"+s.Namespace)
 	s.Secrets.RefreshInterval.orDefault(DefaultRefreshInterval)
+
+	po := &s.Monitoring.PrometheusOperator
+	po.Interval.orDefault(DefaultScrapeInterval)
+	po.Alerts.NotReadyFor.orDefault(DefaultNotReadyFor)
+	po.Alerts.Restarts = or(po.Alerts.Restarts, DefaultRestarts)
+	po.Alerts.RestartWindow.orDefault(DefaultRestartWindow)
+	po.Alerts.Severity = or(po.Alerts.Severity, DefaultAlertSeverity)
 
 	s.Migrations.Source = or(s.Migrations.Source, DefaultMigrationSource)
 	s.Migrations.ActiveDeadline.orDefault(DefaultMigrationLimit)

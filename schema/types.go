@@ -190,10 +190,38 @@ type SecretStoreRef struct {
 	Name string `json:"name"`
 }
 
-// Monitoring selects the pods allowed to scrape metrics ports.
+// Monitoring selects the pods allowed to scrape metrics ports and, with
+// the Prometheus Operator, tells them what to scrape and alert on. Both
+// follow Catalog.MetricsTargets, so a ServiceMonitor never names a port
+// the NetworkPolicies keep Prometheus out of.
 type Monitoring struct {
 	Namespace string            `json:"namespace"`
 	PodLabels map[string]string `json:"podLabels,omitempty"`
+	// PrometheusOperator, when enabled, renders a ServiceMonitor per
+	// metrics target and a PrometheusRule of alerts.
+	PrometheusOperator PrometheusOperator `json:"prometheusOperator"`
+}
+
+// PrometheusOperator configures the monitoring.coreos.com objects.
+type PrometheusOperator struct {
+	Enabled bool `json:"enabled,omitempty"`
+	// Labels go on every ServiceMonitor and the PrometheusRule: what the
+	// Prometheus resource's serviceMonitorSelector and ruleSelector match.
+	Labels   map[string]string `json:"labels,omitempty"`
+	Interval Duration          `json:"interval"`
+	Alerts   Alerts            `json:"alerts"`
+}
+
+// Alerts are the thresholds of the per-service alert rules.
+type Alerts struct {
+	// NotReadyFor is how long a Deployment may have fewer available
+	// replicas than it wants before it alerts.
+	NotReadyFor Duration `json:"notReadyFor"`
+	// Restarts within RestartWindow make a service's containers alert.
+	Restarts      int      `json:"restarts,omitempty"`
+	RestartWindow Duration `json:"restartWindow"`
+	// Severity is the alerts' severity label (Alertmanager routes on it).
+	Severity string `json:"severity,omitempty"`
 }
 
 // Migrations configures the SQLx migration Job.

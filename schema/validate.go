@@ -46,6 +46,7 @@ func (v *validator) validate() {
 	v.checkAnalytics()
 	v.checkDurations()
 	v.checkLabels()
+	v.checkMonitoring()
 	v.buildGraph()
 }
 
@@ -319,6 +320,11 @@ func (v *validator) checkDurations() {
 		}
 	}
 	grace("/spec/defaults/startupGrace", v.cat.Spec.Defaults.StartupGrace)
+	po := v.cat.Spec.Monitoring.PrometheusOperator
+	const poPtr = "/spec/monitoring/prometheusOperator"
+	wholeSeconds(poPtr+"/interval", po.Interval, "prometheusOperator.interval", time.Second, "")
+	wholeSeconds(poPtr+"/alerts/notReadyFor", po.Alerts.NotReadyFor, "alerts.notReadyFor", time.Second, "")
+	wholeSeconds(poPtr+"/alerts/restartWindow", po.Alerts.RestartWindow, "alerts.restartWindow", time.Second, "")
 	for i, s := range v.cat.Spec.Services {
 		if ptr := fmt.Sprintf("/spec/services/%d/startupGrace", i); v.pos.has(ptr) {
 			grace(ptr, s.StartupGrace)
@@ -345,6 +351,7 @@ func (v *validator) checkLabels() {
 		}
 	}
 	check("/spec/monitoring/podLabels", v.cat.Spec.Monitoring.PodLabels)
+	check("/spec/monitoring/prometheusOperator/labels", v.cat.Spec.Monitoring.PrometheusOperator.Labels)
 	for _, ic := range v.cat.infrastructure() {
 		check("/spec/infrastructure/"+ic.name+"/podLabels", ic.comp.PodLabels)
 	}

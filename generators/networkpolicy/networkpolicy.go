@@ -121,14 +121,15 @@ func peersOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicyPe
 }
 
 // metricsIngress lets the monitoring pods of cat.Spec.Monitoring scrape a
-// service's metrics port; namespace and pod selector in one peer, so
+// node's metrics target (schema.Catalog.MetricsTargets, which the
+// ServiceMonitors follow too); namespace and pod selector in one peer, so
 // both must match.
-func metricsIngress(cat *schema.Catalog, service string) (networkingv1.NetworkPolicyIngressRule, bool) {
-	m := cat.Spec.Monitoring
-	svc, ok := cat.Service(service)
-	if !ok || (m.Namespace == "" && len(m.PodLabels) == 0) {
+func metricsIngress(cat *schema.Catalog, node string) (networkingv1.NetworkPolicyIngressRule, bool) {
+	t, ok := cat.MetricsTarget(node)
+	if !ok {
 		return networkingv1.NetworkPolicyIngressRule{}, false
 	}
+	m := cat.Spec.Monitoring
 	peer := kube.PeerIn(m.Namespace, m.PodLabels)
-	return networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{peer}, Ports: kube.TCP(svc.Ports.Metrics)}, true
+	return networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{peer}, Ports: kube.TCP(t.Port)}, true
 }

@@ -1,0 +1,67 @@
+// Package promoperator holds typed structs for the Prometheus Operator's
+// ServiceMonitor and PrometheusRule (monitoring.coreos.com/v1): only the
+// fields novagen sets, with the JSON names of the v1 CRDs.
+package promoperator
+
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+// APIVersion and kinds of the objects.
+const (
+	APIVersion         = "monitoring.coreos.com/v1"
+	KindServiceMonitor = "ServiceMonitor"
+	KindPrometheusRule = "PrometheusRule"
+)
+
+// ServiceMonitor makes Prometheus scrape the endpoints of the Services
+// its selector matches.
+type ServiceMonitor struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              ServiceMonitorSpec `json:"spec"`
+}
+
+// ServiceMonitorSpec is spec of a ServiceMonitor.
+type ServiceMonitorSpec struct {
+	Selector          metav1.LabelSelector `json:"selector"`
+	NamespaceSelector *NamespaceSelector   `json:"namespaceSelector,omitempty"`
+	Endpoints         []Endpoint           `json:"endpoints"`
+}
+
+// NamespaceSelector lists the namespaces whose Services are selected.
+type NamespaceSelector struct {
+	MatchNames []string `json:"matchNames,omitempty"`
+}
+
+// Endpoint is one scraped port, by the Service port's name.
+type Endpoint struct {
+	Port     string `json:"port"`
+	Path     string `json:"path,omitempty"`
+	Interval string `json:"interval,omitempty"` // a Prometheus duration
+}
+
+// PrometheusRule holds alerting rules Prometheus loads.
+type PrometheusRule struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              PrometheusRuleSpec `json:"spec"`
+}
+
+// PrometheusRuleSpec is spec of a PrometheusRule.
+type PrometheusRuleSpec struct {
+	Groups []RuleGroup `json:"groups"`
+}
+
+// RuleGroup is a named group of rules, evaluated together.
+type RuleGroup struct {
+	Name  string `json:"name"`
+	Rules []Rule `json:"rules"`
+}
+
+// Rule is an alerting rule: Expr (PromQL) true for For fires Alert.
+type Rule struct {
+	Alert       string            `json:"alert"`
+	Expr        string            `json:"expr"`
+	For         string            `json:"for,omitempty"` // a Prometheus duration
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}

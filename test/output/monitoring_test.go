@@ -1,0 +1,249 @@
+package output
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	k8syaml "sigs.k8s.io/yaml"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/kube/promoperator"
+	"github.com/novagen/novagen/internal/rendertest"
+	"github.com/novagen/novagen/schema"
+)
+
+// rendered holds the objects of one render that monitoring concerns.
+type rendered struct {
+	services    []corev1.Service
+	deployments []appsv1.Deployment
+	policies    []networkingv1.NetworkPolicy
+	jobs        []batchv1.Job
+	monitors    []promoperator.ServiceMonitor
+	rules       []promoperator.PrometheusRule
+}
+
+func decode[T any](t *testing.T, n *yaml.RNode) T {
+	t.Helper()
+	var v T
+	s, err := n.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k8syaml.UnmarshalStrict([]byte(s), &v); err != nil {
+		t.Fatalf("%s/%s: %v", n.GetKind(), n.GetName(), err)
+	}
+	return v
+}
+
+func collect(t *testing.T, nodes []*yaml.RNode) rendered {
+	var r rendered
+	for _, n := range nodes {
+		switch n.GetKind() {
+		case "Service":
+			r.services = append(r.services, decode[corev1.Service](t, n))
+		case "Deployment":
+			r.deployments = append(r.deployments, decode[appsv1.Deployment](t, n))
+		case "NetworkPolicy":
+			r.policies = append(r.policies, decode[networkingv1.NetworkPolicy](t, n))
+		case "Job":
+			r.jobs = append(r.jobs, decode[batchv1.Job](t, n))
+		case promoperator.KindServiceMonitor:
+			r.monitors = append(r.monitors, decode[promoperator.ServiceMonitor](t, n))
+		case promoperator.KindPrometheusRule:
+			r.rules = append(r.rules, decode[promoperator.PrometheusRule](t, n))
+		}
+	}
+	return r
+}
+
+func matches(t *testing.T, sel *metav1.LabelSelector, set map[string]string) bool {
+	t.Helper()
+	if sel == nil {
+		return true // an absent selector selects everything
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Matches(labels.Set(set))
+}
+
+// scrape is one port of one Deployment's pods.
+type scrape struct {
+	deployment string
+	port       int32
+}
+
+// scraped: where the ServiceMonitors send Prometheus, followed through
+// the rendered Services (selector, port name, targetPort) to the pods.
+func (r rendered) scraped(t *testing.T) []scrape {
+	var out []scrape
+	for _, sm := range r.monitors {
+		namespaces := []string{}
+		if ns := sm.Spec.NamespaceSelector; ns != nil {
+			namespaces = ns.MatchNames
+		}
+		if len(namespaces) == 0 {
+			namespaces = []string{sm.Namespace} // the operator's default
+		}
+		for _, svc := range r.services {
+			if !slices.Contains(namespaces, svc.Namespace) || !matches(t, &sm.Spec.Selector, svc.Labels) {
+				continue
+			}
+			for _, ep := range sm.Spec.Endpoints {
+				var port *corev1.ServicePort
+				for i := range svc.Spec.Ports {
+					if svc.Spec.Ports[i].Name == ep.Port {
+						port = &svc.Spec.Ports[i]
+					}
+				}
+				if port == nil {
+					t.Errorf("ServiceMonitor %s: Service %s has no port %q", sm.Name, svc.Name, ep.Port)
+					continue
+				}
+				for _, d := range r.deployments {
+					if d.Namespace == svc.Namespace && labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(d.Spec.Template.Labels)) {
+						out = append(out, scrape{d.Name, port.TargetPort.IntVal})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// admitted: the ports on which some NetworkPolicy lets a pod with
+// labels podLabels in namespace ns (with its kubernetes.io/metadata.name
+// label) into a Deployment's pods.
+func (r rendered) admitted(t *testing.T, ns string, podLabels map[string]string) []scrape {
+	nsLabels := map[string]string{kube.LabelNamespaceName: ns}
+	var out []scrape
+	for _, d := range r.deployments {
+		for _, p := range r.policies {
+			if p.Namespace != d.Namespace || !matches(t, &p.Spec.PodSelector, d.Spec.Template.Labels) {
+				continue
+			}
+			for _, rule := range p.Spec.Ingress {
+				if !slices.ContainsFunc(rule.From, func(peer networkingv1.NetworkPolicyPeer) bool {
+					inNamespace := ns == p.Namespace
+					if peer.NamespaceSelector != nil {
+						inNamespace = matches(t, peer.NamespaceSelector, nsLabels)
+					}
+					return peer.IPBlock == nil && inNamespace && matches(t, peer.PodSelector, podLabels)
+				}) {
+					continue
+				}
+				for _, port := range rule.Ports {
+					out = append(out, scrape{d.Name, port.Port.IntVal})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func sorted(s []scrape) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = fmt.Sprintf("%s:%d", x.deployment, x.port)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestServiceMonitorsAgreeWithPolicies: in every catalog that enables the
+// Prometheus Operator, the ports the ServiceMonitors make Prometheus
+// scrape are exactly the ports the NetworkPolicies admit the monitoring
+// pods to, computed from the rendered objects alone.
+func TestServiceMonitorsAgreeWithPolicies(t *testing.T) {
+	checked := 0
+	for _, path := range testCatalogs(t) {
+		cat, err := schema.Load(path)
+		if err != nil {
+			continue // the error cases of the golden tests
+		}
+		m := cat.Spec.Monitoring
+		if !m.PrometheusOperator.Enabled {
+			continue
+		}
+		t.Run(path, func(t *testing.T) {
+			r := collect(t, rendertest.Catalog(t, cat))
+			scraped, admitted := sorted(r.scraped(t)), sorted(r.admitted(t, m.Namespace, m.PodLabels))
+			if len(scraped) == 0 || len(scraped) != len(r.monitors) {
+				t.Fatalf("%d ServiceMonitors reach %d ports: %v", len(r.monitors), len(scraped), scraped)
+			}
+			if !slices.Equal(scraped, admitted) {
+				t.Errorf("ServiceMonitors scrape %v\nNetworkPolicies admit the monitoring pods to %v", scraped, admitted)
+			}
+		})
+		checked++
+	}
+	if checked < 2 {
+		t.Fatalf("only %d catalogs enable the Prometheus Operator", checked)
+	}
+}
+
+// TestAlertsNameRenderedObjects: the alert rules watch exactly the
+// rendered Deployments (and their containers) and every rendered Sync
+// Job, under the names kube-state-metrics reports them by.
+func TestAlertsNameRenderedObjects(t *testing.T) {
+	deploymentRe := regexp.MustCompile(`deployment="([^"]+)"`)
+	containerRe := regexp.MustCompile(`container="([^"]+)"`)
+	jobRe := regexp.MustCompile(`job_name=~"([^"]+)"`)
+	for _, path := range []string{"../../services.yaml", "../../generators/monitoring/testdata/full/catalog.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			r := collect(t, rendertest.File(t, path))
+			if len(r.rules) != 1 {
+				t.Fatalf("%d PrometheusRules, want 1", len(r.rules))
+			}
+			containers := map[string][]string{}
+			for _, d := range r.deployments {
+				for _, c := range d.Spec.Template.Spec.Containers {
+					containers[d.Name] = append(containers[d.Name], c.Name)
+				}
+			}
+			watched := map[string]bool{}
+			var jobPatterns []*regexp.Regexp
+			for _, g := range r.rules[0].Spec.Groups {
+				for _, rule := range g.Rules {
+					for _, m := range deploymentRe.FindAllStringSubmatch(rule.Expr, -1) {
+						watched[m[1]] = true
+						if _, ok := containers[m[1]]; !ok {
+							t.Errorf("%s: no Deployment %s", rule.Alert, m[1])
+						}
+					}
+					for _, m := range containerRe.FindAllStringSubmatch(rule.Expr, -1) {
+						if !slices.Contains(containers[rule.Labels["service"]], m[1]) {
+							t.Errorf("%s: Deployment %s has no container %s", rule.Alert, rule.Labels["service"], m[1])
+						}
+					}
+					for _, m := range jobRe.FindAllStringSubmatch(rule.Expr, -1) {
+						jobPatterns = append(jobPatterns, regexp.MustCompile("^(?:"+m[1]+")$")) // Prometheus anchors
+					}
+				}
+			}
+			if got, want := slices.Sorted(maps.Keys(watched)), slices.Sorted(maps.Keys(containers)); !slices.Equal(got, want) {
+				t.Errorf("alerts watch Deployments %v, rendered %v", got, want)
+			}
+			if len(jobPatterns) != 1 || len(r.jobs) == 0 {
+				t.Fatalf("%d job patterns, %d Jobs", len(jobPatterns), len(r.jobs))
+			}
+			for _, j := range r.jobs {
+				sync := j.Annotations[kube.AnnotationArgoHook] == kube.ArgoHookSync
+				if got := jobPatterns[0].MatchString(j.Name); got != sync {
+					t.Errorf("Job %s (hook %s): the failed-Job alert watches it: %v", j.Name, j.Annotations[kube.AnnotationArgoHook], got)
+				}
+			}
+		})
+	}
+}
