@@ -49,6 +49,16 @@ func (ps *Policies) Allows(src, dst Peer, port int32) bool {
 // admits: the policies of direction dir that select pod allow traffic
 // with other on port (or none selects pod).
 func (ps *Policies) admits(pod, other Peer, port int32, dir networkingv1.PolicyType) bool {
+	return ps.allow(pod, port, dir, func(peers []networkingv1.NetworkPolicyPeer, ns string) bool {
+		return peersMatch(peers, ns, other)
+	})
+}
+
+// allow is the one evaluation every question shares: pod is open in
+// direction dir on port when no policy of that direction selects it, or
+// when a rule of one that does matches port and its peers satisfy
+// peersOK (the rule's from or to, and the policy's namespace).
+func (ps *Policies) allow(pod Peer, port int32, dir networkingv1.PolicyType, peersOK func([]networkingv1.NetworkPolicyPeer, string) bool) bool {
 	isolated := false
 	for _, p := range ps.list {
 		if p.ns != pod.Namespace || !hasType(p.spec, dir) || !selects(&p.spec.PodSelector, pod.Labels) {
@@ -57,19 +67,24 @@ func (ps *Policies) admits(pod, other Peer, port int32, dir networkingv1.PolicyT
 		isolated = true
 		if dir == networkingv1.PolicyTypeIngress {
 			for _, r := range p.spec.Ingress {
-				if portsMatch(r.Ports, port) && peersMatch(r.From, p.ns, other) {
+				if portsMatch(r.Ports, port) && peersOK(r.From, p.ns) {
 					return true
 				}
 			}
 		} else {
 			for _, r := range p.spec.Egress {
-				if portsMatch(r.Ports, port) && peersMatch(r.To, p.ns, other) {
+				if portsMatch(r.Ports, port) && peersOK(r.To, p.ns) {
 					return true
 				}
 			}
 		}
 	}
 	return !isolated
+}
+
+// admitsAny says whether pod's ingress policies let anyone in on port.
+func (ps *Policies) admitsAny(pod Peer, port int32) bool {
+	return ps.allow(pod, port, networkingv1.PolicyTypeIngress, func([]networkingv1.NetworkPolicyPeer, string) bool { return true })
 }
 
 // hasType: policyTypes, or when it is empty Ingress always and Egress
@@ -185,10 +200,7 @@ func (in *input) backends(ns, name string, port int32) (pods []Pod, targets []in
 			if sp.Port != port {
 				continue
 			}
-			for _, p := range in.pods {
-				if p.Namespace != ns || !labels.SelectorFromSet(s.spec.Selector).Matches(labels.Set(p.Labels)) {
-					continue
-				}
+			for _, p := range in.selected(s) {
 				if t, ok := targetPort(sp, p); ok {
 					pods, targets = append(pods, p), append(targets, t)
 				}
@@ -196,6 +208,21 @@ func (in *input) backends(ns, name string, port int32) (pods []Pod, targets []in
 		}
 	}
 	return pods, targets
+}
+
+// selected are the pods Service s selects (none without a selector).
+func (in *input) selected(s service) []Pod {
+	if len(s.spec.Selector) == 0 {
+		return nil
+	}
+	sel := labels.SelectorFromSet(s.spec.Selector)
+	var out []Pod
+	for _, p := range in.pods {
+		if p.Namespace == s.ns && sel.Matches(labels.Set(p.Labels)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // targetPort is the container port of pod that Service port sp reaches.
@@ -259,24 +286,11 @@ func checkReachability(in *input, r *Result) {
 // another namespace in on port: a rule without sources, or with a
 // namespace selector or an ipBlock (whose pods the output cannot name).
 func (ps *Policies) admitsOutside(pod Peer, port int32) bool {
-	isolated := false
-	for _, p := range ps.list {
-		if p.ns != pod.Namespace || !hasType(p.spec, networkingv1.PolicyTypeIngress) || !selects(&p.spec.PodSelector, pod.Labels) {
-			continue
-		}
-		isolated = true
-		for _, rule := range p.spec.Ingress {
-			if !portsMatch(rule.Ports, port) {
-				continue
-			}
-			if len(rule.From) == 0 || slices.ContainsFunc(rule.From, func(f networkingv1.NetworkPolicyPeer) bool {
-				return f.IPBlock != nil || f.NamespaceSelector != nil && !selects(f.NamespaceSelector, map[string]string{namespaceNameLabel: pod.Namespace})
-			}) {
-				return true
-			}
-		}
-	}
-	return !isolated
+	return ps.allow(pod, port, networkingv1.PolicyTypeIngress, func(from []networkingv1.NetworkPolicyPeer, _ string) bool {
+		return len(from) == 0 || slices.ContainsFunc(from, func(f networkingv1.NetworkPolicyPeer) bool {
+			return f.IPBlock != nil || f.NamespaceSelector != nil && !selects(f.NamespaceSelector, map[string]string{namespaceNameLabel: pod.Namespace})
+		})
+	})
 }
 
 // namespaceNameLabel is the label every namespace has: its name.
