@@ -41,7 +41,7 @@ func readCatalog(path string) (string, []byte, *os.Root, error) {
 	}
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
 	}
 	if !within(root, real) {
 		return "", nil, nil, fmt.Errorf("spec.catalog %q resolves to %s, outside the repository %s: the function reads catalogs only from inside it (set %s to allow a wider directory)", path, real, root, RootEnv)
@@ -50,12 +50,12 @@ func readCatalog(path string) (string, []byte, *os.Root, error) {
 	// check below then refuses it.
 	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
 	}
 	if !info.Mode().IsRegular() {
 		return "", nil, nil, fmt.Errorf("spec.catalog %q is not a regular file (%s)", path, info.Mode().Type())
@@ -66,7 +66,7 @@ func readCatalog(path string) (string, []byte, *os.Root, error) {
 	}
 	dir, err := os.OpenRoot(filepath.Dir(real))
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, rootCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, schema.ErrorCause(err))
 	}
 	return path, data, dir, nil
 }
@@ -79,7 +79,7 @@ func allowedRoot(wd string) (string, error) {
 		}
 		root, err := filepath.EvalSymlinks(env)
 		if err != nil {
-			return "", fmt.Errorf("%s=%q: %s", RootEnv, env, rootCause(err))
+			return "", fmt.Errorf("%s=%q: %s", RootEnv, env, schema.ErrorCause(err))
 		}
 		return root, nil
 	}
@@ -101,11 +101,4 @@ func allowedRoot(wd string) (string, error) {
 func within(root, path string) bool {
 	rel, err := filepath.Rel(root, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
-func rootCause(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -141,7 +140,7 @@ func (v *validator) checkContracts(src *source) {
 	if src == nil || (src.root == nil && src.files == nil) {
 		why := "the catalog was given without a directory"
 		if src != nil && src.err != nil {
-			why = unwrapPathError(src.err)
+			why = ErrorCause(src.err)
 		}
 		v.errorf("/spec/contracts", "cannot read the proto files: %s", why)
 		return
@@ -235,7 +234,7 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	}
 	info, err := src.root.Stat(full)
 	if err != nil {
-		return fail("cannot read: %s", rootCause(err))
+		return fail("cannot read: %s", ErrorCause(err))
 	}
 	if !info.Mode().IsRegular() {
 		return fail("not a regular file (%s)", info.Mode().Type())
@@ -244,7 +243,7 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	// open; the second check below refuses it.
 	f, err := src.root.OpenFile(full, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return fail("cannot read: %s", rootCause(err))
+		return fail("cannot read: %s", ErrorCause(err))
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
@@ -252,7 +251,7 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, *budget+1))
 	if err != nil {
-		return fail("cannot read: %s", rootCause(err))
+		return fail("cannot read: %s", ErrorCause(err))
 	}
 	if int64(len(data)) > *budget {
 		return fail("the contract files would exceed %d bytes (1 MiB), the most a ConfigMap may hold", MaxContractBytes)
@@ -263,18 +262,6 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	}
 	src.files[full] = string(data)
 	return string(data), true
-}
-
-func rootCause(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
 }
 
 // displayPath names a file as the user can find it: relative to the

@@ -55,7 +55,7 @@ func LoadEnv(path, env string) (*Catalog, error) {
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, Errors{{Pos: Pos{File: path}, Message: "cannot read catalog: " + unwrapPathError(err)}}
+		return nil, Errors{{Pos: Pos{File: path}, Message: "cannot read catalog: " + ErrorCause(err)}}
 	}
 	defer f.Close()
 	return Read(path, f)
@@ -67,7 +67,7 @@ func ReadFile(path string) ([]byte, error) {
 func Read(name string, r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogBytes+1))
 	if err != nil {
-		return nil, Errors{{Pos: Pos{File: name}, Message: "cannot read catalog: " + unwrapPathError(err)}}
+		return nil, Errors{{Pos: Pos{File: name}, Message: "cannot read catalog: " + ErrorCause(err)}}
 	}
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: name}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
@@ -214,10 +214,16 @@ func kindOf(v any) string {
 	return "a mapping"
 }
 
-func unwrapPathError(err error) string {
+// ErrorCause is an I/O error without the operation and path the caller
+// already names ("no such file or directory", not "open x: no such …").
+func ErrorCause(err error) string {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
 	}
 	return err.Error()
 }
