@@ -58,7 +58,7 @@ func selectEnvironment(instance map[string]any, pos *positions, env string) ([]s
 				}
 			}
 		}
-		for _, name := range sortedAnyKeys(patches) {
+		for _, name := range sortedKeys(patches) {
 			src := base + "/services/" + escapePointer(name)
 			i, ok := index[name]
 			if !ok {
@@ -79,7 +79,7 @@ func selectEnvironment(instance map[string]any, pos *positions, env string) ([]s
 // an overlay). A replaced value's position (and its children's) becomes
 // the overlay's.
 func merge(dst, src map[string]any, dstPtr, srcPtr string, pos *positions) {
-	for _, k := range sortedAnyKeys(src) {
+	for _, k := range sortedKeys(src) {
 		v := src[k]
 		d, s := dstPtr+"/"+escapePointer(k), srcPtr+"/"+escapePointer(k)
 		if vm, ok := v.(map[string]any); ok {
@@ -91,15 +91,6 @@ func merge(dst, src map[string]any, dstPtr, srcPtr string, pos *positions) {
 		dst[k] = v
 		pos.redirect(d, s)
 	}
-}
-
-func sortedAnyKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // CheckEnvironments parses every environment of a catalog that loaded

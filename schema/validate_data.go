@@ -86,7 +86,7 @@ func (v *validator) checkResourceList(ptr, who string, r Resources, fits bool) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string { return slices.Sorted(mapKeys(m)) }
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(mapKeys(m)) }
 
 // RedisMinNodeTimeout is the unit of cluster-node-timeout (milliseconds).
 const RedisMinNodeTimeout = time.Millisecond
