@@ -149,8 +149,7 @@ func (v *validator) checkTable(ptr string, t *ClickHouseTable) {
 }
 
 func versionType(t *ColumnType) bool {
-	n := t.base().Name
-	return t.Temporal() || (len(n) > 4 && n[:4] == "UInt")
+	return t.Temporal() || strings.HasPrefix(t.base().Name, "UInt")
 }
 
 func columnNames(t *ClickHouseTable) string {

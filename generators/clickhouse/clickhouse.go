@@ -197,7 +197,7 @@ func coordination(cat *schema.Catalog, ch *schema.ClickHouse) *Zookeeper {
 // distribution puts no two ClickHouse pods of the installation on one
 // node, so a node's loss takes one replica at most.
 func distribution(ch *schema.ClickHouse) []PodDistribution {
-	if ch.Shards*ch.Replicas < 2 {
+	if !ch.Replicated() {
 		return nil
 	}
 	return []PodDistribution{{Type: "ClickHouseAntiAffinity", Scope: "ClickHouseInstallation"}}
@@ -209,7 +209,8 @@ func distribution(ch *schema.ClickHouse) []PodDistribution {
 func Users(cat *schema.Catalog, ch *schema.ClickHouse) map[string]any {
 	users := map[string]any{}
 	db := ident(ch.Database)
-	add := func(user, secret string, grants []string) {
+	onDB := func(grants []string) string { return "GRANT " + strings.Join(grants, ", ") + " ON " + db + ".*" }
+	add := func(user, secret string, queries ...string) {
 		users[user+"/password"] = map[string]any{
 			"valueFrom": map[string]any{
 				"secretKeyRef": map[string]any{"name": secret, "key": naming.KeyPassword},
@@ -217,17 +218,17 @@ func Users(cat *schema.Catalog, ch *schema.ClickHouse) map[string]any {
 		}
 		users[user+"/networks/ip"] = ch.ClientNetworks
 		users[user+"/profile"] = "default"
-		users[user+"/grants/query"] = []string{"GRANT " + strings.Join(grants, ", ") + " ON " + db + ".*"}
+		users[user+"/grants/query"] = queries
 	}
 	for _, svc := range cat.ClickHouseClients() {
-		add(naming.ClickHouseUser(svc), naming.ClickHouseSecret(svc), ch.Grants)
+		add(naming.ClickHouseUser(svc), naming.ClickHouseSecret(svc), onDB(ch.Grants))
 	}
-	add(naming.ClickHouseSchemaUser, naming.ClickHouseSchemaSecret, SchemaGrants)
+	schemaGrants := []string{onDB(SchemaGrants)}
 	if ch.Replicated() {
 		// ON CLUSTER statements need the global CLUSTER privilege.
-		key := naming.ClickHouseSchemaUser + "/grants/query"
-		users[key] = append(users[key].([]string), "GRANT CLUSTER ON *.*")
+		schemaGrants = append(schemaGrants, "GRANT CLUSTER ON *.*")
 	}
+	add(naming.ClickHouseSchemaUser, naming.ClickHouseSchemaSecret, schemaGrants...)
 	return users
 }
 
