@@ -155,7 +155,7 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 		if c.Spec.Infrastructure.Kafka != nil && s.UsesKafka() {
 			ix.kafka = append(ix.kafka, s.Name)
 		}
-		if c.Spec.Infrastructure.ClickHouse != nil && slices.Contains(s.DependsOn, "clickhouse") {
+		if c.Spec.Infrastructure.ClickHouse != nil && s.UsesClickHouse() {
 			ix.analytics = append(ix.analytics, s.Name)
 		}
 		if s.Database != "" {
@@ -306,6 +306,10 @@ func (c *Catalog) KafkaImage() string {
 func (s *Service) UsesKafka() bool {
 	return len(s.Produces) > 0 || len(s.Consumes) > 0 || slices.Contains(s.DependsOn, "kafka")
 }
+
+// UsesClickHouse says whether the service depends on ClickHouse, which
+// makes it a client with a login of its own.
+func (s *Service) UsesClickHouse() bool { return slices.Contains(s.DependsOn, "clickhouse") }
 
 // CreatesNamespace says whether the Namespace is rendered.
 func (c *Catalog) CreatesNamespace() bool {

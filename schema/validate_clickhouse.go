@@ -47,7 +47,7 @@ func (v *validator) checkAnalytics() {
 		}
 	}
 	for i, s := range v.cat.Spec.Services {
-		if !slices.Contains(s.DependsOn, "clickhouse") {
+		if !s.UsesClickHouse() {
 			continue
 		}
 		ptr := fmt.Sprintf("/spec/services/%d/name", i)

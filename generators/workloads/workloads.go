@@ -83,7 +83,7 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 		// The Service: any broker answers a bootstrap, and names the others.
 		c.Env = append(c.Env, corev1.EnvVar{Name: naming.EnvKafkaBootstrap, Value: net.JoinHostPort(k.Host, strconv.Itoa(int(k.Port)))})
 	}
-	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil && slices.Contains(svc.DependsOn, "clickhouse") {
+	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil && svc.UsesClickHouse() {
 		// Where it is (native protocol and HTTP), the database, and the
 		// service's own login.
 		e, _ := cat.Endpoint("clickhouse")
