@@ -176,6 +176,7 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	c.index = ix
 	c.indexConnections()
 	c.indexMetrics()
+	c.indexPartitions()
 }
 
 // indexConnections records who talks to whom: what a node waits for, and

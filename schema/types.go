@@ -25,6 +25,8 @@ type Catalog struct {
 
 	graph *Graph
 	index *index
+	parts *partitionIndex // nil when not partitioned
+	scope string          // the partition rendered ("" for all): InPartition
 	src   *source // where its files were read: its environments reuse them
 	raw   []byte  // the catalog as read, for its environments
 }
@@ -55,6 +57,9 @@ type Spec struct {
 	// Ingress says how exposed services are reached from outside the
 	// namespace; defaulted when a service is exposed.
 	Ingress *Ingress `json:"ingress,omitempty"`
+	// Partitions split delivery into slices (an Argo CD Application
+	// each); nil delivers the catalog whole.
+	Partitions *Partitions `json:"partitions,omitempty"`
 }
 
 // Entry-point kinds the catalog may choose.
