@@ -27,8 +27,8 @@ type Catalog struct {
 	index *index
 	parts *partitionIndex // nil when not partitioned
 	scope string          // the partition rendered ("" for all): InPartition
-	src   *source // where its files were read: its environments reuse them
-	raw   []byte  // the catalog as read, for its environments
+	src   *source         // where its files were read: its environments reuse them
+	raw   []byte          // the catalog as read, for its environments
 }
 
 // Metadata names the catalog; the name becomes app.kubernetes.io/part-of.
