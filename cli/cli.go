@@ -121,12 +121,15 @@ for the same catalog. By default all generators run, then all transformers.`,
 				// Non-nil: exactly these ("" for none).
 				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
 			}
-			nodes, err := pipeline.Run(cat, opts, nil)
-			if err != nil {
+			// Buffered: a failure half-way prints nothing (never partial
+			// output), and the documents go out in large writes.
+			var out bytes.Buffer
+			p := render.NewPrinter(&out)
+			if err := pipeline.Stream(cat, opts, p.Print); err != nil {
 				return err
 			}
-			render.Sort(nodes)
-			return render.Write(c.OutOrStdout(), nodes)
+			_, err = out.WriteTo(c.OutOrStdout())
+			return err
 		},
 	}
 	catalogFlag(c, &path)

@@ -28,8 +28,48 @@ type Options struct {
 
 // Run generates the selected objects, adds them after items (objects that
 // already exist, e.g. a kustomize base's), then applies the selected
-// transformers to everything.
+// transformers to everything. The generated objects come sorted.
 func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
+	sel, err := opts.selection()
+	if err != nil {
+		return nil, err
+	}
+	out, err := sel.transform(cat, slices.Clone(items))
+	if err != nil {
+		return nil, err
+	}
+	err = sel.stream(cat, func(n *yaml.RNode) error {
+		out = append(out, n)
+		return nil
+	})
+	return out, err
+}
+
+// Stream is Run without items, for printing: it hands each generated
+// object to emit in render order (render.Sort's), converting and
+// transforming streamBatch objects at a time. Memory then holds the typed
+// objects and one batch of YAML trees, never every tree: those would take
+// gigabytes at 10 000 services. emit must not keep the node.
+func Stream(cat *schema.Catalog, opts Options, emit func(*yaml.RNode) error) error {
+	sel, err := opts.selection()
+	if err != nil {
+		return err
+	}
+	return sel.stream(cat, emit)
+}
+
+// streamBatch is how many objects Stream converts at once: enough for the
+// transformers to reuse what they build (a wait container per
+// dependency), few enough to stay small.
+const streamBatch = 256
+
+// selection is what Options select.
+type selection struct {
+	gens  []generators.Generator
+	trans []generators.Transformer
+}
+
+func (opts Options) selection() (selection, error) {
 	gens := generators.All()
 	switch {
 	case opts.Generators == nil:
@@ -38,31 +78,54 @@ func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode,
 	default:
 		var err error
 		if gens, err = generators.Select(opts.Generators); err != nil {
-			return nil, fmt.Errorf("generators: %w", err)
+			return selection{}, fmt.Errorf("generators: %w", err)
 		}
 	}
 	trans := generators.Transformers()
 	if opts.Transformers != nil {
 		var err error
 		if trans, err = generators.SelectTransformers(opts.Transformers); err != nil {
-			return nil, fmt.Errorf("transformers: %w", err)
+			return selection{}, fmt.Errorf("transformers: %w", err)
 		}
 	}
-	objs, err := generators.Generate(cat, gens)
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := render.Nodes(objs)
-	if err != nil {
-		return nil, err
-	}
-	items = append(slices.Clone(items), nodes...)
-	for _, t := range trans {
+	return selection{gens, trans}, nil
+}
+
+// transform applies every selected transformer to items. Transformers
+// change each object on its own, so batches of any size give the same
+// result as all items at once.
+func (sel selection) transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
+	var err error
+	for _, t := range sel.trans {
 		if items, err = t.Transform(cat, items); err != nil {
 			return nil, fmt.Errorf("transformer %s: %w", t.Name, err)
 		}
 	}
 	return items, nil
+}
+
+func (sel selection) stream(cat *schema.Catalog, emit func(*yaml.RNode) error) error {
+	objs, err := generators.Generate(cat, sel.gens)
+	if err != nil {
+		return err
+	}
+	render.SortObjects(objs)
+	for batch := range slices.Chunk(objs, streamBatch) {
+		nodes, err := render.NodesInOrder(batch)
+		if err != nil {
+			return err
+		}
+		clear(batch) // the typed objects are not needed any more
+		if nodes, err = sel.transform(cat, nodes); err != nil {
+			return err
+		}
+		for _, n := range nodes {
+			if err := emit(n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // PrintError is how every novagen front reports a failure on stderr: one

@@ -10,6 +10,7 @@ import (
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/synth"
 )
 
 func staging(t testing.TB) *schema.Catalog {
@@ -75,4 +76,20 @@ func TestOptions(t *testing.T) {
 	s, err := transformed[0].String()
 	require.NoError(t, err)
 	require.Contains(t, s, "wait-for-", "the init containers were added")
+}
+
+// TestStreamEqualsRun: Stream prints, batch by batch and already sorted,
+// exactly what Run gives once sorted, for catalogs larger than one batch.
+func TestStreamEqualsRun(t *testing.T) {
+	for _, n := range []int{3, 400} {
+		data, err := synth.Catalog(synth.Options{Services: n, Seed: 7})
+		require.NoError(t, err)
+		cat, err := schema.Parse("synth.yaml", data)
+		require.NoError(t, err)
+		want := renderBytes(t, cat, Options{})
+		var got bytes.Buffer
+		p := render.NewPrinter(&got)
+		require.NoError(t, Stream(cat, Options{}, p.Print))
+		require.Equal(t, string(want), got.String(), "%d services", n)
+	}
 }

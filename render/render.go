@@ -53,6 +53,16 @@ func kindRank(kind string) int {
 
 // Nodes converts typed objects to kyaml nodes, sorted.
 func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
+	out, err := NodesInOrder(objs)
+	if err != nil {
+		return nil, err
+	}
+	Sort(out)
+	return out, nil
+}
+
+// NodesInOrder converts typed objects to kyaml nodes, in their order.
+func NodesInOrder(objs []kube.Object) ([]*yaml.RNode, error) {
 	out := make([]*yaml.RNode, 0, len(objs))
 	for _, o := range objs {
 		n, err := node(o)
@@ -61,7 +71,6 @@ func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
 		}
 		out = append(out, n)
 	}
-	Sort(out)
 	return out, nil
 }
 
@@ -84,18 +93,43 @@ func node(o kube.Object) (*yaml.RNode, error) {
 	return n, nil
 }
 
+// sortKey is what the render order compares: kind rank, then apiVersion
+// and kind, namespace and name.
+type sortKey struct {
+	rank                              int
+	apiVersion, kind, namespace, name string
+}
+
+func compareKeys(a, b sortKey) int {
+	return cmp.Or(
+		cmp.Compare(a.rank, b.rank),
+		cmp.Compare(a.apiVersion, b.apiVersion),
+		cmp.Compare(a.kind, b.kind),
+		cmp.Compare(a.namespace, b.namespace),
+		cmp.Compare(a.name, b.name),
+	)
+}
+
+func nodeKey(n *yaml.RNode) sortKey {
+	return sortKey{kindRank(n.GetKind()), n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()}
+}
+
+func objectKey(o kube.Object) sortKey {
+	gvk := o.GetObjectKind().GroupVersionKind()
+	apiVersion, kind := gvk.ToAPIVersionAndKind()
+	return sortKey{kindRank(kind), apiVersion, kind, o.GetNamespace(), o.GetName()}
+}
+
 // Sort orders nodes by kind rank, then apiVersion and kind, namespace and
 // name.
 func Sort(nodes []*yaml.RNode) {
-	slices.SortStableFunc(nodes, func(a, b *yaml.RNode) int {
-		return cmp.Or(
-			cmp.Compare(kindRank(a.GetKind()), kindRank(b.GetKind())),
-			cmp.Compare(a.GetApiVersion(), b.GetApiVersion()),
-			cmp.Compare(a.GetKind(), b.GetKind()),
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(a.GetName(), b.GetName()),
-		)
-	})
+	slices.SortStableFunc(nodes, func(a, b *yaml.RNode) int { return compareKeys(nodeKey(a), nodeKey(b)) })
+}
+
+// SortObjects orders typed objects as Sort orders their nodes, so objects
+// can be converted and printed one at a time, already in order.
+func SortObjects(objs []kube.Object) {
+	slices.SortStableFunc(objs, func(a, b kube.Object) int { return compareKeys(objectKey(a), objectKey(b)) })
 }
 
 // Write prints nodes as one multi-document YAML stream, the bytes
@@ -104,17 +138,34 @@ func Sort(nodes []*yaml.RNode) {
 // encoder over the whole stream would hold the events of every object at
 // once (gigabytes at a few thousand services) and copy them as it grows.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
-	for i, n := range nodes {
-		if i > 0 {
-			if _, err := io.WriteString(w, "---\n"); err != nil {
-				return err
-			}
-		}
-		if err := (kio.ByteWriter{Writer: w}).Write([]*yaml.RNode{n}); err != nil {
+	p := NewPrinter(w)
+	for _, n := range nodes {
+		if err := p.Print(n); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Printer prints nodes one at a time as Write prints them all, for
+// output that is produced as it is printed (pipeline.Stream).
+type Printer struct {
+	w       io.Writer
+	printed bool
+}
+
+// NewPrinter prints to w.
+func NewPrinter(w io.Writer) *Printer { return &Printer{w: w} }
+
+// Print writes n as the next document of the stream.
+func (p *Printer) Print(n *yaml.RNode) error {
+	if p.printed {
+		if _, err := io.WriteString(p.w, "---\n"); err != nil {
+			return err
+		}
+	}
+	p.printed = true
+	return (kio.ByteWriter{Writer: p.w}).Write([]*yaml.RNode{n})
 }
 
 // Parse reads a multi-document YAML stream into nodes.
