@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test argocd-test image image-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench scale-test postgres-test redis-test apiserver-test argocd-test image image-test ci clean
 
 all: build test
 
@@ -74,6 +74,11 @@ fuzz:
 ## and 4000 services, as a Markdown table (raw go test output in bench.txt)
 bench:
 	$(GO) run ./internal/cmd/benchtable
+
+## scale-test: a 10 000-service synthetic render, every object under 256 KiB
+## (without the race detector, which make test uses: it would take minutes)
+scale-test:
+	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/
 
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:

@@ -14,7 +14,8 @@ for dir in examples/*/; do
   # shellcheck disable=SC2086 # $kustomize is a command line
   $kustomize build --enable-alpha-plugins --enable-exec "$dir" >"$manifests/example-$(basename "$dir").yaml"
 done
-novagen synth --services 300 --seed 7 | novagen render -f - >"$manifests/catalog-synth-300.yaml"
+# The issue's scale bar: a 1 000-service render, every object accepted.
+novagen synth --services 1000 --seed 7 | novagen render -f - >"$manifests/catalog-synth-1000.yaml"
 for catalog in test/catalogs/*.yaml; do
   novagen render -f "$catalog" >"$manifests/catalog-$(basename "$catalog")"
 done
