@@ -24,12 +24,24 @@ import (
 type Options struct {
 	Generators   []string
 	Transformers []string
+	// Partition renders one partition of a partitioned catalog (its
+	// services' objects, or for schema.InfrastructurePartition the shared
+	// ones); "" renders everything.
+	Partition string
 }
 
 // Run generates the selected objects, adds them after items (objects that
 // already exist, e.g. a kustomize base's), then applies the selected
-// transformers to everything.
+// transformers to everything. With opts.Partition, generators emit only
+// that partition's objects; the transformers still see every item.
 func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
+	if opts.Partition != "" {
+		scoped, err := cat.InPartition(opts.Partition)
+		if err != nil {
+			return nil, err
+		}
+		cat = scoped
+	}
 	gens := generators.All()
 	switch {
 	case opts.Generators == nil:
