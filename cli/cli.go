@@ -65,7 +65,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceUsage:  true,
 	}
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 
@@ -105,18 +105,26 @@ func load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
 func renderCmd() *cobra.Command {
 	var path catalogRef
 	var gens, trans []string
+	var partition string
 	c := &cobra.Command{
 		Use:   "render",
 		Short: "Print every generated object as multi-document YAML",
 		Long: `Print every generated object as multi-document YAML, byte-for-byte the same
-for the same catalog. By default all generators run, then all transformers.`,
+for the same catalog. By default all generators run, then all transformers.
+With --partition, only that partition's objects (novagen partitions lists
+them): the union of every partition's render is the whole render.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cat, err := load(c, path)
 			if err != nil {
 				return err
 			}
-			opts := pipeline.Options{Generators: gens}
+			if partition != "" {
+				if _, err := cat.InPartition(partition); err != nil {
+					return fmt.Errorf("%s: --partition: %w", path.path, err)
+				}
+			}
+			opts := pipeline.Options{Generators: gens, Partition: partition}
 			if c.Flags().Changed("transformer") {
 				// Non-nil: exactly these ("" for none).
 				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
@@ -135,6 +143,7 @@ for the same catalog. By default all generators run, then all transformers.`,
 	catalogFlag(c, &path)
 	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+names(generators.All()))
 	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+transformerNames())
+	c.Flags().StringVarP(&partition, "partition", "p", "", "render only this partition of a catalog with spec.partitions (see novagen partitions)")
 	return c
 }
 

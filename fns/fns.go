@@ -37,6 +37,7 @@ const (
 //	spec:
 //	  catalog: ../../services.yaml   # relative to the kustomization, inside the repository
 //	  environment: production        # omitted: the catalog as written
+//	  partition: team-a              # omitted: $NOVAGEN_PARTITION, else the whole catalog
 //	  generators: [grpc-services]    # omitted: all of them
 //	  transformers: []               # omitted: all of them; [] none
 type Config struct {
@@ -57,7 +58,10 @@ type ConfigMeta struct {
 type ConfigSpec struct {
 	Catalog string `yaml:"catalog"`
 	// Environment selects an entry of the catalog's spec.environments.
-	Environment  string   `yaml:"environment,omitempty"`
+	Environment string `yaml:"environment,omitempty"`
+	// Partition renders one partition of a partitioned catalog; empty,
+	// the one PartitionEnv names, if any.
+	Partition    string   `yaml:"partition,omitempty"`
 	Generators   []string `yaml:"generators,omitempty"`
 	Transformers []string `yaml:"transformers"`
 }
@@ -89,7 +93,11 @@ func process(rl *framework.ResourceList) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	items, err := pipeline.Run(cat, pipeline.Options{Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers}, rl.Items)
+	partition, err := partitionOf(cfg, cat)
+	if err != nil {
+		return fail(rl, err)
+	}
+	items, err := pipeline.Run(cat, pipeline.Options{Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers, Partition: partition}, rl.Items)
 	if err != nil {
 		return fail(rl, err)
 	}

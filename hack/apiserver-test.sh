@@ -19,4 +19,16 @@ novagen synth --services 1000 --seed 7 | novagen render -f - >"$manifests/catalo
 for catalog in test/catalogs/*.yaml; do
   novagen render -f "$catalog" >"$manifests/catalog-$(basename "$catalog")"
 done
-test/apiserver/run.sh "$manifests"
+# The Argo CD objects of deploy/argocd/apps (Applications, the per-environment
+# and per-partition ApplicationSets) against Argo CD v2.14.21's own CRDs
+# (from the argo-cd module test/argocd requires), beside ../shared/crds.
+cp deploy/argocd/apps/*.yaml "$manifests/"
+crds="$manifests/crds"
+mkdir "$crds"
+cp "${NOVAGEN_CRDS:-../shared/crds}"/*.yaml "$crds/"
+argocd_src="$(cd test/argocd && go mod download github.com/argoproj/argo-cd/v2 &&
+  go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v2)"
+for crd in application applicationset appproject; do
+  cp "$argocd_src/manifests/crds/$crd-crd.yaml" "$crds/argoproj.io_$crd.yaml"
+done
+NOVAGEN_CRDS="$crds" test/apiserver/run.sh "$manifests"

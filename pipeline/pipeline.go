@@ -24,14 +24,23 @@ import (
 type Options struct {
 	Generators   []string
 	Transformers []string
+	// Partition renders one partition of a partitioned catalog (its
+	// services' objects, or for schema.InfrastructurePartition the shared
+	// ones); "" renders everything.
+	Partition string
 }
 
 // Run generates the selected objects, adds them after items (objects that
 // already exist, e.g. a kustomize base's), then applies the selected
-// transformers to everything. The generated objects come sorted.
+// transformers to everything. The generated objects come sorted. With
+// opts.Partition, generators emit only that partition's objects; the
+// transformers still see every item.
 func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	sel, err := opts.selection()
 	if err != nil {
+		return nil, err
+	}
+	if cat, err = opts.scope(cat); err != nil {
 		return nil, err
 	}
 	out, err := sel.transform(cat, slices.Clone(items))
@@ -55,6 +64,9 @@ func Stream(cat *schema.Catalog, opts Options, emit func(*yaml.RNode) error) err
 	if err != nil {
 		return err
 	}
+	if cat, err = opts.scope(cat); err != nil {
+		return err
+	}
 	return sel.stream(cat, emit)
 }
 
@@ -62,6 +74,14 @@ func Stream(cat *schema.Catalog, opts Options, emit func(*yaml.RNode) error) err
 // transformers to reuse what they build (a wait container per
 // dependency), few enough to stay small.
 const streamBatch = 256
+
+// scope is the catalog as opts.Partition renders it.
+func (opts Options) scope(cat *schema.Catalog) (*schema.Catalog, error) {
+	if opts.Partition == "" {
+		return cat, nil
+	}
+	return cat.InPartition(opts.Partition)
+}
 
 // selection is what Options select.
 type selection struct {

@@ -2,6 +2,13 @@
 // of a platform team's services.yaml (most services own a database, a few
 // use Kafka, dependencies point only at earlier services), for benchmarks
 // and scale tests. The same Options always give the same bytes.
+//
+// Catalogs are partitioned (spec.partitions) the way a platform team's
+// would be: teamShare of the services carry a team label naming their
+// partition, the rest are hashed; both get as many partitions as keep
+// each near partitionTarget services, so one partition's render stays
+// fast however large the catalog (kustomize build is superlinear in the
+// object count).
 package synth
 
 import (
@@ -40,7 +47,35 @@ const (
 	maxServiceDeps  = 3
 	maxTopicsPerUse = 3
 	maxPartitions   = 12
+	// teamShare of the services (every tenth, three in a row) carry
+	// teamLabel; the rest are hashed.
+	teamShare = 0.3
+	teamLabel = "team"
+	// partitionTarget is the mean services per partition: FNV hashing
+	// spreads the rest within about ±20% of it at a few hundred, so
+	// partitions stay at about 300 services or fewer.
+	partitionTarget = 250
 )
+
+// partitionsFor is how many team partitions and hashed partitions n
+// services get: at least one of each.
+func partitionsFor(n int) (teams, hashed int) {
+	labelled := n * 3 / 10
+	return max(1, ceilDiv(labelled, partitionTarget)), max(1, ceilDiv(n-labelled, partitionTarget))
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// team names the team of service i, or "" for a hashed one: three of
+// every ten services (teamShare), teams taking turns by the ten, so a
+// team's services spread over the whole catalog (and the dependency
+// graph).
+func team(i, teams int) string {
+	if i%10 >= 3 {
+		return ""
+	}
+	return fmt.Sprintf("team-%02d", (i/10)%teams)
+}
 
 // externals are the components outside the namespace every synthetic
 // catalog declares.
@@ -77,9 +112,13 @@ func generate(o Options) catalog {
 	owners := exactly(r, n, int(float64(n)*dbOwnerShare+0.5))
 	topicUsers := exactly(r, n, max(1, int(float64(n)*topicUserShare+0.5)))
 	var dbs []database
+	teams, hashed := partitionsFor(n)
 	services := make([]service, n)
 	for i := range services {
 		s := service{Name: name("svc-", i+1)}
+		if t := team(i, teams); t != "" {
+			s.Labels = &labels{Team: t}
+		}
 		var infra []string
 		if owners[i] {
 			s.Database = name("db_", i+1)
@@ -161,6 +200,7 @@ func generate(o Options) catalog {
 			},
 			Monitoring: monitoring{Namespace: "monitoring", PodLabels: podLabels{Name: "prometheus"}},
 			Migrations: migrations{Source: "/migrations", ActiveDeadline: "30m"},
+			Partitions: partitions{Label: teamLabel, Hashed: hashed},
 			Infrastructure: infrastructure{
 				Postgres:  postgres{Port: 5432, Extensions: []string{"uuid-ossp", "pgcrypto"}},
 				Redis:     redis{Port: 6379, Nodes: 3, Storage: "10Gi", Memory: "512Mi", MaxmemoryPolicy: "allkeys-lru"},

@@ -24,6 +24,7 @@ type spec struct {
 	Secrets        secrets        `json:"secrets"`
 	Monitoring     monitoring     `json:"monitoring"`
 	Migrations     migrations     `json:"migrations"`
+	Partitions     partitions     `json:"partitions"`
 	Infrastructure infrastructure `json:"infrastructure"`
 	Databases      []database     `json:"databases,omitempty"`
 	Topics         []topic        `json:"topics,omitempty"`
@@ -95,6 +96,16 @@ type migrations struct {
 	ActiveDeadline string `json:"activeDeadline"`
 }
 
+type partitions struct {
+	Label  string `json:"label"`
+	Hashed int    `json:"hashed"`
+}
+
+// labels are a service's labels: only the team (teamLabel).
+type labels struct {
+	Team string `json:"team"`
+}
+
 type infrastructure struct {
 	Postgres   postgres   `json:"postgres"`
 	Redis      redis      `json:"redis"`
@@ -158,6 +169,7 @@ type topic struct {
 
 type service struct {
 	Name      string     `json:"name"`
+	Labels    *labels    `json:"labels,omitempty"`
 	Database  string     `json:"database,omitempty"`
 	DependsOn []string   `json:"dependsOn,omitempty"`
 	Produces  []string   `json:"produces,omitempty"`

@@ -30,8 +30,12 @@ const Name = "external-services"
 const portName = "tcp"
 
 // Generate returns, per component outside the namespace, its Service (and
-// for an IP its EndpointSlice), in name order.
+// for an IP its EndpointSlice), in name order. They are shared: rendered
+// with the infrastructure partition.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	if !cat.OwnsShared() {
+		return nil, nil
+	}
 	var out []kube.Object
 	for _, e := range cat.Endpoints() {
 		if !e.Outside() {

@@ -24,11 +24,16 @@ var appProtocolH2C = "kubernetes.io/h2c"
 var appProtocolHTTP = "http"
 
 // Generate returns one ClusterIP Service per catalog service, in catalog
-// order, and the headless discovery Service.
+// order, and the headless discovery Service; a partition's render, the
+// Services of its own services (the headless one is shared: the
+// infrastructure partition's).
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
 		svc := &cat.Spec.Services[i]
+		if !cat.Owns(svc.Name) {
+			continue
+		}
 		s := &corev1.Service{
 			TypeMeta:   kube.TypeMeta("v1", "Service"),
 			ObjectMeta: kube.Meta(cat, Name, svc.Name, kube.ComponentGRPCService),
@@ -39,6 +44,9 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			},
 		}
 		out = append(out, s)
+	}
+	if !cat.OwnsShared() {
+		return out, nil
 	}
 	// Pods that override their ports still resolve through DNS; the
 	// ports listed here are the catalog defaults.

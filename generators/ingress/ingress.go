@@ -33,10 +33,14 @@ const Name = "ingress"
 const Component = "ingress"
 
 // Generate returns, per exposed service in catalog order, its route and
-// (with TLS) its Certificate; nothing when no service is exposed.
+// (with TLS) its Certificate; nothing when no service is exposed. A
+// partition's render has those of its own services.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for _, svc := range cat.Exposed() {
+		if !cat.Owns(svc.Name) {
+			continue
+		}
 		if cat.Spec.Ingress.Kind == schema.IngressKindHTTPRoute {
 			out = append(out, httpRoute(cat, svc))
 		} else {

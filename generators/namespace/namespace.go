@@ -31,8 +31,12 @@ const (
 )
 
 // Generate returns the Namespace (unless the catalog makes none) and the
-// default-deny NetworkPolicy.
+// default-deny NetworkPolicy: shared objects, rendered with the
+// infrastructure partition.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	if !cat.OwnsShared() {
+		return nil, nil
+	}
 	var out []kube.Object
 	if cat.CreatesNamespace() {
 		meta := kube.Meta(cat, Name, cat.Spec.Namespace, kube.ComponentNamespace)

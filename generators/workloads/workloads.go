@@ -47,11 +47,14 @@ import (
 // Name is the generator's name in function configs and the registry.
 const Name = "workloads"
 
-// Generate returns one Deployment per service, in catalog order.
+// Generate returns one Deployment per service (in a partition's render,
+// per service of the partition), in catalog order.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	out := make([]kube.Object, 0, len(cat.Spec.Services))
+	var out []kube.Object
 	for i := range cat.Spec.Services {
-		out = append(out, deployment(cat, &cat.Spec.Services[i]))
+		if svc := &cat.Spec.Services[i]; cat.Owns(svc.Name) {
+			out = append(out, deployment(cat, svc))
+		}
 	}
 	return out, nil
 }

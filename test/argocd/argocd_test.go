@@ -45,19 +45,7 @@ func TestRepoServerRendersEveryExample(t *testing.T) {
 	examples := examplesOf(t, repo)
 	revision := strings.TrimSpace(run(t, repo, "git", "rev-parse", "HEAD"))
 
-	dir := t.TempDir()
-	srv, err := startServers(dir, argocdDir, filepath.Join(repo, "deploy/argocd/cmp/plugin.yaml"), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log("server logs:\n" + srv.logs())
-		}
-		if err := srv.stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := startTestServers(t, argocdDir, repo, path)
 	withPlugin, native := client(t, srv.withPlugin), client(t, srv.native)
 
 	for _, ex := range examples {
@@ -216,8 +204,15 @@ func requireEnv(t *testing.T, name string) string {
 // run runs a command in dir and returns its stdout.
 func run(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
+	return runEnv(t, dir, nil, name, args...)
+}
+
+// runEnv is run with env added to the test's environment.
+func runEnv(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
