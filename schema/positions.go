@@ -226,7 +226,6 @@ func mergeSources(n *yaml.Node) []*yaml.Node {
 // json.Number so large integers keep their digits; NaN and infinities,
 // which JSON has no form for, are errors.
 func (c *converter) scalar(ptr string, n *yaml.Node) any {
-	path := fieldPath(ptr)
 	switch tag := n.ShortTag(); tag {
 	case "!!str", "!!timestamp":
 		return n.Value // a date is text to the catalog (an image tag, say)
@@ -235,23 +234,24 @@ func (c *converter) scalar(ptr string, n *yaml.Node) any {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			c.errorAt(n, "%s: %s is not a boolean", path, quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a boolean", fieldPath(ptr), quoteShort(n.Value))
 		}
 		return b
 	case "!!int", "!!float":
 		var v any
 		if err := n.Decode(&v); err != nil {
-			c.errorAt(n, "%s: %s is not a number", path, quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a number", fieldPath(ptr), quoteShort(n.Value))
 			return nil
 		}
-		return c.number(path, n, v)
+		return c.number(ptr, n, v)
 	default:
-		c.errorAt(n, "%s: unsupported YAML tag %s (the catalog uses plain values)", path, quoteShort(tag))
+		c.errorAt(n, "%s: unsupported YAML tag %s (the catalog uses plain values)", fieldPath(ptr), quoteShort(tag))
 		return nil
 	}
 }
 
-func (c *converter) number(path string, n *yaml.Node, v any) any {
+// number is v as a json.Number; ptr locates it for messages.
+func (c *converter) number(ptr string, n *yaml.Node, v any) any {
 	switch x := v.(type) {
 	case int:
 		return json.Number(strconv.Itoa(x))
@@ -261,12 +261,12 @@ func (c *converter) number(path string, n *yaml.Node, v any) any {
 		return json.Number(strconv.FormatUint(x, 10))
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			c.errorAt(n, "%s: %s is not a finite number", path, quoteShort(n.Value))
+			c.errorAt(n, "%s: %s is not a finite number", fieldPath(ptr), quoteShort(n.Value))
 			return nil
 		}
 		return json.Number(strconv.FormatFloat(x, 'g', -1, 64))
 	}
-	c.errorAt(n, "%s: %s is not a number", path, quoteShort(n.Value))
+	c.errorAt(n, "%s: %s is not a number", fieldPath(ptr), quoteShort(n.Value))
 	return nil
 }
 
@@ -330,12 +330,25 @@ func (p *positions) has(ptr string) bool {
 	return ok
 }
 
+// The JSON pointer escapes, built once: a Replacer costs far more to
+// build than to use, and the loader escapes every key of the catalog.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
+
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return pointerEscaper.Replace(s)
 }
 
 func unescapePointer(s string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
+	if !strings.Contains(s, "~") {
+		return s
+	}
+	return pointerUnescaper.Replace(s)
 }
 
 // fieldPath renders a JSON pointer as the dotted path users know from
