@@ -48,6 +48,8 @@ func (v *validator) validate() {
 	v.checkLabels()
 	v.checkMonitoring()
 	v.checkPartitions()
+	v.checkPostgresGroups()
+	v.checkPostgresSizes()
 	v.buildGraph()
 }
 

@@ -3,6 +3,19 @@
 // idempotent psql scripts and a readable database mapping, and the Job
 // postgres-db-init-<hash> that runs them.
 //
+// So that no object grows with the catalog, the databases are split into
+// groups of at most schema.DatabasesPerInitGroup (schema.Groups), each
+// with its own ConfigMap, Job and password-sync CronJob, named
+// <name>-<suffix> (postgres-init-scripts-payments-0); a catalog that is
+// one group keeps the plain names. A group holds whole databases with
+// their logins (owner and reader), so its scripts and its pods' password
+// variables are those of its databases only. A database belongs to its
+// owning service's partition (schema.Catalog.DatabasePartition), an
+// ownerless one to the infrastructure partition; a partition's render
+// gets its own groups, the infrastructure's also the NetworkPolicy all
+// groups' pods share. Every group's Job is a Sync hook of the database
+// init phase, so all of them finish before any migration starts.
+//
 //   - 01-create-databases.sql: every catalog database, owned by the
 //     superuser; PUBLIC loses its default CONNECT and TEMPORARY.
 //   - 02-create-service-users.sql: one login role per database-owning
@@ -85,26 +98,71 @@ const (
 	AnnotationScripts = "novagen.nova.dev/init-scripts-sha256"
 )
 
-// Generate returns the ConfigMap, the Job and the Job's NetworkPolicy;
-// nothing for a catalog without PostgreSQL or databases.
+// Generate returns, per group of databases (schema.Groups of
+// schema.DatabasesPerInitGroup, partition-aligned), the ConfigMap, the
+// Job and the password-sync CronJob, and once the NetworkPolicy of their
+// pods; nothing for a catalog without PostgreSQL or databases.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	return generate(cat, schema.DatabasesPerInitGroup)
+}
+
+// generate is Generate with groups of at most size databases.
+func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
 	ep, ok := cat.DatabaseServer()
 	if pg == nil || !ok || len(cat.Spec.Databases) == 0 {
 		return nil, nil
 	}
-	p := newPlan(cat)
+	var out []kube.Object
+	for _, g := range schema.Groups(cat, cat.Databases(), databasePartition(cat), size) {
+		objs, err := groupObjects(cat, pg, ep, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	if cat.OwnsShared() {
+		// One policy for every group: it selects the pods by component.
+		out = append(out, kube.JobEgressPolicy(cat, Name, naming.DBInitComponent, kube.ComponentDBInit, ep))
+	}
+	return out, nil
+}
+
+// databasePartition is schema.Groups' partition of a database.
+func databasePartition(cat *schema.Catalog) func(schema.Database) string {
+	return func(d schema.Database) string { return cat.DatabasePartition(d.Name) }
+}
+
+// group is one group's object names and plan.
+type group struct {
+	configMap, job, cronJob string
+	plan                    *plan
+}
+
+func newGroup(cat *schema.Catalog, g schema.Group[schema.Database]) group {
+	p := newPlan(cat, g.Members)
+	p.group = g.Suffix
+	return group{
+		configMap: naming.Grouped(ConfigMapName, g.Suffix),
+		job:       naming.Grouped(JobName, g.Suffix),
+		cronJob:   naming.Grouped(naming.PasswordSyncJob, g.Suffix),
+		plan:      p,
+	}
+}
+
+// groupObjects are one group's ConfigMap, Job and CronJob.
+func groupObjects(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, sg schema.Group[schema.Database]) ([]kube.Object, error) {
+	g := newGroup(cat, sg)
 	cm := &corev1.ConfigMap{
 		TypeMeta:   kube.TypeMeta("v1", "ConfigMap"),
-		ObjectMeta: kube.Meta(cat, Name, ConfigMapName, kube.ComponentDBInit),
-		Data:       configData(p),
+		ObjectMeta: kube.Meta(cat, Name, g.configMap, kube.ComponentDBInit),
+		Data:       configData(g.plan),
 	}
-	job, err := initJob(cat, ep, kube.ContentHash(cm.Data))
+	job, err := initJob(cat, ep, g, kube.ContentHash(cm.Data))
 	if err != nil {
 		return nil, err
 	}
-	policy := kube.JobEgressPolicy(cat, Name, naming.DBInitComponent, kube.ComponentDBInit, ep)
-	return []kube.Object{cm, job, passwordSync(cat, pg, ep), policy}, nil
+	return []kube.Object{cm, job, passwordSync(cat, pg, ep, g)}, nil
 }
 
 // configData is the ConfigMap's data.
@@ -117,13 +175,17 @@ func configData(p *plan) map[string]string {
 	}
 }
 
-// Scripts is the ConfigMap's data for a catalog, for tests that run the
+// Scripts is the ConfigMap's data for every database of a catalog in one
+// set (the one group's, when the catalog is one), for tests that run the
 // scripts.
-func Scripts(cat *schema.Catalog) map[string]string { return configData(newPlan(cat)) }
+func Scripts(cat *schema.Catalog) map[string]string {
+	return configData(newPlan(cat, cat.Databases()))
+}
 
-// runPod waits for PostgreSQL, then runs the given scripts of the
-// ConfigMap (all when none are named) as the admin, as app.
-func runPod(cat *schema.Catalog, ep schema.Endpoint, app string, only ...string) corev1.PodSpec {
+// runPod waits for PostgreSQL, then runs the given scripts of the group's
+// ConfigMap (all when none are named) as the admin, as app, with the
+// passwords of the group's logins and no other.
+func runPod(cat *schema.Catalog, ep schema.Endpoint, g group, app string, only ...string) corev1.PodSpec {
 	env := []corev1.EnvVar{
 		{Name: "PGHOST", Value: ep.Host},
 		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
@@ -134,15 +196,18 @@ func runPod(cat *schema.Catalog, ep schema.Endpoint, app string, only ...string)
 		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
 		{Name: scripts.EnvSQLDir, Value: scriptsDir},
 	}
+	for _, l := range g.plan.logins {
+		env = append(env, kube.SecretEnv(l.PasswordEnv, l.Secret, naming.KeyPassword))
+	}
 	run := corev1.Container{
 		Name:         "db-init",
 		Image:        cat.Spec.Images.Postgres,
 		Command:      []string{"/bin/sh", "-c", scripts.RunSQLFiles},
-		Env:          append(env, kube.PasswordEnvVars(cat)...),
+		Env:          env,
 		VolumeMounts: []corev1.VolumeMount{{Name: scriptsVolume, MountPath: scriptsDir, ReadOnly: true}},
 		Resources:    kube.HelperResources(),
 	}
-	files := &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: ConfigMapName}}
+	files := &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: g.configMap}}
 	for _, key := range only {
 		files.Items = append(files.Items, corev1.KeyToPath{Key: key, Path: key})
 	}
@@ -153,31 +218,32 @@ func runPod(cat *schema.Catalog, ep schema.Endpoint, app string, only ...string)
 	}
 }
 
-// initJob runs every script: a Sync hook, so on every Argo CD sync.
-func initJob(cat *schema.Catalog, ep schema.Endpoint, scriptsHash string) (kube.Object, error) {
-	return kube.Job(cat, Name, JobName, kube.ComponentDBInit, runPod(cat, ep, JobName), kube.JobOptions{
+// initJob runs every script of the group: a Sync hook, so on every Argo
+// CD sync.
+func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash string) (kube.Object, error) {
+	return kube.Job(cat, Name, g.job, kube.ComponentDBInit, runPod(cat, ep, g, g.job), kube.JobOptions{
 		PodAnnotations: map[string]string{AnnotationScripts: scriptsHash},
 	})
 }
 
-// passwordSync runs the roles script on a schedule, so a password rotated
-// in the secret store reaches PostgreSQL within one period of the
+// passwordSync runs the group's roles script on a schedule, so a password
+// rotated in the secret store reaches PostgreSQL within one period of the
 // ExternalSecret's refresh, without waiting for a sync. It runs the same
 // idempotent script as the Job (which also puts grants back as the
 // catalog says), from the same ConfigMap, with the same pods' labels, so
 // the db-init NetworkPolicy applies to it.
-func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint) *batchv1.CronJob {
-	spec := kube.JobSpec(cat, naming.PasswordSyncJob, kube.ComponentDBInit, runPod(cat, ep, naming.PasswordSyncJob, ScriptRoles), kube.JobOptions{})
+func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, g group) *batchv1.CronJob {
+	spec := kube.JobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
 	return &batchv1.CronJob{
 		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
-		ObjectMeta: kube.Meta(cat, Name, naming.PasswordSyncJob, kube.ComponentDBInit),
+		ObjectMeta: kube.Meta(cat, Name, g.cronJob, kube.ComponentDBInit),
 		Spec: batchv1.CronJobSpec{
 			Schedule:                   pg.PasswordSync.Schedule,
 			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
 			SuccessfulJobsHistoryLimit: kube.Ptr(int32(1)),
 			FailedJobsHistoryLimit:     kube.Ptr(int32(3)),
 			JobTemplate: batchv1.JobTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: kube.Labels(cat, naming.PasswordSyncJob, kube.ComponentDBInit)},
+				ObjectMeta: metav1.ObjectMeta{Labels: kube.Labels(cat, g.cronJob, kube.ComponentDBInit)},
 				Spec:       spec,
 			},
 		},
@@ -188,7 +254,11 @@ func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint) 
 // who else may read it, for people.
 func mapping(p *plan) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# PostgreSQL databases of catalog %s, generated by novagen from services.yaml.\n", p.catalog)
+	of := p.catalog
+	if p.group != "" {
+		of += ", group " + p.group
+	}
+	fmt.Fprintf(&b, "# PostgreSQL databases of catalog %s, generated by novagen from services.yaml.\n", of)
 	b.WriteString("# owner: the service whose role writes it (it owns schema public); reader: SELECT only.\n\n")
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "DATABASE\tOWNER SERVICE\tROLE\tREADER ROLE\tNOTES")

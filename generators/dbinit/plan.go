@@ -14,6 +14,7 @@ import (
 // script (and does not re-run the Job).
 type plan struct {
 	catalog    string
+	group      string // the group's suffix: "" when it is the only one
 	databases  []database
 	logins     []login
 	extensions []string
@@ -58,23 +59,25 @@ func (d database) Describe() string {
 	return b.String()
 }
 
-// newPlan relates the catalog's databases and logins. The loader has
-// checked every name (identifiers, reserved databases and roles) and that
-// every login's database exists.
-func newPlan(cat *schema.Catalog) *plan {
+// newPlan relates the given databases of the catalog (one group's) and
+// their logins. The loader has checked every name (identifiers, reserved
+// databases and roles) and that every login's database exists.
+func newPlan(cat *schema.Catalog, dbs []schema.Database) *plan {
 	p := &plan{catalog: cat.Metadata.Name}
 	if pg := cat.Spec.Infrastructure.Postgres; pg != nil {
 		p.extensions = pg.Extensions
 	}
 	byDB := map[string]*database{}
-	for _, d := range cat.Databases() {
+	for _, d := range dbs {
 		p.databases = append(p.databases, database{Database: d})
 	}
 	for i := range p.databases {
 		byDB[p.databases[i].Name] = &p.databases[i]
 	}
 	for _, l := range cat.Logins() {
-		p.logins = append(p.logins, login{Login: l, PasswordEnv: naming.PasswordEnv(l.Role)})
+		if byDB[l.Database] != nil {
+			p.logins = append(p.logins, login{Login: l, PasswordEnv: naming.PasswordEnv(l.Role)})
+		}
 	}
 	for i := range p.logins {
 		l := &p.logins[i]

@@ -31,8 +31,18 @@
 // migrations.source (an empty directory if it has none) and a cp on PATH.
 // The copy runs in exec form, so the image needs no shell.
 //
-// The package also emits the NetworkPolicy of the Job's pods: PostgreSQL
-// and DNS, nothing else.
+// So that no Job grows with the catalog, the services are split into
+// groups of at most schema.ServicesPerMigrationGroup in catalog order
+// (schema.Groups, never mixing partitions), one Job each,
+// sqlx-migrate-<suffix>-<hash> (plain sqlx-migrate-<hash> when the
+// catalog is one group). The groups run in parallel, each service's
+// migrations still one after another within its group; every group's Job
+// is a Sync hook of the migrations phase, after the database init phase
+// whose Jobs created each service's database and role (in the same
+// partition: a database goes with its owner).
+//
+// The package also emits the NetworkPolicy of the Jobs' pods: PostgreSQL
+// and DNS, nothing else (with the shared objects of a partitioned render).
 package migrations
 
 import (
@@ -58,15 +68,40 @@ const (
 	workDir    = "/migrations-work" // <workDir>/<service> per service
 )
 
-// Generate returns the migration Job and its NetworkPolicy; nothing when
-// no service has a database (the loader guarantees PostgreSQL when one
+// Generate returns a migration Job per group of database-owning services
+// (schema.Groups of schema.ServicesPerMigrationGroup, in catalog order,
+// partition-aligned) and once their NetworkPolicy; nothing when no
+// service has a database (the loader guarantees PostgreSQL when one
 // does).
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	return generate(cat, schema.ServicesPerMigrationGroup)
+}
+
+// generate is Generate with groups of at most size services.
+func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
 	owners := cat.DatabaseOwners()
 	ep, ok := cat.DatabaseServer()
 	if len(owners) == 0 || !ok {
 		return nil, nil
 	}
+	partition := func(s *schema.Service) string { return cat.PartitionOf(s.Name) }
+	var out []kube.Object
+	for _, g := range schema.Groups(cat, owners, partition, size) {
+		job, err := migrationJob(cat, ep, naming.Grouped(JobName, g.Suffix), g.Members)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, job)
+	}
+	if cat.OwnsShared() {
+		// One policy for every group: it selects the pods by component.
+		out = append(out, kube.JobEgressPolicy(cat, Name, naming.MigrationsComponent, kube.ComponentMigrations, ep))
+	}
+	return out, nil
+}
+
+// migrationJob migrates owners one after another, as the Job base.
+func migrationJob(cat *schema.Catalog, ep schema.Endpoint, base string, owners []*schema.Service) (kube.Object, error) {
 	total := strconv.Itoa(len(owners))
 	init := []corev1.Container{kube.WaitContainer(cat, ep)}
 	for i, svc := range owners {
@@ -88,14 +123,9 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
 		}},
 	}
-	job, err := kube.Job(cat, Name, JobName, kube.ComponentMigrations, pod, kube.JobOptions{
+	return kube.Job(cat, Name, base, kube.ComponentMigrations, pod, kube.JobOptions{
 		ActiveDeadlineSeconds: int64(cat.Spec.Migrations.ActiveDeadline.Seconds()),
 	})
-	if err != nil {
-		return nil, err
-	}
-	policy := kube.JobEgressPolicy(cat, Name, naming.MigrationsComponent, kube.ComponentMigrations, ep)
-	return []kube.Object{job, policy}, nil
 }
 
 // copyContainer copies the migrations out of the service's image.

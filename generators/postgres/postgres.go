@@ -16,11 +16,17 @@
 //   - the admin credential only from Secret postgres-admin (generator
 //     secrets), as environment variables from the Secret, never as a
 //     value;
-//   - the db-init ConfigMap mounted at /docker-entrypoint-initdb.d with
-//     every role's password variable, so an empty data directory comes up
-//     with every database, role and extension on first start, running the
+//   - when the catalog's init SQL is one group (schema.SingleInitGroup:
+//     unpartitioned, at most schema.DatabasesPerInitGroup databases), the
+//     db-init ConfigMap mounted at /docker-entrypoint-initdb.d with every
+//     role's password variable, so an empty data directory comes up with
+//     every database, role and extension on first start, running the
 //     same scripts the db-init Job runs against a server that exists
-//     already (they are idempotent: the Job then changes nothing);
+//     already (they are idempotent: the Job then changes nothing). A
+//     larger or partitioned catalog keeps the server's spec the same size
+//     whatever its catalog: no mount, no per-login variable; its grouped
+//     db-init Jobs, which run on every sync after the server is up,
+//     initialise it;
 //   - pg_isready startup, readiness and liveness probes.
 package postgres
 
@@ -50,11 +56,13 @@ const (
 )
 
 // Generate returns the StatefulSet and its Services; nothing for a
-// catalog without PostgreSQL or one provided from outside.
+// catalog without PostgreSQL or one provided from outside, or for a
+// partition's render other than the infrastructure's (the server is
+// shared).
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
 	ep, ok := cat.DatabaseServer()
-	if pg == nil || !ok || ep.Outside() {
+	if pg == nil || !ok || ep.Outside() || !cat.OwnsShared() {
 		return nil, nil
 	}
 	port := strconv.Itoa(int(pg.Port))
@@ -74,11 +82,10 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Image: cat.Spec.Images.Postgres,
 		Args:  []string{"postgres", "-c", "port=" + port},
 		Ports: []corev1.ContainerPort{{Name: naming.PortPostgres, ContainerPort: pg.Port, Protocol: corev1.ProtocolTCP}},
-		Env:   append(env, kube.PasswordEnvVars(cat)...),
+		Env:   env,
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: dataVolume, MountPath: DataDir},
 			{Name: socketVolume, MountPath: SocketDir},
-			{Name: initVolume, MountPath: InitDir, ReadOnly: true},
 		},
 		// A first start runs initdb and the init scripts: up to 5 minutes.
 		StartupProbe:   kube.ExecProbe(ready, 5, 5, 60),
@@ -88,16 +95,12 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	pod := corev1.PodSpec{
 		Containers: []corev1.Container{c},
-		Volumes: []corev1.Volume{
-			kube.EmptyDir(socketVolume),
-			{Name: initVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: naming.DBInitConfigMap},
-				// A catalog without databases has no ConfigMap: start anyway.
-				Optional: kube.Ptr(true),
-			}}},
-		},
+		Volumes:    []corev1.Volume{kube.EmptyDir(socketVolume)},
 		// A fast shutdown: PostgreSQL checkpoints before it exits.
 		TerminationGracePeriodSeconds: kube.Ptr(int64(60)),
+	}
+	if cat.SingleInitGroup() {
+		runInitScriptsOnFirstStart(cat, &pod)
 	}
 	return kube.ServerObjects(cat, Name, kube.Server{
 		Name:         ep.Name,
@@ -111,4 +114,21 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Storage:      pg.Storage,
 		StorageClass: pg.StorageClassName,
 	}), nil
+}
+
+// runInitScriptsOnFirstStart mounts the one db-init ConfigMap at
+// /docker-entrypoint-initdb.d and gives the server every login's password
+// variable, so an empty data directory comes up with every database and
+// role. Only for a catalog whose init SQL is one group: the mount and the
+// variables grow with the catalog, and the db-init Jobs do the same work
+// on every sync anyway.
+func runInitScriptsOnFirstStart(cat *schema.Catalog, pod *corev1.PodSpec) {
+	c := &pod.Containers[0]
+	c.Env = append(c.Env, kube.PasswordEnvVars(cat)...)
+	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: initVolume, MountPath: InitDir, ReadOnly: true})
+	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: initVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: naming.DBInitConfigMap},
+		// A catalog without databases has no ConfigMap: start anyway.
+		Optional: kube.Ptr(true),
+	}}})
 }

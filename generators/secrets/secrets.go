@@ -65,27 +65,42 @@ func RedisRemoteKey(cat *schema.Catalog) string { return cat.Spec.Secrets.KeyPre
 // Generate returns the admin credential's ExternalSecret, one per login
 // role, and the Redis password's (Secret redis-auth, key password) when
 // the catalog has Redis, whoever runs it: its clients need it either way.
+// A partition's render gets the logins of its services' databases (a
+// reader's with its database) and ClickHouse logins of its services; the
+// infrastructure's gets the shared ones (admin, Redis, ClickHouse schema,
+// the logins of databases no service owns).
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
+	shared := cat.OwnsShared()
 	if pg := cat.Spec.Infrastructure.Postgres; pg != nil {
 		server, _ := cat.DatabaseServer()
-		out = append(out, externalSecret(cat, naming.AdminSecret, RemoteKey(cat, pg.Admin.User), login(pg.Admin.User)))
+		if shared {
+			out = append(out, externalSecret(cat, naming.AdminSecret, RemoteKey(cat, pg.Admin.User), login(pg.Admin.User)))
+		}
 		for _, l := range cat.Logins() {
+			if !cat.OwnsDatabase(l.Database) {
+				continue
+			}
 			data := login(l.Role)
 			data[naming.KeyDatabaseURL] = DatabaseURLTemplate(server, l.Role, l.Database)
 			out = append(out, externalSecret(cat, l.Secret, RemoteKey(cat, l.Role), data))
 		}
 	}
-	if cat.Spec.Infrastructure.Redis != nil {
+	if cat.Spec.Infrastructure.Redis != nil && shared {
 		out = append(out, externalSecret(cat, naming.RedisSecret, RedisRemoteKey(cat), map[string]string{naming.KeyPassword: "{{ .password }}"}))
 	}
 	if cat.Spec.Infrastructure.ClickHouse != nil {
 		for _, svc := range cat.ClickHouseClients() {
+			if !cat.Owns(svc) {
+				continue
+			}
 			user := naming.ClickHouseUser(svc)
 			out = append(out, externalSecret(cat, naming.ClickHouseSecret(svc), ClickHouseRemoteKey(cat, user), login(user)))
 		}
-		user := naming.ClickHouseSchemaUser
-		out = append(out, externalSecret(cat, naming.ClickHouseSchemaSecret, ClickHouseRemoteKey(cat, user), login(user)))
+		if shared {
+			user := naming.ClickHouseSchemaUser
+			out = append(out, externalSecret(cat, naming.ClickHouseSchemaSecret, ClickHouseRemoteKey(cat, user), login(user)))
+		}
 	}
 	return out, nil
 }

@@ -32,18 +32,29 @@ func GeneratorCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, erro
 	}
 	for _, path := range catalogs {
 		dir := filepath.Dir(path)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			cat, err := schema.Load(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := render.Bytes(Nodes(t, gen, cat))
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden.Assert(t, filepath.Join(dir, "expected.yaml"), out)
-		})
+		t.Run(filepath.Base(dir), func(t *testing.T) { assertCase(t, gen, dir, "expected.yaml") })
 	}
+}
+
+// GoldenAs compares gen's output on testdata/<name>/catalog.yaml with
+// testdata/<name>/<file>: a case's output under other options than
+// GeneratorCases' (e.g. smaller groups).
+func GoldenAs(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error), name, file string) {
+	t.Helper()
+	assertCase(t, gen, filepath.Join("testdata", name), file)
+}
+
+func assertCase(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error), dir, file string) {
+	t.Helper()
+	cat, err := schema.Load(filepath.Join(dir, "catalog.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := render.Bytes(Nodes(t, gen, cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, filepath.Join(dir, file), out)
 }
 
 // Nodes runs gen on cat and returns its objects as sorted nodes, failing
