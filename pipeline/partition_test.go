@@ -12,15 +12,11 @@ import (
 
 	"github.com/novagen/novagen/generators/apicontracts"
 	"github.com/novagen/novagen/generators/clickhouse"
-	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/kafka"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/generators/migrations"
 	"github.com/novagen/novagen/generators/monitoring"
 	"github.com/novagen/novagen/generators/networkpolicy"
-	"github.com/novagen/novagen/generators/postgres"
 	"github.com/novagen/novagen/generators/redis"
-	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/generators/zookeeper"
 	"github.com/novagen/novagen/render"
@@ -34,7 +30,7 @@ import (
 // partitions, and the invariant below skips instead of failing for them
 // alone. Empty this list once they are merged.
 var pendingScope = []string{
-	secrets.Name, postgres.Name, dbinit.Name, migrations.Name, // pg
+
 	networkpolicy.Name, validation.Name, monitoring.Name, apicontracts.Name, // grow
 	kafka.Name, clickhouse.Name, redis.Name, zookeeper.Name,
 }

@@ -14,33 +14,20 @@ import (
 	"github.com/novagen/novagen/synth"
 )
 
-// SynthCatalog is synth's catalog of n services (seed 1); with hashed >
-// 0 partitioned: every fifth service labelled team=payments, the rest
-// hashed over that many partitions.
-func SynthCatalog(t testing.TB, n, hashed int) *schema.Catalog {
+// SynthCatalog is synth's catalog of n services (seed 1), partitioned
+// as synth partitions: team-labelled services and hashed ones.
+func SynthCatalog(t testing.TB, n int) *schema.Catalog {
 	t.Helper()
 	data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hashed > 0 {
-		text := strings.Replace(string(data), "\nspec:\n", fmt.Sprintf("\nspec:\n  partitions: {label: team, hashed: %d}\n", hashed), 1)
-		var b strings.Builder
-		k := 0
-		for _, line := range strings.SplitAfter(text, "\n") {
-			b.WriteString(line)
-			if strings.HasPrefix(line, "    - name: svc-") {
-				if k%5 == 0 {
-					b.WriteString("      labels: {team: payments}\n")
-				}
-				k++
-			}
-		}
-		data = []byte(b.String())
-	}
 	cat, err := schema.Parse("synth.yaml", data)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !cat.Partitioned() {
+		t.Fatal("synth's catalogs are partitioned")
 	}
 	return cat
 }
@@ -176,17 +163,19 @@ func WorstCaseDatabases(t testing.TB, n int) *schema.Catalog {
 // otherwise grow with the catalog: its partitions of a partitioned
 // 300-service synthetic catalog add up to its whole render
 // (PartitionsAddUp), and each of its objects for 10 000 synthetic
-// services is under 256 KiB (skipped with -short).
+// services is under 256 KiB (skipped with -short and -race).
 func ScaleCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error)) {
 	t.Run("partitions add up", func(t *testing.T) {
-		counts := PartitionsAddUp(t, gen, SynthCatalog(t, 300, 4))
+		counts := PartitionsAddUp(t, gen, SynthCatalog(t, 300))
 		t.Logf("objects per partition: %v", counts)
 	})
 	t.Run("10000 services", func(t *testing.T) {
-		if testing.Short() {
-			t.Skip("-short: no 10 000-service catalog")
+		if testing.Short() || raceEnabled {
+			// Minutes under the race detector; make scale-test checks
+			// the whole 10 000-service render without it.
+			t.Skip("-short or -race: no 10 000-service catalog")
 		}
-		nodes := Nodes(t, gen, SynthCatalog(t, 10_000, 0))
+		nodes := Nodes(t, gen, SynthCatalog(t, 10_000))
 		size, which := largest(t, nodes)
 		t.Logf("%d objects for 10 000 services, the largest %s: %d bytes", len(nodes), which, size)
 		if size >= 256<<10 {
