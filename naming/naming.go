@@ -82,6 +82,17 @@ const (
 	MigrationsComponent = "migrations"            // component, and the NetworkPolicy of its pods
 )
 
+// Grouped is the name of one group's object when an object that would
+// grow with the catalog is split into groups (schema.Groups): base itself
+// when the whole catalog is one group (suffix ""), so small catalogs keep
+// their names, else base-suffix.
+func Grouped(base, suffix string) string {
+	if suffix == "" {
+		return base
+	}
+	return base + "-" + suffix
+}
+
 // ReservedServiceNames are names a service (which gets a Service, a
 // Deployment and a NetworkPolicy of its name) or an external component
 // (a Service) may not have, because a fixed object of the same kind has
