@@ -116,3 +116,19 @@ func objectTexts(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error),
 	}
 	return out
 }
+
+// SharedPartitionsAddUp asserts PartitionsAddUp for a generator of shared
+// objects only: the infrastructure partition renders them all, the
+// others nothing.
+func SharedPartitionsAddUp(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) {
+	t.Helper()
+	counts := PartitionsAddUp(t, gen, cat)
+	for p, n := range counts {
+		if p != schema.InfrastructurePartition {
+			t.Errorf("partition %s renders %d shared objects", p, n)
+		}
+	}
+	if counts[schema.InfrastructurePartition] == 0 {
+		t.Error("the infrastructure partition renders nothing")
+	}
+}
