@@ -1,8 +1,9 @@
 // Package check runs offline checks over rendered manifests (the output
 // of `novagen render` or of `kustomize build`): resources, probes and
 // pinned images on every container, no plaintext secret, Pod Security
-// "restricted", and that Services, NetworkPolicies and wait-for init
-// containers point at something that exists. `novagen check` and the
+// "restricted", that Services, NetworkPolicies and wait-for init
+// containers point at something that exists, and that no object is too
+// large to apply. `novagen check` and the
 // output tests share this one implementation.
 package check
 
@@ -84,6 +85,7 @@ var checks = []checker{
 	{"servicemonitor-targets", "every ServiceMonitor endpoint selects a Service port whose pods a NetworkPolicy admits on it", "ServiceMonitor endpoints", checkServiceMonitors},
 	{"wait-for-targets", "every wait-for-<x> init container waits for a Service that exists", "wait-for containers", checkWaits},
 	{"policy-reachability", "the NetworkPolicies let every wait-for container's pod reach the pods of its Service on that port, and admit some pod of another namespace to every Ingress/HTTPRoute backend", "waits and route backends", checkReachability},
+	{"object-size", "every object's YAML is under 1 MiB (FAIL) and under 256 KiB, the annotation limit Argo CD's client-side apply runs into (WARN)", "objects", checkObjectSizes},
 }
 
 // Names lists the checks in table order.

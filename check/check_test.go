@@ -134,6 +134,10 @@ func TestEachCheckCanFail(t *testing.T) {
 			"policy-reachability", Fail, `Ingress/graphql-gateway spec.rules[0].http.paths[0].backend: routes to Service "graphql-gateway" port 8080, but the NetworkPolicies of Deployment/graphql-gateway spec.template.spec admit no pod from outside namespace nova-staging on port 8080`, nil},
 		{"wait on a port only the monitoring may use", edit("Deployment", "graphql-gateway", yaml.Lookup("spec", "template", "spec", "initContainers", "[name=wait-for-user-service]", "env", "[name=WAIT_PORT]"), yaml.SetField("value", yaml.NewScalarRNode("9090"))),
 			"policy-reachability", Fail, `Deployment/graphql-gateway spec.template.spec.initContainers[wait-for-user-service]: waits for Service "user-service" on port 9090`, nil},
+		{"object over 256 KiB", with(configMapOf(WarnObjectBytes)),
+			"object-size", Warn, "ConfigMap/blob (whole object): is 262", nil},
+		{"object over 1 MiB", with(configMapOf(MaxObjectBytes)),
+			"object-size", Fail, "ConfigMap/blob (whole object): is 1048", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,4 +268,9 @@ func describeAll(results []Result) string {
 		b.WriteString(r.Name + " " + r.Status().String() + "\n" + describe(r))
 	}
 	return b.String()
+}
+
+// configMapOf is a ConfigMap of just over size bytes of YAML.
+func configMapOf(size int) string {
+	return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: blob, namespace: nova-staging}\ndata: {blob: " + strings.Repeat("x", size) + "}\n"
 }

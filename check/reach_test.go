@@ -1,13 +1,18 @@
 package check
 
 import (
+	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/internal/rendertest"
 	"github.com/novagen/novagen/schema"
 )
@@ -105,4 +110,87 @@ func servicePods(in *input, cat *schema.Catalog) []Pod {
 		}
 	}
 	return out
+}
+
+// hubCatalog has more clients of one service (hub), of postgres (their
+// databases) and of redis than a NetworkPolicy lists one by one
+// (networkpolicy.MaxListedClients), some owning a database without
+// waiting for postgres, and a service that reaches nothing.
+func hubCatalog(clients int) string {
+	var b strings.Builder
+	b.WriteString(`apiVersion: catalog.nova.dev/v1alpha1
+kind: ServiceCatalog
+metadata: {name: hub}
+spec:
+  namespace: hub
+  defaults:
+    image: {registry: registry.example/hub, tag: "0.1.0"}
+  infrastructure:
+    postgres: {port: 5432}
+    redis: {port: 6379, nodes: 3}
+  databases:
+`)
+	for i := range clients {
+		fmt.Fprintf(&b, "    - name: db_%03d\n", i)
+	}
+	b.WriteString("  services:\n    - name: hub\n    - name: loner\n")
+	for i := range clients {
+		deps := "[hub, redis, postgres]"
+		if i%3 == 0 {
+			deps = "[hub, redis]" // owns a database, does not wait for postgres
+		}
+		fmt.Fprintf(&b, "    - name: client-%03d\n      database: db_%03d\n      dependsOn: %s\n", i, i, deps)
+	}
+	return b.String()
+}
+
+// TestCollapsedClientListsStayExact: where a node has more clients than
+// its policy lists, it admits every service pod, and the clients' own
+// egress keeps the connections exact: a service pod reaches a node (a
+// service or a component, every port) exactly when the catalog says it
+// connects to it (schema.Catalog.Reaches) on a port clients use (not
+// Redis' cluster bus), a stranger never.
+func TestCollapsedClientListsStayExact(t *testing.T) {
+	clients := networkpolicy.MaxListedClients + 6
+	cat, nodes := rendertest.Text(t, hubCatalog(clients))
+	in, err := index(nodes)
+	require.NoError(t, err)
+	ps := &Policies{in.policies}
+	broad := kube.GRPCPodSelector(cat)
+	collapsed := map[string]bool{}
+	for _, p := range in.policies {
+		for _, r := range p.spec.Ingress {
+			for _, f := range r.From {
+				if f.PodSelector != nil && maps.Equal(f.PodSelector.MatchLabels, broad) && f.NamespaceSelector == nil {
+					collapsed[p.object] = true
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{"NetworkPolicy/hub": true, "NetworkPolicy/postgres": true, "NetworkPolicy/redis": true}, collapsed,
+		"the nodes with more than %d clients admit every service pod", networkpolicy.MaxListedClients)
+
+	srcs := servicePods(in, cat)
+	require.Len(t, srcs, clients+2)
+	checked := 0
+	for _, s := range in.services {
+		name := strings.TrimPrefix(s.object, "Service/")
+		e, ok := cat.Endpoint(name)
+		if !ok {
+			continue // headless Services: the same pods
+		}
+		for _, sp := range s.spec.Ports {
+			dsts, targets := in.backends(s.ns, name, sp.Port)
+			for i, dst := range dsts {
+				for _, src := range srcs {
+					want := slices.Contains(cat.Reaches(src.Labels[kube.LabelName]), name) && slices.Contains(e.PortNumbers(), sp.Port)
+					assert.Equal(t, want, ps.Allows(PeerOf(src), PeerOf(dst), targets[i]), "%s → %s port %d", src.Object, s.object, sp.Port)
+					checked++
+				}
+				stranger := Peer{s.ns, map[string]string{"app": "stranger"}}
+				assert.False(t, ps.Allows(stranger, PeerOf(dst), targets[i]), "stranger → %s port %d", s.object, sp.Port)
+			}
+		}
+	}
+	assert.Greater(t, checked, 3*clients*clients/2)
 }

@@ -10,30 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/novagen/novagen/generators/apicontracts"
-	"github.com/novagen/novagen/generators/clickhouse"
-	"github.com/novagen/novagen/generators/kafka"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/generators/monitoring"
-	"github.com/novagen/novagen/generators/networkpolicy"
-	"github.com/novagen/novagen/generators/redis"
-	"github.com/novagen/novagen/generators/validation"
-	"github.com/novagen/novagen/generators/zookeeper"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
-
-// pendingScope are the generators whose partition scoping lands from the
-// branches that also bound their objects' size (issue 15): until they
-// merge, their objects may be missing from, or repeated across, the
-// partitions, and the invariant below skips instead of failing for them
-// alone. Empty this list once they are merged.
-var pendingScope = []string{
-
-	networkpolicy.Name, validation.Name, monitoring.Name, apicontracts.Name, // grow
-	kafka.Name, clickhouse.Name, redis.Name, zookeeper.Name,
-}
 
 // TestPartitionsAddUpToTheWholeRender is the partitioning invariant: the
 // objects of every partition's render, together, are exactly those of the
@@ -89,7 +70,7 @@ func TestPartitionsAddUpToTheWholeRender(t *testing.T) {
 					wrong[w.generator] = append(wrong[w.generator], id+": in no partition")
 				}
 			}
-			reportPartitionProblems(t, wrong, len(whole))
+			reportPartitionProblems(t, wrong)
 		})
 	}
 }
@@ -119,20 +100,12 @@ func objectsOf(t *testing.T, cat *schema.Catalog, p string) map[string]renderedO
 }
 
 // reportPartitionProblems fails for every generator whose objects break
-// the invariant, and skips when those are only pendingScope's.
-func reportPartitionProblems(t *testing.T, wrong map[string][]string, objects int) {
+// the invariant.
+func reportPartitionProblems(t *testing.T, wrong map[string][]string) {
 	t.Helper()
-	var pending []string
 	for _, g := range slices.Sorted(maps.Keys(wrong)) {
 		problems := wrong[g]
 		slices.Sort(problems)
-		if slices.Contains(pendingScope, g) {
-			pending = append(pending, fmt.Sprintf("%s (%d objects)", g, len(problems)))
-			continue
-		}
 		t.Errorf("generator %q: %d objects break the invariant, e.g.:\n  %s", g, len(problems), strings.Join(problems[:min(5, len(problems))], "\n  "))
-	}
-	if len(pending) > 0 && !t.Failed() {
-		t.Skipf("%d objects; not partition-scoped yet (pendingScope): %s", objects, strings.Join(pending, ", "))
 	}
 }

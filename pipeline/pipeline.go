@@ -140,6 +140,9 @@ func (sel selection) stream(cat *schema.Catalog, emit func(*yaml.RNode) error) e
 			return err
 		}
 		for _, n := range nodes {
+			if err := checkSize(cat, n); err != nil {
+				return err
+			}
 			if err := emit(n); err != nil {
 				return err
 			}

@@ -47,6 +47,7 @@ func (v *validator) validate() {
 	v.checkDurations()
 	v.checkLabels()
 	v.checkMonitoring()
+	v.checkScale()
 	v.checkPartitions()
 	v.checkPostgresGroups()
 	v.checkPostgresSizes()

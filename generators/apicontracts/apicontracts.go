@@ -71,7 +71,7 @@ const (
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	c := cat.Spec.Contracts
 	cms := cat.ContractConfigMaps()
-	if c == nil || len(cms) == 0 {
+	if c == nil || len(cms) == 0 || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	var out []kube.Object

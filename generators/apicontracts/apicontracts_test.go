@@ -233,3 +233,18 @@ func TestGenerateScript(t *testing.T) {
 	require.Error(t, err, "%s", out)
 	assert.NoDirExists(t, filepath.Join(dir, "again"))
 }
+
+// TestPartitionsAddUp: the contract objects are shared, the
+// infrastructure partition's.
+func TestPartitionsAddUp(t *testing.T) {
+	text, err := os.ReadFile("../../services.yaml")
+	require.NoError(t, err)
+	partitioned := strings.Replace(string(text), "\nspec:\n", "\nspec:\n  partitions: {hashed: 2}\n", 1)
+	require.NotEqual(t, string(text), partitioned)
+	root, err := os.OpenRoot("../..")
+	require.NoError(t, err)
+	defer root.Close()
+	cat, err := schema.ParseIn(root, "services.yaml", []byte(partitioned), "")
+	require.NoError(t, err)
+	generatortest.SharedPartitionsAddUp(t, Generate, cat)
+}

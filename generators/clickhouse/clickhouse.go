@@ -86,7 +86,7 @@ const (
 // ClickHouse.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	ch := cat.Spec.Infrastructure.ClickHouse
-	if ch == nil {
+	if ch == nil || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	ep, ok := cat.Endpoint(Component)

@@ -332,3 +332,9 @@ func TestSchemaJobWiring(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitionsAddUp: everything here is shared, the infrastructure
+// partition's.
+func TestPartitionsAddUp(t *testing.T) {
+	generatortest.SharedPartitionsAddUp(t, Generate, generatortest.Synth(t, 300, 3))
+}

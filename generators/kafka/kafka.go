@@ -93,7 +93,7 @@ const (
 // that make the catalog's topics.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	k := cat.Spec.Infrastructure.Kafka
-	if k == nil {
+	if k == nil || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	ep, ok := cat.Endpoint(Component)

@@ -142,8 +142,8 @@ func TestKRaftProduction(t *testing.T) {
 	require.Len(t, anti, 1)
 	assert.Equal(t, map[string]string{"app.kubernetes.io/name": "kafka", "tier": "events"}, anti[0].LabelSelector.MatchLabels)
 	assert.Contains(t, objs, "PodDisruptionBudget/kafka")
-	assert.Contains(t, TopicLines(cat, cat.Spec.Infrastructure.Kafka), "user-events 12 3 259200000 2\n")
-	assert.Contains(t, TopicLines(cat, cat.Spec.Infrastructure.Kafka), "audit-log 3 3 7776000000 2\n")
+	assert.Contains(t, TopicLines(cat.Spec.Topics, cat.Spec.Infrastructure.Kafka), "user-events 12 3 259200000 2\n")
+	assert.Contains(t, TopicLines(cat.Spec.Topics, cat.Spec.Infrastructure.Kafka), "audit-log 3 3 7776000000 2\n")
 }
 
 func TestKRaftConfigText(t *testing.T) {

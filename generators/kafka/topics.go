@@ -32,6 +32,11 @@ const (
 	MinTopicsWait = 5 * time.Minute
 	// ToolsHeap is the JVM heap of each CLI call of the Job.
 	ToolsHeap = "-Xms64m -Xmx256m"
+	// TopicsPerJob is how many topics one Job makes: a line of at most
+	// about 270 bytes each (the longest topic name Kafka allows), so a
+	// Job stays under 100 KiB; a catalog with more has a Job per group
+	// (kafka-topics-<k>-<hash>), each in Kafka's wave.
+	TopicsPerJob = 300
 )
 
 // topicObjects are the Job (and its NetworkPolicies) or the KafkaTopics
@@ -47,35 +52,41 @@ func topicObjects(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) ([]k
 		}
 		return out, nil
 	}
-	job, err := topicsJob(cat, k, ep)
-	if err != nil {
-		return nil, err
+	var out []kube.Object
+	for _, g := range schema.Groups(cat, cat.Spec.Topics, func(schema.Topic) string { return schema.InfrastructurePartition }, TopicsPerJob) {
+		job, err := topicsJob(cat, k, ep, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, job)
 	}
-	out := []kube.Object{job, kube.JobEgressPolicy(cat, Name, naming.KafkaTopicsPolicy, ComponentTopics, ep)}
+	// The policies select every topic Job's pods (kube.JobPodSelector).
+	out = append(out, kube.JobEgressPolicy(cat, Name, naming.KafkaTopicsPolicy, ComponentTopics, ep))
 	if k.IsManaged() {
 		out = append(out, kube.JobIngressPolicy(cat, Name, naming.KafkaFromTopics, ComponentTopics, ep))
 	}
 	return out, nil
 }
 
-// TopicLines is KAFKA_TOPICS: one catalog topic a line, in catalog order,
-// as "name partitions replicas retention.ms min.insync.replicas".
-func TopicLines(cat *schema.Catalog, k *schema.Kafka) string {
+// TopicLines is KAFKA_TOPICS: one topic a line, in catalog order, as
+// "name partitions replicas retention.ms min.insync.replicas".
+func TopicLines(topics []schema.Topic, k *schema.Kafka) string {
 	var b strings.Builder
-	for _, t := range cat.Spec.Topics {
+	for _, t := range topics {
 		fmt.Fprintf(&b, "%s %d %d %d %d\n", t.Name, t.Partitions, t.ReplicationFactor, t.Retention.Milliseconds(), k.MinInsyncReplicas)
 	}
 	return b.String()
 }
 
-// topicsJob runs scripts.KafkaTopics in the mode's Kafka image, as the
-// catalog's UID: the tools read and write no file but logs in /tmp.
-// JMX_PORT is not set: a tool would try to open the JMX port too.
-func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) (kube.Object, error) {
+// topicsJob runs scripts.KafkaTopics for a group of topics in the mode's
+// Kafka image, as the catalog's UID: the tools read and write no file but
+// logs in /tmp. JMX_PORT is not set: a tool would try to open the JMX
+// port too.
+func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, g schema.Group[schema.Topic]) (kube.Object, error) {
 	retries, interval := kube.StretchedWait(cat.Spec.Defaults.Wait, MinTopicsWait)
 	env := []corev1.EnvVar{
 		{Name: naming.EnvKafkaBootstrap, Value: Bootstrap(ep)},
-		{Name: scripts.EnvKafkaTopics, Value: TopicLines(cat, k)},
+		{Name: scripts.EnvKafkaTopics, Value: TopicLines(g.Members, k)},
 		{Name: scripts.EnvRetries, Value: strconv.Itoa(retries)},
 		{Name: scripts.EnvInterval, Value: strconv.Itoa(interval)},
 	}
@@ -98,7 +109,7 @@ func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) (kube.O
 			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
 		}),
 	}
-	return kube.Job(cat, Name, naming.KafkaTopicsJob, ComponentTopics, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
+	return kube.Job(cat, Name, naming.Grouped(naming.KafkaTopicsJob, g.Suffix), ComponentTopics, corev1.PodSpec{Containers: []corev1.Container{c}}, kube.JobOptions{})
 }
 
 // Strimzi's KafkaTopic (kafka.strimzi.io/v1, the only version Strimzi 1.x

@@ -5,12 +5,15 @@
 //     every service's metrics port), selecting the service's Service and
 //     scraping its http-metrics port. The NetworkPolicies admit the
 //     monitoring pods to the same targets, so the two cannot disagree;
-//   - one PrometheusRule: per service, a group alerting when its
+//   - PrometheusRules <catalog>-alerts: per service, a group alerting when its
 //     Deployment has fewer available replicas than it wants for
 //     alerts.notReadyFor and when its containers restart alerts.restarts
 //     times within alerts.restartWindow; and a group alerting when a Sync
 //     Job (db-init, migrations, schema, topics, cluster-init, contracts)
-//     has failed.
+//     has failed. One PrometheusRule holds the groups of at most
+//     RulesPerObject services (schema.Groups: a partition's services in
+//     its own, the Sync Job group in the infrastructure partition's); a
+//     catalog that fits keeps the one <catalog>-alerts.
 //
 // The alerts read kube-state-metrics series, which the Prometheus of a
 // kube-prometheus-stack install scrapes.
@@ -46,8 +49,19 @@ const (
 // MetricsPath is where the services serve their metrics.
 const MetricsPath = "/metrics"
 
-// jobHash matches the hash kube.Job ends every Job's name with.
-var jobHash = fmt.Sprintf("-[0-9a-f]{%d}", kube.JobHashLength)
+// jobHash matches what follows a Sync Job's base in its name: a group's
+// suffix when the Job is one of several (naming.Grouped), then the hash
+// kube.Job ends every Job's name with.
+var jobHash = fmt.Sprintf("(-[0-9a-z-]+)?-[0-9a-f]{%d}", kube.JobHashLength)
+
+// RulesPerObject is how many services' rule groups one PrometheusRule
+// holds: about 700 bytes each (1 KiB with the longest names), so a full
+// object stays under 100 KiB.
+const RulesPerObject = 100
+
+// syncJobsGroup is the rule group of the Sync Jobs, a member of the
+// infrastructure partition's PrometheusRule.
+const syncJobsGroup = "sync-jobs"
 
 // Generate returns the ServiceMonitors, in target order, and the
 // PrometheusRule; nothing unless the catalog enables the operator.
@@ -58,9 +72,27 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	var out []kube.Object
 	for _, t := range cat.MetricsTargets() {
-		out = append(out, serviceMonitor(cat, t))
+		if cat.Owns(t.Name) {
+			out = append(out, serviceMonitor(cat, t))
+		}
 	}
-	return append(out, rules(cat)), nil
+	// The members are the services' names and "" for the Sync Jobs'
+	// group (no service has an empty name), last as before.
+	members := make([]string, 0, len(cat.Spec.Services)+1)
+	for _, s := range cat.Spec.Services {
+		members = append(members, s.Name)
+	}
+	members = append(members, "")
+	partition := func(m string) string {
+		if m == "" {
+			return schema.InfrastructurePartition
+		}
+		return cat.PartitionOf(m)
+	}
+	for _, g := range schema.Groups(cat, members, partition, RulesPerObject) {
+		out = append(out, rules(cat, g))
+	}
+	return out, nil
 }
 
 // meta is kube.Meta with the operator's selector labels added; novagen's
@@ -92,14 +124,20 @@ func serviceMonitor(cat *schema.Catalog, t schema.MetricsTarget) *promoperator.S
 	}
 }
 
-func rules(cat *schema.Catalog) *promoperator.PrometheusRule {
+// rules is the PrometheusRule of group g: the rule groups of its
+// services ("" stands for the Sync Jobs' group).
+func rules(cat *schema.Catalog, g schema.Group[string]) *promoperator.PrometheusRule {
 	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
 	ns := eq("namespace", cat.Spec.Namespace)
 	var groups []promoperator.RuleGroup
-	for _, s := range cat.Spec.Services {
-		labels := map[string]string{"severity": a.Severity, "service": s.Name}
-		deployment := eq("deployment", s.Name)
-		groups = append(groups, promoperator.RuleGroup{Name: "service:" + s.Name, Rules: []promoperator.Rule{
+	for _, name := range g.Members {
+		if name == "" {
+			groups = append(groups, syncJobRules(a, ns))
+			continue
+		}
+		labels := map[string]string{"severity": a.Severity, "service": name}
+		deployment := eq("deployment", name)
+		groups = append(groups, promoperator.RuleGroup{Name: "service:" + name, Rules: []promoperator.Rule{
 			{
 				Alert: AlertNotReady,
 				Expr: selector("kube_deployment_status_replicas_available", ns, deployment) +
@@ -107,34 +145,37 @@ func rules(cat *schema.Catalog) *promoperator.PrometheusRule {
 				For:    duration(a.NotReadyFor.Duration),
 				Labels: labels,
 				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s has had fewer available replicas than it wants for %s", s.Name, duration(a.NotReadyFor.Duration)),
+					"summary": fmt.Sprintf("%s has had fewer available replicas than it wants for %s", name, duration(a.NotReadyFor.Duration)),
 				},
 			},
 			{
 				Alert: AlertRestarting,
 				Expr: fmt.Sprintf("increase(%s[%s]) >= %d",
-					selector("kube_pod_container_status_restarts_total", ns, eq("container", s.Name)), duration(a.RestartWindow.Duration), a.Restarts),
+					selector("kube_pod_container_status_restarts_total", ns, eq("container", name)), duration(a.RestartWindow.Duration), a.Restarts),
 				Labels: labels,
 				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s restarted at least %d times within %s", s.Name, a.Restarts, duration(a.RestartWindow.Duration)),
+					"summary": fmt.Sprintf("%s restarted at least %d times within %s", name, a.Restarts, duration(a.RestartWindow.Duration)),
 				},
 			},
 		}})
 	}
-	// kube_job_failed{condition="true"} is 1 once the Job has given up
-	// (backoffLimit or deadline); a pod that failed and was retried
-	// successfully does not count.
-	groups = append(groups, promoperator.RuleGroup{Name: "sync-jobs", Rules: []promoperator.Rule{{
+	return &promoperator.PrometheusRule{
+		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindPrometheusRule),
+		ObjectMeta: meta(cat, naming.Grouped(naming.AlertRules(cat.Metadata.Name), g.Suffix)),
+		Spec:       promoperator.PrometheusRuleSpec{Groups: groups},
+	}
+}
+
+// syncJobRules alerts on a failed Sync Job. kube_job_failed{condition=
+// "true"} is 1 once the Job has given up (backoffLimit or deadline); a
+// pod that failed and was retried successfully does not count.
+func syncJobRules(a schema.Alerts, ns matcher) promoperator.RuleGroup {
+	return promoperator.RuleGroup{Name: syncJobsGroup, Rules: []promoperator.Rule{{
 		Alert:  AlertJobFailed,
 		Expr:   selector("kube_job_failed", ns, oneOf("job_name", naming.SyncJobs(), jobHash), eq("condition", "true")) + " > 0",
 		Labels: map[string]string{"severity": a.Severity},
 		Annotations: map[string]string{
 			"summary": "Job {{ $labels.job_name }} failed: the environment is not set up",
 		},
-	}}})
-	return &promoperator.PrometheusRule{
-		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindPrometheusRule),
-		ObjectMeta: meta(cat, naming.AlertRules(cat.Metadata.Name)),
-		Spec:       promoperator.PrometheusRuleSpec{Groups: groups},
-	}
+	}}}
 }

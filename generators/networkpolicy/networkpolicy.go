@@ -25,6 +25,16 @@
 //
 // Policies are additive: anything the catalog does not know about (a
 // backup Job) needs a policy of its own next to these.
+//
+// Fan-in stays bounded: a node with more than MaxListedClients service
+// clients admits every service pod of the catalog (kube.GRPCPodSelector)
+// on its port instead of listing each client, so its policy is the same
+// size at 10 services or 10 000. A connection needs both the ingress of
+// its target and the egress of its source, and every service pod's own
+// policy allows egress only to what it reaches, so the connections
+// allowed stay exactly those the graph declares (check/reach_test.go
+// proves it on the rendered policies); a pod that is no catalog service
+// is still let in by neither rule.
 package networkpolicy
 
 import (
@@ -38,29 +48,34 @@ import (
 const Name = "network-policies"
 
 // Generate returns one policy per service and one per infrastructure
-// component in the namespace, in name order. Every lookup is indexed, so
+// component in the namespace, in name order; in a partition's render
+// those of its services, or the components' in the infrastructure
+// partition. Every lookup is indexed, so
 // the cost is linear in the catalog's nodes and edges.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for _, e := range cat.Endpoints() {
-		switch e.Kind {
-		case schema.KindService:
+		switch {
+		case e.Kind == schema.KindService && cat.Owns(e.Name):
 			out = append(out, servicePolicy(cat, e))
-		case schema.KindInfrastructure:
-			if !e.Outside() { // provided from outside: no pods here
-				out = append(out, infraPolicy(cat, e))
-			}
+		case e.Kind == schema.KindInfrastructure && cat.OwnsShared() && !e.Outside(): // provided from outside: no pods here
+			out = append(out, infraPolicy(cat, e))
 		}
 	}
 	return out, nil
 }
+
+// MaxListedClients is how many service clients a policy lists one by
+// one: 64 pod-selector peers are about 9 KiB of YAML. Nova's busiest
+// node (postgres) has far fewer, so its policies list every client.
+const MaxListedClients = 64
 
 // jobComponents are the init Jobs whose pods talk to postgres.
 var jobComponents = []string{kube.ComponentDBInit, kube.ComponentMigrations}
 
 func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.NetworkPolicy {
 	var ingress []networkingv1.NetworkPolicyIngressRule
-	if peers := peersOf(cat, cat.ReachedBy(svc.Name)); len(peers) > 0 {
+	if peers := clientsOf(cat, cat.ReachedBy(svc.Name)); len(peers) > 0 {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: kube.TCP(svc.Port)})
 	}
 	if m, ok := metricsIngress(cat, svc.Name); ok {
@@ -82,7 +97,7 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	// replication, ensemble) on ports the catalog does not list.
 	members := networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)}
 	sources := cat.ReachedBy(e.Name)
-	from := peersOf(cat, sources)
+	from := clientsOf(cat, sources)
 	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		for _, c := range jobComponents {
 			from = append(from, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(kube.JobPodSelector(cat, c))})
@@ -109,13 +124,28 @@ func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgress
 	return append(out, kube.DNSEgress())
 }
 
-// peersOf selects the pods of the named endpoints.
-func peersOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicyPeer {
-	var out []networkingv1.NetworkPolicyPeer
+// clientsOf selects the pods of the named endpoints (a node's clients,
+// in name order). Beyond MaxListedClients services, one peer selects
+// every service pod in their place (see the package doc); the other
+// clients (infrastructure, a handful) are always listed.
+func clientsOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicyPeer {
+	services := 0
 	for _, n := range names {
-		if e, ok := cat.Endpoint(n); ok && len(e.PodLabels) > 0 {
-			out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)})
+		if e, ok := cat.Endpoint(n); ok && e.Kind == schema.KindService {
+			services++
 		}
+	}
+	collapse := services > MaxListedClients
+	var out []networkingv1.NetworkPolicyPeer
+	if collapse {
+		out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(kube.GRPCPodSelector(cat))})
+	}
+	for _, n := range names {
+		e, ok := cat.Endpoint(n)
+		if !ok || len(e.PodLabels) == 0 || collapse && e.Kind == schema.KindService {
+			continue
+		}
+		out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)})
 	}
 	return out
 }

@@ -81,7 +81,7 @@ const (
 // catalog without Redis or with one provided from outside.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	r := cat.Spec.Infrastructure.Redis
-	if r == nil || !r.IsManaged() {
+	if r == nil || !r.IsManaged() || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	ep, ok := cat.Endpoint(Component)

@@ -164,3 +164,9 @@ func TestNodes(t *testing.T) {
 		"redis-5.redis-headless.nova-prod.svc.cluster.local:6380",
 	}, Nodes(cat, cat.Spec.Infrastructure.Redis))
 }
+
+// TestPartitionsAddUp: everything here is shared, the infrastructure
+// partition's.
+func TestPartitionsAddUp(t *testing.T) {
+	generatortest.SharedPartitionsAddUp(t, Generate, generatortest.Synth(t, 300, 3))
+}

@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -72,31 +73,130 @@ const (
 	CheckGRPC       = "grpc"
 )
 
-// Generate returns the Job and its NetworkPolicies.
+// GroupSize is how many targets (components, topics, services) one
+// validation Job checks. A target costs at most about 700 bytes of the
+// Job and its policies (a service's line, its database and its egress
+// rule with the longest names the loader allows), so a full group stays
+// near 100 KiB; a synthetic service costs about 200.
+const GroupSize = 150
+
+// target is one thing a validation Job checks: a shared component (its
+// check: postgres, redis, kafka, clickhouse), a topic, or a service (its
+// health, and its database).
+type target struct {
+	check   string
+	topic   *schema.Topic
+	service *schema.Service
+}
+
+// targets lists what the catalog's validation checks: the components,
+// the topics, then the services, in catalog order.
+func targets(cat *schema.Catalog) []target {
+	var out []target
+	if _, ok := cat.DatabaseServer(); ok {
+		out = append(out, target{check: CheckPostgres})
+	}
+	if _, ok := cat.Endpoint(CheckRedis); ok && cat.Spec.Infrastructure.Redis != nil {
+		out = append(out, target{check: CheckRedis})
+	}
+	if cat.Spec.Infrastructure.Kafka != nil {
+		out = append(out, target{check: CheckKafka})
+		for i := range cat.Spec.Topics {
+			out = append(out, target{topic: &cat.Spec.Topics[i]})
+		}
+	}
+	if cat.Spec.Infrastructure.ClickHouse != nil {
+		out = append(out, target{check: CheckClickHouse})
+	}
+	for i := range cat.Spec.Services {
+		out = append(out, target{service: &cat.Spec.Services[i]})
+	}
+	return out
+}
+
+// Generate returns the validation Jobs and their NetworkPolicies: one Job
+// per group of GroupSize targets (schema.Groups), each partition's
+// services checked by its own Jobs, the shared components and topics by
+// the infrastructure partition's. A catalog that fits in one group has
+// one Job, validate-deployment, checking everything.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+	partition := func(t target) string {
+		if t.service != nil {
+			return cat.PartitionOf(t.service.Name)
+		}
+		return schema.InfrastructurePartition
+	}
+	var out []kube.Object
+	for _, g := range schema.Groups(cat, targets(cat), partition, GroupSize) {
+		objs, err := groupObjects(cat, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	if !cat.OwnsShared() {
+		return out, nil
+	}
+	// Every group's Job may check postgres (its services' databases);
+	// the other components admit the validation pods too, whose own
+	// egress says which may reach them.
+	for _, t := range targets(cat) {
+		if ep, ok := cat.Endpoint(t.check); ok && t.check != "" && !ep.Outside() {
+			out = append(out, kube.JobIngressPolicy(cat, Name, naming.FromValidation(ep.Name), Component, ep))
+		}
+	}
+	return out, nil
+}
+
+// groupObjects are one group's Job, its egress policy and the policy
+// that lets its services admit it.
+func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, error) {
+	has := map[string]bool{}
+	var topics []schema.Topic
+	var services []*schema.Service
+	owned := map[string]bool{}
+	for _, t := range g.Members {
+		switch {
+		case t.check != "":
+			has[t.check] = true
+		case t.topic != nil:
+			topics = append(topics, *t.topic)
+		default:
+			services = append(services, t.service)
+			owned[t.service.Name] = true
+		}
+	}
+	// A database is checked with its owner; one without an owner with
+	// the server.
+	var dbs []string
+	for _, d := range cat.Databases() {
+		if owner, ok := cat.DatabaseOwner(d.Name); ok && owned[owner.Name] || !ok && has[CheckPostgres] {
+			dbs = append(dbs, d.Name)
+		}
+	}
 	var checks []corev1.Container
 	var servers []schema.Endpoint
 	add := func(c corev1.Container, ep schema.Endpoint) {
 		checks = append(checks, c)
 		servers = append(servers, ep)
 	}
-	if ep, ok := cat.DatabaseServer(); ok {
-		add(postgresCheck(cat, ep), ep)
+	if ep, ok := cat.DatabaseServer(); ok && (has[CheckPostgres] || len(dbs) > 0) {
+		add(postgresCheck(cat, ep, dbs), ep)
 	}
-	if ep, ok := cat.Endpoint(CheckRedis); ok && cat.Spec.Infrastructure.Redis != nil {
+	if has[CheckRedis] {
+		ep, _ := cat.Endpoint(CheckRedis)
 		add(redisCheck(cat, ep), ep)
 	}
-	if k := cat.Spec.Infrastructure.Kafka; k != nil {
+	if k := cat.Spec.Infrastructure.Kafka; k != nil && (has[CheckKafka] || len(topics) > 0) {
 		ep, _ := cat.Endpoint(CheckKafka)
-		add(kafkaCheck(cat, k, ep), ep)
+		add(kafkaCheck(cat, k, ep, topics), ep)
 	}
-	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil {
+	if ch := cat.Spec.Infrastructure.ClickHouse; ch != nil && has[CheckClickHouse] {
 		ep, _ := cat.Endpoint(CheckClickHouse)
 		add(clickhouseCheck(cat, ch, ep), ep)
 	}
 	var grpcPorts []int32
-	for i := range cat.Spec.Services {
-		s := &cat.Spec.Services[i]
+	for _, s := range services {
 		ep, _ := cat.Endpoint(s.Name)
 		servers = append(servers, ep)
 		if !slices.Contains(grpcPorts, s.Port()) {
@@ -104,41 +204,66 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		}
 	}
 	slices.Sort(grpcPorts)
-	checks = append(checks, grpcCheck(cat))
+	if len(services) > 0 {
+		checks = append(checks, grpcCheck(cat, services))
+	}
 	var names []string
 	for _, c := range checks {
 		names = append(names, c.Name)
 	}
-	// The shell goes just before the check that needs it.
-	checks = slices.Insert(checks, len(checks)-1, shellCopy(cat))
+	if len(services) > 0 {
+		// The shell goes just before the check that needs it.
+		checks = slices.Insert(checks, len(checks)-1, shellCopy(cat))
+	}
 
-	job, err := kube.Job(cat, Name, naming.ValidationJob, Component, pod(cat, checks, names), kube.JobOptions{
+	base := naming.Grouped(naming.ValidationJob, g.Suffix)
+	job, err := kube.Job(cat, Name, base, Component, pod(cat, g.Suffix, checks, names), kube.JobOptions{
 		Hook:                  kube.ArgoHookPostSync,
 		ActiveDeadlineSeconds: DeadlineSeconds,
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := []kube.Object{job, kube.JobEgressPolicy(cat, Name, naming.ValidationPolicy, Component, servers...)}
-	for _, ep := range servers {
-		if ep.Kind == schema.KindInfrastructure && !ep.Outside() {
-			out = append(out, kube.JobIngressPolicy(cat, Name, naming.FromValidation(ep.Name), Component, ep))
-		}
+	// One group's pods: the whole catalog's validation pods when it is
+	// one group.
+	pods := kube.JobPodSelector(cat, Component)
+	if g.Suffix != "" {
+		pods[kube.LabelName] = base
 	}
-	out = append(out, kube.IngressFrom(cat, Name, naming.ServicesFromValidation, kube.GRPCPodSelector(cat),
-		kube.PeerIn("", kube.JobPodSelector(cat, Component)), grpcPorts...))
-	return out, nil
+	egress := kube.JobEgressPolicy(cat, Name, naming.Grouped(naming.ValidationPolicy, g.Suffix), Component, servers...)
+	egress.Spec.PodSelector = *kube.Selector(pods)
+	out := []kube.Object{job, egress}
+	if len(services) == 0 {
+		return out, nil
+	}
+	admit := kube.IngressFrom(cat, Name, naming.Grouped(naming.ServicesFromValidation, g.Suffix), kube.GRPCPodSelector(cat),
+		kube.PeerIn("", pods), grpcPorts...)
+	if g.Suffix != "" {
+		// This group's services only.
+		var members []string
+		for _, s := range services {
+			members = append(members, s.Name)
+		}
+		admit.Spec.PodSelector.MatchExpressions = []metav1.LabelSelectorRequirement{{
+			Key: kube.LabelName, Operator: metav1.LabelSelectorOpIn, Values: members,
+		}}
+	}
+	return append(out, admit), nil
 }
 
 // pod runs the init containers, in order, then the report of the named
-// checks.
-func pod(cat *schema.Catalog, inits []corev1.Container, names []string) corev1.PodSpec {
+// checks; the title names the group (suffix) when there are several.
+func pod(cat *schema.Catalog, suffix string, inits []corev1.Container, names []string) corev1.PodSpec {
+	title := fmt.Sprintf("Validation of %s in namespace %s", cat.Metadata.Name, cat.Spec.Namespace)
+	if suffix != "" {
+		title += ", part " + suffix
+	}
 	report := corev1.Container{
 		Name:    "report",
 		Image:   cat.Spec.Images.Busybox,
 		Command: []string{"/bin/sh", "-c", scripts.ValidationReport},
 		Env: []corev1.EnvVar{
-			{Name: scripts.EnvValidationTitle, Value: fmt.Sprintf("Validation of %s in namespace %s", cat.Metadata.Name, cat.Spec.Namespace)},
+			{Name: scripts.EnvValidationTitle, Value: title},
 			{Name: scripts.EnvValidationChecks, Value: strings.Join(names, " ")},
 			{Name: scripts.EnvReportDir, Value: ReportDir},
 		},
@@ -179,12 +304,9 @@ func clientResources() corev1.ResourceRequirements {
 	})
 }
 
-// postgresCheck connects as the admin, to the maintenance database.
-func postgresCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
-	var dbs []string
-	for _, d := range cat.Databases() {
-		dbs = append(dbs, d.Name)
-	}
+// postgresCheck connects as the admin, to the maintenance database, and
+// looks for dbs.
+func postgresCheck(cat *schema.Catalog, ep schema.Endpoint, dbs []string) corev1.Container {
 	return check(CheckPostgres, cat.Spec.Images.Postgres, scripts.ValidatePostgres, clientResources(),
 		corev1.EnvVar{Name: "PGHOST", Value: ep.Host},
 		corev1.EnvVar{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
@@ -208,16 +330,16 @@ func redisCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
 
 // TopicLines is VALIDATION_TOPICS: "name partitions", a topic a line, in
 // catalog order.
-func TopicLines(cat *schema.Catalog) string {
+func TopicLines(topics []schema.Topic) string {
 	var b strings.Builder
-	for _, t := range cat.Spec.Topics {
+	for _, t := range topics {
 		fmt.Fprintf(&b, "%s %d\n", t.Name, t.Partitions)
 	}
 	return b.String()
 }
 
 // kafkaCheck describes the topics with the mode's kafka-topics.
-func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) corev1.Container {
+func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, topics []schema.Topic) corev1.Container {
 	dir, suffix := k.Tools()
 	return check(CheckKafka, cat.KafkaImage(), scripts.ValidateKafka,
 		kube.Resources(schema.Resources{
@@ -229,7 +351,7 @@ func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) corev1
 		corev1.EnvVar{Name: scripts.EnvKafkaToolsSuffix, Value: suffix},
 		corev1.EnvVar{Name: scripts.EnvKafkaHeapOpts, Value: kafkaHeap},
 		corev1.EnvVar{Name: scripts.EnvKafkaLogDir, Value: "/tmp"},
-		corev1.EnvVar{Name: scripts.EnvValidationTopics, Value: TopicLines(cat)},
+		corev1.EnvVar{Name: scripts.EnvValidationTopics, Value: TopicLines(topics)},
 	)
 }
 
@@ -263,10 +385,9 @@ func shellCopy(cat *schema.Catalog) corev1.Container {
 
 // ServiceLines is VALIDATION_SERVICES: "name host:port", and for an
 // http service its health path, a service a line, in catalog order.
-func ServiceLines(cat *schema.Catalog) string {
+func ServiceLines(services []*schema.Service) string {
 	var b strings.Builder
-	for i := range cat.Spec.Services {
-		s := &cat.Spec.Services[i]
+	for _, s := range services {
 		fmt.Fprintf(&b, "%s %s", s.Name, net.JoinHostPort(s.Name, strconv.Itoa(int(s.Port()))))
 		if s.HTTP() {
 			b.WriteString(" " + s.HealthPath)
@@ -276,12 +397,12 @@ func ServiceLines(cat *schema.Catalog) string {
 	return b.String()
 }
 
-// grpcCheck probes every service under the copied busybox sh.
-func grpcCheck(cat *schema.Catalog) corev1.Container {
+// grpcCheck probes services under the copied busybox sh.
+func grpcCheck(cat *schema.Catalog, services []*schema.Service) corev1.Container {
 	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(),
 		corev1.EnvVar{Name: scripts.EnvGRPCHealthProbe, Value: ProbePath},
 		corev1.EnvVar{Name: scripts.EnvBusybox, Value: ShellDir + "/busybox"},
-		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(cat)},
+		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(services)},
 	)
 	c.Command = []string{ShellDir + "/busybox", "sh", "-c", scripts.ValidateGRPC}
 	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: shellVolume, MountPath: ShellDir, ReadOnly: true})

@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
@@ -163,4 +164,104 @@ func ports(p *networkingv1.NetworkPolicy) []int32 {
 		out = append(out, pp.Port.IntVal)
 	}
 	return out
+}
+
+// TestGroups: a partitioned catalog of 300 services is validated by
+// Jobs of at most GroupSize targets, each of one partition; every
+// service, database and topic is checked by exactly one, the
+// components by the infrastructure partition's; each Job's pods reach
+// only what it checks and its services admit only them. The partitions
+// add up to the whole render.
+func TestGroups(t *testing.T) {
+	cat := generatortest.Synth(t, 300, 3)
+	generatortest.PartitionsAddUp(t, Generate, cat)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	checked := map[string]int{}
+	jobs := 0
+	pols := map[string]*networkingv1.NetworkPolicy{}
+	for _, o := range objs {
+		if p, ok := o.(*networkingv1.NetworkPolicy); ok {
+			pols[p.Name] = p
+		}
+	}
+	for _, o := range objs {
+		j, ok := o.(*batchv1.Job)
+		if !ok {
+			continue
+		}
+		jobs++
+		base := j.Spec.Template.Labels[kube.LabelName]
+		suffix := strings.TrimPrefix(base, naming.ValidationJob+"-")
+		require.NotEqual(t, base, suffix, "a group's Job is named validate-deployment-<partition>-<k>")
+		partition := suffix[:strings.LastIndex(suffix, "-")]
+		targets := 0
+		var services []string
+		for _, c := range j.Spec.Template.Spec.InitContainers {
+			e := env(c)
+			switch c.Name {
+			case CheckPostgres:
+				for _, db := range strings.Fields(e[scripts.EnvValidationDatabases].Value) {
+					checked["database "+db]++
+					want := schema.InfrastructurePartition // a database without owner: with the server
+					if owner, ok := cat.DatabaseOwner(db); ok {
+						want = cat.PartitionOf(owner.Name)
+					}
+					assert.Equal(t, want, partition, "%s checks %s with its owner", base, db)
+				}
+			case CheckKafka:
+				topics := firstWords(e[scripts.EnvValidationTopics].Value)
+				targets += len(topics)
+				for _, tp := range topics {
+					checked["topic "+tp]++
+				}
+			case CheckGRPC:
+				services = firstWords(e[scripts.EnvValidationServices].Value)
+				targets += len(services)
+				for _, s := range services {
+					checked["service "+s]++
+					assert.Equal(t, partition, cat.PartitionOf(s), "%s checks %s", base, s)
+				}
+			}
+			if slices.Contains([]string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse}, c.Name) {
+				checked["component "+c.Name]++
+				if c.Name != CheckPostgres {
+					assert.Equal(t, schema.InfrastructurePartition, partition, "%s checks %s", base, c.Name)
+				}
+			}
+		}
+		assert.LessOrEqual(t, targets, GroupSize, base)
+		// Its policies: egress from its own pods to what it checks (and
+		// DNS); its services admit its pods only.
+		egress := pols[base]
+		require.NotNil(t, egress, "egress policy of %s", base)
+		assert.Equal(t, base, egress.Spec.PodSelector.MatchLabels[kube.LabelName])
+		wantEgress := len(services) + 1
+		for _, c := range j.Spec.Template.Spec.InitContainers {
+			if slices.Contains([]string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse}, c.Name) {
+				wantEgress++
+			}
+		}
+		assert.Len(t, egress.Spec.Egress, wantEgress, "egress of %s", base)
+		if len(services) > 0 {
+			admit := pols[naming.Grouped(naming.ServicesFromValidation, suffix)]
+			require.NotNil(t, admit, "services of %s admit it", base)
+			assert.Equal(t, services, admit.Spec.PodSelector.MatchExpressions[0].Values)
+			assert.Equal(t, base, admit.Spec.Ingress[0].From[0].PodSelector.MatchLabels[kube.LabelName])
+		}
+	}
+	assert.Greater(t, jobs, 4, "several Jobs")
+	for _, s := range cat.Spec.Services {
+		assert.Equal(t, 1, checked["service "+s.Name], s.Name)
+	}
+	for _, d := range cat.Databases() {
+		assert.Equal(t, 1, checked["database "+d.Name], d.Name)
+	}
+	for _, tp := range cat.Spec.Topics {
+		assert.Equal(t, 1, checked["topic "+tp.Name], tp.Name)
+	}
+	assert.Equal(t, 1, checked["component "+CheckKafka])
+	assert.Equal(t, 1, checked["component "+CheckRedis])
+	assert.Equal(t, 1, checked["component "+CheckClickHouse])
+	assert.Greater(t, checked["component "+CheckPostgres], 1, "every partition with databases checks postgres")
 }

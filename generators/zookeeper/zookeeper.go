@@ -73,7 +73,7 @@ const (
 // one provided from outside.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	z := cat.Spec.Infrastructure.Zookeeper
-	if z == nil || !z.IsManaged() {
+	if z == nil || !z.IsManaged() || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	ep, ok := cat.Endpoint(Component)

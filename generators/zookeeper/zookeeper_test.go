@@ -108,3 +108,9 @@ func TestEnsemble(t *testing.T) {
 	assert.True(t, headless.Spec.PublishNotReadyAddresses, "an ensemble resolves its members before they are ready")
 	assert.Equal(t, Component, kube.Owner(headless))
 }
+
+// TestPartitionsAddUp: everything here is shared, the infrastructure
+// partition's.
+func TestPartitionsAddUp(t *testing.T) {
+	generatortest.SharedPartitionsAddUp(t, Generate, generatortest.Synth(t, 300, 3))
+}

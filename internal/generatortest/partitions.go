@@ -1,0 +1,68 @@
+package generatortest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/synth"
+)
+
+// SynthText is the text of synth.Catalog(services, seed 1) with the
+// Prometheus Operator enabled (so every generator has something to emit)
+// and, when hashed > 0, spec.partitions: every fifth service labelled
+// team core, the rest hashed over hashed partitions.
+func SynthText(t testing.TB, services, hashed int) string {
+	t.Helper()
+	data, err := synth.Catalog(synth.Options{Services: services, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	const scrapers = "      app.kubernetes.io/name: prometheus\n"
+	if !strings.Contains(text, scrapers) {
+		t.Fatal("synth catalog without monitoring.podLabels: update SynthText")
+	}
+	text = strings.Replace(text, scrapers, scrapers+"    prometheusOperator: {enabled: true}\n", 1)
+	if hashed == 0 {
+		return text
+	}
+	text = strings.Replace(text, "spec:\n", fmt.Sprintf("spec:\n  partitions: {label: team, hashed: %d}\n", hashed), 1)
+	i := 0
+	return regexp.MustCompile(`(?m)^    - name: svc-\d+\n`).ReplaceAllStringFunc(text, func(entry string) string {
+		i++
+		if i%5 == 0 {
+			return entry + "      labels: {team: core}\n"
+		}
+		return entry
+	})
+}
+
+// Synth loads SynthText.
+func Synth(t testing.TB, services, hashed int) *schema.Catalog {
+	t.Helper()
+	cat, err := schema.Parse("synth.yaml", []byte(SynthText(t, services, hashed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// SharedPartitionsAddUp asserts PartitionsAddUp for a generator of shared
+// objects only: the infrastructure partition renders them all, the
+// others nothing.
+func SharedPartitionsAddUp(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) {
+	t.Helper()
+	counts := PartitionsAddUp(t, gen, cat)
+	for p, n := range counts {
+		if p != schema.InfrastructurePartition {
+			t.Errorf("partition %s renders %d shared objects", p, n)
+		}
+	}
+	if counts[schema.InfrastructurePartition] == 0 {
+		t.Error("the infrastructure partition renders nothing")
+	}
+}
