@@ -13,8 +13,8 @@ import (
 
 // SynthText is the text of synth.Catalog(services, seed 1) with the
 // Prometheus Operator enabled (so every generator has something to emit)
-// and, when hashed > 0, spec.partitions: every fifth service labelled
-// team core, the rest hashed over hashed partitions.
+// and its partitions: synth's team labels, the rest hashed over hashed
+// partitions; unpartitioned when hashed is 0.
 func SynthText(t testing.TB, services, hashed int) string {
 	t.Helper()
 	data, err := synth.Catalog(synth.Options{Services: services, Seed: 1})
@@ -30,15 +30,16 @@ func SynthText(t testing.TB, services, hashed int) string {
 	if hashed == 0 {
 		return text
 	}
-	text = strings.Replace(text, "spec:\n", fmt.Sprintf("spec:\n  partitions: {label: team, hashed: %d}\n", hashed), 1)
-	i := 0
-	return regexp.MustCompile(`(?m)^    - name: svc-\d+\n`).ReplaceAllStringFunc(text, func(entry string) string {
-		i++
-		if i%5 == 0 {
-			return entry + "      labels: {team: core}\n"
-		}
-		return entry
-	})
+	// synth partitions by its team labels and hashes the rest; keep the
+	// labels, set the hashed count, or drop spec.partitions for 0.
+	block := regexp.MustCompile(`(?m)^  partitions:\n    label: team\n    hashed: \d+\n`)
+	if !block.MatchString(text) {
+		t.Fatal("synth catalog without its spec.partitions block: update SynthText")
+	}
+	if hashed == 0 {
+		return block.ReplaceAllString(text, "")
+	}
+	return block.ReplaceAllString(text, fmt.Sprintf("  partitions:\n    label: team\n    hashed: %d\n", hashed))
 }
 
 // Synth loads SynthText.
