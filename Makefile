@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench postgres-test redis-test apiserver-test argocd-test image image-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench helm postgres-test redis-test apiserver-test argocd-test image image-test ci clean
 
 all: build test
 
@@ -74,6 +74,15 @@ fuzz:
 ## and 4000 services, as a Markdown table (raw go test output in bench.txt)
 bench:
 	$(GO) run ./internal/cmd/benchtable
+
+## helm: build the helm that bench/helm/go.mod pins, once, into the cache
+## (NOVAGEN_CACHE, default ~/.cache/novagen; delete the directory to rebuild)
+NOVAGEN_CACHE ?= $(HOME)/.cache/novagen
+HELM_VERSION = $(shell awk '$$1 == "helm.sh/helm/v3" {print $$2}' bench/helm/go.mod)
+HELM = $(NOVAGEN_CACHE)/helm-$(HELM_VERSION)/helm
+helm:
+	hack/go-build-cached.sh '$(HELM)' bench/helm helm.sh/helm/v3/cmd/helm \
+		-trimpath -ldflags='-s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION)'
 
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:
