@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/novagen/novagen/schema"
 )
 
 // headroom is how much worse than linear the largest size may scale.
@@ -40,7 +42,15 @@ func main() {
 	runs := flag.Int("runs", 3, "novagen render runs per size for peak RSS (the max is kept)")
 	out := flag.String("o", "bench.txt", "file for the raw go test output")
 	goCmd := flag.String("go", "go", "the go command")
+	valuesOf := flag.String("values", "", "only print the values of bench/chart for this catalog, and exit")
 	flag.Parse()
+
+	if *valuesOf != "" {
+		if err := printValues(os.Stdout, *valuesOf); err != nil {
+			fail("%v", err)
+		}
+		return
+	}
 
 	sizes, err := parseSizes(*services)
 	if err != nil {
@@ -253,4 +263,27 @@ func bytesIEC(b float64) string {
 	default:
 		return fmt.Sprintf("%.0f KiB", b/(1<<10))
 	}
+}
+
+// printValues writes the chart's values for the catalog at path.
+func printValues(w io.Writer, path string) error {
+	data, err := valuesFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// valuesFile is the chart's values for the catalog at path, as YAML.
+func valuesFile(path string) ([]byte, error) {
+	cat, err := schema.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := helmValues(cat)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v.marshal(filepath.Base(path))
 }
