@@ -330,13 +330,16 @@ func (p *positions) has(ptr string) bool {
 	return ok
 }
 
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
+// The JSON pointer escapes (RFC 6901), made once: a Replacer builds its
+// tables on first use, and loading escapes every key of the catalog.
+var (
+	pointerEscaper   = strings.NewReplacer("~", "~0", "/", "~1")
+	pointerUnescaper = strings.NewReplacer("~1", "/", "~0", "~")
+)
 
-func unescapePointer(s string) string {
-	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
-}
+func escapePointer(s string) string { return pointerEscaper.Replace(s) }
+
+func unescapePointer(s string) string { return pointerUnescaper.Replace(s) }
 
 // fieldPath renders a JSON pointer as the dotted path users know from
 // kubectl explain: /spec/services/3/name -> spec.services[3].name.
