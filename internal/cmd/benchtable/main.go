@@ -42,7 +42,7 @@ func main() {
 	services := flag.String("services", "100,1000,10000", "catalog sizes, comma-separated, ascending")
 	benchtime := flag.String("benchtime", "3x,3x,1x", "go test -benchtime of BenchmarkRender: one for every size, or one per size")
 	runs := flag.Int("runs", 3, "process runs per size and tool (best wall time, largest peak RSS)")
-	startupRuns := flag.Int("startup-runs", 10, "process runs of the startup row per tool")
+	startupRuns := flag.Int("startup-runs", 20, "process runs of the startup row per tool")
 	startup := flag.String("startup", "services.yaml", "the catalog of the startup row")
 	helm := flag.String("helm", "helm", "the helm v3 binary (make bench builds the pinned one)")
 	out := flag.String("o", "bench.txt", "file for the raw go test output")
