@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench scale-test postgres-test redis-test apiserver-test argocd-test partition-test image image-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm scale-test postgres-test redis-test apiserver-test argocd-test partition-test image image-test ci clean
 
 all: build test
 
@@ -70,10 +70,26 @@ FUZZTIME ?= 20
 fuzz:
 	hack/fuzz.sh $(FUZZTIME)
 
-## bench: render time, allocations and peak RSS on synthetic catalogs of 100, 1000
-## and 4000 services, as a Markdown table (raw go test output in bench.txt)
-bench:
-	$(GO) run ./internal/cmd/benchtable
+## bench: novagen render against helm template of bench/chart, side by side, on
+## synthetic catalogs of 100, 1000 and 10000 services and on services.yaml
+## (startup): time, allocations, peak RSS, objects, bytes, as Markdown tables
+## (raw go test output in bench.txt; docs/performance.md says what is measured)
+BENCH_FLAGS ?=
+bench: helm
+	$(GO) run ./internal/cmd/benchtable -go '$(GO)' -helm '$(HELM)' $(BENCH_FLAGS)
+
+## bench-doc: make bench, and write its figures into docs/performance.md
+bench-doc: helm
+	$(GO) run ./internal/cmd/benchtable -go '$(GO)' -helm '$(HELM)' -doc docs/performance.md $(BENCH_FLAGS)
+
+## helm: build the helm that bench/helm/go.mod pins, once, into the cache
+## (NOVAGEN_CACHE, default ~/.cache/novagen; delete the directory to rebuild)
+NOVAGEN_CACHE ?= $(HOME)/.cache/novagen
+HELM_VERSION = $(shell awk '$$1 == "helm.sh/helm/v3" {print $$2}' bench/helm/go.mod)
+HELM = $(NOVAGEN_CACHE)/helm-$(HELM_VERSION)/helm
+helm:
+	hack/go-build-cached.sh '$(HELM)' bench/helm helm.sh/helm/v3/cmd/helm \
+		-trimpath -ldflags='-s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION)'
 
 ## scale-test: a 10 000-service synthetic render, every object under 256 KiB
 ## (without the race detector, which make test uses: it would take minutes)
