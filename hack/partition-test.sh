@@ -7,7 +7,13 @@
 #   2. for every partition (or those $PARTITIONS names), the real
 #      `kustomize build --enable-alpha-plugins --enable-exec` with
 #      NOVAGEN_PARTITION set and novagen found through PATH, timed;
-#   3. the $ARGOCD_PARTITIONS largest partitions through a real
+#   3. the $STATIC_PARTITIONS largest partitions again as static YAML: their
+#      output as a plain kustomize resource, built and timed the same way,
+#      for the exec function's overhead (reported; it fails the run only
+#      over $MAX_OVERHEAD when that is set: most of the overhead is
+#      kustomize's own handling of generator output, see
+#      docs/performance.md);
+#   4. the $ARGOCD_PARTITIONS largest partitions through a real
 #      argocd-repo-server and the novagen plugin in argocd-cmp-server
 #      (test/argocd: TestRepoServerRendersPartitionsInTime), as the
 #      partitions ApplicationSet's Applications render, equal to step 2.
@@ -19,6 +25,8 @@ repo_root=$PWD
 services=${SERVICES:-10000}
 limit=${LIMIT:-30}
 argocd_partitions=${ARGOCD_PARTITIONS:-2}
+static_partitions=${STATIC_PARTITIONS:-3}
+max_overhead=${MAX_OVERHEAD:-}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -70,9 +78,45 @@ for p in "${chosen[@]}"; do
 done
 echo "kustomize + exec function: max ${max} s, total ${total} s over ${#chosen[@]} partitions; ${failed} over ${limit} s"
 
+# largest N: the N chosen partitions with the most services.
+largest() {
+  printf '%s\n' "${chosen[@]}" | while read -r p; do awk -v p="$p" '$1 == p' "$work/partitions.txt"; done |
+    sort -k2,2nr | head -n "$1" | cut -d' ' -f1 | tr '\n' ' '
+}
+
+# The same objects as static YAML: what kustomize itself costs, so the
+# exec function's share shows. Best of three runs each way, one after the
+# other, so a change of the machine's load falls on both.
+if [[ "$static_partitions" -gt 0 ]]; then
+  printf '| partition | objects | exec function (s) | static YAML (s) | ratio |\n| --- | ---: | ---: | ---: | ---: |\n'
+  for p in $(largest "$static_partitions"); do
+    static="$work/static/$p"
+    mkdir -p "$static"
+    cp "$work/out/$p.yaml" "$static/objects.yaml"
+    printf 'resources: [objects.yaml]\n' >"$static/kustomization.yaml"
+    best_exec="" best_static=""
+    for _ in 1 2 3; do
+      (cd "$catalog" && NOVAGEN_PARTITION="$p" /usr/bin/time -f '%e' -o "$work/time" \
+        kustomize build --enable-alpha-plugins --enable-exec . >"$work/exec.yaml")
+      best_exec=$(awk -v a="$(cat "$work/time")" -v b="$best_exec" 'BEGIN {print (b == "" || a < b) ? a : b}')
+      /usr/bin/time -f '%e' -o "$work/time" kustomize build "$static" >"$work/static.yaml"
+      best_static=$(awk -v a="$(cat "$work/time")" -v b="$best_static" 'BEGIN {print (b == "" || a < b) ? a : b}')
+    done
+    if ! cmp -s "$work/exec.yaml" "$work/static.yaml"; then
+      echo "partition $p: the static build differs from the function's" >&2
+      failed=$((failed + 1))
+    fi
+    ratio=$(awk -v a="$best_exec" -v b="$best_static" 'BEGIN {printf "%.2f", a / b}')
+    printf '| %s | %s | %s | %s | %s |\n' "$p" "$(grep -c '^kind:' "$work/static.yaml")" "$best_exec" "$best_static" "$ratio"
+    if [[ -n "$max_overhead" ]] && awk -v r="$ratio" -v m="$max_overhead" 'BEGIN {exit !(r > m)}'; then
+      echo "partition $p: the exec function path costs ${ratio}x the static build, over ${max_overhead}x" >&2
+      failed=$((failed + 1))
+    fi
+  done
+fi
+
 if [[ "$argocd_partitions" -gt 0 ]]; then
-  largest=$(printf '%s\n' "${chosen[@]}" | while read -r p; do awk -v p="$p" '$1 == p' "$work/partitions.txt"; done |
-    sort -k2,2nr | head -n "$argocd_partitions" | cut -d' ' -f1 | tr '\n' ' ')
+  largest=$(largest "$argocd_partitions")
   argocd_dir="${ARGOCD_BIN_DIR:-$(test/argocd/build-argocd.sh | tail -n 1)}"
   echo "through argocd-repo-server + the novagen plugin: $largest"
   (cd test/argocd && NOVAGEN_PARTITION_REPO="$work/repo" NOVAGEN_PARTITIONS="$largest" \
