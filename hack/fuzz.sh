@@ -23,6 +23,7 @@ targets=(
   "FuzzParse ./schema"
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
+  "FuzzEmitter ./render"
 )
 
 # crashers counts the inputs kept for a target.

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -99,22 +101,109 @@ func Sort(nodes []*yaml.RNode) {
 }
 
 // Write prints nodes as one multi-document YAML stream, the bytes
-// kio.ByteWriter writes. Each document gets an encoder of its own: the
-// YAML emitter keeps every event it has seen until it is closed, so one
-// encoder over the whole stream would hold the events of every object at
-// once (gigabytes at a few thousand services) and copy them as it grows.
+// kio.ByteWriter writes. Documents the emitter prints (everything novagen
+// generates) go through it; any other (comments, anchors, annotations
+// kio.ByteWriter acts on...) through kio.ByteWriter itself, with an
+// encoder of its own: the YAML emitter keeps every event it has seen
+// until it is closed, so one encoder over the whole stream would hold the
+// events of every object at once.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
+	e := emitter{buf: make([]byte, 0, flushSize+flushSize/2)}
 	for i, n := range nodes {
 		if i > 0 {
-			if _, err := io.WriteString(w, "---\n"); err != nil {
+			e.buf = append(e.buf, "---\n"...)
+		}
+		if !e.resource(n) {
+			if err := e.flush(w); err != nil {
+				return err
+			}
+			if err := (kio.ByteWriter{Writer: w}).Write([]*yaml.RNode{n}); err != nil {
 				return err
 			}
 		}
-		if err := (kio.ByteWriter{Writer: w}).Write([]*yaml.RNode{n}); err != nil {
-			return err
+		if len(e.buf) >= flushSize {
+			if err := e.flush(w); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return e.flush(w)
+}
+
+// flushSize is how much output the emitter collects before writing it.
+const flushSize = 64 << 10
+
+func (e *emitter) flush(w io.Writer) error {
+	if len(e.buf) == 0 {
+		return nil
+	}
+	_, err := w.Write(e.buf)
+	e.buf = e.buf[:0]
+	return err
+}
+
+// resource prints n as kio.ByteWriter does, if kio.ByteWriter would
+// print it as it is and the emitter can; else it reports false.
+func (e *emitter) resource(n *yaml.RNode) bool {
+	if n == nil || n.Document() == nil {
+		return false
+	}
+	d := n.Document()
+	if d.Kind == yaml.DocumentNode && len(d.Content) != 1 {
+		return false
+	}
+	return unchanged(n.YNode(), false) && e.document(d)
+}
+
+// unchanged: kio.ByteWriter prints root as it is. It clears empty
+// metadata and annotations, and unless keep the reader annotations; some
+// of those change how it prints (a sequence indentation, a .json path).
+func unchanged(root *yaml.Node, keep bool) bool {
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	meta, ok := field(root, yaml.MetadataField)
+	if !ok {
+		return false
+	}
+	if wrapped, _ := field(root, yaml.BareSeqNodeWrappingKey); wrapped != nil {
+		return false
+	}
+	if meta == nil {
+		return true
+	}
+	annotations, ok := field(meta, yaml.AnnotationsField)
+	if !ok || meta.Kind != yaml.MappingNode || len(meta.Content) == 0 {
+		return false
+	}
+	if annotations == nil {
+		return true
+	}
+	if annotations.Kind != yaml.MappingNode || len(annotations.Content) == 0 {
+		return false
+	}
+	for i := 0; i < len(annotations.Content) && !keep; i += 2 {
+		k := annotations.Content[i].Value
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || k == kioutil.LegacyIndexAnnotation || k == kioutil.LegacyPathAnnotation {
+			return false
+		}
+	}
+	return true
+}
+
+// field is the value of key in mapping m (nil if none); not ok if the key
+// appears more than once.
+func field(m *yaml.Node, key string) (*yaml.Node, bool) {
+	var v *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			if v != nil {
+				return nil, false
+			}
+			v = m.Content[i+1]
+		}
+	}
+	return v, true
 }
 
 // Parse reads a multi-document YAML stream into nodes.
