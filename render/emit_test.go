@@ -210,7 +210,7 @@ func TestEmitterTable(t *testing.T) {
 			}
 		}
 		// What ToNode makes.
-		for _, doc := range placements(builder{}.str(s), builder{}.str(s)) {
+		for _, doc := range placements(strNode(&yaml.Node{}, s), strNode(&yaml.Node{}, s)) {
 			if !sameAsV3(t, doc) && utf8.ValidString(s) && simpleKey {
 				t.Errorf("the emitter declined a ToNode string %q", s)
 			}
@@ -285,7 +285,7 @@ func FuzzEmitter(f *testing.F) {
 		for _, doc := range placements(scalar(value, tg, st), scalar(key, tg, st)) {
 			sameAsV3(t, doc)
 		}
-		for _, doc := range placements(builder{}.str(value), builder{}.str(key)) {
+		for _, doc := range placements(strNode(&yaml.Node{}, value), strNode(&yaml.Node{}, key)) {
 			sameAsV3(t, doc)
 		}
 	})
