@@ -86,14 +86,16 @@ func (e *emitter) item(n *yaml.Node) bool {
 	return true
 }
 
-// field prints a plain "key: value" pair of a block mapping at column 0.
+// field prints a "key: value" pair of a block mapping at column 0, or
+// only "key:" for a nil value (block sequence items follow); false (buf
+// then undefined) where yaml.v3 must print it.
 func (e *emitter) field(key string, value *yaml.Node) bool {
 	e.writeIndent(0)
 	if !e.node(&yaml.Node{Kind: yaml.ScalarNode, Value: key}, 0, inKey) {
 		return false
 	}
 	e.indicator(":", false, false, false)
-	return e.node(value, 0, inValue)
+	return value == nil || e.node(value, 0, inValue)
 }
 
 func (e *emitter) node(n *yaml.Node, indent int, ctx context) bool {
