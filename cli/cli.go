@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// The KRM function owns stdin/stdout entirely.
 		return fns.Main()
 	}
-	var out bytes.Buffer
+	var out output
 	root := newRoot(&out, isTerminal(stdout))
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -40,12 +39,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := root.Execute(); err != nil {
 		if errors.Is(err, errReported) {
 			// The report is the output; its FAIL lines say why.
-			_, _ = stdout.Write(out.Bytes())
+			_, _ = out.WriteTo(stdout)
 		}
 		pipeline.PrintError(stderr, err)
 		return 1
 	}
-	if _, err := stdout.Write(out.Bytes()); err != nil {
+	if _, err := out.WriteTo(stdout); err != nil {
 		pipeline.PrintError(stderr, err)
 		return 1
 	}
