@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -53,19 +54,30 @@ func kindRank(kind string) int {
 	return len(kindOrder)
 }
 
-// Nodes converts typed objects to kyaml nodes, sorted.
+// Nodes converts typed objects to kyaml nodes, sorted. Objects convert
+// independently, in batches on every core.
 func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
-	out := make([]*yaml.RNode, 0, len(objs))
-	for _, o := range objs {
-		n, err := node(o)
-		if err != nil {
-			return nil, err
+	out := make([]*yaml.RNode, len(objs))
+	err := inOrder(batches(len(objs), nodeBatch), func(b int) (struct{}, error) {
+		start, end := batch(b, nodeBatch, len(objs))
+		for i := start; i < end; i++ {
+			n, err := node(objs[i])
+			if err != nil {
+				return struct{}{}, err
+			}
+			out[i] = n
 		}
-		out = append(out, n)
+		return struct{}{}, nil
+	}, func(struct{}) error { return nil })
+	if err != nil {
+		return nil, err
 	}
 	Sort(out)
 	return out, nil
 }
+
+// nodeBatch is how many objects a worker of Nodes converts at a time.
+const nodeBatch = 64
 
 func node(o kube.Object) (*yaml.RNode, error) {
 	y, err := ToNode(o)
@@ -106,28 +118,40 @@ func Sort(nodes []*yaml.RNode) {
 // kio.ByteWriter acts on...) through kio.ByteWriter itself, with an
 // encoder of its own: the YAML emitter keeps every event it has seen
 // until it is closed, so one encoder over the whole stream would hold the
-// events of every object at once.
+// events of every object at once. Batches of documents print on every
+// core, and are written in order.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
-	e := emitter{buf: make([]byte, 0, flushSize+flushSize/2)}
-	for i, n := range nodes {
-		if i > 0 {
-			e.buf = append(e.buf, "---\n"...)
-		}
-		if !e.resource(n) {
-			if err := e.flush(w); err != nil {
-				return err
+	return inOrder(batches(len(nodes), writeBatch), func(b int) (*emitter, error) {
+		e := emitters.Get().(*emitter)
+		start, end := batch(b, writeBatch, len(nodes))
+		for i := start; i < end; i++ {
+			if i > 0 {
+				e.buf = append(e.buf, "---\n"...)
 			}
-			if err := (kio.ByteWriter{Writer: w}).Write([]*yaml.RNode{n}); err != nil {
-				return err
-			}
-		}
-		if len(e.buf) >= flushSize {
-			if err := e.flush(w); err != nil {
-				return err
+			if !e.resource(nodes[i]) {
+				if err := (kio.ByteWriter{Writer: e}).Write([]*yaml.RNode{nodes[i]}); err != nil {
+					return nil, err
+				}
 			}
 		}
-	}
-	return e.flush(w)
+		return e, nil
+	}, func(e *emitter) error {
+		err := e.flush(w)
+		emitters.Put(e)
+		return err
+	})
+}
+
+// writeBatch is how many documents a worker of Write prints at a time.
+const writeBatch = 32
+
+// emitters are emitters with their buffers, for Write's batches.
+var emitters = sync.Pool{New: func() any { return &emitter{buf: make([]byte, 0, flushSize)} }}
+
+// Write appends p to the output, for kio.ByteWriter.
+func (e *emitter) Write(p []byte) (int, error) {
+	e.buf = append(e.buf, p...)
+	return len(p), nil
 }
 
 // flushSize is how much output the emitter collects before writing it.
