@@ -16,7 +16,6 @@ import (
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
@@ -120,12 +119,7 @@ for the same catalog. By default all generators run, then all transformers.`,
 				// Non-nil: exactly these ("" for none).
 				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
 			}
-			nodes, err := pipeline.Run(cat, opts, nil)
-			if err != nil {
-				return err
-			}
-			render.Sort(nodes)
-			return render.Write(c.OutOrStdout(), nodes)
+			return pipeline.Render(cat, opts, c.OutOrStdout())
 		},
 	}
 	catalogFlag(c, &path)

@@ -2,14 +2,17 @@ package pipeline
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/generators/initcontainers"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/synth"
 )
 
 func staging(t testing.TB) *schema.Catalog {
@@ -75,4 +78,46 @@ func TestOptions(t *testing.T) {
 	s, err := transformed[0].String()
 	require.NoError(t, err)
 	require.Contains(t, s, "wait-for-", "the init containers were added")
+}
+
+// TestRenderMatchesRun: Render prints exactly what Run, render.Sort and
+// render.Write print, batch by batch (a synthetic catalog makes several
+// batches) or, with a transformer it may not batch, through Run.
+func TestRenderMatchesRun(t *testing.T) {
+	paths, err := filepath.Glob("../generators/*/testdata/*/catalog.yaml")
+	require.NoError(t, err)
+	paths = append(paths, "../services.yaml", "../test/catalogs/longest-names.yaml")
+	var cats []*schema.Catalog
+	for _, p := range paths {
+		cat, err := schema.Load(p)
+		require.NoError(t, err)
+		cats = append(cats, cat)
+	}
+	data, err := synth.Catalog(synth.Options{Services: 300, Seed: 5})
+	require.NoError(t, err)
+	cat, err := schema.Parse("synth.yaml", data)
+	require.NoError(t, err)
+	cats = append(cats, cat)
+	objects := 0
+	check := func(cat *schema.Catalog, opts Options) {
+		t.Helper()
+		want := renderBytes(t, cat, opts)
+		var got bytes.Buffer
+		require.NoError(t, Render(cat, opts, &got))
+		if !bytes.Equal(want, got.Bytes()) {
+			t.Fatalf("Render differs from Run (%s, %+v):\n%s", cat.Metadata.Name, opts, golden.Diff("Run", want, "Render", got.Bytes()))
+		}
+		objects += bytes.Count(want, []byte("\n---\n")) + 1
+	}
+	for _, cat := range cats {
+		check(cat, Options{})
+		check(cat, Options{Transformers: []string{}})
+		check(cat, Options{Generators: []string{"workloads", "namespace"}})
+	}
+	if objects < 3*renderBatch {
+		t.Errorf("only %d objects compared", objects)
+	}
+	delete(perObject, initcontainers.Name)
+	defer func() { perObject[initcontainers.Name] = true }()
+	check(cat, Options{})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -54,9 +55,19 @@ func kindRank(kind string) int {
 	return len(kindOrder)
 }
 
-// Nodes converts typed objects to kyaml nodes, sorted. Objects convert
-// independently, in batches on every core.
+// Nodes converts typed objects to kyaml nodes, sorted.
 func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
+	out, err := Convert(objs)
+	if err != nil {
+		return nil, err
+	}
+	Sort(out)
+	return out, nil
+}
+
+// Convert converts typed objects to kyaml nodes, in their order. Objects
+// convert independently, in batches on every core.
+func Convert(objs []kube.Object) ([]*yaml.RNode, error) {
 	out := make([]*yaml.RNode, len(objs))
 	err := inOrder(batches(len(objs), nodeBatch), func(b int) (struct{}, error) {
 		start, end := batch(b, nodeBatch, len(objs))
@@ -72,7 +83,6 @@ func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	Sort(out)
 	return out, nil
 }
 
@@ -98,18 +108,72 @@ func node(o kube.Object) (*yaml.RNode, error) {
 	return n, nil
 }
 
-// Sort orders nodes by kind rank, then apiVersion and kind, namespace and
-// name.
+// Key is what objects sort by: kind rank, then apiVersion and kind,
+// namespace and name.
+type Key struct {
+	rank                              int
+	apiVersion, kind, namespace, name string
+}
+
+// NodeKey is n's key.
+func NodeKey(n *yaml.RNode) Key {
+	return Key{kindRank(n.GetKind()), n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()}
+}
+
+// ObjectKey is the key of o's node; false if o's type is not read from
+// a TypeMeta.
+func ObjectKey(o kube.Object) (Key, bool) {
+	tm, ok := o.GetObjectKind().(*metav1.TypeMeta)
+	if !ok {
+		return Key{}, false
+	}
+	return Key{kindRank(tm.Kind), tm.APIVersion, tm.Kind, o.GetNamespace(), o.GetName()}, true
+}
+
+func (k Key) compare(o Key) int {
+	return cmp.Or(
+		cmp.Compare(k.rank, o.rank),
+		cmp.Compare(k.apiVersion, o.apiVersion),
+		cmp.Compare(k.kind, o.kind),
+		cmp.Compare(k.namespace, o.namespace),
+		cmp.Compare(k.name, o.name),
+	)
+}
+
+// Sort orders nodes by their keys, stably.
 func Sort(nodes []*yaml.RNode) {
-	slices.SortStableFunc(nodes, func(a, b *yaml.RNode) int {
-		return cmp.Or(
-			cmp.Compare(kindRank(a.GetKind()), kindRank(b.GetKind())),
-			cmp.Compare(a.GetApiVersion(), b.GetApiVersion()),
-			cmp.Compare(a.GetKind(), b.GetKind()),
-			cmp.Compare(a.GetNamespace(), b.GetNamespace()),
-			cmp.Compare(a.GetName(), b.GetName()),
-		)
-	})
+	sortByKey(nodes, NodeKey)
+}
+
+// SortObjects orders objects as Sort orders their nodes and returns their
+// keys, in the new order; false (objs as they were) if some object's key
+// cannot be known before its node.
+func SortObjects(objs []kube.Object) ([]Key, bool) {
+	for _, o := range objs {
+		if _, ok := ObjectKey(o); !ok {
+			return nil, false
+		}
+	}
+	return sortByKey(objs, func(o kube.Object) Key { k, _ := ObjectKey(o); return k }), true
+}
+
+// sortByKey sorts s stably by key, each computed once, and returns the
+// keys in the new order.
+func sortByKey[T any](s []T, key func(T) Key) []Key {
+	type keyed struct {
+		k Key
+		v T
+	}
+	ks := make([]keyed, len(s))
+	for i, v := range s {
+		ks[i] = keyed{key(v), v}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return a.k.compare(b.k) })
+	keys := make([]Key, len(s))
+	for i, kv := range ks {
+		s[i], keys[i] = kv.v, kv.k
+	}
+	return keys
 }
 
 // Write prints nodes as one multi-document YAML stream, the bytes
@@ -121,11 +185,22 @@ func Sort(nodes []*yaml.RNode) {
 // events of every object at once. Batches of documents print on every
 // core, and are written in order.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
-	return inOrder(batches(len(nodes), writeBatch), func(b int) (*emitter, error) {
+	return (&Writer{W: w}).Write(nodes)
+}
+
+// Writer prints a stream as Write does, a slice of documents at a time.
+type Writer struct {
+	W    io.Writer
+	docs int // documents printed so far
+}
+
+// Write prints nodes after the documents printed before.
+func (w *Writer) Write(nodes []*yaml.RNode) error {
+	err := inOrder(batches(len(nodes), writeBatch), func(b int) (*emitter, error) {
 		e := emitters.Get().(*emitter)
 		start, end := batch(b, writeBatch, len(nodes))
 		for i := start; i < end; i++ {
-			if i > 0 {
+			if w.docs+i > 0 {
 				e.buf = append(e.buf, "---\n"...)
 			}
 			if !e.resource(nodes[i]) {
@@ -136,10 +211,12 @@ func Write(w io.Writer, nodes []*yaml.RNode) error {
 		}
 		return e, nil
 	}, func(e *emitter) error {
-		err := e.flush(w)
+		err := e.flush(w.W)
 		emitters.Put(e)
 		return err
 	})
+	w.docs += len(nodes)
+	return err
 }
 
 // writeBatch is how many documents a worker of Write prints at a time.
