@@ -24,6 +24,7 @@ targets=(
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
+  "FuzzToNode ./render"
 )
 
 # crashers counts the inputs kept for a target.
