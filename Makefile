@@ -65,7 +65,7 @@ conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
 		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN) $(ARGOCD_MANIFESTS)
 
-## fuzz: each Go fuzz target (loader, whole render, transformer) for FUZZTIME seconds
+## fuzz: each Go fuzz target (loader, whole render, transformer, YAML emitter, JSON to nodes) for FUZZTIME seconds
 FUZZTIME ?= 20
 fuzz:
 	hack/fuzz.sh $(FUZZTIME)
@@ -91,10 +91,11 @@ helm:
 	hack/go-build-cached.sh '$(HELM)' bench/helm helm.sh/helm/v3/cmd/helm \
 		-trimpath -ldflags='-s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION)'
 
-## scale-test: a 10 000-service synthetic render, every object under 256 KiB
+## scale-test: a 10 000-service synthetic render, partitioned and not, every
+## object under 256 KiB
 ## (without the race detector, which make test uses: it would take minutes)
 scale-test:
-	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/
+	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/ ./internal/generatortest/
 
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
@@ -32,7 +30,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// The KRM function owns stdin/stdout entirely.
 		return fns.Main()
 	}
-	var out bytes.Buffer
+	var out output
 	root := newRoot(&out, isTerminal(stdout))
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -40,12 +38,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := root.Execute(); err != nil {
 		if errors.Is(err, errReported) {
 			// The report is the output; its FAIL lines say why.
-			_, _ = stdout.Write(out.Bytes())
+			_, _ = out.WriteTo(stdout)
 		}
 		pipeline.PrintError(stderr, err)
 		return 1
 	}
-	if _, err := stdout.Write(out.Bytes()); err != nil {
+	if _, err := out.WriteTo(stdout); err != nil {
 		pipeline.PrintError(stderr, err)
 		return 1
 	}
@@ -129,15 +127,7 @@ them): the union of every partition's render is the whole render.`,
 				// Non-nil: exactly these ("" for none).
 				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
 			}
-			// Buffered: a failure half-way prints nothing (never partial
-			// output), and the documents go out in large writes.
-			var out bytes.Buffer
-			p := render.NewPrinter(&out)
-			if err := pipeline.Stream(cat, opts, p.Print); err != nil {
-				return err
-			}
-			_, err = out.WriteTo(c.OutOrStdout())
-			return err
+			return pipeline.Render(cat, opts, c.OutOrStdout())
 		},
 	}
 	catalogFlag(c, &path)

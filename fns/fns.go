@@ -6,16 +6,21 @@
 package fns
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	kerrors "sigs.k8s.io/kustomize/kyaml/errors"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
+	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -159,7 +164,11 @@ func fail(rl *framework.ResourceList, err error) error {
 // kustomize drops Results, so errors also go to stderr, printed as every
 // novagen command prints them.
 func Main() int {
-	err := framework.Execute(Processor, nil)
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	err := Execute(os.Stdin, out)
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err == nil {
 		return 0
 	}
@@ -169,4 +178,47 @@ func Main() int {
 	}
 	pipeline.PrintError(os.Stderr, err)
 	return 1
+}
+
+// Execute is framework.Execute(Processor, ...) on in and out, the same
+// bytes, but for the output of a run that succeeds: framework.Execute
+// encodes the whole ResourceList with one yaml.v3 encoder, which holds the
+// events of every object until it is done; Execute prints the items one
+// by one (render.WriteResourceList). A failing run (Results, no items) is
+// written by the framework's writer, as before.
+func Execute(in io.Reader, out io.Writer) error {
+	rw := &kio.ByteReadWriter{Reader: in, Writer: out, KeepReaderAnnotations: true}
+	rl := framework.ResourceList{}
+	var err error
+	if rl.Items, err = rw.Read(); err != nil {
+		return kerrors.WrapPrefixf(err, "failed to read ResourceList input")
+	}
+	rl.FunctionConfig = rw.FunctionConfig
+	annotations, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)
+	if err != nil {
+		return err
+	}
+	processErr := Processor.Process(&rl)
+	if err := kio.ReconcileInternalAnnotations(rl.Items, annotations); err != nil {
+		return err
+	}
+	if len(rl.Results) > 0 || rw.WrappingKind == "" {
+		if len(rl.Results) > 0 {
+			b, err := yaml.Marshal(rl.Results)
+			if err != nil {
+				return kerrors.Wrap(err)
+			}
+			if rw.Results, err = yaml.Parse(string(b)); err != nil {
+				return kerrors.Wrap(err)
+			}
+		}
+		if err := rw.Write(rl.Items); err != nil {
+			return err
+		}
+		return processErr
+	}
+	if err := render.WriteResourceList(out, rw.WrappingAPIVersion, rw.WrappingKind, rl.Items, rw.FunctionConfig, rw.Results); err != nil {
+		return err
+	}
+	return processErr
 }

@@ -23,6 +23,8 @@ targets=(
   "FuzzParse ./schema"
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
+  "FuzzEmitter ./render"
+  "FuzzToNode ./render"
 )
 
 # crashers counts the inputs kept for a target.

@@ -41,6 +41,10 @@ func FuzzRender(f *testing.F) {
 		if second, _ := renderOnce(t, cat); !bytes.Equal(first, second) {
 			t.Fatalf("render is not deterministic:\nfirst:\n%s\nsecond:\n%s", first, second)
 		}
+		var streamed bytes.Buffer
+		if err := pipeline.Render(cat, pipeline.Options{}, &streamed); err != nil || !bytes.Equal(first, streamed.Bytes()) {
+			t.Fatalf("Render (%v) differs from Run:\nRun:\n%s\nRender:\n%s", err, first, streamed.Bytes())
+		}
 		// Every name and label the API server validates.
 		for _, n := range nodes {
 			for _, p := range k8snames.Problems(n) {

@@ -47,19 +47,26 @@ func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode,
 	if err != nil {
 		return nil, err
 	}
-	err = sel.stream(cat, func(n *yaml.RNode) error {
-		out = append(out, n)
+	err = sel.stream(cat, func(nodes []*yaml.RNode) error {
+		out = append(out, nodes...)
 		return nil
 	})
 	return out, err
 }
 
-// Stream is Run without items, for printing: it hands each generated
-// object to emit in render order (render.Sort's), converting and
-// transforming streamBatch objects at a time. Memory then holds the typed
-// objects and one batch of YAML trees, never every tree: those would take
-// gigabytes at 10 000 services. emit must not keep the node.
-func Stream(cat *schema.Catalog, opts Options, emit func(*yaml.RNode) error) error {
+// Render prints what Run makes of cat (with no existing items), sorted,
+// as render.Sort and render.Write would, a batch at a time (Stream).
+func Render(cat *schema.Catalog, opts Options, w io.Writer) error {
+	out := render.Writer{W: w}
+	return Stream(cat, opts, out.Write)
+}
+
+// Stream is Run without items, for printing: it hands the generated
+// objects to emit in render order (render.Sort's), a batch at a time,
+// converting and transforming each batch just before. Memory then holds
+// the typed objects and one batch of YAML trees, never every tree: those
+// take ten times the memory of the output. emit must not keep the nodes.
+func Stream(cat *schema.Catalog, opts Options, emit func([]*yaml.RNode) error) error {
 	sel, err := opts.selection()
 	if err != nil {
 		return err
@@ -71,9 +78,10 @@ func Stream(cat *schema.Catalog, opts Options, emit func(*yaml.RNode) error) err
 }
 
 // streamBatch is how many objects Stream converts at once: enough for the
-// transformers to reuse what they build (a wait container per
-// dependency), few enough to stay small.
-const streamBatch = 256
+// transformers to reuse what they build (a wait container per dependency)
+// and for render to spread the work over every core, few enough to stay
+// small.
+const streamBatch = 512
 
 // scope is the catalog as opts.Partition renders it.
 func (opts Options) scope(cat *schema.Catalog) (*schema.Catalog, error) {
@@ -112,8 +120,8 @@ func (opts Options) selection() (selection, error) {
 }
 
 // transform applies every selected transformer to items. Transformers
-// change each object on its own, so batches of any size give the same
-// result as all items at once.
+// change each object on its own (the Transformer contract), so batches of
+// any size give what all items at once give.
 func (sel selection) transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	var err error
 	for _, t := range sel.trans {
@@ -124,31 +132,57 @@ func (sel selection) transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yam
 	return items, nil
 }
 
-func (sel selection) stream(cat *schema.Catalog, emit func(*yaml.RNode) error) error {
+// stream sorts the generated objects by the keys their nodes will have,
+// then converts, transforms, checks and emits them a batch at a time.
+func (sel selection) stream(cat *schema.Catalog, emit func([]*yaml.RNode) error) error {
 	objs, err := generators.Generate(cat, sel.gens)
 	if err != nil {
 		return err
 	}
-	render.SortObjects(objs)
-	for batch := range slices.Chunk(objs, streamBatch) {
-		nodes, err := render.NodesInOrder(batch)
+	keys, ok := render.SortObjects(objs)
+	if !ok {
+		// A type whose kind is not its TypeMeta's: sort the nodes.
+		nodes, err := render.Nodes(objs)
 		if err != nil {
 			return err
 		}
-		clear(batch) // the typed objects are not needed any more
-		if nodes, err = sel.transform(cat, nodes); err != nil {
+		return sel.emit(cat, nodes, nil, emit)
+	}
+	for start := 0; start < len(objs); start += streamBatch {
+		end := min(start+streamBatch, len(objs))
+		nodes, err := render.Convert(objs[start:end])
+		if err != nil {
 			return err
 		}
-		for _, n := range nodes {
-			if err := checkSize(cat, n); err != nil {
-				return err
-			}
-			if err := emit(n); err != nil {
-				return err
-			}
+		clear(objs[start:end]) // the typed objects are not needed any more
+		if err := sel.emit(cat, nodes, keys[start:end], emit); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// emit transforms and checks one batch of generated nodes and hands it
+// on; keys are their sort keys (nil when already sorted as nodes), which
+// the transformers must leave as they are, or the order would be wrong.
+func (sel selection) emit(cat *schema.Catalog, nodes []*yaml.RNode, keys []render.Key, emit func([]*yaml.RNode) error) error {
+	n := len(nodes)
+	nodes, err := sel.transform(cat, nodes)
+	if err != nil {
+		return err
+	}
+	if len(nodes) != n {
+		return fmt.Errorf("internal error: the transformers changed the number of objects")
+	}
+	for i, node := range nodes {
+		if keys != nil && render.NodeKey(node) != keys[i] {
+			return fmt.Errorf("internal error: the transformers changed the kind, namespace or name of %s %s", node.GetKind(), node.GetName())
+		}
+		if err := checkSize(cat, node); err != nil {
+			return err
+		}
+	}
+	return emit(nodes)
 }
 
 // PrintError is how every novagen front reports a failure on stderr: one

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,18 +79,41 @@ func TestOptions(t *testing.T) {
 	require.Contains(t, s, "wait-for-", "the init containers were added")
 }
 
-// TestStreamEqualsRun: Stream prints, batch by batch and already sorted,
-// exactly what Run gives once sorted, for catalogs larger than one batch.
-func TestStreamEqualsRun(t *testing.T) {
-	for _, n := range []int{3, 400} {
-		data, err := synth.Catalog(synth.Options{Services: n, Seed: 7})
+// TestRenderMatchesRun: Render prints exactly what Run, render.Sort and
+// render.Write print, batch by batch (a synthetic catalog makes several
+// batches).
+func TestRenderMatchesRun(t *testing.T) {
+	paths, err := filepath.Glob("../generators/*/testdata/*/catalog.yaml")
+	require.NoError(t, err)
+	paths = append(paths, "../services.yaml", "../test/catalogs/longest-names.yaml")
+	var cats []*schema.Catalog
+	for _, p := range paths {
+		cat, err := schema.Load(p)
 		require.NoError(t, err)
-		cat, err := schema.Parse("synth.yaml", data)
-		require.NoError(t, err)
-		want := renderBytes(t, cat, Options{})
+		cats = append(cats, cat)
+	}
+	data, err := synth.Catalog(synth.Options{Services: 300, Seed: 5})
+	require.NoError(t, err)
+	cat, err := schema.Parse("synth.yaml", data)
+	require.NoError(t, err)
+	cats = append(cats, cat)
+	objects := 0
+	check := func(cat *schema.Catalog, opts Options) {
+		t.Helper()
+		want := renderBytes(t, cat, opts)
 		var got bytes.Buffer
-		p := render.NewPrinter(&got)
-		require.NoError(t, Stream(cat, Options{}, p.Print))
-		require.Equal(t, string(want), got.String(), "%d services", n)
+		require.NoError(t, Render(cat, opts, &got))
+		if !bytes.Equal(want, got.Bytes()) {
+			t.Fatalf("Render differs from Run (%s, %+v):\n%s", cat.Metadata.Name, opts, golden.Diff("Run", want, "Render", got.Bytes()))
+		}
+		objects += bytes.Count(want, []byte("\n---\n")) + 1
+	}
+	for _, cat := range cats {
+		check(cat, Options{})
+		check(cat, Options{Transformers: []string{}})
+		check(cat, Options{Generators: []string{"workloads", "namespace"}})
+	}
+	if objects < 3*streamBatch {
+		t.Errorf("only %d objects compared", objects)
 	}
 }

@@ -1,8 +1,8 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,76 +21,268 @@ import (
 // back (keys in the same order, strings quoted the same way), built
 // directly: printing and parsing every object cost most of a render.
 // TestToNodeMatchesPrintAndParse holds the two equal.
+//
+// It reads json.Marshal's output itself, into nodes allocated together
+// (one array of nodes and one of content pointers per value, strings
+// sharing one copy of the JSON): a generic decode into maps first cost
+// as much again, and a node each as many allocations as nodes.
 func ToNode(v any) (*yaml.Node, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var data any
-	if err := dec.Decode(&data); err != nil {
-		return nil, err
+	p := jsonParser{s: string(b)}
+	count := p.count()
+	p.nodes = make([]yaml.Node, count)
+	p.content = make([]*yaml.Node, count-1)
+	n := p.value()
+	if p.err != nil {
+		return nil, p.err
 	}
-	return builder{}.node(data), nil
+	if p.i != len(p.s) {
+		return nil, p.fail()
+	}
+	return n, nil
 }
 
-// builder builds nodes; it has no state (the quoting cache is shared).
-type builder struct{}
+// jsonParser builds the node tree of a JSON text json.Marshal wrote:
+// compact, valid, its objects' keys unique.
+type jsonParser struct {
+	s       string
+	i       int
+	nodes   []yaml.Node  // not yet used
+	content []*yaml.Node // not yet used
+	stack   []*yaml.Node // the children of the objects and arrays being read
+	pairs   [][2]*yaml.Node
+	err     error
+}
 
-func (b builder) node(v any) *yaml.Node {
-	switch x := v.(type) {
-	case map[string]any:
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap}
-		if len(x) == 0 {
-			n.Style = yaml.FlowStyle
+// count is how many nodes the text makes: one per value and per key.
+func (p *jsonParser) count() int {
+	n := 0
+	prev := byte(',')
+	for i := 0; i < len(p.s); i++ {
+		switch c := p.s[i]; c {
+		case '"':
+			n++
+			for i++; i < len(p.s) && p.s[i] != '"'; i++ {
+				if p.s[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			n++
+		case ']':
+		default:
+			if prev == ',' || prev == ':' || prev == '[' {
+				n++ // a number, true, false or null starts
+			}
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		// Byte order first, so the result is deterministic even where
-		// natural order is not transitive ("1-x", "01-x", "0a").
-		slices.Sort(keys)
-		slices.SortStableFunc(keys, naturalCompare)
-		for _, k := range keys {
-			n.Content = append(n.Content, b.str(k), b.node(x[k]))
-		}
-		return n
-	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: yaml.NodeTagSeq}
-		if len(x) == 0 {
-			n.Style = yaml.FlowStyle
-		}
-		for _, item := range x {
-			n.Content = append(n.Content, b.node(item))
-		}
-		return n
-	case string:
-		return b.str(x)
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagInt, Value: strconv.FormatInt(i, 10)}
-		}
-		f, _ := x.Float64()
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagFloat, Value: strconv.FormatFloat(f, 'g', -1, 64)}
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagBool, Value: strconv.FormatBool(x)}
-	default: // nil
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagNull, Value: "null"}
+		prev = p.s[min(i, len(p.s)-1)]
+	}
+	return max(n, 1)
+}
+
+func (p *jsonParser) fail() error {
+	if p.err == nil {
+		p.err = fmt.Errorf("unexpected JSON at offset %d", p.i)
+	}
+	return p.err
+}
+
+// node is the next unused node.
+func (p *jsonParser) node() *yaml.Node {
+	if len(p.nodes) == 0 {
+		p.nodes = make([]yaml.Node, 16)
+	}
+	n := &p.nodes[0]
+	p.nodes = p.nodes[1:]
+	return n
+}
+
+// children moves the stack above start into the content array: the
+// content of a mapping or sequence, its capacity its length (an append
+// copies it rather than overwrite a neighbour).
+func (p *jsonParser) children(start int) []*yaml.Node {
+	k := len(p.stack) - start
+	if k > len(p.content) {
+		p.content = make([]*yaml.Node, max(k, 64))
+	}
+	c := p.content[:k:k]
+	p.content = p.content[k:]
+	copy(c, p.stack[start:])
+	p.stack = p.stack[:start]
+	return c
+}
+
+func (p *jsonParser) value() *yaml.Node {
+	if p.i >= len(p.s) {
+		p.fail()
+		return nil
+	}
+	switch rest := p.s[p.i:]; {
+	case rest[0] == '{':
+		return p.object()
+	case rest[0] == '[':
+		return p.array()
+	case rest[0] == '"':
+		return strNode(p.node(), p.string())
+	case strings.HasPrefix(rest, "true"):
+		return p.literal(yaml.NodeTagBool, "true")
+	case strings.HasPrefix(rest, "false"):
+		return p.literal(yaml.NodeTagBool, "false")
+	case strings.HasPrefix(rest, "null"):
+		return p.literal(yaml.NodeTagNull, "null")
+	default:
+		return p.number()
 	}
 }
 
-// str is a string scalar: literal style when it has several lines, double
-// quotes when a YAML 1.1 reader (kubectl's) would read it as anything but
-// this string, else plain (the emitter still quotes what plain cannot
-// hold).
-func (b builder) str(s string) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: s}
+func (p *jsonParser) literal(tag, value string) *yaml.Node {
+	p.i += len(value)
+	return scalarNode(p.node(), tag, value)
+}
+
+func (p *jsonParser) object() *yaml.Node {
+	n := p.node()
+	n.Kind, n.Tag = yaml.MappingNode, yaml.NodeTagMap
+	p.i++ // {
+	start := len(p.stack)
+	for p.err == nil && p.i < len(p.s) && p.s[p.i] != '}' {
+		if p.s[p.i] == ',' {
+			p.i++
+		}
+		if p.i >= len(p.s) || p.s[p.i] != '"' {
+			p.fail()
+			break
+		}
+		k := strNode(p.node(), p.string())
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			p.fail()
+			break
+		}
+		p.i++
+		p.stack = append(p.stack, k, p.value())
+	}
+	p.i++ // }
+	p.stack = p.stack[:start+len(p.sortPairs(p.stack[start:]))]
+	n.Content = p.children(start)
+	if len(n.Content) == 0 {
+		n.Style = yaml.FlowStyle
+	}
+	return n
+}
+
+func (p *jsonParser) array() *yaml.Node {
+	n := p.node()
+	n.Kind, n.Tag = yaml.SequenceNode, yaml.NodeTagSeq
+	p.i++ // [
+	start := len(p.stack)
+	for p.err == nil && p.i < len(p.s) && p.s[p.i] != ']' {
+		if p.s[p.i] == ',' {
+			p.i++
+		}
+		p.stack = append(p.stack, p.value())
+	}
+	p.i++ // ]
+	n.Content = p.children(start)
+	if len(n.Content) == 0 {
+		n.Style = yaml.FlowStyle
+	}
+	return n
+}
+
+// string reads a JSON string: a substring of the text unless it has
+// escapes.
+func (p *jsonParser) string() string {
+	p.i++ // "
+	start, escaped := p.i, false
+	for ; p.i < len(p.s) && p.s[p.i] != '"'; p.i++ {
+		if p.s[p.i] == '\\' {
+			escaped = true
+			p.i++
+		}
+	}
+	if p.i >= len(p.s) {
+		p.fail()
+		return ""
+	}
+	p.i++ // "
+	if !escaped {
+		return p.s[start : p.i-1]
+	}
+	var s string
+	if err := json.Unmarshal([]byte(p.s[start-1:p.i]), &s); err != nil {
+		p.err = err
+	}
+	return s
+}
+
+// number reads a JSON number as the generic decoder did: an int64 when
+// it is one, else a float64 printed in its shortest form.
+func (p *jsonParser) number() *yaml.Node {
+	start := p.i
+	for p.i < len(p.s) && strings.IndexByte("+-0123456789.eE", p.s[p.i]) >= 0 {
+		p.i++
+	}
+	lit := p.s[start:p.i]
+	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+		if lit != "-0" {
+			return scalarNode(p.node(), yaml.NodeTagInt, lit) // as FormatInt prints it
+		}
+		return scalarNode(p.node(), yaml.NodeTagInt, strconv.FormatInt(i, 10))
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil {
+		p.err = err
+	}
+	return scalarNode(p.node(), yaml.NodeTagFloat, strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+func scalarNode(n *yaml.Node, tag, value string) *yaml.Node {
+	n.Kind, n.Tag, n.Value = yaml.ScalarNode, tag, value
+	return n
+}
+
+// sortPairs orders the key-value pairs of kv in byte order, then stably
+// in natural order, as the YAML encoders sort keys, and returns them. Of
+// a key that appears twice (json.Marshal writes distinct keys of invalid
+// UTF-8 as the same \ufffd) the last value stays, as in a decoded map.
+func (p *jsonParser) sortPairs(kv []*yaml.Node) []*yaml.Node {
+	if len(kv) <= 2 {
+		return kv
+	}
+	p.pairs = p.pairs[:0]
+	for i := 0; i < len(kv); i += 2 {
+		p.pairs = append(p.pairs, [2]*yaml.Node{kv[i], kv[i+1]})
+	}
+	// Byte order first, so the result is deterministic even where
+	// natural order is not transitive ("1-x", "01-x", "0a").
+	slices.SortStableFunc(p.pairs, func(a, b [2]*yaml.Node) int { return strings.Compare(a[0].Value, b[0].Value) })
+	unique := p.pairs[:0]
+	for i, pair := range p.pairs {
+		if i+1 == len(p.pairs) || p.pairs[i+1][0].Value != pair[0].Value {
+			unique = append(unique, pair)
+		}
+	}
+	slices.SortStableFunc(unique, func(a, b [2]*yaml.Node) int { return naturalCompare(a[0].Value, b[0].Value) })
+	kv = kv[:0]
+	for _, pair := range unique {
+		kv = append(kv, pair[0], pair[1])
+	}
+	return kv
+}
+
+// strNode makes n the string scalar s: literal style when it has several
+// lines, double quotes when a YAML 1.1 reader (kubectl's) would read it
+// as anything but this string, else plain (the emitter still quotes what
+// plain cannot hold).
+func strNode(n *yaml.Node, s string) *yaml.Node {
+	scalarNode(n, yaml.NodeTagString, s)
 	switch {
 	case strings.Contains(s, "\n"):
 		n.Style = yaml.LiteralStyle
-	case b.needsQuotes(s):
+	case needsQuotes(s):
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n
@@ -101,7 +293,7 @@ func (b builder) str(s string) *yaml.Node {
 // null, a date). Most strings start with a letter that starts no such
 // value, or are a number with a unit (128Mi), and need no asking; the
 // answers for the rest, which repeat (ports, counts), are remembered.
-func (b builder) needsQuotes(s string) bool {
+func needsQuotes(s string) bool {
 	if s == "" {
 		return true
 	}

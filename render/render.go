@@ -10,8 +10,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"sync"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -53,7 +57,7 @@ func kindRank(kind string) int {
 
 // Nodes converts typed objects to kyaml nodes, sorted.
 func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
-	out, err := NodesInOrder(objs)
+	out, err := Convert(objs)
 	if err != nil {
 		return nil, err
 	}
@@ -61,18 +65,29 @@ func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
 	return out, nil
 }
 
-// NodesInOrder converts typed objects to kyaml nodes, in their order.
-func NodesInOrder(objs []kube.Object) ([]*yaml.RNode, error) {
-	out := make([]*yaml.RNode, 0, len(objs))
-	for _, o := range objs {
-		n, err := node(o)
-		if err != nil {
-			return nil, err
+// Convert converts typed objects to kyaml nodes, in their order. Objects
+// convert independently, in batches on every core.
+func Convert(objs []kube.Object) ([]*yaml.RNode, error) {
+	out := make([]*yaml.RNode, len(objs))
+	err := inOrder(batches(len(objs), nodeBatch), func(b int) (struct{}, error) {
+		start, end := batch(b, nodeBatch, len(objs))
+		for i := start; i < end; i++ {
+			n, err := node(objs[i])
+			if err != nil {
+				return struct{}{}, err
+			}
+			out[i] = n
 		}
-		out = append(out, n)
+		return struct{}{}, nil
+	}, func(struct{}) error { return nil })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+// nodeBatch is how many objects a worker of Nodes converts at a time.
+const nodeBatch = 64
 
 func node(o kube.Object) (*yaml.RNode, error) {
 	y, err := ToNode(o)
@@ -93,79 +108,203 @@ func node(o kube.Object) (*yaml.RNode, error) {
 	return n, nil
 }
 
-// sortKey is what the render order compares: kind rank, then apiVersion
-// and kind, namespace and name.
-type sortKey struct {
+// Key is what objects sort by: kind rank, then apiVersion and kind,
+// namespace and name.
+type Key struct {
 	rank                              int
 	apiVersion, kind, namespace, name string
 }
 
-func compareKeys(a, b sortKey) int {
+// NodeKey is n's key.
+func NodeKey(n *yaml.RNode) Key {
+	return Key{kindRank(n.GetKind()), n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()}
+}
+
+// ObjectKey is the key of o's node; false if o's type is not read from
+// a TypeMeta.
+func ObjectKey(o kube.Object) (Key, bool) {
+	tm, ok := o.GetObjectKind().(*metav1.TypeMeta)
+	if !ok {
+		return Key{}, false
+	}
+	return Key{kindRank(tm.Kind), tm.APIVersion, tm.Kind, o.GetNamespace(), o.GetName()}, true
+}
+
+func (k Key) compare(o Key) int {
 	return cmp.Or(
-		cmp.Compare(a.rank, b.rank),
-		cmp.Compare(a.apiVersion, b.apiVersion),
-		cmp.Compare(a.kind, b.kind),
-		cmp.Compare(a.namespace, b.namespace),
-		cmp.Compare(a.name, b.name),
+		cmp.Compare(k.rank, o.rank),
+		cmp.Compare(k.apiVersion, o.apiVersion),
+		cmp.Compare(k.kind, o.kind),
+		cmp.Compare(k.namespace, o.namespace),
+		cmp.Compare(k.name, o.name),
 	)
 }
 
-func nodeKey(n *yaml.RNode) sortKey {
-	return sortKey{kindRank(n.GetKind()), n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName()}
-}
-
-func objectKey(o kube.Object) sortKey {
-	gvk := o.GetObjectKind().GroupVersionKind()
-	apiVersion, kind := gvk.ToAPIVersionAndKind()
-	return sortKey{kindRank(kind), apiVersion, kind, o.GetNamespace(), o.GetName()}
-}
-
-// Sort orders nodes by kind rank, then apiVersion and kind, namespace and
-// name.
+// Sort orders nodes by their keys, stably.
 func Sort(nodes []*yaml.RNode) {
-	slices.SortStableFunc(nodes, func(a, b *yaml.RNode) int { return compareKeys(nodeKey(a), nodeKey(b)) })
+	sortByKey(nodes, NodeKey)
 }
 
-// SortObjects orders typed objects as Sort orders their nodes, so objects
-// can be converted and printed one at a time, already in order.
-func SortObjects(objs []kube.Object) {
-	slices.SortStableFunc(objs, func(a, b kube.Object) int { return compareKeys(objectKey(a), objectKey(b)) })
+// SortObjects orders objects as Sort orders their nodes and returns their
+// keys, in the new order; false (objs as they were) if some object's key
+// cannot be known before its node.
+func SortObjects(objs []kube.Object) ([]Key, bool) {
+	for _, o := range objs {
+		if _, ok := ObjectKey(o); !ok {
+			return nil, false
+		}
+	}
+	return sortByKey(objs, func(o kube.Object) Key { k, _ := ObjectKey(o); return k }), true
+}
+
+// sortByKey sorts s stably by key, each computed once, and returns the
+// keys in the new order.
+func sortByKey[T any](s []T, key func(T) Key) []Key {
+	type keyed struct {
+		k Key
+		v T
+	}
+	ks := make([]keyed, len(s))
+	for i, v := range s {
+		ks[i] = keyed{key(v), v}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return a.k.compare(b.k) })
+	keys := make([]Key, len(s))
+	for i, kv := range ks {
+		s[i], keys[i] = kv.v, kv.k
+	}
+	return keys
 }
 
 // Write prints nodes as one multi-document YAML stream, the bytes
-// kio.ByteWriter writes. Each document gets an encoder of its own: the
-// YAML emitter keeps every event it has seen until it is closed, so one
-// encoder over the whole stream would hold the events of every object at
-// once (gigabytes at a few thousand services) and copy them as it grows.
+// kio.ByteWriter writes. Documents the emitter prints (everything novagen
+// generates) go through it; any other (comments, anchors, annotations
+// kio.ByteWriter acts on...) through kio.ByteWriter itself, with an
+// encoder of its own: the YAML emitter keeps every event it has seen
+// until it is closed, so one encoder over the whole stream would hold the
+// events of every object at once. Batches of documents print on every
+// core, and are written in order.
 func Write(w io.Writer, nodes []*yaml.RNode) error {
-	p := NewPrinter(w)
-	for _, n := range nodes {
-		if err := p.Print(n); err != nil {
-			return err
-		}
-	}
-	return nil
+	return (&Writer{W: w}).Write(nodes)
 }
 
-// Printer prints nodes one at a time as Write prints them all, for
-// output that is produced as it is printed (pipeline.Stream).
-type Printer struct {
-	w       io.Writer
-	printed bool
+// Writer prints a stream as Write does, a slice of documents at a time.
+type Writer struct {
+	W    io.Writer
+	docs int // documents printed so far
 }
 
-// NewPrinter prints to w.
-func NewPrinter(w io.Writer) *Printer { return &Printer{w: w} }
+// Write prints nodes after the documents printed before.
+func (w *Writer) Write(nodes []*yaml.RNode) error {
+	err := inOrder(batches(len(nodes), writeBatch), func(b int) (*emitter, error) {
+		e := emitters.Get().(*emitter)
+		start, end := batch(b, writeBatch, len(nodes))
+		for i := start; i < end; i++ {
+			if w.docs+i > 0 {
+				e.buf = append(e.buf, "---\n"...)
+			}
+			if !e.resource(nodes[i]) {
+				if err := (kio.ByteWriter{Writer: e}).Write([]*yaml.RNode{nodes[i]}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return e, nil
+	}, func(e *emitter) error {
+		err := e.flush(w.W)
+		emitters.Put(e)
+		return err
+	})
+	w.docs += len(nodes)
+	return err
+}
 
-// Print writes n as the next document of the stream.
-func (p *Printer) Print(n *yaml.RNode) error {
-	if p.printed {
-		if _, err := io.WriteString(p.w, "---\n"); err != nil {
-			return err
+// writeBatch is how many documents a worker of Write prints at a time.
+const writeBatch = 32
+
+// emitters are emitters with their buffers, for Write's batches.
+var emitters = sync.Pool{New: func() any { return &emitter{buf: make([]byte, 0, flushSize)} }}
+
+// Write appends p to the output, for kio.ByteWriter.
+func (e *emitter) Write(p []byte) (int, error) {
+	e.buf = append(e.buf, p...)
+	return len(p), nil
+}
+
+// flushSize is how much output the emitter collects before writing it.
+const flushSize = 64 << 10
+
+func (e *emitter) flush(w io.Writer) error {
+	if len(e.buf) == 0 {
+		return nil
+	}
+	_, err := w.Write(e.buf)
+	e.buf = e.buf[:0]
+	return err
+}
+
+// resource prints n as kio.ByteWriter does, if kio.ByteWriter would
+// print it as it is and the emitter can; else it reports false.
+func (e *emitter) resource(n *yaml.RNode) bool {
+	if n == nil || n.Document() == nil {
+		return false
+	}
+	d := n.Document()
+	if d.Kind == yaml.DocumentNode && len(d.Content) != 1 {
+		return false
+	}
+	return unchanged(n.YNode(), false) && e.document(d)
+}
+
+// unchanged: kio.ByteWriter prints root as it is. It clears empty
+// metadata and annotations, and unless keep the reader annotations; some
+// of those change how it prints (a sequence indentation, a .json path).
+func unchanged(root *yaml.Node, keep bool) bool {
+	if root.Kind != yaml.MappingNode {
+		return false
+	}
+	meta, ok := field(root, yaml.MetadataField)
+	if !ok {
+		return false
+	}
+	if wrapped, _ := field(root, yaml.BareSeqNodeWrappingKey); wrapped != nil {
+		return false
+	}
+	if meta == nil {
+		return true
+	}
+	annotations, ok := field(meta, yaml.AnnotationsField)
+	if !ok || meta.Kind != yaml.MappingNode || len(meta.Content) == 0 {
+		return false
+	}
+	if annotations == nil {
+		return true
+	}
+	if annotations.Kind != yaml.MappingNode || len(annotations.Content) == 0 {
+		return false
+	}
+	for i := 0; i < len(annotations.Content) && !keep; i += 2 {
+		k := annotations.Content[i].Value
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || k == kioutil.LegacyIndexAnnotation || k == kioutil.LegacyPathAnnotation {
+			return false
 		}
 	}
-	p.printed = true
-	return (kio.ByteWriter{Writer: p.w}).Write([]*yaml.RNode{n})
+	return true
+}
+
+// field is the value of key in mapping m (nil if none); not ok if the key
+// appears more than once.
+func field(m *yaml.Node, key string) (*yaml.Node, bool) {
+	var v *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			if v != nil {
+				return nil, false
+			}
+			v = m.Content[i+1]
+		}
+	}
+	return v, true
 }
 
 // Parse reads a multi-document YAML stream into nodes.

@@ -45,15 +45,17 @@ func TestScaleTenThousandServices(t *testing.T) {
 	for _, hashed := range []int{0, 20} {
 		cat := generatortest.Synth(t, 10000, hashed)
 		objects, largest := 0, 0
-		err = pipeline.Stream(cat, pipeline.Options{Generators: names, Transformers: []string{}}, func(n *yaml.RNode) error {
-			text, err := render.Bytes([]*yaml.RNode{n})
-			if err != nil {
-				return err
-			}
-			objects++
-			largest = max(largest, len(text))
-			if len(text) >= maxObject {
-				t.Errorf("%s/%s (generator %s) is %d bytes", n.GetKind(), n.GetName(), n.GetAnnotations()["novagen.nova.dev/generator"], len(text))
+		err = pipeline.Stream(cat, pipeline.Options{Generators: names, Transformers: []string{}}, func(nodes []*yaml.RNode) error {
+			for _, n := range nodes {
+				text, err := render.Bytes([]*yaml.RNode{n})
+				if err != nil {
+					return err
+				}
+				objects++
+				largest = max(largest, len(text))
+				if len(text) >= maxObject {
+					t.Errorf("%s/%s (generator %s) is %d bytes", n.GetKind(), n.GetName(), n.GetAnnotations()["novagen.nova.dev/generator"], len(text))
+				}
 			}
 			return nil
 		})

@@ -52,12 +52,14 @@ func TestScaleObjectSizes(t *testing.T) {
 	}
 	var all []sized
 	var buf bytes.Buffer
-	err = pipeline.Stream(cat, pipeline.Options{}, func(n *yaml.RNode) error {
-		buf.Reset()
-		if err := render.Write(&buf, []*yaml.RNode{n}); err != nil {
-			return err
+	err = pipeline.Stream(cat, pipeline.Options{}, func(nodes []*yaml.RNode) error {
+		for _, n := range nodes {
+			buf.Reset()
+			if err := render.Write(&buf, []*yaml.RNode{n}); err != nil {
+				return err
+			}
+			all = append(all, sized{n.GetKind() + "/" + n.GetName(), buf.Len()})
 		}
-		all = append(all, sized{n.GetKind() + "/" + n.GetName(), buf.Len()})
 		return nil
 	})
 	if err != nil {
