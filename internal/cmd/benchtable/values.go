@@ -127,7 +127,9 @@ type serviceItem struct {
 	Resources               *schema.Resources `json:"resources,omitempty"`
 	StartupFailureThreshold int32             `json:"startupFailureThreshold,omitempty"`
 	HTTP                    *httpValues       `json:"http,omitempty"` // serves HTTP, not gRPC
-	Exposed                 bool              `json:"exposed,omitempty"`
+	// Labels: the service's own pod labels (a team label, say).
+	Labels  map[string]string `json:"labels,omitempty"`
+	Exposed bool              `json:"exposed,omitempty"`
 }
 
 type httpValues struct {
@@ -217,7 +219,7 @@ func serviceValues(cat *schema.Catalog, v *values, waves *syncwaves.Waves, svc *
 		Exposed:   svc.Expose != nil,
 	}
 	if len(svc.Labels) > 0 {
-		return item, fmt.Errorf("the chart has no pod labels of a service's own")
+		item.Labels = svc.Labels
 	}
 	for _, n := range cat.ReachedBy(svc.Name) {
 		e, ok := cat.Endpoint(n)

@@ -89,6 +89,14 @@ func TestHelmValues(t *testing.T) {
 			}
 		},
 	}, {
+		name:     "a service's own pod labels (a partition's team label)",
+		services: "    - {name: a, labels: {team: x}}\n    - {name: b}\n",
+		check: func(t *testing.T, v *values) {
+			if a, b := serviceNamed(t, v, "a"), serviceNamed(t, v, "b"); a.Labels["team"] != "x" || len(a.Labels) != 1 || b.Labels != nil {
+				t.Errorf("labels: a %v b %v, want a team=x only", a.Labels, b.Labels)
+			}
+		},
+	}, {
 		name:     "defaults are not repeated per service",
 		services: "    - {name: a}\n",
 		check: func(t *testing.T, v *values) {
@@ -178,7 +186,6 @@ func TestHelmValues(t *testing.T) {
 // an error, never a silently different comparison.
 func TestHelmValuesRefuses(t *testing.T) {
 	for _, tc := range []struct{ services, want string }{
-		{"    - {name: a, labels: {team: x}}\n", "pod labels"},
 		{"    - {name: a, ports: {grpc: 6000}}\n", "ports.grpc only"},
 		{"    - {name: a, ports: {metrics: 9100}}\n", "ports.metrics only"},
 	} {
