@@ -95,7 +95,7 @@ helm:
 ## object under 256 KiB
 ## (without the race detector, which make test uses: it would take minutes)
 scale-test:
-	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/ ./internal/generatortest/
+	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/
 
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:

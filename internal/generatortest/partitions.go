@@ -27,9 +27,6 @@ func SynthText(t testing.TB, services, hashed int) string {
 		t.Fatal("synth catalog without monitoring.podLabels: update SynthText")
 	}
 	text = strings.Replace(text, scrapers, scrapers+"    prometheusOperator: {enabled: true}\n", 1)
-	if hashed == 0 {
-		return text
-	}
 	// synth partitions by its team labels and hashes the rest; keep the
 	// labels, set the hashed count, or drop spec.partitions for 0.
 	block := regexp.MustCompile(`(?m)^  partitions:\n    label: team\n    hashed: \d+\n`)

@@ -10,10 +10,9 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
-	"github.com/novagen/novagen/synth"
 )
 
 // MaxScaleObject is the size every rendered object stays under at 10 000
@@ -24,10 +23,11 @@ import (
 const MaxScaleObject = 256 << 10
 
 // TestScaleObjectSizes renders a 10 000-service synthetic catalog (set
-// NOVAGEN_SCALE_SERVICES for another size) and requires every object to
-// stay under MaxScaleObject: nothing may grow with the catalog. It takes
-// seconds without the race detector and minutes with it, so make test
-// (-race) skips it and make scale-test runs it.
+// NOVAGEN_SCALE_SERVICES for another size) with the Prometheus Operator
+// on, whole and unpartitioned, and requires every object to stay under
+// MaxScaleObject: nothing may grow with the catalog, partitioned or not.
+// It takes seconds without the race detector and minutes with it, so make
+// test (-race) skips it and make scale-test runs it.
 func TestScaleObjectSizes(t *testing.T) {
 	if os.Getenv("NOVAGEN_SCALE_TEST") == "" {
 		t.Skip("set NOVAGEN_SCALE_TEST=1 (make scale-test)")
@@ -38,41 +38,36 @@ func TestScaleObjectSizes(t *testing.T) {
 			t.Fatalf("NOVAGEN_SCALE_SERVICES: %v", err)
 		}
 	}
-	data, err := synth.Catalog(synth.Options{Services: services, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := schema.Parse("synth.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type sized struct {
 		what string
 		size int
 	}
-	var all []sized
-	var buf bytes.Buffer
-	err = pipeline.Stream(cat, pipeline.Options{}, func(nodes []*yaml.RNode) error {
-		for _, n := range nodes {
-			buf.Reset()
-			if err := render.Write(&buf, []*yaml.RNode{n}); err != nil {
-				return err
+	for _, hashed := range []int{20, 0} {
+		cat := generatortest.Synth(t, services, hashed)
+		var all []sized
+		var buf bytes.Buffer
+		err := pipeline.Stream(cat, pipeline.Options{}, func(nodes []*yaml.RNode) error {
+			for _, n := range nodes {
+				buf.Reset()
+				if err := render.Write(&buf, []*yaml.RNode{n}); err != nil {
+					return err
+				}
+				all = append(all, sized{n.GetKind() + "/" + n.GetName(), buf.Len()})
 			}
-			all = append(all, sized{n.GetKind() + "/" + n.GetName(), buf.Len()})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortFunc(all, func(a, b sized) int { return cmp.Compare(b.size, a.size) })
-	for _, o := range all[:min(5, len(all))] {
-		t.Logf("largest: %s %d bytes", o.what, o.size)
-	}
-	t.Logf("%d services: %d objects", services, len(all))
-	for _, o := range all {
-		if o.size >= MaxScaleObject {
-			t.Errorf("%s is %d bytes at %d services: over %d", o.what, o.size, services, MaxScaleObject)
+		slices.SortFunc(all, func(a, b sized) int { return cmp.Compare(b.size, a.size) })
+		for _, o := range all[:min(5, len(all))] {
+			t.Logf("largest: %s %d bytes", o.what, o.size)
+		}
+		t.Logf("%d services, %d partitions: %d objects", services, len(cat.PartitionNames()), len(all))
+		for _, o := range all {
+			if o.size >= MaxScaleObject {
+				t.Errorf("%s is %d bytes at %d services (partitions hashed %d): over %d", o.what, o.size, services, hashed, MaxScaleObject)
+			}
 		}
 	}
 }
