@@ -10,12 +10,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/internal/rendertest"
@@ -26,7 +26,6 @@ import (
 type rendered struct {
 	services    []corev1.Service
 	deployments []appsv1.Deployment
-	policies    []networkingv1.NetworkPolicy
 	jobs        []batchv1.Job
 	monitors    []promoperator.ServiceMonitor
 	rules       []promoperator.PrometheusRule
@@ -53,8 +52,6 @@ func collect(t *testing.T, nodes []*yaml.RNode) rendered {
 			r.services = append(r.services, decode[corev1.Service](t, n))
 		case "Deployment":
 			r.deployments = append(r.deployments, decode[appsv1.Deployment](t, n))
-		case "NetworkPolicy":
-			r.policies = append(r.policies, decode[networkingv1.NetworkPolicy](t, n))
 		case "Job":
 			r.jobs = append(r.jobs, decode[batchv1.Job](t, n))
 		case promoperator.KindServiceMonitor:
@@ -122,29 +119,18 @@ func (r rendered) scraped(t *testing.T) []scrape {
 	return out
 }
 
-// admitted: the ports on which some NetworkPolicy lets a pod with
-// labels podLabels in namespace ns (with its kubernetes.io/metadata.name
-// label) into a Deployment's pods.
-func (r rendered) admitted(t *testing.T, ns string, podLabels map[string]string) []scrape {
-	nsLabels := map[string]string{kube.LabelNamespaceName: ns}
+// admitted: the container ports of the Deployments' pods that the
+// rendered NetworkPolicies (check's evaluator, Kubernetes semantics) let
+// a pod with labels podLabels in namespace ns reach.
+func (r rendered) admitted(t *testing.T, ps *check.Policies, ns string, podLabels map[string]string) []scrape {
+	prometheus := check.Peer{Namespace: ns, Labels: podLabels}
 	var out []scrape
 	for _, d := range r.deployments {
-		for _, p := range r.policies {
-			if p.Namespace != d.Namespace || !matches(t, &p.Spec.PodSelector, d.Spec.Template.Labels) {
-				continue
-			}
-			for _, rule := range p.Spec.Ingress {
-				if !slices.ContainsFunc(rule.From, func(peer networkingv1.NetworkPolicyPeer) bool {
-					inNamespace := ns == p.Namespace
-					if peer.NamespaceSelector != nil {
-						inNamespace = matches(t, peer.NamespaceSelector, nsLabels)
-					}
-					return peer.IPBlock == nil && inNamespace && matches(t, peer.PodSelector, podLabels)
-				}) {
-					continue
-				}
-				for _, port := range rule.Ports {
-					out = append(out, scrape{d.Name, port.Port.IntVal})
+		pod := check.Peer{Namespace: d.Namespace, Labels: d.Spec.Template.Labels}
+		for _, c := range d.Spec.Template.Spec.Containers {
+			for _, p := range c.Ports {
+				if ps.Allows(prometheus, pod, p.ContainerPort) {
+					out = append(out, scrape{d.Name, p.ContainerPort})
 				}
 			}
 		}
@@ -177,8 +163,13 @@ func TestServiceMonitorsAgreeWithPolicies(t *testing.T) {
 			continue
 		}
 		t.Run(path, func(t *testing.T) {
-			r := collect(t, rendertest.Catalog(t, cat))
-			scraped, admitted := sorted(r.scraped(t)), sorted(r.admitted(t, m.Namespace, m.PodLabels))
+			nodes := rendertest.Catalog(t, cat)
+			ps, err := check.NewPolicies(nodes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := collect(t, nodes)
+			scraped, admitted := sorted(r.scraped(t)), sorted(r.admitted(t, ps, m.Namespace, m.PodLabels))
 			if len(scraped) == 0 || len(scraped) != len(r.monitors) {
 				t.Fatalf("%d ServiceMonitors reach %d ports: %v", len(r.monitors), len(scraped), scraped)
 			}
