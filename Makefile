@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm scale-test postgres-test redis-test apiserver-test argocd-test partition-test image image-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -114,6 +114,14 @@ apiserver-test: build
 ## equal to the local build; deploy/argocd's components on Argo CD's install.yaml
 argocd-test:
 	KUBECONFORM_SCHEMA_LOCATION='$(KUBECONFORM_SCHEMA_LOCATION)' test/argocd/run.sh
+
+## rollout-test: examples/staging and examples/production synced by the real Argo CD
+## application-controller onto simulated clusters (real kube-apiserver,
+## kube-controller-manager and kube-scheduler; kwok nodes): first syncs with
+## their wave timelines, a re-sync, adding a service, faults, deleting the
+## Application (test/rollout/README.md)
+rollout-test:
+	test/rollout/run.sh
 
 ## partition-test: every partition of a 10 000-service synthetic catalog through the real
 ## kustomize + exec function, and the largest through argocd-repo-server + the novagen plugin,

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/novagen/novagen/test/apiserver/kubeapi"
 )
 
 // applyTimeout bounds applying one manifest file.
@@ -21,7 +23,7 @@ func TestManifestsServerSideDryRun(t *testing.T) {
 	if dir == "" {
 		t.Fatal("NOVAGEN_MANIFESTS must name a directory of multi-document YAML files (one per example)")
 	}
-	files, err := yamlFiles(dir)
+	files, err := kubeapi.YAMLFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,14 +13,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
-)
 
-const fieldManager = "novagen"
+	"github.com/novagen/novagen/test/apiserver/kubeapi"
+)
 
 var (
 	namespaceGVR      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
@@ -31,8 +28,7 @@ var (
 // broken-fixture test go through applyFile, so the broken fixtures prove
 // that the very code path used for the examples can fail.
 type harness struct {
-	dyn        dynamic.Interface
-	mapper     *restmapper.DeferredDiscoveryRESTMapper
+	*kubeapi.Client
 	warnings   *warningRecorder
 	namespaces map[string]bool // namespaces known to exist
 }
@@ -41,20 +37,11 @@ func newHarness(cfg *rest.Config) (*harness, error) {
 	cfg = rest.CopyConfig(cfg)
 	warnings := &warningRecorder{}
 	cfg.WarningHandlerWithContext = warnings
-	dyn, err := dynamic.NewForConfig(cfg)
+	c, err := kubeapi.NewClient(cfg)
 	if err != nil {
 		return nil, err
 	}
-	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &harness{
-		dyn:        dyn,
-		mapper:     restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)),
-		warnings:   warnings,
-		namespaces: map[string]bool{},
-	}, nil
+	return &harness{Client: c, warnings: warnings, namespaces: map[string]bool{}}, nil
 }
 
 // rejection is one object the API server refused.
@@ -89,7 +76,7 @@ func (r fileResult) Accepted() int { return r.Total - len(r.Rejections) }
 // that make the file untestable (unreadable YAML, cluster unreachable).
 func (h *harness) applyFile(ctx context.Context, path string) (fileResult, error) {
 	res := fileResult{File: path}
-	objs, err := readObjects(path)
+	objs, err := kubeapi.ReadObjects(path)
 	if err != nil {
 		return res, err
 	}
@@ -105,7 +92,7 @@ func (h *harness) applyFile(ctx context.Context, path string) (fileResult, error
 	var targets []target
 	for _, obj := range objs {
 		gvk := obj.GroupVersionKind()
-		mapping, err := h.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		mapping, err := h.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
 			res.Rejections = append(res.Rejections, newRejection(path, obj, "no such API resource: "+err.Error()))
 			continue
@@ -127,12 +114,12 @@ func (h *harness) applyFile(ctx context.Context, path string) (fileResult, error
 			res.Rejections = append(res.Rejections, newRejection(path, obj, "metadata.name is required for apply"))
 			continue
 		}
-		var ri dynamic.ResourceInterface = h.dyn.Resource(tg.mapping.Resource)
+		var ri dynamic.ResourceInterface = h.Dyn.Resource(tg.mapping.Resource)
 		if tg.mapping.Scope.Name() == meta.RESTScopeNameNamespace {
-			ri = h.dyn.Resource(tg.mapping.Resource).Namespace(obj.GetNamespace())
+			ri = h.Dyn.Resource(tg.mapping.Resource).Namespace(obj.GetNamespace())
 		}
 		_, err := ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{
-			FieldManager: fieldManager,
+			FieldManager: kubeapi.FieldManager,
 			Force:        true,
 			DryRun:       []string{metav1.DryRunAll},
 		})
@@ -180,14 +167,14 @@ func (h *harness) ensureNamespace(ctx context.Context, ns string) error {
 		"apiVersion": "v1", "kind": "Namespace",
 		"metadata": map[string]any{"name": ns},
 	}}
-	if _, err := h.dyn.Resource(namespaceGVR).Create(ctx, nsObj, metav1.CreateOptions{FieldManager: fieldManager}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := h.Dyn.Resource(namespaceGVR).Create(ctx, nsObj, metav1.CreateOptions{FieldManager: kubeapi.FieldManager}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create namespace %s: %w", ns, err)
 	}
 	sa := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "ServiceAccount",
 		"metadata": map[string]any{"name": "default", "namespace": ns},
 	}}
-	if _, err := h.dyn.Resource(serviceAccountGVR).Namespace(ns).Create(ctx, sa, metav1.CreateOptions{FieldManager: fieldManager}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := h.Dyn.Resource(serviceAccountGVR).Namespace(ns).Create(ctx, sa, metav1.CreateOptions{FieldManager: kubeapi.FieldManager}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create default service account in %s: %w", ns, err)
 	}
 	h.namespaces[ns] = true
@@ -202,7 +189,7 @@ func newRejection(path string, obj *unstructured.Unstructured, msg string) rejec
 		Namespace:  obj.GetNamespace(),
 		Name:       obj.GetName(),
 		Message:    msg,
-		YAML:       toYAML(obj),
+		YAML:       kubeapi.ToYAML(obj),
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/novagen/novagen/test/apiserver/kubeapi"
 )
 
 // setupTimeout bounds cluster start plus CRD installation.
@@ -21,7 +23,7 @@ const setupTimeout = 5 * time.Minute
 var shared struct {
 	once    sync.Once
 	dir     string
-	cluster *cluster
+	cluster *kubeapi.Cluster
 	harness *harness
 	err     error
 }
@@ -29,7 +31,7 @@ var shared struct {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.cluster != nil {
-		if err := shared.cluster.stop(); err != nil {
+		if err := shared.cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping cluster:", err)
 			code = 1
 		} else {
@@ -68,7 +70,7 @@ func requireHarness(t *testing.T) *harness {
 func setup() error {
 	apiserverBin := os.Getenv("KUBE_APISERVER")
 	if apiserverBin == "" {
-		return fmt.Errorf("KUBE_APISERVER must name the kube-apiserver binary (test/apiserver/build-apiserver.sh builds it)")
+		return fmt.Errorf("KUBE_APISERVER must name the kube-apiserver binary (test/apiserver/build-kube.sh builds it)")
 	}
 	crdDir := os.Getenv("NOVAGEN_CRDS")
 	if crdDir == "" {
@@ -89,14 +91,18 @@ func setup() error {
 		return err
 	}
 	start := time.Now()
-	if shared.cluster, err = startCluster(ctx, shared.dir, etcdPath, apiserverBin); err != nil {
+	if shared.cluster, err = kubeapi.Start(ctx, shared.dir, etcdPath, apiserverBin); err != nil {
 		return err
 	}
 	fmt.Printf("kube-apiserver ready in %s (logs in %s)\n", time.Since(start).Round(100*time.Millisecond), shared.dir)
-	if shared.harness, err = newHarness(shared.cluster.config); err != nil {
+	if shared.harness, err = newHarness(shared.cluster.Config); err != nil {
 		return err
 	}
-	n, err := shared.harness.installCRDs(ctx, crdDir)
+	files, err := kubeapi.YAMLFiles(crdDir)
+	if err != nil {
+		return err
+	}
+	n, err := shared.harness.InstallCRDs(ctx, files)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ set -euo pipefail
 usage() {
 	echo "usage: $0 MANIFEST_DIR" >&2
 	echo "  env: ETCD (default: etcd on PATH), NOVAGEN_CRDS (default: <repo>/../shared/crds)," >&2
-	echo "       KUBE_APISERVER (default: built and cached by build-apiserver.sh), NOVAGEN_CACHE" >&2
+	echo "       KUBE_APISERVER (default: built and cached by build-kube.sh), NOVAGEN_CACHE" >&2
 	exit 2
 }
 
@@ -31,8 +31,8 @@ if ! command -v "$etcd" >/dev/null 2>&1; then
 fi
 
 if [[ -z "${KUBE_APISERVER:-}" ]]; then
-	# The last line of build-apiserver.sh's stdout is the binary's path.
-	KUBE_APISERVER="$("$script_dir/build-apiserver.sh" | tail -n 1)"
+	# The last line of build-kube.sh's stdout is the binary's path.
+	KUBE_APISERVER="$("$script_dir/build-kube.sh" kube-apiserver | tail -n 1)"
 fi
 
 cd "$script_dir"

@@ -1,13 +1,13 @@
-package apiserver
+package proc
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,61 +17,29 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/novagen/novagen/test/proc"
-	"k8s.io/client-go/rest"
 )
 
 const (
 	etcdReadyTimeout      = 30 * time.Second
 	apiserverReadyTimeout = 120 * time.Second
-	stopGrace             = 15 * time.Second
-	logTailLines          = 40
 )
 
-// cluster is one etcd plus one kube-apiserver, both on loopback, with all
-// state (data, certs, keys, logs) under dir.
-type cluster struct {
-	dir       string
-	etcd      *proc.Process
-	apiserver *proc.Process
-	config    *rest.Config // admin (system:masters) client config
-}
-
-// startCluster starts etcd and kube-apiserver and waits until /readyz passes.
-// On error everything already started is stopped and the error carries the
-// tail of the process logs.
-func startCluster(ctx context.Context, dir, etcdBin, apiserverBin string) (c *cluster, err error) {
-	c = &cluster{dir: dir}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, c.logTails())
-			_ = c.stop()
-			c = nil
-		}
-	}()
-
-	etcdURL, err := c.startEtcd(ctx, etcdBin)
-	if err != nil {
-		return c, err
-	}
-	return c, c.startAPIServer(ctx, apiserverBin, etcdURL)
-}
-
-func (c *cluster) startEtcd(ctx context.Context, bin string) (string, error) {
-	clientPort, err := proc.FreePort()
+// StartEtcd starts etcd in g on free loopback ports, its data in
+// g.Dir/etcd-data, and returns its client URL once it has a leader.
+func StartEtcd(ctx context.Context, g *Group, bin string) (string, error) {
+	clientPort, err := FreePort()
 	if err != nil {
 		return "", err
 	}
-	peerPort, err := proc.FreePort()
+	peerPort, err := FreePort()
 	if err != nil {
 		return "", err
 	}
 	clientURL := "http://127.0.0.1:" + strconv.Itoa(clientPort)
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(peerPort)
-	c.etcd, err = proc.Start("etcd", filepath.Join(c.dir, "etcd.log"), etcdEnv(), bin,
+	p, err := g.Start("etcd", etcdEnv(), bin,
 		"--name=novagen",
-		"--data-dir="+filepath.Join(c.dir, "etcd-data"),
+		"--data-dir="+filepath.Join(g.Dir, "etcd-data"),
 		"--listen-client-urls="+clientURL,
 		"--advertise-client-urls="+clientURL,
 		"--listen-peer-urls="+peerURL,
@@ -85,7 +53,7 @@ func (c *cluster) startEtcd(ctx context.Context, bin string) (string, error) {
 		return "", err
 	}
 	// etcd 3.4 answers /health with {"health":"true"} once it has a leader.
-	err = c.etcd.WaitFor(ctx, etcdReadyTimeout, func() error {
+	err = p.WaitFor(ctx, etcdReadyTimeout, func() error {
 		return httpHealth(http.DefaultClient, clientURL+"/health", `"health":"true"`)
 	})
 	return clientURL, err
@@ -109,30 +77,43 @@ func etcdEnv() []string {
 	return env
 }
 
-func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error {
-	port, err := proc.FreePort()
+// APIServer is a running kube-apiserver and how to reach it as an
+// administrator (a static token in group system:masters).
+type APIServer struct {
+	URL    string // https://127.0.0.1:PORT
+	Token  string
+	CAFile string // its self-signed serving certificate, the one to trust
+	// SAKeyFile signs service account tokens; kube-controller-manager
+	// needs it too.
+	SAKeyFile string
+}
+
+// StartAPIServer starts kube-apiserver in g against etcdURL, its
+// certificates, keys and token file in g.Dir, with RBAC and the default
+// admission plugins, plus extraArgs; it returns once /readyz passes.
+func StartAPIServer(ctx context.Context, g *Group, bin, etcdURL string, extraArgs ...string) (*APIServer, error) {
+	port, err := FreePort()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	token, err := randomToken()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tokenFile := filepath.Join(c.dir, "tokens.csv")
+	tokenFile := filepath.Join(g.Dir, "tokens.csv")
 	// Format: token,user,uid,"group1,group2".
 	if err := os.WriteFile(tokenFile, []byte(token+",novagen-admin,novagen-admin,system:masters\n"), 0o600); err != nil {
-		return err
+		return nil, err
 	}
-	saKey := filepath.Join(c.dir, "sa.key")
+	saKey := filepath.Join(g.Dir, "sa.key")
 	if err := writeRSAKey(saKey); err != nil {
-		return err
+		return nil, err
 	}
-	certDir := filepath.Join(c.dir, "certs")
-
-	c.apiserver, err = proc.Start("kube-apiserver", filepath.Join(c.dir, "kube-apiserver.log"), os.Environ(), bin,
-		"--etcd-servers="+etcdURL,
+	certDir := filepath.Join(g.Dir, "certs")
+	args := append([]string{
+		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(port),
+		"--secure-port=" + strconv.Itoa(port),
 		// Without it the apiserver derives its address from the default
 		// route, which a machine without network does not have.
 		"--advertise-address=127.0.0.1",
@@ -140,68 +121,65 @@ func (c *cluster) startAPIServer(ctx context.Context, bin, etcdURL string) error
 		// address, which the endpoint validation rejects (logged on every
 		// reconcile); there is nothing to reach it from anyway.
 		"--endpoint-reconciler-type=none",
-		"--cert-dir="+certDir, // self-signed serving cert is generated here
+		"--cert-dir=" + certDir, // self-signed serving cert is generated here
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+saKey, // public half is derived
-		"--service-account-signing-key-file="+saKey,
-		"--token-auth-file="+tokenFile,
+		"--service-account-key-file=" + saKey, // public half is derived
+		"--service-account-signing-key-file=" + saKey,
+		"--token-auth-file=" + tokenFile,
 		"--authorization-mode=RBAC",
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range=10.96.0.0/16",
 		"--profiling=false",
-	)
+	}, extraArgs...)
+	p, err := g.Start("kube-apiserver", os.Environ(), bin, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	host := "https://127.0.0.1:" + strconv.Itoa(port)
-	return c.apiserver.WaitFor(ctx, apiserverReadyTimeout, func() error {
+	s := &APIServer{URL: "https://127.0.0.1:" + strconv.Itoa(port), Token: token, CAFile: filepath.Join(certDir, "apiserver.crt"), SAKeyFile: saKey}
+	return s, p.WaitFor(ctx, apiserverReadyTimeout, func() error {
 		// The serving certificate (with its self-signed CA appended) is
 		// written at startup; trust exactly that instead of skipping TLS
 		// verification.
-		ca, err := os.ReadFile(filepath.Join(certDir, "apiserver.crt"))
+		ca, err := os.ReadFile(s.CAFile)
 		if err != nil {
 			return fmt.Errorf("serving certificate not written yet: %w", err)
 		}
-		cfg := &rest.Config{
-			Host:            host,
-			BearerToken:     token,
-			TLSClientConfig: rest.TLSClientConfig{CAData: ca},
-			// Large CRDs and many dry-run applies: don't throttle client-side.
-			QPS:   100,
-			Burst: 200,
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(ca) {
+			return fmt.Errorf("%s holds no certificate yet", s.CAFile)
 		}
-		hc, err := rest.HTTPClientFor(cfg)
-		if err != nil {
-			return err
-		}
-		if err := httpHealth(hc, host+"/readyz", "ok"); err != nil {
-			return err
-		}
-		c.config = cfg
-		return nil
+		hc := &http.Client{Transport: &bearer{token: token, rt: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}}
+		return httpHealth(hc, s.URL+"/readyz", "ok")
 	})
 }
 
-// stop stops kube-apiserver before etcd (so it does not log etcd errors on
-// the way down) and reports left-over processes.
-func (c *cluster) stop() error {
-	var errs []error
-	for _, p := range []*proc.Process{c.apiserver, c.etcd} {
-		if p != nil {
-			errs = append(errs, p.Stop(stopGrace))
-		}
-	}
-	return errors.Join(errs...)
+// WriteKubeconfig writes a kubeconfig for the administrator to path, for
+// the controllers the harnesses run as processes.
+func (s *APIServer) WriteKubeconfig(path string) error {
+	conf := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: novagen
+  cluster: {server: %q, certificate-authority: %q}
+users:
+- name: novagen-admin
+  user: {token: %q}
+contexts:
+- name: novagen
+  context: {cluster: novagen, user: novagen-admin}
+current-context: novagen
+`, s.URL, s.CAFile, s.Token)
+	return os.WriteFile(path, []byte(conf), 0o600)
 }
 
-func (c *cluster) logTails() string {
-	var b strings.Builder
-	for _, p := range []*proc.Process{c.etcd, c.apiserver} {
-		if p != nil {
-			b.WriteString(p.Tail(logTailLines))
-		}
-	}
-	return b.String()
+type bearer struct {
+	token string
+	rt    http.RoundTripper
+}
+
+func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.rt.RoundTrip(r)
 }
 
 func httpHealth(hc *http.Client, url, want string) error {

@@ -1,4 +1,4 @@
-package apiserver
+package kubeapi
 
 import (
 	"context"
@@ -15,19 +15,15 @@ const crdReadyTimeout = 60 * time.Second
 
 var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-// installCRDs applies (for real) every CustomResourceDefinition in dir,
+// InstallCRDs applies (for real) every CustomResourceDefinition in files,
 // waits until each is Established and its kinds are discoverable, and
 // returns how many were installed. Server-side apply is required: the
 // last-applied annotation of a client-side apply would exceed the 256 KiB
 // annotation limit for the large external-secrets CRDs.
-func (h *harness) installCRDs(ctx context.Context, dir string) (int, error) {
-	files, err := yamlFiles(dir)
-	if err != nil {
-		return 0, err
-	}
+func (c *Client) InstallCRDs(ctx context.Context, files []string) (int, error) {
 	var crds []*unstructured.Unstructured
 	for _, f := range files {
-		objs, err := readObjects(f)
+		objs, err := ReadObjects(f)
 		if err != nil {
 			return 0, err
 		}
@@ -35,24 +31,24 @@ func (h *harness) installCRDs(ctx context.Context, dir string) (int, error) {
 			if obj.GetKind() != "CustomResourceDefinition" {
 				return 0, fmt.Errorf("%s: %s %s is not a CustomResourceDefinition", f, obj.GetKind(), obj.GetName())
 			}
-			if _, err := h.dyn.Resource(crdGVR).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: fieldManager, Force: true}); err != nil {
+			if _, err := c.Dyn.Resource(crdGVR).Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: true}); err != nil {
 				return 0, fmt.Errorf("%s: install CRD %s: %w", f, obj.GetName(), err)
 			}
 			crds = append(crds, obj)
 		}
 	}
 	for _, crd := range crds {
-		if err := h.waitEstablished(ctx, crd.GetName()); err != nil {
+		if err := c.waitEstablished(ctx, crd.GetName()); err != nil {
 			return 0, err
 		}
 	}
-	return len(crds), h.waitDiscoverable(ctx, crds)
+	return len(crds), c.waitDiscoverable(ctx, crds)
 }
 
-func (h *harness) waitEstablished(ctx context.Context, name string) error {
+func (c *Client) waitEstablished(ctx context.Context, name string) error {
 	var last string
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, crdReadyTimeout, true, func(ctx context.Context) (bool, error) {
-		crd, err := h.dyn.Resource(crdGVR).Get(ctx, name, metav1.GetOptions{})
+		crd, err := c.Dyn.Resource(crdGVR).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			last = err.Error()
 			return false, nil
@@ -76,10 +72,10 @@ func (h *harness) waitEstablished(ctx context.Context, name string) error {
 // waitDiscoverable refreshes the RESTMapper until every served version of
 // every CRD resolves: discovery is updated asynchronously after
 // Established, and a stale mapper would report "no matches for kind".
-func (h *harness) waitDiscoverable(ctx context.Context, crds []*unstructured.Unstructured) error {
+func (c *Client) waitDiscoverable(ctx context.Context, crds []*unstructured.Unstructured) error {
 	var last error
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, crdReadyTimeout, true, func(ctx context.Context) (bool, error) {
-		h.mapper.Reset()
+		c.Mapper.Reset()
 		for _, crd := range crds {
 			group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
 			kind, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "kind")
@@ -90,7 +86,7 @@ func (h *harness) waitDiscoverable(ctx context.Context, crds []*unstructured.Uns
 					continue
 				}
 				version, _ := m["name"].(string)
-				if _, last = h.mapper.RESTMapping(schema.GroupKind{Group: group, Kind: kind}, version); last != nil {
+				if _, last = c.Mapper.RESTMapping(schema.GroupKind{Group: group, Kind: kind}, version); last != nil {
 					return false, nil
 				}
 			}

@@ -1,4 +1,7 @@
-package apiserver
+// Package kubeapi is what the harnesses on a real kube-apiserver share:
+// starting etcd and kube-apiserver, a client that applies objects of any
+// kind, CRD installation and reading multi-document YAML.
+package kubeapi
 
 import (
 	"bufio"
@@ -15,14 +18,23 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// readObjects parses a multi-document YAML file into objects, in file order.
+// ReadObjects parses a multi-document YAML file into objects, in file order.
 // Empty documents (a leading "---", comments only) are skipped, as kubectl
 // does.
-func readObjects(path string) ([]*unstructured.Unstructured, error) {
+func ReadObjects(path string) ([]*unstructured.Unstructured, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	objs, err := ParseObjects(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return objs, nil
+}
+
+// ParseObjects parses multi-document YAML into objects, as ReadObjects.
+func ParseObjects(data []byte) ([]*unstructured.Unstructured, error) {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var objs []*unstructured.Unstructured
 	for i := 1; ; i++ {
@@ -31,26 +43,26 @@ func readObjects(path string) ([]*unstructured.Unstructured, error) {
 			return objs, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", path, i, err)
+			return nil, fmt.Errorf("document %d: %w", i, err)
 		}
 		var m map[string]any
 		if err := yaml.Unmarshal(doc, &m); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", path, i, err)
+			return nil, fmt.Errorf("document %d: %w", i, err)
 		}
 		if len(m) == 0 {
 			continue
 		}
 		obj := &unstructured.Unstructured{Object: m}
 		if obj.GetAPIVersion() == "" || obj.GetKind() == "" {
-			return nil, fmt.Errorf("%s: document %d: apiVersion and kind are required", path, i)
+			return nil, fmt.Errorf("document %d: apiVersion and kind are required", i)
 		}
 		objs = append(objs, obj)
 	}
 }
 
-// yamlFiles lists the *.yaml and *.yml files directly in dir, sorted, and
+// YAMLFiles lists the *.yaml and *.yml files directly in dir, sorted, and
 // fails on an empty directory so a wrong path cannot pass vacuously.
-func yamlFiles(dir string) ([]string, error) {
+func YAMLFiles(dir string) ([]string, error) {
 	var files []string
 	for _, pattern := range []string{"*.yaml", "*.yml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pattern))
@@ -66,8 +78,8 @@ func yamlFiles(dir string) ([]string, error) {
 	return files, nil
 }
 
-// toYAML renders an object for failure messages.
-func toYAML(obj *unstructured.Unstructured) string {
+// ToYAML renders an object for failure messages.
+func ToYAML(obj *unstructured.Unstructured) string {
 	out, err := yaml.Marshal(obj.Object)
 	if err != nil {
 		return fmt.Sprintf("(cannot render object: %v)", err)
