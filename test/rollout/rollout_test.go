@@ -76,7 +76,9 @@ type app struct {
 // its name, repository, path and namespace.
 func newApp(t *testing.T, e *env, name, path string, down []string) *app {
 	t.Helper()
-	wt := branch(t, e.cfg.repo, "rollout-"+name)
+	// A branch per scenario: scenarios share the clone.
+	ref := "rollout-" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
+	wt := branch(t, e.cfg.repo, ref)
 	r, err := RenderPath(wt, path)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +89,7 @@ func newApp(t *testing.T, e *env, name, path string, down []string) *app {
 		t.Fatal(err)
 	}
 	ns := namespaceOf(t, r)
-	a, err := e.CreateApp(e.ctx, string(manifest), name, "file://"+e.cfg.repo, "rollout-"+name, path, ns)
+	a, err := e.CreateApp(e.ctx, string(manifest), name, "file://"+e.cfg.repo, ref, path, ns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -657,9 +659,10 @@ func replicated(t *testing.T, r *Render) []workload {
 		if o.GetKind() != "Deployment" && o.GetKind() != "StatefulSet" {
 			continue
 		}
-		n, found, _ := unstructured.NestedInt64(o.Object, "spec", "replicas")
-		if !found {
-			n = 1
+		// Parsed from JSON: numbers are float64.
+		n := int64(1)
+		if v, found, _ := unstructured.NestedFieldNoCopy(o.Object, "spec", "replicas"); found {
+			n = toInt(v)
 		}
 		l, _, _ := unstructured.NestedStringMap(o.Object, "spec", "template", "metadata", "labels")
 		if n > 1 {
