@@ -68,6 +68,9 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 		podLabels = map[string]string{}
 	}
 	maps.Copy(podLabels, meta.Labels)
+	// What it serves: the headless discovery Service selects gRPC pods
+	// by it (kube.ProtocolPodSelector).
+	podLabels[kube.LabelProtocol] = svc.Protocol
 	c := container(svc)
 	var secrets []string
 	if svc.Database != "" {
