@@ -182,8 +182,8 @@ func TestFieldChanges(t *testing.T) {
 		object   string
 		paths    []string
 	}{
-		{"replicas of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      replicas: 3\n",
-			"graph-service", "Deployment/graph-service", []string{"spec.replicas"}},
+		{"startup grace of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      startupGrace: 5m\n",
+			"graph-service", "Deployment/graph-service", []string{"spec.template.spec.containers[graph-service].startupProbe.failureThreshold"}},
 		{"migration deadline", "activeDeadline: 30m", "activeDeadline: 45m",
 			Shared, "Job/sqlx-migrate-", []string{"metadata.name", "spec.activeDeadlineSeconds"}},
 	}
