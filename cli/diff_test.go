@@ -42,9 +42,9 @@ func TestDiffCommand(t *testing.T) {
 	testtool.CopyDir(t, "../protos", filepath.Join(oldDir, "protos"))
 
 	runCommandCases(t, []commandCase{
-		{"two files", []string{"diff", oldFile, catalog}, 0, []string{"novagen diff: 0 added, 0 removed, 1 changed objects in 1 groups\n\ngraph-service\n  ~ Deployment/graph-service\n      spec.replicas\n"}, nil},
+		{"two files", []string{"diff", oldFile, catalog}, 0, []string{"novagen diff: 1 added, 0 removed, 1 changed objects in 1 groups\n\ngraph-service\n  + PodDisruptionBudget/graph-service\n  ~ Deployment/graph-service\n      spec.replicas\n      spec.template.spec.topologySpreadConstraints (added)\n"}, nil},
 		{"against main", []string{"diff", "--base", "main", "-f", catalog}, 0, []string{"  ~ Deployment/graph-service\n      spec.replicas\n"}, nil},
-		{"markdown", []string{"diff", "--base", "main", "-f", catalog, "--format", "markdown"}, 0, []string{"### novagen diff: 0 added, 0 removed, 1 changed objects in 1 groups", "| ~ changed | `Deployment/graph-service` | `spec.replicas` |"}, nil},
+		{"markdown", []string{"diff", "--base", "main", "-f", catalog, "--format", "markdown"}, 0, []string{"### novagen diff: 1 added, 0 removed, 1 changed objects in 1 groups", "| + added | `PodDisruptionBudget/graph-service` |  |", "| ~ changed | `Deployment/graph-service` | `spec.replicas`<br>`spec.template.spec.topologySpreadConstraints (added)` |"}, nil},
 		{"no change", []string{"diff", oldFile, oldFile}, 0, []string{"novagen diff: no object changes\n"}, nil},
 		{"an option is no revision", []string{"diff", "--base", "--output=/tmp/x", "-f", catalog}, 1, nil, []string{`--base "--output=/tmp/x": not a git revision`}},
 		{"unknown revision", []string{"diff", "--base", "nope", "-f", catalog}, 1, nil, []string{"git show nope:./services.yaml"}},

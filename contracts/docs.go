@@ -8,8 +8,10 @@ import (
 )
 
 // Docs is the contracts' documentation in Markdown, rendered from the
-// catalog (the registry) and the compiled files: how to use the
-// definitions, then every service with its RPCs, and every message.
+// compiled files: how to use the definitions, then every proto service
+// with its RPCs, and every message. It does not list the catalog's
+// services: the service registry ConfigMap does, and a docs ConfigMap
+// that named them would change with every service added.
 func Docs(in Input) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -21,21 +23,14 @@ func Docs(in Input) string {
 	p("  Mount it with `items` (key → path) to get the tree back, as the validation Job `%s` does.\n", naming.ProtoValidateJob)
 	p("- `%s` holds the version (`%s`), the SHA-256 of every file (`%s`, for `sha256sum -c`)\n", naming.ProtoVersions(in.Catalog), naming.KeyProtoVersion, naming.KeyProtoChecksums)
 	p("  and `%s`, which generates code with protoc or buf (`NOVA_PROTO_LANGS=\"go go-grpc\"`).\n", naming.KeyProtoGenerate)
-	p("- `%s` lists every service (`%s`, `%s`): address, database, ports, dependencies, topics.\n", naming.ServiceRegistry(in.Catalog), naming.KeyRegistryYAML, naming.KeyRegistryJSON)
+	p("- `%s` lists the catalog's services (`%s`, `%s`): protocol, address,\n  database, ports, dependencies, health endpoint, topics.\n", naming.ServiceRegistry(in.Catalog), naming.KeyRegistryYAML, naming.KeyRegistryJSON)
 	p("- Every grpc service answers the gRPC health protocol at `%s`\n", naming.GRPCHealthCheck)
 	p("  (`grpc_health_probe -addr=<address>`, or a Kubernetes `grpc` probe); an http service answers\n")
 	p("  `GET` on its health path (the registry's `health`).\n")
 	p("- Evolve a version compatibly: add fields and RPCs, never renumber, retype or reuse a field;\n")
 	p("  breaking changes get a new package version (`v2`). The catalog's `contracts.previous` makes\n")
 	p("  the validation Job run `buf breaking` against the last release.\n\n")
-
-	p("## Services of the catalog\n\n")
-	p("| service | address | database | depends on | produces | consumes |\n| --- | --- | --- | --- | --- | --- |\n")
-	for _, s := range in.Registry.Services {
-		p("| `%s` | `%s` | %s | %s | %s | %s |\n", s.Name, s.Address, orDash(s.Database), list(s.DependsOn), list(s.Produces), list(s.Consumes))
-	}
-
-	p("\n## Files\n\n| file | package | sha256 |\n| --- | --- | --- |\n")
+	p("## Files\n\n| file | package | sha256 |\n| --- | --- | --- |\n")
 	for _, f := range in.Current.Files {
 		p("| `%s` | `%s` | `%s` |\n", f.Path, f.Package, f.SHA256)
 	}
@@ -92,18 +87,4 @@ func stream(streaming bool, typ string) string {
 		return "stream `" + typ + "`"
 	}
 	return "`" + typ + "`"
-}
-
-func list(items []string) string {
-	if len(items) == 0 {
-		return "–"
-	}
-	return "`" + strings.Join(items, "`, `") + "`"
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return "`" + s + "`"
 }

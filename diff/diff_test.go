@@ -136,7 +136,7 @@ func TestAddingAServiceChangesLittle(t *testing.T) {
 	r, _, cat := compare(t, old, added)
 	assertBlastRadius(t, r, cat, rendered(t, added), "billing-service")
 
-	want := []string{"added Deployment/billing-service", "added " + "ExternalSecret/" + naming.DBSecret("billing-service"), "added NetworkPolicy/billing-service", "added Service/billing-service", "added ServiceMonitor/billing-service"}
+	want := []string{"added Deployment/billing-service", "added " + "ExternalSecret/" + naming.DBSecret("billing-service"), "added NetworkPolicy/billing-service", "added PrometheusRule/billing-service", "added Service/billing-service", "added ServiceMonitor/billing-service"}
 	if got := objects(r, "billing-service"); !slices.Equal(got, want) {
 		t.Errorf("billing-service's group: got %v, want %v", got, want)
 	}
@@ -163,7 +163,7 @@ func TestRemovingAService(t *testing.T) {
 	removed := old[:i]
 	r, cat, _ := compare(t, old, removed)
 	assertBlastRadius(t, r, cat, rendered(t, old), "graphql-gateway")
-	want := []string{"removed Certificate/graphql-gateway-tls", "removed Deployment/graphql-gateway", "removed Ingress/graphql-gateway", "removed NetworkPolicy/graphql-gateway", "removed Service/graphql-gateway", "removed ServiceMonitor/graphql-gateway"}
+	want := []string{"removed Certificate/graphql-gateway-tls", "removed Deployment/graphql-gateway", "removed Ingress/graphql-gateway", "removed NetworkPolicy/graphql-gateway", "removed PrometheusRule/graphql-gateway", "removed Service/graphql-gateway", "removed ServiceMonitor/graphql-gateway"}
 	if got := objects(r, "graphql-gateway"); !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -182,8 +182,8 @@ func TestFieldChanges(t *testing.T) {
 		object   string
 		paths    []string
 	}{
-		{"replicas of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      replicas: 3\n",
-			"graph-service", "Deployment/graph-service", []string{"spec.replicas"}},
+		{"startup grace of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      startupGrace: 5m\n",
+			"graph-service", "Deployment/graph-service", []string{"spec.template.spec.containers[graph-service].startupProbe.failureThreshold"}},
 		{"migration deadline", "activeDeadline: 30m", "activeDeadline: 45m",
 			Shared, "Job/sqlx-migrate-", []string{"metadata.name", "spec.activeDeadlineSeconds"}},
 	}

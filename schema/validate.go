@@ -74,12 +74,18 @@ func (v *validator) checkNames() {
 		v.errorf("/metadata/name", "catalog name is too long (%d characters): the headless Service %q derived from it would have %d, at most %d",
 			len(v.cat.Metadata.Name), headless, len(headless), naming.MaxLabel)
 	}
+	// Names derived from the catalog's: a service of that name would
+	// share them (its PrometheusRule is named like it).
+	derived := map[string]string{
+		headless: "the headless Service",
+		naming.AlertRules(v.cat.Metadata.Name): "the PrometheusRule of the Sync Jobs' alerts",
+	}
 	reserved := func(name, ptr, what string) {
 		if why, ok := naming.ReservedServiceNames[name]; ok {
 			v.errorf(ptr, "%s name %q is reserved: it is %s", what, name, why)
 		}
-		if name == headless {
-			v.errorf(ptr, "%s name %q is reserved: it is the headless Service of catalog %q", what, name, v.cat.Metadata.Name)
+		if why, ok := derived[name]; ok {
+			v.errorf(ptr, "%s name %q is reserved: it is %s of catalog %q", what, name, why, v.cat.Metadata.Name)
 		}
 	}
 	for i, e := range v.cat.Spec.Infrastructure.External {

@@ -93,17 +93,6 @@ func (c *Catalog) OwnsDatabase(db string) bool {
 	return c.OwnsShared()
 }
 
-// SingleInitGroup says every database's init SQL is in one group with
-// the plain names (ConfigMap postgres-init-scripts): an unpartitioned
-// catalog with at most DatabasesPerInitGroup databases, as Groups decides.
-// Only then does the PostgreSQL server also run the init SQL on a first
-// start (the ConfigMap mounted, every login's password in its
-// environment): otherwise the server's spec would grow with the catalog,
-// and the db-init Jobs alone initialise it.
-func (c *Catalog) SingleInitGroup() bool {
-	return !c.Partitioned() && len(c.Spec.Databases) <= DatabasesPerInitGroup
-}
-
 // checkPostgresGroups: the grouped PostgreSQL objects are named
 // <name>-<partition>-<k>; each must still fit its Kubernetes limit (a
 // CronJob name 52 characters, a label value 63), which a long partition

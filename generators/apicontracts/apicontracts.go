@@ -12,8 +12,9 @@
 //   - ConfigMap <catalog>-service-registry: every catalog service (address,
 //     database, ports, dependencies, health endpoint, topics) as YAML and
 //     JSON, from one struct built from the catalog (schema.ServiceRegistry);
-//   - ConfigMap <catalog>-proto-docs: usage guidelines, services, RPCs and
-//     messages in Markdown;
+//   - ConfigMap <catalog>-proto-docs: usage guidelines, the proto services
+//     with their RPCs, and messages in Markdown; not the catalog's services
+//     (the registry lists them), so adding one leaves the docs alone;
 //   - Job proto-validate-<hash>, an Argo CD Sync hook: busybox copies the
 //     trees out of the ConfigMap volumes (whose items restore the paths)
 //     into an emptyDir, then buf lints the current tree and, with a

@@ -136,6 +136,12 @@ func installation(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint
 			VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
 		}},
 	}
+	if ch.Replicated() {
+		// podDistribution keeps the replicas on different nodes; spread
+		// them over zones too, as a preference (the pod template is a
+		// PodSpec the operator passes on to its StatefulSets).
+		pod.TopologySpreadConstraints = kube.TopologySpread(ep.PodLabels, nil, corev1.LabelTopologyZone)
+	}
 	kube.HardenAs(&pod, UID)
 	pvc := corev1.PersistentVolumeClaimSpec{
 		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},

@@ -35,18 +35,13 @@
 // secrets). Running them again changes nothing but the salt of each
 // password verifier, and brings a drifted server back to the catalog.
 //
-// Two ways to run them, both with the same ConfigMap:
+// The Job, a Sync hook that waits for PostgreSQL, runs them on every
+// sync, against a new data directory as against an initialised server:
+// the PostgreSQL server itself runs no init scripts (generator postgres
+// mounts none), so its pod template never changes when a database or a
+// login does, and the server is not restarted for a new service.
 //
-//   - a server that is already initialised (the usual case, and every
-//     catalog change): the Job of this package, a Sync hook that waits
-//     for PostgreSQL, then runs the scripts against it;
-//   - an empty data directory: mount the ConfigMap at
-//     /docker-entrypoint-initdb.d of the postgres image and give the
-//     container the variables of kube.PasswordEnvVars (generator
-//     postgres does); the image runs *.sql
-//     there in name order with ON_ERROR_STOP, once.
-//
-// README.md beside this file shows both. The package also emits the
+// README.md beside this file says more. The package also emits the
 // password-sync CronJob (the roles script on a schedule, so rotated
 // passwords reach PostgreSQL between syncs) and the NetworkPolicy of
 // these pods: PostgreSQL and DNS, nothing else.

@@ -1,10 +1,16 @@
 // Package grpcservices generates the Services that make every catalog
 // service discoverable at <service>.<namespace>.svc.cluster.local: one
-// ClusterIP Service per service and one headless Service over all of them
-// (naming.HeadlessService: <catalog>-grpc-services).
+// ClusterIP Service per service and one headless Service over the pods of
+// every gRPC service (naming.HeadlessService: <catalog>-grpc-services).
+// The headless Service publishes the gRPC port, so it selects pods by
+// the protocol label workloads gives them (kube.ProtocolPodSelector): an
+// http service's pods, where nothing listens on that port, stay out of
+// it. A hand-written Deployment in a base joins it with the same label.
 package grpcservices
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -25,8 +31,7 @@ var appProtocolHTTP = "http"
 
 // Generate returns one ClusterIP Service per catalog service, in catalog
 // order, and the headless discovery Service; a partition's render, the
-// Services of its own services (the headless one is shared: the
-// infrastructure partition's).
+// Services of its own services.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
@@ -45,7 +50,11 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		}
 		out = append(out, s)
 	}
-	if !cat.OwnsShared() {
+	// The headless Service is shared (the infrastructure partition's),
+	// and only for a catalog with a gRPC service: without one it would
+	// select no pod.
+	grpc := slices.ContainsFunc(cat.Spec.Services, func(s schema.Service) bool { return !s.HTTP() })
+	if !cat.OwnsShared() || !grpc {
 		return out, nil
 	}
 	// Pods that override their ports still resolve through DNS; the
@@ -56,7 +65,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		ObjectMeta: kube.Meta(cat, Name, naming.HeadlessService(cat.Metadata.Name), kube.ComponentGRPCService),
 		Spec: corev1.ServiceSpec{
 			ClusterIP: corev1.ClusterIPNone,
-			Selector:  kube.GRPCPodSelector(cat),
+			Selector:  kube.ProtocolPodSelector(cat, schema.ProtocolGRPC),
 			Ports:     ports(naming.PortGRPC, d.GRPC, d.Metrics),
 		},
 	})

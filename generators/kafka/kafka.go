@@ -24,8 +24,9 @@
 //     catalog's cluster ID once, and starts the broker. (The image's own
 //     environment templating differs between releases and writes into
 //     /opt/kafka/config; a start script of ours does not.);
-//   - with more than one broker, a PodDisruptionBudget and pod
-//     anti-affinity.
+//   - with more than one broker, a PodDisruptionBudget, pod
+//     anti-affinity over nodes and a preferred spread over zones
+//     (kube.SpreadServers).
 //
 // Whether Kafka is managed or provided from outside (then generator
 // external-services points the Service kafka at it), the catalog's
@@ -154,7 +155,7 @@ func brokers(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) []kube.Ob
 	}
 	out = append(out, kube.ServerObjects(cat, Name, s)...)
 	if k.Brokers > 1 {
-		out = append(out, kube.PodDisruptionBudget(cat, Name, Component, ep.PodLabels))
+		out = append(out, kube.PodDisruptionBudget(cat, Name, Component, kube.ComponentServer, ep.PodLabels))
 	}
 	return out
 }
@@ -196,7 +197,7 @@ func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Serve
 		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
 	}
 	if k.Brokers > 1 {
-		pod.Affinity = kube.AntiAffinity(k.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
+		kube.SpreadServers(&pod, k.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
 	}
 	return kube.Server{
 		Name:            ep.Name,

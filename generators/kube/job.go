@@ -128,8 +128,8 @@ func ContentHash(data map[string]string) string {
 
 // PasswordEnvVars are the variables the db-init scripts read the role
 // passwords from (naming.PasswordEnv), each from its role's Secret: the
-// db-init Job, the password-sync CronJob and the PostgreSQL server (which
-// runs the same scripts on its first start) all set them.
+// db-init Job and the password-sync CronJob set them (never the
+// PostgreSQL server, whose spec must not change with the logins).
 func PasswordEnvVars(cat *catalog.Catalog) []corev1.EnvVar {
 	var out []corev1.EnvVar
 	for _, l := range cat.Logins() {

@@ -32,6 +32,12 @@ const (
 	// reviewer can trace any object back to its code.
 	AnnotationGenerator = "novagen.nova.dev/generator"
 
+	// LabelProtocol on a service's pods names the protocol it serves
+	// (grpc or http). It is on the pod template only, not in the
+	// Deployment's selector, which is immutable on a live cluster: a
+	// new label there could never reach an existing Deployment.
+	LabelProtocol = "novagen.nova.dev/protocol"
+
 	// AnnotationNode names the catalog node (an infrastructure component)
 	// an object belongs to when its app.kubernetes.io/name does not: the
 	// object then takes that node's place in the startup order (the topic
@@ -63,12 +69,21 @@ func Labels(cat *catalog.Catalog, name, component string) map[string]string {
 	}
 }
 
-// GRPCPodSelector selects the pods of every catalog service.
+// GRPCPodSelector selects the pods of every catalog service, whatever
+// protocol it serves (component grpc-service predates http services).
 func GRPCPodSelector(cat *catalog.Catalog) map[string]string {
 	return map[string]string{
 		LabelPartOf:    cat.Metadata.Name,
 		LabelComponent: ComponentGRPCService,
 	}
+}
+
+// ProtocolPodSelector selects the pods of the catalog's services that
+// serve protocol (catalog.ProtocolGRPC, ProtocolHTTP).
+func ProtocolPodSelector(cat *catalog.Catalog, protocol string) map[string]string {
+	sel := GRPCPodSelector(cat)
+	sel[LabelProtocol] = protocol
+	return sel
 }
 
 // JobPodSelector selects the pods of the catalog's Jobs of component.

@@ -82,6 +82,15 @@ func ServerObjects(cat *catalog.Catalog, generator string, s Server) []Object {
 			VolumeClaimTemplates: claims,
 		},
 	}
+	if len(claims) > 0 {
+		// Said, not left to the default: deleting the StatefulSet (or the
+		// Application that synced it) or scaling it down never deletes a
+		// volume, and so never the data.
+		sts.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+			WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+			WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+		}
+	}
 	headless := service(cat, generator, s.Headless, s.PodLabels, s.Ports)
 	headless.Spec.ClusterIP = corev1.ClusterIPNone
 	headless.Spec.PublishNotReadyAddresses = s.PublishNotReady
@@ -135,10 +144,13 @@ func FieldEnv(name, path string) corev1.EnvVar {
 // the label apps.kubernetes.io/pod-index (Kubernetes 1.28+, GA in 1.32).
 const PodIndexPath = "metadata.labels['" + appsv1.PodIndexLabel + "']"
 
-// AntiAffinity spreads pods of podLabels over nodes
-// (kubernetes.io/hostname): preferred, or required (then there must be a
-// schedulable node per pod).
-func AntiAffinity(required bool, podLabels map[string]string) *corev1.Affinity {
+// SpreadServers spreads the pods of podLabels, the servers of a
+// cluster, over nodes (pod anti-affinity on kubernetes.io/hostname:
+// preferred, or required, and then there must be a schedulable node per
+// pod) and over zones (a topology spread constraint that prefers, never
+// requires: a cluster with fewer zones than pods still schedules them),
+// so the loss of a node, or of a zone, takes as few of them as it can.
+func SpreadServers(pod *corev1.PodSpec, required bool, podLabels map[string]string) {
 	term := corev1.PodAffinityTerm{LabelSelector: Selector(podLabels), TopologyKey: corev1.LabelHostname}
 	anti := &corev1.PodAntiAffinity{}
 	if required {
@@ -146,15 +158,38 @@ func AntiAffinity(required bool, podLabels map[string]string) *corev1.Affinity {
 	} else {
 		anti.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.WeightedPodAffinityTerm{{Weight: 100, PodAffinityTerm: term}}
 	}
-	return &corev1.Affinity{PodAntiAffinity: anti}
+	pod.Affinity = &corev1.Affinity{PodAntiAffinity: anti}
+	pod.TopologySpreadConstraints = TopologySpread(podLabels, nil, corev1.LabelTopologyZone)
+}
+
+// TopologySpread spreads the pods of podLabels evenly (maxSkew 1) over
+// the domains of each topology key, as a preference (ScheduleAnyway:
+// scheduling never fails on a cluster with fewer zones or nodes than
+// pods). matchLabelKeys restricts the count to the pods that share those
+// labels' values with the pod being scheduled (pod-template-hash: one
+// revision of a Deployment, so a rolling update spreads its new pods too).
+func TopologySpread(podLabels map[string]string, matchLabelKeys []string, keys ...string) []corev1.TopologySpreadConstraint {
+	out := make([]corev1.TopologySpreadConstraint, len(keys))
+	for i, k := range keys {
+		out[i] = corev1.TopologySpreadConstraint{
+			MaxSkew:           1,
+			TopologyKey:       k,
+			WhenUnsatisfiable: corev1.ScheduleAnyway,
+			LabelSelector:     Selector(podLabels),
+			MatchLabelKeys:    matchLabelKeys,
+		}
+	}
+	return out
 }
 
 // PodDisruptionBudget lets a voluntary disruption (a node drain) evict one
-// pod of podLabels at a time: a cluster of servers keeps its quorum.
-func PodDisruptionBudget(cat *catalog.Catalog, generator, name string, podLabels map[string]string) *policyv1.PodDisruptionBudget {
+// pod of podLabels at a time: a cluster of servers keeps its quorum, a
+// service with replicas keeps serving. Only for several pods: with one,
+// it would block every drain.
+func PodDisruptionBudget(cat *catalog.Catalog, generator, name, component string, podLabels map[string]string) *policyv1.PodDisruptionBudget {
 	return &policyv1.PodDisruptionBudget{
 		TypeMeta:   TypeMeta("policy/v1", "PodDisruptionBudget"),
-		ObjectMeta: Meta(cat, generator, name, ComponentServer),
+		ObjectMeta: Meta(cat, generator, name, component),
 		Spec: policyv1.PodDisruptionBudgetSpec{
 			MaxUnavailable: Ptr(intstr.FromInt32(1)),
 			Selector:       Selector(podLabels),

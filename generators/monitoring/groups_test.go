@@ -2,56 +2,56 @@ package monitoring
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
-// TestRuleGroups: in a partitioned catalog of 300 services, each
-// PrometheusRule holds at most RulesPerObject services' groups, all of
-// one partition; every service has its group exactly once, the Sync
-// Jobs' group is in the infrastructure partition's; ServiceMonitors go
-// with their service; the partitions add up to the whole output.
+// TestRuleGroups: in a partitioned catalog of 300 services, every
+// service has one PrometheusRule of its own, named like it, holding its
+// group alone and rendered with its partition; the Sync Jobs' group is
+// alone in <catalog>-alerts, in the infrastructure partition;
+// ServiceMonitors go with their service; the partitions add up to the
+// whole output.
 func TestRuleGroups(t *testing.T) {
 	cat := generatortest.Synth(t, 300, 3)
 	counts := generatortest.PartitionsAddUp(t, Generate, cat)
 	assert.NotZero(t, counts[schema.InfrastructurePartition], "the Sync Jobs' rules")
-	objs, err := Generate(cat)
-	require.NoError(t, err)
-	seen := map[string]int{}
-	rules := 0
+	want := map[string]map[string][]string{} // partition -> PrometheusRule -> groups
+	for _, p := range cat.PartitionNames() {
+		want[p] = map[string][]string{}
+	}
+	for _, s := range cat.Spec.Services {
+		want[cat.PartitionOf(s.Name)][s.Name] = []string{"service:" + s.Name}
+	}
+	want[schema.InfrastructurePartition][naming.AlertRules(cat.Metadata.Name)] = []string{syncJobsGroup}
+	for _, p := range cat.PartitionNames() {
+		scoped, err := cat.InPartition(p)
+		require.NoError(t, err)
+		objs, err := Generate(scoped)
+		require.NoError(t, err)
+		assert.Equal(t, want[p], ruleGroups(objs), "partition %s", p)
+	}
+}
+
+// ruleGroups are the rule groups' names of each PrometheusRule of objs.
+func ruleGroups(objs []kube.Object) map[string][]string {
+	out := map[string][]string{}
 	for _, o := range objs {
-		r, ok := o.(*promoperator.PrometheusRule)
-		if !ok {
-			continue
-		}
-		rules++
-		require.True(t, strings.HasPrefix(r.Name, naming.AlertRules(cat.Metadata.Name)+"-"), r.Name)
-		services := 0
-		for _, g := range r.Spec.Groups {
-			seen[g.Name]++
-			if svc, ok := strings.CutPrefix(g.Name, "service:"); ok {
-				services++
-				assert.Contains(t, r.Name, "-"+cat.PartitionOf(svc)+"-", "%s holds %s", r.Name, svc)
-			} else {
-				assert.Equal(t, syncJobsGroup, g.Name)
-				assert.Contains(t, r.Name, "-"+schema.InfrastructurePartition+"-")
+		if r, ok := o.(*promoperator.PrometheusRule); ok {
+			for _, g := range r.Spec.Groups {
+				out[r.Name] = append(out[r.Name], g.Name)
 			}
 		}
-		assert.LessOrEqual(t, services, RulesPerObject, r.Name)
 	}
-	assert.Greater(t, rules, 4)
-	for _, s := range cat.Spec.Services {
-		assert.Equal(t, 1, seen["service:"+s.Name], s.Name)
-	}
-	assert.Equal(t, 1, seen[syncJobsGroup])
+	return out
 }
 
 // TestSyncJobNames: the failed-Job alert matches a Sync Job's name with

@@ -5,15 +5,24 @@
 //     every service's metrics port), selecting the service's Service and
 //     scraping its http-metrics port. The NetworkPolicies admit the
 //     monitoring pods to the same targets, so the two cannot disagree;
-//   - PrometheusRules <catalog>-alerts: per service, a group alerting when its
-//     Deployment has fewer available replicas than it wants for
+//   - a PrometheusRule per service, named like it: a group alerting when
+//     its Deployment has fewer available replicas than it wants for
 //     alerts.notReadyFor and when its containers restart alerts.restarts
-//     times within alerts.restartWindow; and a group alerting when a Sync
-//     Job (db-init, migrations, schema, topics, cluster-init, contracts)
-//     has failed. One PrometheusRule holds the groups of at most
-//     RulesPerObject services (schema.Groups: a partition's services in
-//     its own, the Sync Job group in the infrastructure partition's); a
-//     catalog that fits keeps the one <catalog>-alerts.
+//     times within alerts.restartWindow;
+//   - PrometheusRule <catalog>-alerts: a group alerting when a Sync Job
+//     (db-init, migrations, schema, topics, cluster-init, contracts) has
+//     failed, in the infrastructure partition.
+//
+// One object per service, not one listing every service: adding a
+// service then adds its own objects and changes none of the others'
+// (the sync of a new service does not touch every team's alerts), a
+// partition's render holds its services' rules, and no object grows
+// with the catalog. The Prometheus Operator makes each PrometheusRule
+// one rule file in the ConfigMaps it shards for Prometheus, so the
+// rules Prometheus loads are the same either way. The rules name the
+// Deployment and container: selecting by labels instead would need
+// kube-state-metrics to export Deployment labels
+// (--metric-labels-allowlist), which it does not by default.
 //
 // The alerts read kube-state-metrics series, which the Prometheus of a
 // kube-prometheus-stack install scrapes.
@@ -54,17 +63,13 @@ const MetricsPath = "/metrics"
 // kube.Job ends every Job's name with.
 var jobHash = fmt.Sprintf("(-[0-9a-z-]+)?-[0-9a-f]{%d}", kube.JobHashLength)
 
-// RulesPerObject is how many services' rule groups one PrometheusRule
-// holds: about 700 bytes each (1 KiB with the longest names), so a full
-// object stays under 100 KiB.
-const RulesPerObject = 100
-
-// syncJobsGroup is the rule group of the Sync Jobs, a member of the
-// infrastructure partition's PrometheusRule.
+// syncJobsGroup is the rule group of the Sync Jobs, in PrometheusRule
+// <catalog>-alerts.
 const syncJobsGroup = "sync-jobs"
 
-// Generate returns the ServiceMonitors, in target order, and the
-// PrometheusRule; nothing unless the catalog enables the operator.
+// Generate returns the ServiceMonitors, in target order, the services'
+// PrometheusRules, in catalog order, and the Sync Jobs' PrometheusRule;
+// nothing unless the catalog enables the operator.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	po := cat.Spec.Monitoring.PrometheusOperator
 	if !po.Enabled {
@@ -76,21 +81,13 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			out = append(out, serviceMonitor(cat, t))
 		}
 	}
-	// The members are the services' names and "" for the Sync Jobs'
-	// group (no service has an empty name), last as before.
-	members := make([]string, 0, len(cat.Spec.Services)+1)
-	for _, s := range cat.Spec.Services {
-		members = append(members, s.Name)
-	}
-	members = append(members, "")
-	partition := func(m string) string {
-		if m == "" {
-			return schema.InfrastructurePartition
+	for i := range cat.Spec.Services {
+		if name := cat.Spec.Services[i].Name; cat.Owns(name) {
+			out = append(out, prometheusRule(cat, name, serviceRules(cat, name)))
 		}
-		return cat.PartitionOf(m)
 	}
-	for _, g := range schema.Groups(cat, members, partition, RulesPerObject) {
-		out = append(out, rules(cat, g))
+	if cat.OwnsShared() {
+		out = append(out, prometheusRule(cat, naming.AlertRules(cat.Metadata.Name), syncJobRules(cat)))
 	}
 	return out, nil
 }
@@ -124,52 +121,49 @@ func serviceMonitor(cat *schema.Catalog, t schema.MetricsTarget) *promoperator.S
 	}
 }
 
-// rules is the PrometheusRule of group g: the rule groups of its
-// services ("" stands for the Sync Jobs' group).
-func rules(cat *schema.Catalog, g schema.Group[string]) *promoperator.PrometheusRule {
-	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
-	ns := eq("namespace", cat.Spec.Namespace)
-	var groups []promoperator.RuleGroup
-	for _, name := range g.Members {
-		if name == "" {
-			groups = append(groups, syncJobRules(a, ns))
-			continue
-		}
-		labels := map[string]string{"severity": a.Severity, "service": name}
-		deployment := eq("deployment", name)
-		groups = append(groups, promoperator.RuleGroup{Name: "service:" + name, Rules: []promoperator.Rule{
-			{
-				Alert: AlertNotReady,
-				Expr: selector("kube_deployment_status_replicas_available", ns, deployment) +
-					" < " + selector("kube_deployment_spec_replicas", ns, deployment),
-				For:    duration(a.NotReadyFor.Duration),
-				Labels: labels,
-				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s has had fewer available replicas than it wants for %s", name, duration(a.NotReadyFor.Duration)),
-				},
-			},
-			{
-				Alert: AlertRestarting,
-				Expr: fmt.Sprintf("increase(%s[%s]) >= %d",
-					selector("kube_pod_container_status_restarts_total", ns, eq("container", name)), duration(a.RestartWindow.Duration), a.Restarts),
-				Labels: labels,
-				Annotations: map[string]string{
-					"summary": fmt.Sprintf("%s restarted at least %d times within %s", name, a.Restarts, duration(a.RestartWindow.Duration)),
-				},
-			},
-		}})
-	}
+func prometheusRule(cat *schema.Catalog, name string, g promoperator.RuleGroup) *promoperator.PrometheusRule {
 	return &promoperator.PrometheusRule{
 		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindPrometheusRule),
-		ObjectMeta: meta(cat, naming.Grouped(naming.AlertRules(cat.Metadata.Name), g.Suffix)),
-		Spec:       promoperator.PrometheusRuleSpec{Groups: groups},
+		ObjectMeta: meta(cat, name),
+		Spec:       promoperator.PrometheusRuleSpec{Groups: []promoperator.RuleGroup{g}},
 	}
+}
+
+// serviceRules is the rule group of service name: not ready, restarting.
+func serviceRules(cat *schema.Catalog, name string) promoperator.RuleGroup {
+	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
+	ns := eq("namespace", cat.Spec.Namespace)
+	labels := map[string]string{"severity": a.Severity, "service": name}
+	deployment := eq("deployment", name)
+	return promoperator.RuleGroup{Name: "service:" + name, Rules: []promoperator.Rule{
+		{
+			Alert: AlertNotReady,
+			Expr: selector("kube_deployment_status_replicas_available", ns, deployment) +
+				" < " + selector("kube_deployment_spec_replicas", ns, deployment),
+			For:    duration(a.NotReadyFor.Duration),
+			Labels: labels,
+			Annotations: map[string]string{
+				"summary": fmt.Sprintf("%s has had fewer available replicas than it wants for %s", name, duration(a.NotReadyFor.Duration)),
+			},
+		},
+		{
+			Alert: AlertRestarting,
+			Expr: fmt.Sprintf("increase(%s[%s]) >= %d",
+				selector("kube_pod_container_status_restarts_total", ns, eq("container", name)), duration(a.RestartWindow.Duration), a.Restarts),
+			Labels: labels,
+			Annotations: map[string]string{
+				"summary": fmt.Sprintf("%s restarted at least %d times within %s", name, a.Restarts, duration(a.RestartWindow.Duration)),
+			},
+		},
+	}}
 }
 
 // syncJobRules alerts on a failed Sync Job. kube_job_failed{condition=
 // "true"} is 1 once the Job has given up (backoffLimit or deadline); a
 // pod that failed and was retried successfully does not count.
-func syncJobRules(a schema.Alerts, ns matcher) promoperator.RuleGroup {
+func syncJobRules(cat *schema.Catalog) promoperator.RuleGroup {
+	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
+	ns := eq("namespace", cat.Spec.Namespace)
 	return promoperator.RuleGroup{Name: syncJobsGroup, Rules: []promoperator.Rule{{
 		Alert:  AlertJobFailed,
 		Expr:   selector("kube_job_failed", ns, oneOf("job_name", naming.SyncJobs(), jobHash), eq("condition", "true")) + " > 0",

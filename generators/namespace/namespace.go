@@ -3,7 +3,10 @@
 //
 //   - the Namespace, labelled for Pod Security Admission so the API
 //     server itself enforces the "restricted" profile every generated pod
-//     follows (enforce, audit and warn). Left out when the catalog says
+//     follows (enforce, audit and warn), and annotated
+//     argocd.argoproj.io/sync-options: Delete=false, so deleting the Argo
+//     CD Application keeps it and the data volumes in it
+//     (SyncOptionNoDeletion). Left out when the catalog says
 //     createNamespace: false, for teams whose namespaces are made
 //     elsewhere;
 //   - default-deny: no ingress, no egress for any pod of the namespace,
@@ -30,6 +33,19 @@ const (
 	LevelRestricted = "restricted"
 )
 
+// Argo CD's per-resource sync options, and the one that keeps the
+// Namespace when the Application that synced it is deleted
+// (gitops-engine's SyncOptionDisableDeletion). The data lives in
+// PersistentVolumeClaims made from the StatefulSets' volumeClaimTemplates:
+// Argo CD does not track them and the StatefulSets retain them
+// (persistentVolumeClaimRetentionPolicy Retain), so they stay as long as
+// their Namespace does; deleting the Namespace with the Application would
+// delete every one of them, and the data.
+const (
+	AnnotationSyncOptions = "argocd.argoproj.io/sync-options"
+	SyncOptionNoDeletion  = "Delete=false"
+)
+
 // Generate returns the Namespace (unless the catalog makes none) and the
 // default-deny NetworkPolicy: shared objects, rendered with the
 // infrastructure partition.
@@ -44,6 +60,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		for _, l := range []string{LabelEnforce, LabelAudit, LabelWarn} {
 			meta.Labels[l] = LevelRestricted
 		}
+		meta.Annotations[AnnotationSyncOptions] = SyncOptionNoDeletion
 		out = append(out, &corev1.Namespace{TypeMeta: kube.TypeMeta("v1", "Namespace"), ObjectMeta: meta})
 	}
 	return append(out, kube.NetworkPolicy(cat, Name, naming.DefaultDenyPolicy, nil, nil, nil)), nil

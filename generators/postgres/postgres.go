@@ -16,17 +16,13 @@
 //   - the admin credential only from Secret postgres-admin (generator
 //     secrets), as environment variables from the Secret, never as a
 //     value;
-//   - when the catalog's init SQL is one group (schema.SingleInitGroup:
-//     unpartitioned, at most schema.DatabasesPerInitGroup databases), the
-//     db-init ConfigMap mounted at /docker-entrypoint-initdb.d with every
-//     role's password variable, so an empty data directory comes up with
-//     every database, role and extension on first start, running the
-//     same scripts the db-init Job runs against a server that exists
-//     already (they are idempotent: the Job then changes nothing). A
-//     larger or partitioned catalog keeps the server's spec the same size
-//     whatever its catalog: no mount, no per-login variable; its grouped
-//     db-init Jobs, which run on every sync after the server is up,
-//     initialise it;
+//   - nothing that depends on the catalog's databases or logins: no
+//     init scripts mounted at /docker-entrypoint-initdb.d, no login's
+//     password variable. The server's spec (and so its pod, the only
+//     PostgreSQL) stays the same when a service or a database is added;
+//     the db-init Jobs, which run on every sync once the server is ready,
+//     create every database, role and extension on a new data directory
+//     as on an existing one;
 //   - pg_isready startup, readiness and liveness probes.
 package postgres
 
@@ -49,10 +45,8 @@ const (
 	DataDir      = "/var/lib/postgresql/data"
 	PGData       = DataDir + "/pgdata"
 	SocketDir    = "/var/run/postgresql"
-	InitDir      = "/docker-entrypoint-initdb.d"
 	dataVolume   = "data"
 	socketVolume = "run"
-	initVolume   = "init-scripts"
 )
 
 // Generate returns the StatefulSet and its Services; nothing for a
@@ -87,7 +81,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			{Name: dataVolume, MountPath: DataDir},
 			{Name: socketVolume, MountPath: SocketDir},
 		},
-		// A first start runs initdb and the init scripts: up to 5 minutes.
+		// A first start runs initdb: up to 5 minutes on a slow volume.
 		StartupProbe:   kube.ExecProbe(ready, 5, 5, 60),
 		ReadinessProbe: kube.ExecProbe(ready, 10, 5, 3),
 		LivenessProbe:  kube.ExecProbe(ready, 10, 5, 6),
@@ -98,9 +92,6 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Volumes:    []corev1.Volume{kube.EmptyDir(socketVolume)},
 		// A fast shutdown: PostgreSQL checkpoints before it exits.
 		TerminationGracePeriodSeconds: kube.Ptr(int64(60)),
-	}
-	if cat.SingleInitGroup() {
-		runInitScriptsOnFirstStart(cat, &pod)
 	}
 	return kube.ServerObjects(cat, Name, kube.Server{
 		Name:         ep.Name,
@@ -114,21 +105,4 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		Storage:      pg.Storage,
 		StorageClass: pg.StorageClassName,
 	}), nil
-}
-
-// runInitScriptsOnFirstStart mounts the one db-init ConfigMap at
-// /docker-entrypoint-initdb.d and gives the server every login's password
-// variable, so an empty data directory comes up with every database and
-// role. Only for a catalog whose init SQL is one group: the mount and the
-// variables grow with the catalog, and the db-init Jobs do the same work
-// on every sync anyway.
-func runInitScriptsOnFirstStart(cat *schema.Catalog, pod *corev1.PodSpec) {
-	c := &pod.Containers[0]
-	c.Env = append(c.Env, kube.PasswordEnvVars(cat)...)
-	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: initVolume, MountPath: InitDir, ReadOnly: true})
-	pod.Volumes = append(pod.Volumes, corev1.Volume{Name: initVolume, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
-		LocalObjectReference: corev1.LocalObjectReference{Name: naming.DBInitConfigMap},
-		// A catalog without databases has no ConfigMap: start anyway.
-		Optional: kube.Ptr(true),
-	}}})
 }

@@ -16,7 +16,8 @@
 //     profile, start with scripts.RedisStart, get the password from Secret
 //     redis-auth (generator secrets) as environment variables, and spread
 //     over nodes (pod anti-affinity on kubernetes.io/hostname, preferred or
-//     required as the catalog says);
+//     required as the catalog says) and zones (preferred:
+//     kube.SpreadServers);
 //   - PodDisruptionBudget redis: one pod at a time may be evicted;
 //   - Job redis-cluster-init-<hash>, an Argo CD Sync hook running
 //     scripts.RedisClusterInit: it forms the cluster once and changes
@@ -95,7 +96,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	out := []kube.Object{cm}
 	out = append(out, kube.ServerObjects(cat, Name, server(cat, r, ep, kube.ContentHash(cm.Data)))...)
-	out = append(out, kube.PodDisruptionBudget(cat, Name, Component, ep.PodLabels))
+	out = append(out, kube.PodDisruptionBudget(cat, Name, Component, kube.ComponentServer, ep.PodLabels))
 	job, err := initJob(cat, r)
 	if err != nil {
 		return nil, err
@@ -163,9 +164,9 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 				LocalObjectReference: corev1.LocalObjectReference{Name: naming.RedisConfig},
 			}},
 		}},
-		Affinity:                      kube.AntiAffinity(r.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels),
 		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
 	}
+	kube.SpreadServers(&pod, r.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
 	return kube.Server{
 		Name:      ep.Name,
 		Headless:  naming.RedisHeadless,

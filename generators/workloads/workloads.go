@@ -1,4 +1,6 @@
-// Package workloads generates one Deployment per catalog service: its
+// Package workloads generates one Deployment per catalog service (and,
+// for one with several replicas, a PodDisruptionBudget letting a drain
+// evict one pod at a time, and topology spread over zones and nodes): its
 // pinned image, the grpc and http-metrics ports, native gRPC probes, the
 // catalog's resources and, for a service with a database, DATABASE_URL
 // from the service's database Secret. A startupProbe gives each service
@@ -48,16 +50,28 @@ import (
 const Name = "workloads"
 
 // Generate returns one Deployment per service (in a partition's render,
-// per service of the partition), in catalog order.
+// per service of the partition), in catalog order, each followed by its
+// PodDisruptionBudget when it has several replicas.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
-		if svc := &cat.Spec.Services[i]; cat.Owns(svc.Name) {
-			out = append(out, deployment(cat, svc))
+		svc := &cat.Spec.Services[i]
+		if !cat.Owns(svc.Name) {
+			continue
+		}
+		out = append(out, deployment(cat, svc))
+		if replicated(svc) {
+			// A node drain then evicts one pod at a time; with one
+			// replica a budget would block every drain.
+			out = append(out, kube.PodDisruptionBudget(cat, Name, svc.Name, kube.ComponentGRPCService, svc.SelectorLabels()))
 		}
 	}
 	return out, nil
 }
+
+// replicated says whether the service runs several pods, which are then
+// spread over zones and nodes and evicted one at a time.
+func replicated(svc *schema.Service) bool { return svc.Replicas != nil && *svc.Replicas >= 2 }
 
 func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 	meta := kube.Meta(cat, Name, svc.Name, kube.ComponentGRPCService)
@@ -68,6 +82,9 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 		podLabels = map[string]string{}
 	}
 	maps.Copy(podLabels, meta.Labels)
+	// What it serves: the headless discovery Service selects gRPC pods
+	// by it (kube.ProtocolPodSelector).
+	podLabels[kube.LabelProtocol] = svc.Protocol
 	c := container(svc)
 	var secrets []string
 	if svc.Database != "" {
@@ -101,6 +118,13 @@ func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
 		secrets = append(secrets, secret)
 	}
 	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
+	if replicated(svc) {
+		// Over zones and over nodes, so a lost zone or a drained node takes
+		// as few pods as it can; preferred only, so a small cluster still
+		// runs them all. Counted per revision (pod-template-hash).
+		spec.TopologySpreadConstraints = kube.TopologySpread(svc.SelectorLabels(), []string{appsv1.DefaultDeploymentUniqueLabelKey},
+			corev1.LabelTopologyZone, corev1.LabelHostname)
+	}
 	kube.Harden(cat, &spec)
 	var podAnnotations map[string]string
 	if r := cat.Spec.Secrets.Rotation; r != "" {

@@ -24,9 +24,14 @@ func TestCredentialsReachPods(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
-	require.Len(t, objs, 2)
+	var deployments []*appsv1.Deployment
 	for _, o := range objs {
-		d := o.(*appsv1.Deployment)
+		if d, ok := o.(*appsv1.Deployment); ok {
+			deployments = append(deployments, d)
+		}
+	}
+	require.Len(t, deployments, 2)
+	for _, d := range deployments {
 		assert.Equal(t, cat.Spec.Secrets.Rotation, d.Spec.Template.Annotations[AnnotationRotation], d.Name)
 		env := map[string]corev1.EnvVar{}
 		for _, e := range d.Spec.Template.Spec.Containers[0].Env {

@@ -13,7 +13,8 @@
 //     are ready, which an ensemble needs to form) and the Service
 //     zookeeper Kafka dials; ports client (the catalog's), follower 2888,
 //     election 3888 and admin 8080;
-//   - a PodDisruptionBudget and pod anti-affinity for an ensemble.
+//   - for an ensemble, a PodDisruptionBudget, pod anti-affinity over
+//     nodes and a preferred spread over zones (kube.SpreadServers).
 //
 // The pods run the pinned images.zookeeper (Confluent Platform 7.x
 // cp-zookeeper) as its own user, appuser (UID 1000), under the
@@ -82,7 +83,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	}
 	out := kube.ServerObjects(cat, Name, server(cat, z, ep))
 	if z.Replicas > 1 {
-		out = append(out, kube.PodDisruptionBudget(cat, Name, Component, ep.PodLabels))
+		out = append(out, kube.PodDisruptionBudget(cat, Name, Component, kube.ComponentServer, ep.PodLabels))
 	}
 	kube.BelongTo(Component, out)
 	return out, nil
@@ -152,7 +153,7 @@ func server(cat *schema.Catalog, z *schema.Zookeeper, ep schema.Endpoint) kube.S
 		TerminationGracePeriodSeconds: kube.Ptr(int64(60)),
 	}
 	if z.Replicas > 1 {
-		pod.Affinity = kube.AntiAffinity(z.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
+		kube.SpreadServers(&pod, z.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
 	}
 	return kube.Server{
 		Name:      ep.Name,

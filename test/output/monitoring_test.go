@@ -185,8 +185,9 @@ func TestServiceMonitorsAgreeWithPolicies(t *testing.T) {
 }
 
 // TestAlertsNameRenderedObjects: the alert rules watch exactly the
-// rendered Deployments (and their containers) and every rendered Sync
-// Job, under the names kube-state-metrics reports them by.
+// rendered Deployments (and their containers), each in the PrometheusRule
+// named like it, and every rendered Sync Job, under the names
+// kube-state-metrics reports them by.
 func TestAlertsNameRenderedObjects(t *testing.T) {
 	deploymentRe := regexp.MustCompile(`deployment="([^"]+)"`)
 	containerRe := regexp.MustCompile(`container="([^"]+)"`)
@@ -194,8 +195,8 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 	for _, path := range []string{"../../services.yaml", "../../generators/monitoring/testdata/full/catalog.yaml"} {
 		t.Run(path, func(t *testing.T) {
 			r := collect(t, rendertest.File(t, path))
-			if len(r.rules) != 1 {
-				t.Fatalf("%d PrometheusRules, want 1", len(r.rules))
+			if len(r.rules) != len(r.deployments)+1 {
+				t.Fatalf("%d PrometheusRules, want one per Deployment and the Sync Jobs'", len(r.rules))
 			}
 			containers := map[string][]string{}
 			for _, d := range r.deployments {
@@ -205,21 +206,26 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 			}
 			watched := map[string]bool{}
 			var jobPatterns []*regexp.Regexp
-			for _, g := range r.rules[0].Spec.Groups {
-				for _, rule := range g.Rules {
-					for _, m := range deploymentRe.FindAllStringSubmatch(rule.Expr, -1) {
-						watched[m[1]] = true
-						if _, ok := containers[m[1]]; !ok {
-							t.Errorf("%s: no Deployment %s", rule.Alert, m[1])
+			for _, pr := range r.rules {
+				for _, g := range pr.Spec.Groups {
+					for _, rule := range g.Rules {
+						for _, m := range deploymentRe.FindAllStringSubmatch(rule.Expr, -1) {
+							watched[m[1]] = true
+							if _, ok := containers[m[1]]; !ok {
+								t.Errorf("%s: no Deployment %s", rule.Alert, m[1])
+							}
+							if m[1] != pr.Name {
+								t.Errorf("PrometheusRule %s watches Deployment %s", pr.Name, m[1])
+							}
 						}
-					}
-					for _, m := range containerRe.FindAllStringSubmatch(rule.Expr, -1) {
-						if !slices.Contains(containers[rule.Labels["service"]], m[1]) {
-							t.Errorf("%s: Deployment %s has no container %s", rule.Alert, rule.Labels["service"], m[1])
+						for _, m := range containerRe.FindAllStringSubmatch(rule.Expr, -1) {
+							if !slices.Contains(containers[rule.Labels["service"]], m[1]) {
+								t.Errorf("%s: Deployment %s has no container %s", rule.Alert, rule.Labels["service"], m[1])
+							}
 						}
-					}
-					for _, m := range jobRe.FindAllStringSubmatch(rule.Expr, -1) {
-						jobPatterns = append(jobPatterns, regexp.MustCompile("^(?:"+m[1]+")$")) // Prometheus anchors
+						for _, m := range jobRe.FindAllStringSubmatch(rule.Expr, -1) {
+							jobPatterns = append(jobPatterns, regexp.MustCompile("^(?:"+m[1]+")$")) // Prometheus anchors
+						}
 					}
 				}
 			}

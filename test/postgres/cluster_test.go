@@ -7,24 +7,23 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"testing"
 )
 
 // cluster is a throwaway PostgreSQL 15 data directory of a test's own,
-// started the way the postgres image starts it: first a server on a unix
-// socket only (where the image's entrypoint runs the init scripts), then
-// the server clients reach over TCP.
+// made the way the postgres image makes it (initdb with the admin user;
+// the generated server mounts no init scripts, so nothing else runs on
+// its first start), served over TCP.
 type cluster struct {
-	t                *testing.T
-	as               []string // runuser prefix when the test runs as root
-	bin              string   // directory of initdb, pg_ctl
-	dir, data, sock  string
-	port             string
-	admin, password  string
-	psql, busybox    string
-	started, overTCP bool
+	t               *testing.T
+	as              []string // runuser prefix when the test runs as root
+	bin             string   // directory of initdb, pg_ctl
+	dir, data, sock string
+	port            string
+	admin, password string
+	psql, busybox   string
+	started         bool
 }
 
 // newCluster runs initdb as the image's entrypoint does (the admin user
@@ -85,17 +84,12 @@ func (c *cluster) mustRun(name string, args ...string) {
 	}
 }
 
-// start starts the server: on the socket only (the entrypoint's first
-// start) or on 127.0.0.1 too.
-func (c *cluster) start(tcp bool) {
+// start starts the server on 127.0.0.1.
+func (c *cluster) start() {
 	c.t.Helper()
-	listen := "''"
-	if tcp {
-		listen = "127.0.0.1"
-	}
 	c.mustRun(filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-l", filepath.Join(c.dir, "server.log"), "-w", "-t", "60",
-		"-o", fmt.Sprintf("-c listen_addresses=%s -k %s -p %s -c fsync=off", listen, c.sock, c.port), "start")
-	c.started, c.overTCP = true, tcp
+		"-o", fmt.Sprintf("-c listen_addresses=127.0.0.1 -k %s -p %s -c fsync=off", c.sock, c.port), "start")
+	c.started = true
 }
 
 func (c *cluster) stop() {
@@ -107,35 +101,10 @@ func (c *cluster) stop() {
 	c.started = false
 }
 
-// runInitScripts does what the postgres image's entrypoint does with
-// /docker-entrypoint-initdb.d on a first start: every *.sql, in name
-// order, through psql on the socket, as POSTGRES_USER, with the
-// container's environment (here: the password variables).
-func (c *cluster) runInitScripts(dir string, env []string) result {
-	c.t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	sort.Strings(files)
-	var all result
-	for _, f := range files {
-		r := run(append([]string{"PGHOST=" + c.sock, "PGPORT=" + c.port}, env...), c.psql,
-			"-v", "ON_ERROR_STOP=1", "--username", c.admin, "--no-password", "--no-psqlrc", "--dbname", "postgres", "-f", f)
-		all.stdout += r.stdout
-		all.stderr += r.stderr
-		if r.err != nil {
-			all.err = fmt.Errorf("%s: %w", filepath.Base(f), r.err)
-			return all
-		}
-	}
-	return all
-}
-
-// server is the cluster as a test server, once it listens on TCP.
+// server is the cluster as a test server, once started.
 func (c *cluster) server() *server {
-	if !c.overTCP {
-		c.t.Fatal("the cluster does not listen on TCP yet")
+	if !c.started {
+		c.t.Fatal("the cluster is not started")
 	}
 	return &server{psql: c.psql, busybox: c.busybox, host: "127.0.0.1", port: c.port, admin: c.admin, pass: c.password}
 }

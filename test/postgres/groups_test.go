@@ -1,12 +1,11 @@
 package postgres_test
 
-// The db-init groups of a catalog that is more than one group, run the
-// way the kubelet runs them: every group's rendered Job (its container's
-// command under busybox sh, as the pod's numeric UID without a passwd
-// entry, with the container's own environment and exactly the files its
-// ConfigMap volume mounts) against a new, empty PostgreSQL 15, which is
-// what the server of a multi-group catalog starts as (it runs no init
-// scripts of its own).
+// The db-init groups of a catalog, run the way the kubelet runs them:
+// every group's rendered Job (its container's command under busybox sh,
+// as the pod's numeric UID without a passwd entry, with the container's
+// own environment and exactly the files its ConfigMap volume mounts)
+// against a new, empty PostgreSQL 15, which is what the generated server
+// starts as: it runs no init scripts of its own, whatever the catalog.
 
 import (
 	"maps"
@@ -131,20 +130,35 @@ func (g groupRun) passwordVars() []string {
 	return out
 }
 
-// TestGroupedInit: a partitioned catalog's db-init groups (one per
+// TestJobsInitialiseANewServer: the rendered db-init Jobs on a new,
+// empty server (the image's initdb and admin user, nothing else), for
+// the staging catalog (one group) and a partitioned one (a group per
 // partition with databases, the ownerless read-only database in the
-// infrastructure group) on an empty server, in reverse order (they do
-// not depend on each other): every database, role and grant as with one
-// group; a second run of every group changes nothing; each group's pods
-// hold the passwords of its own logins only, and its password-sync
-// CronJob sets rotated passwords of its logins.
-func TestGroupedInit(t *testing.T) {
+// infrastructure group), the groups in reverse order (they do not depend
+// on each other): every database, role and grant; a second run of every
+// group changes nothing; each group's pods hold the passwords of its own
+// logins only, and its password-sync CronJob sets rotated passwords of
+// its logins.
+func TestJobsInitialiseANewServer(t *testing.T) {
 	base := connect(t)
-	cat, err := schema.Load("../../test/catalogs/partitioned-postgres.yaml")
-	require.NoError(t, err)
-	require.False(t, cat.SingleInitGroup())
+	for _, tc := range []struct {
+		name, path string
+		groups     int
+	}{
+		{"staging", "../../services.yaml", 1},
+		{"partitioned", "../../test/catalogs/partitioned-postgres.yaml", 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cat, err := schema.Load(tc.path)
+			require.NoError(t, err)
+			jobsInitialiseANewServer(t, base, cat, tc.groups)
+		})
+	}
+}
+
+func jobsInitialiseANewServer(t *testing.T, base *server, cat *schema.Catalog, groups int) {
 	jobs, cronJobs := groupRuns(t, cat)
-	require.Greater(t, len(jobs), 1, "more than one group")
+	require.Len(t, jobs, groups)
 	require.Len(t, cronJobs, len(jobs))
 
 	// Every login's password is in exactly one group's pods: its own.
@@ -161,7 +175,7 @@ func TestGroupedInit(t *testing.T) {
 	assert.Equal(t, want, vars, "each login's password in one group's Job")
 
 	c := newCluster(t, base)
-	c.start(true)
+	c.start()
 	f := newFixture(t, c.server(), cat)
 	f.legacyBefore(t)
 	runAll := func(what string) {

@@ -20,15 +20,18 @@ type object struct {
 		Annotations map[string]string `yaml:"annotations"`
 	} `yaml:"metadata"`
 	Spec struct {
-		Groups []struct {
-			Name  string `yaml:"name"`
-			Rules []struct {
-				Alert  string            `yaml:"alert"`
-				Expr   string            `yaml:"expr"`
-				Labels map[string]string `yaml:"labels"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
+		Groups []group `yaml:"groups"`
 	} `yaml:"spec"`
+}
+
+// group is a rule group of a PrometheusRule.
+type group struct {
+	Name  string `yaml:"name"`
+	Rules []struct {
+		Alert  string            `yaml:"alert"`
+		Expr   string            `yaml:"expr"`
+		Labels map[string]string `yaml:"labels"`
+	} `yaml:"rules"`
 }
 
 // TestAlertsFire evaluates the staging render's alert expressions with
@@ -39,13 +42,13 @@ type object struct {
 // the Sync Jobs (not the PostSync validation).
 func TestAlertsFire(t *testing.T) {
 	objs := documents[object](t, "../../golden/render.yaml")
-	var rule *object
+	var rules []object // a PrometheusRule per service, and the Sync Jobs'
 	var series []string
 	var syncJobs []string
 	for i, o := range objs {
 		switch o.Kind {
 		case "PrometheusRule":
-			rule = &objs[i]
+			rules = append(rules, objs[i])
 		case "Job":
 			series = append(series, fmt.Sprintf(`kube_job_failed{namespace=%q,job_name=%q,condition="true"} 1x30`, o.Metadata.Namespace, o.Metadata.Name))
 			if o.Metadata.Annotations["argocd.argoproj.io/hook"] == "Sync" {
@@ -53,13 +56,17 @@ func TestAlertsFire(t *testing.T) {
 			}
 		}
 	}
-	if rule == nil || len(syncJobs) == 0 {
+	if len(rules) == 0 || len(syncJobs) == 0 {
 		t.Fatalf("no PrometheusRule or no Sync Job in the render")
 	}
-	ns := rule.Metadata.Namespace
+	ns := rules[0].Metadata.Namespace
+	var groups []group
+	for _, r := range rules {
+		groups = append(groups, r.Spec.Groups...)
+	}
 	broken := map[string]bool{}
 	services := 0
-	for _, g := range rule.Spec.Groups {
+	for _, g := range groups {
 		svc, ok := strings.CutPrefix(g.Name, "service:")
 		if !ok {
 			continue
@@ -83,7 +90,7 @@ func TestAlertsFire(t *testing.T) {
 	at := time.Unix(0, 0).Add(30 * time.Minute)
 
 	fired := map[string][]string{} // alert -> the service or job_name of each result
-	for _, g := range rule.Spec.Groups {
+	for _, g := range groups {
 		for _, r := range g.Rules {
 			q, err := engine.NewInstantQuery(context.Background(), storage, nil, r.Expr, at)
 			if err != nil {

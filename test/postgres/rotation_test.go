@@ -15,41 +15,6 @@ import (
 	"github.com/novagen/novagen/schema"
 )
 
-// TestFirstStartRunsTheInitScripts: a server whose data directory is new
-// runs the ConfigMap mounted at /docker-entrypoint-initdb.d the way the
-// postgres image does (plain psql over each file, with the password
-// variables generator postgres gives the container); that leaves every
-// database, role and extension in place, and the db-init Job run on top
-// changes nothing.
-func TestFirstStartRunsTheInitScripts(t *testing.T) {
-	base := connect(t)
-	cat, err := schema.Load("../../services.yaml")
-	require.NoError(t, err)
-	c := newCluster(t, base)
-	f := newFixture(t, nil, cat)
-
-	c.start(false) // the entrypoint's first start: the socket only
-	r := c.runInitScripts(f.dir, f.passwordEnv(""))
-	require.NoError(t, r.err, "init scripts on first start:\n%s", r)
-	f.assertNoPasswords(t, r)
-	c.stop()
-	c.start(true) // the server clients use
-	f.srv = c.server()
-
-	before := f.snapshot(t)
-	r = f.runJob(f.passwordEnv(""))
-	require.NoError(t, r.err, "the db-init Job after a first start:\n%s", r)
-	after := f.snapshot(t)
-	assert.Equal(t, before, after, "the Job changed what the first start made")
-	t.Logf("first start: %d databases, %d roles made by the init scripts; the Job then changed none of %d lines of catalog state",
-		len(f.dbs), len(f.logins), strings.Count(before, "\n"))
-
-	f.checkRoleAttributes(t)
-	f.checkExtensions(t)
-	f.checkAccessMatrix(t)
-	f.checkDatabaseURLs(t)
-}
-
 // TestPasswordRotation: after a rotation in the secret store (new values
 // in the roles' Secrets, hence in the environment), the password-sync
 // CronJob's run sets the new passwords: the old ones are refused, the new
@@ -59,7 +24,7 @@ func TestPasswordRotation(t *testing.T) {
 	cat, err := schema.Load("../../services.yaml")
 	require.NoError(t, err)
 	c := newCluster(t, base)
-	c.start(true)
+	c.start()
 	f := newFixture(t, nil, cat)
 	f.srv = c.server()
 	r := f.runJob(f.passwordEnv(""))
