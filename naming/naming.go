@@ -222,7 +222,7 @@ const (
 	PortClickHouseHTTP     = "http"
 )
 
-// The validation Job (an Argo CD PostSync hook) and its access.
+// The validation Job and its access.
 const (
 	ValidationJob          = "validate-deployment"      // plus -<hash>; also the CronJob to run it by hand
 	ValidationPolicy       = ValidationJob              // the Job's pods: egress to what it checks
@@ -369,8 +369,9 @@ const (
 func AlertRules(catalog string) string { return catalog + "-alerts" }
 
 // SyncJobs are the bases of the hash-suffixed Jobs that set the
-// environment up during a sync (Argo CD Sync hooks); an alert watches
-// them. The validation Job, a PostSync hook, fails the sync itself.
+// environment up during a sync (each in its sync wave, which waits for
+// it); an alert watches them. The validation Job only reports: its
+// failure shows in the Application's health.
 func SyncJobs() []string {
 	return []string{DBInitJob, MigrationsJob, RedisInitJob, KafkaTopicsJob, ClickHouseSchemaJob, ProtoValidateJob}
 }

@@ -13,8 +13,8 @@
 // owning service's partition (schema.Catalog.DatabasePartition), an
 // ownerless one to the infrastructure partition; a partition's render
 // gets its own groups, the infrastructure's also the NetworkPolicy all
-// groups' pods share. Every group's Job is a Sync hook of the database
-// init phase, so all of them finish before any migration starts.
+// groups' pods share. Every group's Job is a resource of the database
+// init wave, so all of them finish before any migration starts.
 //
 //   - 01-create-databases.sql: every catalog database, owned by the
 //     superuser; PUBLIC loses its default CONNECT and TEMPORARY.
@@ -38,8 +38,9 @@
 // Two ways to run them, both with the same ConfigMap:
 //
 //   - a server that is already initialised (the usual case, and every
-//     catalog change): the Job of this package, a Sync hook that waits
-//     for PostgreSQL, then runs the scripts against it;
+//     catalog change): the Job of this package, which waits for
+//     PostgreSQL, then runs the scripts against it (a new run whenever
+//     the scripts or their inputs change: kube.Job);
 //   - an empty data directory: mount the ConfigMap at
 //     /docker-entrypoint-initdb.d of the postgres image and give the
 //     container the variables of kube.PasswordEnvVars (generator
@@ -218,8 +219,8 @@ func runPod(cat *schema.Catalog, ep schema.Endpoint, g group, app string, only .
 	}
 }
 
-// initJob runs every script of the group: a Sync hook, so on every Argo
-// CD sync.
+// initJob runs every script of the group, once per change of the
+// scripts (their hash is in the pod template, so in the Job's name).
 func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash string) (kube.Object, error) {
 	return kube.Job(cat, Name, g.job, kube.ComponentDBInit, runPod(cat, ep, g, g.job), kube.JobOptions{
 		PodAnnotations: map[string]string{AnnotationScripts: scriptsHash},
@@ -233,7 +234,7 @@ func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash strin
 // catalog says), from the same ConfigMap, with the same pods' labels, so
 // the db-init NetworkPolicy applies to it.
 func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, g group) *batchv1.CronJob {
-	spec := kube.JobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
+	spec := kube.ScheduledJobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
 	return &batchv1.CronJob{
 		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
 		ObjectMeta: kube.Meta(cat, Name, g.cronJob, kube.ComponentDBInit),

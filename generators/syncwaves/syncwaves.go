@@ -164,8 +164,7 @@ func (w *Waves) Of(phase Phase, owner string) (int, error) {
 // the object's owner is the node it names (kube.Owner: its
 // novagen.nova.dev/node annotation, else its app.kubernetes.io/name).
 // It runs on the typed objects, before render, so the annotation is
-// serialized in order with the rest. Argo CD hooks get a wave too: waves
-// order hooks within a phase.
+// serialized in order with the rest.
 func Annotate(w *Waves, phase Phase, objs []kube.Object) error {
 	for _, o := range objs {
 		wave, err := w.Of(phase, kube.Owner(o))

@@ -1,10 +1,12 @@
 // Package validation generates the deployment validation (the seed's
-// validate-staging-deployment.sh) as an Argo CD PostSync hook: a Job that
-// runs once every resource of a sync is synced and healthy, checks every
-// part of the environment the catalog declares and prints one
-// PASS/FAIL/WARN line per fact with the totals, failing (and so failing
-// the sync) on any FAIL. README.md beside this file shows the output
-// and how to run it by hand.
+// validate-staging-deployment.sh): a Job in the sync's last wave, which
+// Argo CD applies after every earlier wave is healthy and does not wait
+// for. It checks every part of the environment the catalog declares and
+// prints one PASS/FAIL/WARN line per fact with the totals, failing on any
+// FAIL: the Application's health shows it, the sync has already
+// succeeded. Like every generated Job it runs once per change of its spec
+// (kube.Job). README.md beside this file shows the output and how to run
+// it by hand.
 //
 // No single image holds psql, redis-cli, kafka-topics, clickhouse-client
 // and grpc_health_probe, so each check is an init container in its
@@ -218,7 +220,6 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 
 	base := naming.Grouped(naming.ValidationJob, g.Suffix)
 	job, err := kube.Job(cat, Name, base, Component, pod(cat, g.Suffix, checks, names), kube.JobOptions{
-		Hook:                  kube.ArgoHookPostSync,
 		ActiveDeadlineSeconds: DeadlineSeconds,
 	})
 	if err != nil {

@@ -59,12 +59,12 @@ func env(c corev1.Container) map[string]corev1.EnvVar {
 
 // TestEverythingFromTheCatalog: the staging catalog's databases, topics,
 // tables and services reach the checks, nothing else does, credentials
-// come from Secrets, and the Job is a PostSync hook.
+// come from Secrets, and the Job is an ordinary resource (no Argo CD
+// hook: it runs once per change of its spec).
 func TestEverythingFromTheCatalog(t *testing.T) {
 	cat := load(t, "../../services.yaml")
 	j, pols := job(t, cat)
-	assert.Equal(t, kube.ArgoHookPostSync, j.Annotations[kube.AnnotationArgoHook])
-	assert.Equal(t, kube.ArgoHookBeforeCreation, j.Annotations[kube.AnnotationArgoHookDeletePolicy])
+	assert.Equal(t, map[string]string{kube.AnnotationGenerator: Name}, j.Annotations)
 
 	spec := j.Spec.Template.Spec
 	var names []string
