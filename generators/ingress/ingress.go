@@ -10,10 +10,14 @@
 // Secret (a ReferenceGrant in this namespace when the Gateway lives
 // elsewhere: the Gateway's owner writes both).
 //
-// Each object is named after its service (the Certificate after its
-// Secret, belonging to the service), so it takes the service's sync wave.
-// The NetworkPolicy that admits the ingress controller comes from
-// network-policies, from the same catalog fields.
+// Every object goes to the sync's last wave, which Argo CD does not wait
+// for: a Certificate is not Ready until the issuer reaches the host,
+// which may take as long as DNS takes to point at the cluster, and a
+// wave that waited for it would hold back everything after it. Each
+// object is named after its service (the Certificate after its Secret,
+// belonging to the service). The NetworkPolicy that admits the ingress
+// controller to the service comes from network-policies, from the same
+// catalog fields.
 package ingress
 
 import (
