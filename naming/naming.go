@@ -118,6 +118,7 @@ var ReservedServiceNames = map[string]string{
 	ClickHouseSchemaPolicy:       "the NetworkPolicy of the ClickHouse schema Job",
 	ClickHouseFromSchema:         "a NetworkPolicy of the ClickHouse pods",
 	ClickHouseFromOperator:       "a NetworkPolicy of the ClickHouse pods",
+	ACMESolverPolicy:             "the NetworkPolicy of cert-manager's HTTP-01 solver pods",
 	ValidationPolicy:             "the NetworkPolicy of the validation Job",
 	ServicesFromValidation:       "a NetworkPolicy of the services' pods",
 	FromValidation("postgres"):   "a NetworkPolicy of the PostgreSQL pods",
@@ -162,6 +163,10 @@ const (
 // TLSSecret is the Secret cert-manager writes an exposed service's
 // certificate to; the Certificate has the same name.
 func TLSSecret(service string) string { return service + "-tls" }
+
+// ACMESolverPolicy is the NetworkPolicy that lets cert-manager's HTTP-01
+// solver pods accept the ingress controller.
+const ACMESolverPolicy = "acme-http01-solver"
 
 // The data tier: the PostgreSQL server and the Redis Cluster.
 const (
