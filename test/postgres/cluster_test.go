@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+
+	"github.com/novagen/novagen/internal/testtool"
 )
 
 // cluster is a throwaway PostgreSQL 15 data directory of a test's own,
@@ -68,7 +70,7 @@ func newCluster(t *testing.T, base *server) *cluster {
 	// its entrypoint then asks for a password over TCP.
 	c.mustRun(initdb, "-D", c.data, "-U", c.admin, "--pwfile="+pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
-	c.port = strconv.Itoa(freePort(t))
+	c.port = strconv.Itoa(testtool.FreePort(t))
 	return c
 }
 
