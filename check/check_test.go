@@ -109,6 +109,8 @@ func TestEachCheckCanFail(t *testing.T) {
 			"networkpolicy-selectors", Fail, "NetworkPolicy/redis spec.podSelector: selects no pod", []string{"policy-reachability"}},
 		{"NetworkPolicy for ClickHouse without its installation", without("ClickHouseInstallation", "clickhouse"),
 			"networkpolicy-selectors", Fail, "NetworkPolicy/clickhouse spec.podSelector", []string{"wait-for-targets"}},
+		{"HTTP-01 solver policy without a Certificate", without("Certificate", "graphql-gateway-tls"),
+			"networkpolicy-selectors", Fail, "NetworkPolicy/acme-http01-solver spec.podSelector: selects no pod: {acme.cert-manager.io/http01-solver=true}", nil},
 		{"ServiceMonitor names a port the Service lacks", edit("ServiceMonitor", "auth-service", yaml.Lookup("spec", "endpoints", "[port=http-metrics]"), yaml.SetField("port", yaml.NewScalarRNode("metrics"))),
 			"servicemonitor-targets", Fail, `ServiceMonitor/auth-service spec.endpoints[0].port: selects no Service with a port named "metrics"`, nil},
 		{"metrics port no NetworkPolicy admits", edit("Service", "auth-service", yaml.Lookup("spec", "ports", "[name=http-metrics]"), yaml.SetField("targetPort", yaml.NewScalarRNode("9999"))),

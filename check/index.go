@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -9,6 +10,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/generators/kube/certmanager"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 )
 
@@ -44,6 +46,16 @@ type input struct {
 	// templates with a literal generateName).
 	serviceNames map[nsName]bool
 	sliced       map[nsName]bool // Services an EndpointSlice names
+	// operatorPods are pods an operator runs that the input has no
+	// template of: cert-manager's HTTP-01 solver pods, in the namespace
+	// of a Certificate, while it is being issued.
+	operatorPods []operatorPod
+}
+
+// operatorPod is the namespace and labels of pods an operator runs.
+type operatorPod struct {
+	ns     string
+	labels map[string]string
 }
 
 func index(nodes []*yaml.RNode) (*input, error) {
@@ -87,6 +99,11 @@ func index(nodes []*yaml.RNode) (*input, error) {
 		case kindCHI:
 			for _, name := range operatorServices(n) {
 				in.serviceNames[nsName{ns, name}] = true
+			}
+		case certmanager.Kind:
+			solver := operatorPod{ns, map[string]string{certmanager.SolverPodLabel: "true"}}
+			if n.GetApiVersion() == certmanager.APIVersion && !slices.ContainsFunc(in.operatorPods, func(p operatorPod) bool { return p.ns == ns }) {
+				in.operatorPods = append(in.operatorPods, solver)
 			}
 		}
 	}

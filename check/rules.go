@@ -145,9 +145,11 @@ func selectorSeverity(in *input) (Severity, string) {
 	return Fail, ""
 }
 
-// selects says whether any pod in namespace ns matches sel.
+// selects says whether any pod in namespace ns matches sel, the input's
+// own or one an operator runs for it.
 func (in *input) selects(ns string, sel labels.Selector) bool {
-	return slices.ContainsFunc(in.pods, func(p Pod) bool { return p.Namespace == ns && sel.Matches(labels.Set(p.Labels)) })
+	return slices.ContainsFunc(in.pods, func(p Pod) bool { return p.Namespace == ns && sel.Matches(labels.Set(p.Labels)) }) ||
+		slices.ContainsFunc(in.operatorPods, func(p operatorPod) bool { return p.ns == ns && sel.Matches(labels.Set(p.labels)) })
 }
 
 func checkServices(in *input, r *Result) {

@@ -118,6 +118,7 @@ var ReservedServiceNames = map[string]string{
 	ClickHouseSchemaPolicy:       "the NetworkPolicy of the ClickHouse schema Job",
 	ClickHouseFromSchema:         "a NetworkPolicy of the ClickHouse pods",
 	ClickHouseFromOperator:       "a NetworkPolicy of the ClickHouse pods",
+	ACMESolverPolicy:             "the NetworkPolicy of cert-manager's HTTP-01 solver pods",
 	ValidationPolicy:             "the NetworkPolicy of the validation Job",
 	ServicesFromValidation:       "a NetworkPolicy of the services' pods",
 	FromValidation("postgres"):   "a NetworkPolicy of the PostgreSQL pods",
@@ -162,6 +163,10 @@ const (
 // TLSSecret is the Secret cert-manager writes an exposed service's
 // certificate to; the Certificate has the same name.
 func TLSSecret(service string) string { return service + "-tls" }
+
+// ACMESolverPolicy is the NetworkPolicy that lets cert-manager's HTTP-01
+// solver pods accept the ingress controller.
+const ACMESolverPolicy = "acme-http01-solver"
 
 // The data tier: the PostgreSQL server and the Redis Cluster.
 const (
@@ -222,7 +227,7 @@ const (
 	PortClickHouseHTTP     = "http"
 )
 
-// The validation Job (an Argo CD PostSync hook) and its access.
+// The validation Job and its access.
 const (
 	ValidationJob          = "validate-deployment"      // plus -<hash>; also the CronJob to run it by hand
 	ValidationPolicy       = ValidationJob              // the Job's pods: egress to what it checks
@@ -369,8 +374,9 @@ const (
 func AlertRules(catalog string) string { return catalog + "-alerts" }
 
 // SyncJobs are the bases of the hash-suffixed Jobs that set the
-// environment up during a sync (Argo CD Sync hooks); an alert watches
-// them. The validation Job, a PostSync hook, fails the sync itself.
+// environment up during a sync (each in its sync wave, which waits for
+// it); an alert watches them. The validation Job only reports: its
+// failure shows in the Application's health.
 func SyncJobs() []string {
 	return []string{DBInitJob, MigrationsJob, RedisInitJob, KafkaTopicsJob, ClickHouseSchemaJob, ProtoValidateJob}
 }

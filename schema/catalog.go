@@ -77,6 +77,7 @@ type index struct {
 	reachedBy map[string][]string // node -> the nodes connecting to it, sorted
 	metrics   []MetricsTarget     // sorted by name
 	metric    map[string]int      // name -> metrics
+	externals externalIndex       // who waits for external components
 }
 
 // endpoints lists every dependency target: infrastructure, external
@@ -175,6 +176,7 @@ func (c *Catalog) buildIndex(endpoints []Endpoint) {
 	slices.Sort(ix.analytics)
 	c.index = ix
 	c.indexConnections()
+	c.indexExternals()
 	c.indexMetrics()
 	c.indexPartitions()
 }

@@ -7,7 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const ingressHead = `apiVersion: catalog.nova.dev/v1alpha1
+// catalogHead starts a small test catalog: what follows is the rest of
+// its spec.
+const catalogHead = `apiVersion: catalog.nova.dev/v1alpha1
 kind: ServiceCatalog
 metadata: {name: t}
 spec:
@@ -35,7 +37,7 @@ func TestProtocolAndIngressDefaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cat, err := Parse("t.yaml", []byte(ingressHead+tc.spec))
+			cat, err := Parse("t.yaml", []byte(catalogHead+tc.spec))
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, cat.Spec.Ingress)
 			api, _ := cat.Service("api")
@@ -53,7 +55,7 @@ func TestProtocolAndIngressDefaults(t *testing.T) {
 // TestGRPCByDefault: a service without protocol serves gRPC on its grpc
 // port, with no http port or health path.
 func TestGRPCByDefault(t *testing.T) {
-	cat, err := Parse("t.yaml", []byte(ingressHead+"  services: [{name: api}]\n"))
+	cat, err := Parse("t.yaml", []byte(catalogHead+"  services: [{name: api}]\n"))
 	require.NoError(t, err)
 	api, _ := cat.Service("api")
 	assert.Equal(t, ProtocolGRPC, api.Protocol)

@@ -15,10 +15,11 @@
 //   - ConfigMap <catalog>-proto-docs: usage guidelines, the proto services
 //     with their RPCs, and messages in Markdown; not the catalog's services
 //     (the registry lists them), so adding one leaves the docs alone;
-//   - Job proto-validate-<hash>, an Argo CD Sync hook: busybox copies the
-//     trees out of the ConfigMap volumes (whose items restore the paths)
-//     into an emptyDir, then buf lints the current tree and, with a
-//     previous release, checks it for breaking changes against it.
+//   - Job proto-validate-<hash>, run once per change of the files (their
+//     hash is in its name): busybox copies the trees out of the ConfigMap
+//     volumes (whose items restore the paths) into an emptyDir, then buf
+//     lints the current tree and, with a previous release, checks it for
+//     breaking changes against it.
 //
 // The loader has read, compiled and size-checked everything
 // (schema.Catalog.ContractConfigMaps); this package only wraps it in

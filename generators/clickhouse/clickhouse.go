@@ -24,7 +24,7 @@
 //
 //   - ConfigMap clickhouse-schema: the DDL, a file per table, written from
 //     the catalog's table definitions (Schema);
-//   - Job clickhouse-schema-init-<hash>, an Argo CD Sync hook running
+//   - Job clickhouse-schema-init-<hash>, in ClickHouse's sync wave, running
 //     scripts.ClickHouseSchema with clickhouse-client from the server image;
 //   - NetworkPolicies for the Job's pods (egress to ClickHouse) and, when
 //     the pods are here, clickhouse-from-schema-init (they accept it).

@@ -13,8 +13,8 @@
 // owning service's partition (schema.Catalog.DatabasePartition), an
 // ownerless one to the infrastructure partition; a partition's render
 // gets its own groups, the infrastructure's also the NetworkPolicy all
-// groups' pods share. Every group's Job is a Sync hook of the database
-// init phase, so all of them finish before any migration starts.
+// groups' pods share. Every group's Job is a resource of the database
+// init wave, so all of them finish before any migration starts.
 //
 //   - 01-create-databases.sql: every catalog database, owned by the
 //     superuser; PUBLIC loses its default CONNECT and TEMPORARY.
@@ -35,11 +35,13 @@
 // secrets). Running them again changes nothing but the salt of each
 // password verifier, and brings a drifted server back to the catalog.
 //
-// The Job, a Sync hook that waits for PostgreSQL, runs them on every
-// sync, against a new data directory as against an initialised server:
-// the PostgreSQL server itself runs no init scripts (generator postgres
-// mounts none), so its pod template never changes when a database or a
-// login does, and the server is not restarted for a new service.
+// The Job waits for PostgreSQL, then runs them, against a new data
+// directory as against an initialised server; it is a new run whenever
+// the scripts or their inputs change (their hash is in its name:
+// kube.Job), and only then. The PostgreSQL server itself runs no init
+// scripts (generator postgres mounts none), so its pod template never
+// changes when a database or a login does, and the server is not
+// restarted for a new service.
 //
 // README.md beside this file says more. The package also emits the
 // password-sync CronJob (the roles script on a schedule, so rotated
@@ -213,8 +215,8 @@ func runPod(cat *schema.Catalog, ep schema.Endpoint, g group, app string, only .
 	}
 }
 
-// initJob runs every script of the group: a Sync hook, so on every Argo
-// CD sync.
+// initJob runs every script of the group, once per change of the
+// scripts (their hash is in the pod template, so in the Job's name).
 func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash string) (kube.Object, error) {
 	return kube.Job(cat, Name, g.job, kube.ComponentDBInit, runPod(cat, ep, g, g.job), kube.JobOptions{
 		PodAnnotations: map[string]string{AnnotationScripts: scriptsHash},
@@ -228,7 +230,7 @@ func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash strin
 // catalog says), from the same ConfigMap, with the same pods' labels, so
 // the db-init NetworkPolicy applies to it.
 func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, g group) *batchv1.CronJob {
-	spec := kube.JobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
+	spec := kube.ScheduledJobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
 	return &batchv1.CronJob{
 		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
 		ObjectMeta: kube.Meta(cat, Name, g.cronJob, kube.ComponentDBInit),

@@ -10,10 +10,15 @@
 // Secret (a ReferenceGrant in this namespace when the Gateway lives
 // elsewhere: the Gateway's owner writes both).
 //
-// Each object is named after its service (the Certificate after its
-// Secret, belonging to the service), so it takes the service's sync wave.
-// The NetworkPolicy that admits the ingress controller comes from
-// network-policies, from the same catalog fields.
+// Every object goes to the sync's last wave, which Argo CD does not wait
+// for: a Certificate is not Ready until the issuer reaches the host,
+// which may take as long as DNS takes to point at the cluster, and a
+// wave that waited for it would hold back everything after it. Each
+// object is named after its service (the Certificate after its Secret,
+// belonging to the service). The NetworkPolicy that admits the ingress
+// controller to the service comes from network-policies, from the same
+// catalog fields; this package admits it to cert-manager's HTTP-01 solver
+// pods (NetworkPolicy acme-http01-solver) when any service has TLS.
 package ingress
 
 import (
@@ -33,11 +38,15 @@ const Name = "ingress"
 const Component = "ingress"
 
 // Generate returns, per exposed service in catalog order, its route and
-// (with TLS) its Certificate; nothing when no service is exposed. A
-// partition's render has those of its own services.
+// (with TLS) its Certificate, then the HTTP-01 solver's policy when any
+// service has TLS; nothing when no service is exposed. A partition's
+// render has those of its own services; the policy, shared, is the
+// infrastructure partition's.
 func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
+	tls := false
 	for _, svc := range cat.Exposed() {
+		tls = tls || svc.Expose.TLS
 		if !cat.Owns(svc.Name) {
 			continue
 		}
@@ -52,7 +61,22 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			out = append(out, cert)
 		}
 	}
+	if tls && cat.OwnsShared() {
+		out = append(out, solverPolicy(cat))
+	}
 	return out, nil
+}
+
+// solverPolicy lets cert-manager's HTTP-01 solver pods accept the ingress
+// controller's (spec.ingress.controller, as a service's policy admits
+// them) on the solver's port: the namespace denies all ingress by
+// default, so without it the issuer never reaches the token and the
+// Certificate is never issued. Ingress only: the solver makes no
+// connection.
+func solverPolicy(cat *schema.Catalog) kube.Object {
+	c := cat.Spec.Ingress.Controller
+	return kube.IngressFrom(cat, Name, naming.ACMESolverPolicy, map[string]string{certmanager.SolverPodLabel: "true"},
+		kube.PeerIn(c.Namespace, c.PodLabels), certmanager.SolverPort)
 }
 
 func ingress(cat *schema.Catalog, svc *schema.Service) *networkingv1.Ingress {

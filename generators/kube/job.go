@@ -14,28 +14,13 @@ import (
 	catalog "github.com/novagen/novagen/schema"
 )
 
-// Argo CD hook annotations of every generated Job.
-//
-// A Job is a run, not a desired state. As an ordinary resource, Argo CD
-// would see it vanish when ttlSecondsAfterFinished deletes it, report the
-// application OutOfSync and (with self-heal) create it again: the
-// migrations would re-run every hour. As a Sync hook it runs once per
-// sync; BeforeHookCreation deletes the previous run just before the next
-// one is created, so a finished Job stays readable until then.
-const (
-	AnnotationArgoHook             = "argocd.argoproj.io/hook"
-	AnnotationArgoHookDeletePolicy = "argocd.argoproj.io/hook-delete-policy"
-	ArgoHookSync                   = "Sync"
-	ArgoHookPostSync               = "PostSync" // after every resource is synced and healthy
-	ArgoHookBeforeCreation         = "BeforeHookCreation"
-)
+// JobBackoffLimit is the seed's policy for one-off Jobs: three retries.
+const JobBackoffLimit = 3
 
-// The seed's policy for one-off Jobs: three retries, cleaned up an hour
-// after they finish.
-const (
-	JobBackoffLimit = 3
-	JobTTLSeconds   = 3600
-)
+// ScheduledJobTTLSeconds is how long a CronJob's finished Job stays
+// readable before Kubernetes deletes it. Only a CronJob's Jobs have a
+// TTL: Job says why the others have none.
+const ScheduledJobTTLSeconds = 3600
 
 // JobHashLength is how many hex digits of the spec's SHA-256 end a Job's
 // name: 40 bits, so two specs of one Job never share a name in practice.
@@ -50,20 +35,27 @@ type JobOptions struct {
 	// the pod reads but does not embed (a ConfigMap) here, so a change to
 	// it changes the Job's name too.
 	PodAnnotations map[string]string
-	// Hook is the Argo CD hook the Job runs as: ArgoHookSync when empty.
-	Hook string
 }
 
 // Job is the skeleton every generated Job shares: restricted pod security
-// (Harden), restartPolicy Never, the seed's retries and TTL, Argo CD hook
-// annotations, recommended labels on the Job and its pods, and a name
-// that ends in a hash of the Job's spec.
+// (Harden), restartPolicy Never, the seed's retries, recommended labels on
+// the Job and its pods, and a name that ends in a hash of the Job's spec.
 //
-// The hash makes the name change whenever the spec does. A Job's pod
-// template is immutable, so re-applying a changed Job under the same name
-// fails (kubectl apply, Argo CD without hooks); under a new name it is a
-// new run, and the old one expires by its TTL. The same spec always
-// gives the same name, so an unchanged catalog re-renders identically.
+// A Job is an ordinary resource of its sync wave, not an Argo CD hook: a
+// hook runs again on every sync, so every re-sync with nothing changed
+// would re-run db-init, the migrations and the rest. The hash makes the
+// name follow the spec instead. The same spec always gives the same name,
+// so an unchanged Job is left alone (it is in sync, and stays complete);
+// a changed input gives a new name, so a new run, and Argo CD's prune
+// removes the old Job. (A Job's pod template is immutable, so a changed spec under the
+// old name could not be applied anyway.) Its wave waits for it as for any
+// resource: Argo CD reports a running Job Progressing, a complete one
+// Healthy and a failed one Degraded, which fails the sync naming the Job.
+//
+// So it has no ttlSecondsAfterFinished: a Job that Kubernetes deleted
+// after its run would be missing from the cluster, OutOfSync, and created
+// (run) again by the next sync or self-heal. A finished Job stays until
+// the spec changes; to run an unchanged Job again, delete it and sync.
 //
 // base names the Job without its hash; it is the app.kubernetes.io/name
 // of the Job and its pods, so selectors never depend on the hash.
@@ -75,11 +67,6 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 	}
 	meta := Meta(cat, generator, base, component)
 	meta.Name = naming.Suffixed(base, hash)
-	meta.Annotations[AnnotationArgoHook] = ArgoHookSync
-	if o.Hook != "" {
-		meta.Annotations[AnnotationArgoHook] = o.Hook
-	}
-	meta.Annotations[AnnotationArgoHookDeletePolicy] = ArgoHookBeforeCreation
 	return &batchv1.Job{
 		TypeMeta:   TypeMeta("batch/v1", "Job"),
 		ObjectMeta: meta,
@@ -88,14 +75,13 @@ func Job(cat *catalog.Catalog, generator, base, component string, pod corev1.Pod
 }
 
 // JobSpec is the spec every generated Job (and CronJob's Job) shares:
-// restricted pod security, restartPolicy Never, the seed's retries and
-// TTL, recommended labels on the pods (named base, of component).
+// restricted pod security, restartPolicy Never, the seed's retries,
+// recommended labels on the pods (named base, of component).
 func JobSpec(cat *catalog.Catalog, base, component string, pod corev1.PodSpec, o JobOptions) batchv1.JobSpec {
 	Harden(cat, &pod)
 	pod.RestartPolicy = corev1.RestartPolicyNever
 	spec := batchv1.JobSpec{
-		BackoffLimit:            Ptr(int32(JobBackoffLimit)),
-		TTLSecondsAfterFinished: Ptr(int32(JobTTLSeconds)),
+		BackoffLimit: Ptr(int32(JobBackoffLimit)),
 		Template: corev1.PodTemplateSpec{
 			ObjectMeta: metav1.ObjectMeta{Labels: Labels(cat, base, component), Annotations: o.PodAnnotations},
 			Spec:       pod,
@@ -104,6 +90,16 @@ func JobSpec(cat *catalog.Catalog, base, component string, pod corev1.PodSpec, o
 	if o.ActiveDeadlineSeconds > 0 {
 		spec.ActiveDeadlineSeconds = Ptr(o.ActiveDeadlineSeconds)
 	}
+	return spec
+}
+
+// ScheduledJobSpec is JobSpec for a CronJob's jobTemplate, with a TTL:
+// those Jobs belong to the CronJob (Argo CD neither applies nor compares
+// them), so deleting them an hour after they finish makes nothing
+// OutOfSync; it only bounds what piles up beside the history limits.
+func ScheduledJobSpec(cat *catalog.Catalog, base, component string, pod corev1.PodSpec, o JobOptions) batchv1.JobSpec {
+	spec := JobSpec(cat, base, component, pod, o)
+	spec.TTLSecondsAfterFinished = Ptr(int32(ScheduledJobTTLSeconds))
 	return spec
 }
 

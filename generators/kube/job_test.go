@@ -51,12 +51,10 @@ func TestJobSkeleton(t *testing.T) {
 	j, err := Job(jobCatalog(), "gen", "db-job", ComponentMigrations, podWith("a:1"), JobOptions{ActiveDeadlineSeconds: 1800})
 	require.NoError(t, err)
 	assert.Equal(t, int32(JobBackoffLimit), *j.Spec.BackoffLimit)
-	assert.Equal(t, int32(JobTTLSeconds), *j.Spec.TTLSecondsAfterFinished)
+	assert.Nil(t, j.Spec.TTLSecondsAfterFinished, "a Job that vanished would be OutOfSync, and run again")
 	assert.Equal(t, int64(1800), *j.Spec.ActiveDeadlineSeconds)
 	assert.Equal(t, corev1.RestartPolicyNever, j.Spec.Template.Spec.RestartPolicy)
-	assert.Equal(t, ArgoHookSync, j.Annotations[AnnotationArgoHook])
-	assert.Equal(t, ArgoHookBeforeCreation, j.Annotations[AnnotationArgoHookDeletePolicy])
-	assert.Equal(t, "gen", j.Annotations[AnnotationGenerator])
+	assert.Equal(t, map[string]string{AnnotationGenerator: "gen"}, j.Annotations, "an ordinary resource, no Argo CD hook")
 	pod := j.Spec.Template.Spec
 	require.NotNil(t, pod.SecurityContext)
 	for _, c := range append(pod.InitContainers, pod.Containers...) {
@@ -67,6 +65,15 @@ func TestJobSkeleton(t *testing.T) {
 	none, err := Job(jobCatalog(), "gen", "db-job", ComponentMigrations, podWith("a:1"), JobOptions{})
 	require.NoError(t, err)
 	assert.Nil(t, none.Spec.ActiveDeadlineSeconds, "0 means no deadline")
+}
+
+// TestScheduledJobSpec: a CronJob's Jobs are the CronJob's, so they may
+// expire; otherwise the spec is a Job's.
+func TestScheduledJobSpec(t *testing.T) {
+	s := ScheduledJobSpec(jobCatalog(), "sync", ComponentDBInit, podWith("a:1"), JobOptions{})
+	assert.Equal(t, int32(ScheduledJobTTLSeconds), *s.TTLSecondsAfterFinished)
+	s.TTLSecondsAfterFinished = nil
+	assert.Equal(t, JobSpec(jobCatalog(), "sync", ComponentDBInit, podWith("a:1"), JobOptions{}), s)
 }
 
 func TestJobNameFitsALabel(t *testing.T) {

@@ -37,7 +37,7 @@
 // sqlx-migrate-<suffix>-<hash> (plain sqlx-migrate-<hash> when the
 // catalog is one group). The groups run in parallel, each service's
 // migrations still one after another within its group; every group's Job
-// is a Sync hook of the migrations phase, after the database init phase
+// is a resource of the migrations wave, after the database init wave
 // whose Jobs created each service's database and role (in the same
 // partition: a database goes with its owner).
 //

@@ -19,7 +19,7 @@
 //     required as the catalog says) and zones (preferred:
 //     kube.SpreadServers);
 //   - PodDisruptionBudget redis: one pod at a time may be evicted;
-//   - Job redis-cluster-init-<hash>, an Argo CD Sync hook running
+//   - Job redis-cluster-init-<hash>, in Redis' sync wave, running
 //     scripts.RedisClusterInit: it forms the cluster once and changes
 //     nothing afterwards;
 //   - NetworkPolicies redis-cluster-init (the Job's pods reach the redis

@@ -126,7 +126,7 @@ exec "${KAFKA_HOME}/bin/kafka-server-start.sh" "${config}"
 //     a create, describe or alter failed (after trying every topic).
 //
 // Every call is bounded by timeout(1), so an unreachable broker cannot
-// hang the Job (a Sync hook that never ends holds the sync). Only
+// hang the Job (a Job that never ends holds its sync wave). Only
 // --bootstrap-server is used: the --zookeeper flag is gone since Kafka
 // 3.0. The tools read nothing from stdin.
 const KafkaTopics = `set -eu

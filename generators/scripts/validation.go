@@ -14,7 +14,7 @@ const (
 	EnvValidationTopics    = "VALIDATION_TOPICS"    // one topic a line: name partitions
 	EnvValidationTables    = "VALIDATION_TABLES"    // ClickHouse tables, blank-separated
 	EnvValidationServices  = "VALIDATION_SERVICES"  // one service a line: name host:port [health path of an http service]
-	EnvBusybox             = "BUSYBOX"              // busybox copied into the probe's image: its wget asks http services
+	EnvBusybox             = "BUSYBOX"              // busybox (copied into the probe's image): date, sleep, wget
 	EnvRedisHost           = "REDIS_HOST"           // the Redis client Service
 	EnvRedisPort           = "REDIS_PORT"           //
 	EnvGRPCHealthProbe     = "GRPC_HEALTH_PROBE"    // the probe's path in its image
@@ -26,6 +26,15 @@ const (
 	validationToolTimeout  = "60"                   // seconds, for one client call
 	validationProbeTimeout = "5s"                   // grpc_health_probe's connect and RPC timeouts
 	validationHTTPTimeout  = "5"                    // seconds, wget's for an http service
+	validationRetrySeconds = "2"                    // between two tries of what still fails
+)
+
+// Environment of the checks that wait (settlePrelude) and of their
+// targets.
+const (
+	EnvValidationSettle    = "VALIDATION_SETTLE_SECONDS" // how long the waiting checks keep trying, all together
+	EnvValidationExternals = "VALIDATION_EXTERNALS"      // one external component a line: name host port [the services waiting for it]
+	EnvValidationEntries   = "VALIDATION_ENTRY_POINTS"   // one entry point a line: host, its certificate's Secret, the path of its tls.crt
 )
 
 // checkPrelude starts every check: pass, fail and warn append a result
@@ -43,6 +52,7 @@ record() {
   printf '%s %s\n' "$1" "$2"
 }
 pass() { record PASS "$*"; }
+# shellcheck disable=SC2317 # not every check fails (the entry points' warn)
 fail() { record FAIL "$*"; }
 # shellcheck disable=SC2317 # not every check warns
 warn() { record WARN "$*"; }
@@ -184,34 +194,142 @@ present "table ${CLICKHOUSE_DATABASE}." "${have}" "${VALIDATION_TABLES}"
 exit 0
 `
 
-// ValidateGRPC asks every service of VALIDATION_SERVICES for its health:
-// a grpc service (grpc.health.v1, the overall server) with
-// grpc_health_probe at GRPC_HEALTH_PROBE, SERVING passes; an http service
-// (a line with a health path) with busybox wget at BUSYBOX, a 2xx passes.
-// Anything else fails. It runs in the probe's distroless image under
-// busybox sh, so it uses builtins only.
-const ValidateGRPC = checkPrelude + `while read -r name addr path; do
-  if [ -z "${name}" ]; then
-    continue
-  fi
-  if [ -n "${path}" ]; then
-    url="http://${addr}${path}"
+// settlePrelude follows checkPrelude in the checks that wait: they run
+// beside the sync's last wave, whose services may still be starting, so
+// each retries what fails until the settle deadline. The deadline is the
+// pod's, not each check's: the first waiting check to run sets it
+// VALIDATION_SETTLE_SECONDS ahead in REPORT_DIR, so together they wait
+// no longer than that. date and sleep are BUSYBOX's (the probe's image
+// has nothing else).
+const settlePrelude = `now() { "${BUSYBOX}" date +%s; }
+deadline_file="${REPORT_DIR}/.settle-deadline"
+if [ -s "${deadline_file}" ]; then
+  read -r deadline <"${deadline_file}"
+else
+  deadline=$(($(now) + VALIDATION_SETTLE_SECONDS))
+  echo "${deadline}" >"${deadline_file}"
+fi
+# until_settled calls attempt with the fields of each line of $1 (a
+# success records its PASS) and again, every ` + validationRetrySeconds + ` s, with the lines that
+# fail, until all have passed or the deadline has passed; then each line
+# still failing gets a last try and, failing it, give_up with the same
+# fields (attempt leaves its error in out). Nothing reads stdin.
+until_settled() {
+  pending=$1
+  final=''
+  while [ -n "${pending}" ]; do
+    if [ "$(now)" -ge "${deadline}" ]; then
+      final=1
+    fi
+    next=''
+    while IFS= read -r line; do
+      if [ -z "${line}" ]; then
+        continue
+      fi
+      # shellcheck disable=SC2086 # the line's fields (set -f: no globbing)
+      if attempt ${line} </dev/null; then
+        continue
+      elif [ -n "${final}" ]; then
+        # shellcheck disable=SC2086
+        give_up ${line}
+      else
+        next="${next}${line}
+"
+      fi
+    done <<EOF
+${pending}
+EOF
+    pending=${next}
+    if [ -n "${pending}" ]; then
+      "${BUSYBOX}" sleep ` + validationRetrySeconds + `
+    fi
+  done
+}
+`
+
+// ValidateGRPC asks every service of VALIDATION_SERVICES for its health
+// until it answers or the settle deadline passes: a grpc service
+// (grpc.health.v1, the overall server) with grpc_health_probe at
+// GRPC_HEALTH_PROBE, SERVING passes; an http service (a line with a
+// health path) with busybox wget at BUSYBOX, a 2xx passes. A service
+// that never does fails with its last error. It runs in the probe's
+// distroless image under busybox sh, so it uses builtins and BUSYBOX only.
+const ValidateGRPC = checkPrelude + settlePrelude + `attempt() {
+  if [ -n "${3:-}" ]; then
+    url="http://$2$3"
     # busybox timeout, not wget -T (which crashes some busybox builds).
     if out=$("${BUSYBOX}" timeout ` + validationHTTPTimeout + ` "${BUSYBOX}" wget -q -O /dev/null "${url}" 2>&1); then
-      pass "service ${name}: GET ${url} answers"
-    else
-      fail "service ${name}: GET ${url}: $(first "${out:-wget failed}")"
+      pass "service $1: GET ${url} answers"
+      return 0
     fi
-    continue
+    out="GET ${url}: $(first "${out:-wget failed}")"
+    return 1
   fi
-  if out=$("${GRPC_HEALTH_PROBE}" -addr="${addr}" -connect-timeout ` + validationProbeTimeout + ` -rpc-timeout ` + validationProbeTimeout + ` 2>&1); then
-    pass "service ${name} at ${addr}: $(first "${out}")"
+  if out=$("${GRPC_HEALTH_PROBE}" -addr="$2" -connect-timeout ` + validationProbeTimeout + ` -rpc-timeout ` + validationProbeTimeout + ` 2>&1); then
+    pass "service $1 at $2: $(first "${out}")"
+    return 0
+  fi
+  out="$(first "${out:-grpc_health_probe failed}")"
+  return 1
+}
+give_up() {
+  if [ -n "${3:-}" ]; then
+    fail "service $1: ${out}"
   else
-    fail "service ${name} at ${addr}: $(first "${out:-grpc_health_probe failed}")"
+    fail "service $1 at $2: ${out}"
   fi
-done <<EOF
-${VALIDATION_SERVICES}
-EOF
+}
+until_settled "${VALIDATION_SERVICES}"
+exit 0
+`
+
+// ValidateExternal checks that every external component of
+// VALIDATION_EXTERNALS accepts TCP connections (nc -z), retried until the
+// settle deadline; one that never does fails, naming its address and the
+// services that wait for it (they stay in their init containers).
+const ValidateExternal = checkPrelude + settlePrelude + `# address prints host $1 and port $2 as one address ([IPv6]:port).
+address() {
+  case "$1" in
+    *:*) printf '[%s]:%s' "$1" "$2" ;;
+    *) printf '%s:%s' "$1" "$2" ;;
+  esac
+}
+attempt() {
+  if out=$(nc -z -w 2 "$2" "$3" 2>&1); then
+    pass "$1 at $(address "$2" "$3") accepts connections"
+    return 0
+  fi
+  return 1
+}
+give_up() {
+  name=$1
+  where=$(address "$2" "$3")
+  shift 3
+  fail "$name at $where accepts no connection${out:+ ($(first "${out}"))}: ${*:-no service} waits for it"
+}
+until_settled "${VALIDATION_EXTERNALS}"
+exit 0
+`
+
+// ValidateEntryPoints checks that the certificate of every entry point of
+// VALIDATION_ENTRY_POINTS has been issued: cert-manager has written
+// tls.crt to its Secret, which the pod mounts (optional, that key only)
+// and kubelet refreshes once the Secret appears. It waits until the settle
+// deadline; a certificate still missing then is a warning, not a
+// failure: issuing takes as long as DNS takes to point at the cluster,
+// and until then the entry point serves no TLS, but nothing else is
+// broken.
+const ValidateEntryPoints = checkPrelude + settlePrelude + `attempt() {
+  if [ -s "$3" ]; then
+    pass "certificate for $1 issued (Secret $2)"
+    return 0
+  fi
+  return 1
+}
+give_up() {
+  warn "certificate for $1 not issued yet (Secret $2 has no tls.crt): the entry point serves no TLS"
+}
+until_settled "${VALIDATION_ENTRY_POINTS}"
 exit 0
 `
 

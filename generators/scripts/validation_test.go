@@ -1,12 +1,15 @@
 package scripts
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,15 +26,23 @@ import (
 func TestValidationScriptsShellcheck(t *testing.T) {
 	shellcheckClean(t, map[string]string{"ValidatePostgres": ValidatePostgres, "ValidateRedis": ValidateRedis,
 		"ValidateKafka": ValidateKafka, "ValidateClickHouse": ValidateClickHouse, "ValidateGRPC": ValidateGRPC,
-		"ValidationReport": ValidationReport})
+		"ValidateExternal": ValidateExternal, "ValidateEntryPoints": ValidateEntryPoints, "ValidationReport": ValidationReport})
 }
 
 // runCheck runs a check script as the pod's UID, with PATH first on
 // PATH, and returns its stdout, exit code and result file.
 func runCheck(t *testing.T, script, name, path string, env ...string) (string, int, string) {
 	t.Helper()
-	dir := testtool.SharedDir(t)
-	env = append([]string{"PATH=" + path + ":/usr/local/bin:/usr/bin:/bin", EnvReportDir + "=" + dir, EnvCheckName + "=" + name}, env...)
+	return runCheckIn(t, testtool.SharedDir(t), script, name, path, env...)
+}
+
+// runCheckIn is runCheck with dir as the report directory.
+func runCheckIn(t *testing.T, dir, script, name, path string, env ...string) (string, int, string) {
+	t.Helper()
+	// busybox is where the pod has it for the checks that need it (date,
+	// sleep, wget); the others never use it.
+	env = append([]string{"PATH=" + path + ":/usr/local/bin:/usr/bin:/bin", EnvReportDir + "=" + dir, EnvCheckName + "=" + name,
+		EnvBusybox + "=" + testtool.Require(t, "busybox")}, env...)
 	out, errOut, code := testtool.AsUID(t, podUID, script, nil, env)
 	assert.Empty(t, errOut)
 	b, err := os.ReadFile(filepath.Join(dir, name))
@@ -39,6 +50,9 @@ func runCheck(t *testing.T, script, name, path string, env ...string) (string, i
 	assert.Equal(t, string(b), out, "the log shows what the report gets")
 	return out, code, string(b)
 }
+
+// settle is VALIDATION_SETTLE_SECONDS: how long the waiting checks try.
+func settle(seconds int) string { return EnvValidationSettle + "=" + strconv.Itoa(seconds) }
 
 func TestValidateKafka(t *testing.T) {
 	f := testtool.NewFakeKafka(t, ".sh")
@@ -105,11 +119,14 @@ func TestValidateClickHouse(t *testing.T) {
 }
 
 // fakeProbe answers like grpc_health_probe: SERVING for an address
-// listed in $FAKE/serving, NOT_SERVING (exit 4) for one in
-// $FAKE/unhealthy, a connection error (exit 2) otherwise.
+// listed in $FAKE/serving (or in $FAKE/late once asked twice),
+// NOT_SERVING (exit 4) for one in $FAKE/unhealthy, a connection error
+// (exit 2) otherwise. It records each address it is asked.
 const fakeProbe = `#!/bin/sh
 addr=${1#-addr=}
+echo "$addr" >>"$FAKE/asked"
 if grep -qxF "$addr" "$FAKE/serving"; then echo "status: SERVING"; exit 0; fi
+if grep -qxF "$addr" "$FAKE/late" && [ "$(grep -cxF "$addr" "$FAKE/asked")" -ge 2 ]; then echo "status: SERVING"; exit 0; fi
 if grep -qxF "$addr" "$FAKE/unhealthy"; then echo 'service unhealthy (responded with "NOT_SERVING")'; exit 4; fi
 echo "timeout: failed to connect service \"$addr\" within 5s"
 exit 2
@@ -121,15 +138,114 @@ func TestValidateGRPC(t *testing.T) {
 	require.NoError(t, os.WriteFile(probe, []byte(fakeProbe), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "serving"), []byte("user-service:50051\nfeed-service:6000\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "unhealthy"), []byte("media-service:50051\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "late"), nil, 0o644))
 	// PATH leads nowhere: in the probe's image busybox sh has only its
 	// builtins.
-	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", "FAKE="+dir, EnvGRPCHealthProbe+"="+probe,
+	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", "FAKE="+dir, EnvGRPCHealthProbe+"="+probe, settle(0),
 		EnvValidationServices+"=user-service user-service:50051\nmedia-service media-service:50051\n\nfeed-service feed-service:6000\ngone gone:50051\n")
 	assert.Zero(t, code)
 	assert.Equal(t, "PASS service user-service at user-service:50051: status: SERVING\n"+
 		"FAIL service media-service at media-service:50051: service unhealthy (responded with \"NOT_SERVING\")\n"+
 		"PASS service feed-service at feed-service:6000: status: SERVING\n"+
 		"FAIL service gone at gone:50051: timeout: failed to connect service \"gone:50051\" within 5s\n", out)
+}
+
+// TestValidateGRPCSettles: the check runs beside services that are still
+// starting: one that answers before the deadline passes, one that never
+// does fails with its last error once the deadline has passed, and not
+// before.
+func TestValidateGRPCSettles(t *testing.T) {
+	dir := testtool.SharedDir(t)
+	probe := filepath.Join(dir, "probe")
+	require.NoError(t, os.WriteFile(probe, []byte(fakeProbe), 0o755))
+	for _, f := range []string{"serving", "unhealthy"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "late"), []byte("late:50051\n"), 0o644))
+	start := time.Now()
+	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", "FAKE="+dir, EnvGRPCHealthProbe+"="+probe, settle(3),
+		EnvValidationServices+"=never never:50051\nlate late:50051\n")
+	assert.Zero(t, code)
+	assert.Equal(t, "PASS service late at late:50051: status: SERVING\n"+
+		"FAIL service never at never:50051: timeout: failed to connect service \"never:50051\" within 5s\n", out)
+	assert.GreaterOrEqual(t, time.Since(start), 3*time.Second, "never gave up before the deadline")
+	asked, err := os.ReadFile(filepath.Join(dir, "asked"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(asked), "late:50051\n"), "asked until it answered")
+	assert.GreaterOrEqual(t, strings.Count(string(asked), "never:50051\n"), 3, "asked again and again")
+}
+
+// TestValidateExternal: with real busybox sh and an nc that understands
+// -z -w (the busybox image's), a listening port passes, one that opens
+// before the deadline too, and one that never does fails, naming the
+// component, its address and the services waiting for it.
+func TestValidateExternal(t *testing.T) {
+	nc := testtool.NCDir(t)
+	open, late, closed := testtool.FreePort(t), testtool.FreePort(t), testtool.FreePort(t)
+	require.NoError(t, testtool.Listen(t, open))
+	opened := make(chan error, 1)
+	time.AfterFunc(time.Second, func() { opened <- testtool.Listen(t, late) })
+	out, code, _ := runCheck(t, ValidateExternal, "external", nc, settle(3), EnvValidationExternals+"="+
+		fmt.Sprintf("elasticsearch 127.0.0.1 %d search-service, graphql-gateway\n", open)+
+		fmt.Sprintf("neo4j 127.0.0.1 %d graph-service\n\n", closed)+
+		fmt.Sprintf("mail 127.0.0.1 %d\n", late)+
+		fmt.Sprintf("ledger ::1 %d\n", closed))
+	require.NoError(t, <-opened)
+	assert.Zero(t, code)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 4, out)
+	assert.Equal(t, fmt.Sprintf("PASS elasticsearch at 127.0.0.1:%d accepts connections", open), lines[0])
+	assert.Equal(t, fmt.Sprintf("PASS mail at 127.0.0.1:%d accepts connections", late), lines[1])
+	assert.Regexp(t, fmt.Sprintf(`^FAIL neo4j at 127\.0\.0\.1:%d accepts no connection( \(.*\))?: graph-service waits for it$`, closed), lines[2])
+	assert.Regexp(t, fmt.Sprintf(`^FAIL ledger at \[::1\]:%d accepts no connection( \(.*\))?: no service waits for it$`, closed), lines[3])
+}
+
+// TestValidateEntryPoints: a certificate whose tls.crt is there passes,
+// one that appears before the deadline (kubelet refreshing the optional
+// Secret volume) too; one still missing then is a warning, which does
+// not fail the validation.
+func TestValidateEntryPoints(t *testing.T) {
+	certs := testtool.SharedDir(t)
+	crt := func(secret string) string { return filepath.Join(certs, secret, "tls.crt") }
+	write := func(secret string) error {
+		if err := os.MkdirAll(filepath.Dir(crt(secret)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(crt(secret), []byte("-----BEGIN CERTIFICATE-----\n"), 0o644)
+	}
+	require.NoError(t, write("api-tls"))
+	issued := make(chan error, 1)
+	time.AfterFunc(time.Second, func() { issued <- write("docs-tls") })
+	out, code, _ := runCheck(t, ValidateEntryPoints, "entry-points", "/nonexistent", settle(3), EnvValidationEntries+"="+
+		"api.example api-tls "+crt("api-tls")+"\nwww.example www-tls "+crt("www-tls")+"\ndocs.example docs-tls "+crt("docs-tls")+"\n")
+	require.NoError(t, <-issued)
+	assert.Zero(t, code)
+	assert.Equal(t, "PASS certificate for api.example issued (Secret api-tls)\n"+
+		"PASS certificate for docs.example issued (Secret docs-tls)\n"+
+		"WARN certificate for www.example not issued yet (Secret www-tls has no tls.crt): the entry point serves no TLS\n", out)
+}
+
+// TestSettleDeadlineIsThePods: the first waiting check of a pod sets the
+// deadline; a later one keeps it, so together they wait no longer than
+// the settle time.
+func TestSettleDeadlineIsThePods(t *testing.T) {
+	dir := testtool.SharedDir(t)
+	entries := EnvValidationEntries + "=www.example www-tls /nonexistent/tls.crt\n"
+	start := time.Now()
+	out, _, _ := runCheckIn(t, dir, ValidateEntryPoints, "entry-points", "/nonexistent", settle(2), entries)
+	assert.True(t, strings.HasPrefix(out, "WARN certificate for www.example not issued yet"), out)
+	assert.GreaterOrEqual(t, time.Since(start), 2*time.Second)
+	b, err := os.ReadFile(filepath.Join(dir, ".settle-deadline"))
+	require.NoError(t, err)
+	deadline, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	require.NoError(t, err)
+	assert.InDelta(t, start.Unix()+2, deadline, 1)
+
+	// The deadline has passed: a check with an hour to settle tries once.
+	start = time.Now()
+	out, _, _ = runCheckIn(t, dir, ValidateEntryPoints, "entry-points", "/nonexistent", settle(3600), entries)
+	assert.True(t, strings.HasPrefix(out, "WARN certificate for www.example not issued yet"), out)
+	assert.Less(t, time.Since(start), 10*time.Second)
 }
 
 // TestValidationReport: every check's lines in order, the totals, exit 1
@@ -190,7 +306,7 @@ func TestValidateHTTP(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	gone := strings.TrimPrefix(closed.URL, "http://")
 	closed.Close()
-	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", EnvBusybox+"="+testtool.Require(t, "busybox"),
+	out, code, _ := runCheck(t, ValidateGRPC, "grpc", "/nonexistent", settle(0),
 		EnvValidationServices+"=gateway "+addr+" /healthz\nsick "+addr+" /ready\ngone "+gone+" /healthz\n")
 	assert.Zero(t, code)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")

@@ -5,6 +5,13 @@
 // package names no generator: a new generator takes its place in the
 // order through its registry line. README.md beside this file is the wave
 // table.
+//
+// Argo CD applies one wave at a time and waits until all of it is healthy
+// before the next, except the last wave of a sync: once that is applied
+// the sync has succeeded, whatever becomes of it (the Application's
+// health still shows it). So the last wave holds what the sync must not
+// wait for (PhaseLast): anything that may stay unhealthy for reasons
+// novagen cannot fix would otherwise hold back every later wave.
 package syncwaves
 
 import (
@@ -38,10 +45,16 @@ const (
 	// PhaseInfrastructure: the other components (and the Services of
 	// external ones), each at its graph level.
 	PhaseInfrastructure
-	// PhaseServices: the catalog's services, each at its graph level.
+	// PhaseServices: the catalog's services, each at its graph level;
+	// a service that waits for an external component, directly or
+	// through other services, goes to the last wave instead.
 	PhaseServices
-	// PhaseValidation: checks once everything is up.
-	PhaseValidation
+	// PhaseLast: the last wave, one more than every other, which Argo CD
+	// applies but does not wait for: entry points (a Certificate that is
+	// never issued), the services that wait for an external component
+	// (down for as long as it is), and the checks, which run beside them
+	// and report.
+	PhaseLast
 	// PhaseOfNode: each object goes where the catalog node named by its
 	// app.kubernetes.io/name label goes (the database server, an
 	// infrastructure component or a service), for generators such as
@@ -52,7 +65,7 @@ const (
 var phaseNames = map[Phase]string{
 	PhaseNamespace: "namespace baseline", PhaseCredentials: "credentials", PhaseDatabaseServer: "database server",
 	PhaseDatabaseInit: "database init", PhaseMigrations: "schema migrations", PhaseInfrastructure: "infrastructure",
-	PhaseServices: "services", PhaseValidation: "validation", PhaseOfNode: "that of its node",
+	PhaseServices: "services", PhaseLast: "last, not waited for", PhaseOfNode: "that of its node",
 }
 
 func (p Phase) String() string {
@@ -76,7 +89,7 @@ const (
 type Waves struct {
 	cat         *schema.Catalog
 	serviceBase int // first wave after all infrastructure
-	validation  int // after the last service
+	last        int // one more than every other wave
 }
 
 // New derives the computed phase bases from the catalog's graph.
@@ -87,20 +100,35 @@ func New(cat *schema.Catalog) *Waves {
 			w.serviceBase = max(w.serviceBase, w.node(e)+1)
 		}
 	}
-	w.validation = w.serviceBase
+	// serviceBase itself holds objects of no single service (the
+	// headless Service).
+	w.last = w.serviceBase + 1
 	for _, s := range cat.Spec.Services {
-		w.validation = max(w.validation, w.Service(s.Name)+1)
+		if !cat.WaitsForExternal(s.Name) {
+			w.last = max(w.last, w.Service(s.Name)+1)
+		}
 	}
 	return w
 }
 
 // Service is the wave of a catalog service: later than every service and
 // every piece of infrastructure it waits for, because its graph level is
-// higher than theirs and all infrastructure comes before serviceBase.
-func (w *Waves) Service(name string) int { return w.serviceBase + w.cat.Graph().Level(name) }
+// higher than theirs and all infrastructure comes before serviceBase. A
+// service that waits for an external component, directly or through
+// other services, is in the last wave, which nothing waits for: while
+// the component is down it stays in its init containers, and a wave
+// that waited for it would never let a later one start. What it waits
+// for is in the same wave or an earlier one (whatever waits for it waits
+// for the component too), and its init containers still order it there.
+func (w *Waves) Service(name string) int {
+	if w.cat.WaitsForExternal(name) {
+		return w.last
+	}
+	return w.serviceBase + w.cat.Graph().Level(name)
+}
 
-// Validation is the wave of the final checks.
-func (w *Waves) Validation() int { return w.validation }
+// Last is the last wave: one more than every other, and not waited for.
+func (w *Waves) Last() int { return w.last }
 
 // node is the wave of a catalog node: the database server before the init
 // Jobs that need it; other infrastructure and external components after
@@ -149,8 +177,8 @@ func (w *Waves) Of(phase Phase, owner string) (int, error) {
 			return w.Service(owner), nil
 		}
 		return w.serviceBase, nil
-	case PhaseValidation:
-		return w.validation, nil
+	case PhaseLast:
+		return w.last, nil
 	case PhaseOfNode:
 		if isNode {
 			return w.node(e), nil
@@ -164,8 +192,7 @@ func (w *Waves) Of(phase Phase, owner string) (int, error) {
 // the object's owner is the node it names (kube.Owner: its
 // novagen.nova.dev/node annotation, else its app.kubernetes.io/name).
 // It runs on the typed objects, before render, so the annotation is
-// serialized in order with the rest. Argo CD hooks get a wave too: waves
-// order hooks within a phase.
+// serialized in order with the rest.
 func Annotate(w *Waves, phase Phase, objs []kube.Object) error {
 	for _, o := range objs {
 		wave, err := w.Of(phase, kube.Owner(o))
@@ -227,7 +254,11 @@ func (w *Waves) Table(gens []Placement) []Row {
 		case w.isDatabaseServer(n):
 			phase = PhaseDatabaseServer
 		}
-		r := row(w.node(e), phase)
+		wave := w.node(e)
+		if wave == w.last {
+			phase = PhaseLast
+		}
+		r := row(wave, phase)
 		r.Nodes = append(r.Nodes, n)
 	}
 	slices.SortStableFunc(rows, func(a, b Row) int { return a.Wave - b.Wave })

@@ -60,10 +60,60 @@ func TestPhasesFollowTheGraph(t *testing.T) {
 		assert.Equal(t, a, of(t, w, syncwaves.PhaseServices, svc.Name))
 		assert.Equal(t, a, of(t, w, syncwaves.PhaseOfNode, svc.Name))
 		assert.Less(t, migrations, a, "%s after migrations", svc.Name)
-		assert.Less(t, a, w.Validation(), "%s before validation", svc.Name)
-		for _, dep := range g.DependsOn(svc.Name) {
-			assert.Greater(t, a, of(t, w, syncwaves.PhaseOfNode, dep), "%s waits for %s", svc.Name, dep)
+		if cat.WaitsForExternal(svc.Name) {
+			assert.Equal(t, w.Last(), a, "%s waits for an external component: the last wave", svc.Name)
+		} else {
+			assert.Less(t, a, w.Last(), "%s before the last wave", svc.Name)
 		}
+		for _, dep := range g.DependsOn(svc.Name) {
+			d := of(t, w, syncwaves.PhaseOfNode, dep)
+			if d == a {
+				// Only in the last wave, where init containers order them.
+				assert.Equal(t, w.Last(), a, "%s waits for %s in its own wave", svc.Name, dep)
+				continue
+			}
+			assert.Greater(t, a, d, "%s waits for %s", svc.Name, dep)
+		}
+	}
+}
+
+// TestLastWave: in the staging render the last wave is one more than
+// every other and holds exactly what the sync must not wait for: the
+// entry points, the checks, and every object that follows a service
+// waiting for an external component (search-service and graph-service,
+// graphql-gateway through search-service).
+func TestLastWave(t *testing.T) {
+	cat := staging(t)
+	w := syncwaves.New(cat)
+	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	require.NoError(t, err)
+	phase := map[string]syncwaves.Phase{}
+	for _, p := range generators.Placements() {
+		phase[p.Generator] = p.Phase
+	}
+	waiting := map[string]bool{"search-service": true, "graph-service": true, "graphql-gateway": true}
+	other, seen := 0, map[string]bool{}
+	for _, n := range nodes {
+		wave, err := strconv.Atoi(n.GetAnnotations()[syncwaves.Annotation])
+		require.NoError(t, err)
+		gen := n.GetAnnotations()[kube.AnnotationGenerator]
+		owner := n.GetLabels()[kube.LabelName] // as kube.Owner
+		if node, ok := n.GetAnnotations()[kube.AnnotationNode]; ok {
+			owner = node
+		}
+		want := phase[gen] == syncwaves.PhaseLast ||
+			waiting[owner] && (phase[gen] == syncwaves.PhaseServices || phase[gen] == syncwaves.PhaseOfNode)
+		assert.Equal(t, want, wave == w.Last(), "%s %s of %s (wave %d)", n.GetKind(), n.GetName(), gen, wave)
+		if wave == w.Last() {
+			seen[n.GetKind()+"/"+n.GetName()] = true
+		} else {
+			other = max(other, wave)
+		}
+	}
+	assert.Equal(t, other+1, w.Last(), "one more than every other wave")
+	for _, o := range []string{"Ingress/graphql-gateway", "Certificate/graphql-gateway-tls", "Deployment/search-service",
+		"Deployment/graph-service", "NetworkPolicy/graphql-gateway", "ServiceMonitor/search-service", "Service/graph-service"} {
+		assert.True(t, seen[o], "%s in the last wave", o)
 	}
 }
 
@@ -101,9 +151,16 @@ func TestEveryRenderedObjectHasItsWave(t *testing.T) {
 	assert.True(t, sawNamespace, "the staging render has its Namespace")
 	for _, svc := range cat.Spec.Services {
 		for _, dep := range cat.Graph().DependsOn(svc.Name) {
-			if d, ok := waves[dep]; ok {
-				assert.Greater(t, waves[svc.Name], d, "Deployment %s after Deployment %s", svc.Name, dep)
+			d, ok := waves[dep]
+			if !ok {
+				continue
 			}
+			if d == w.Last() {
+				// The last wave is one, ordered by init containers.
+				assert.Equal(t, d, waves[svc.Name], "Deployment %s with Deployment %s", svc.Name, dep)
+				continue
+			}
+			assert.Greater(t, waves[svc.Name], d, "Deployment %s after Deployment %s", svc.Name, dep)
 		}
 	}
 }
@@ -118,8 +175,8 @@ func TestObjectOfNoNode(t *testing.T) {
 	obj.Name = "protos"
 	obj.Labels = map[string]string{kube.LabelName: "protos"}
 	assert.ErrorContains(t, syncwaves.Annotate(w, syncwaves.PhaseOfNode, []kube.Object{obj}), "ConfigMap protos:")
-	require.NoError(t, syncwaves.Annotate(w, syncwaves.PhaseValidation, []kube.Object{obj}))
-	assert.Equal(t, strconv.Itoa(w.Validation()), obj.Annotations[syncwaves.Annotation])
+	require.NoError(t, syncwaves.Annotate(w, syncwaves.PhaseLast, []kube.Object{obj}))
+	assert.Equal(t, strconv.Itoa(w.Last()), obj.Annotations[syncwaves.Annotation])
 }
 
 // TestReadmeTables keeps the README's tables equal to the code and the

@@ -1,10 +1,18 @@
 // Package validation generates the deployment validation (the seed's
-// validate-staging-deployment.sh) as an Argo CD PostSync hook: a Job that
-// runs once every resource of a sync is synced and healthy, checks every
-// part of the environment the catalog declares and prints one
-// PASS/FAIL/WARN line per fact with the totals, failing (and so failing
-// the sync) on any FAIL. README.md beside this file shows the output
-// and how to run it by hand.
+// validate-staging-deployment.sh): a Job in the sync's last wave, which
+// Argo CD applies after every earlier wave is healthy and does not wait
+// for. It checks every part of the environment the catalog declares and
+// prints one PASS/FAIL/WARN line per fact with the totals, failing on any
+// FAIL: the Application's health shows it, the sync has already
+// succeeded. Like every generated Job it runs once per change of its spec
+// (kube.Job). README.md beside this file shows the output and how to run
+// it by hand.
+//
+// It runs beside the services of that wave, which may still be starting:
+// the checks that wait (services, external components, entry points)
+// retry what fails until a settle deadline (SettleSeconds) before they
+// report it, and an entry point whose certificate is not issued yet is a
+// warning. They report what is broken; they block nothing.
 //
 // No single image holds psql, redis-cli, kafka-topics, clickhouse-client
 // and grpc_health_probe, so each check is an init container in its
@@ -17,22 +25,28 @@
 // under.
 //
 // Objects: the Job validate-deployment-<hash>; NetworkPolicy
-// validate-deployment (its pods reach what they check, and DNS); for each
-// component whose pods are in the namespace <component>-from-validation,
-// and services-from-validation for the services' gRPC ports (they admit
-// only their dependents otherwise). Policies add up, so no other
-// generator knows about this one.
+// validate-deployment (its pods reach what they check, the catalog's
+// services by their shared labels on the services' distinct ports, and
+// DNS); for each component whose pods are in the namespace
+// <component>-from-validation, and services-from-validation for the
+// services' serving ports (they admit only their dependents otherwise).
+// Neither policy lists the services, so adding one with the default
+// ports changes neither. Policies add up, so no other generator knows
+// about this one.
 package validation
 
 import (
 	"fmt"
+	"math"
 	"net"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
@@ -55,9 +69,17 @@ const (
 	// ProbePath is grpc_health_probe in the grpc-ecosystem image (built
 	// with ko, which puts the binary in /ko-app).
 	ProbePath = "/ko-app/grpc-health-probe"
-	// DeadlineSeconds bounds a run: every client call has its own
-	// timeout (60 s, 5 s a probe), so this is only the last resort.
+	// EntryPointsDir holds a directory per certificate Secret, with its
+	// tls.crt once issued.
+	EntryPointsDir = "/entry-points"
+	// DeadlineSeconds bounds a run beyond the settle time (the Job's
+	// activeDeadlineSeconds is both): every client call has its own
+	// timeout (60 s, 5 s a probe, 2 s a connection), so this is only the
+	// last resort.
 	DeadlineSeconds = 900
+	// MaxNamedDependents is how many of the services waiting for an
+	// external component its failure names; the rest are counted.
+	MaxNamedDependents = 5
 
 	reportVolume = "report"
 	shellVolume  = "shell"
@@ -66,11 +88,13 @@ const (
 
 // Check names: the init containers and the report's sections.
 const (
-	CheckPostgres   = "postgres"
-	CheckRedis      = "redis"
-	CheckKafka      = "kafka"
-	CheckClickHouse = "clickhouse"
-	CheckGRPC       = "grpc"
+	CheckPostgres    = "postgres"
+	CheckRedis       = "redis"
+	CheckKafka       = "kafka"
+	CheckClickHouse  = "clickhouse"
+	CheckExternal    = "external"
+	CheckEntryPoints = "entry-points"
+	CheckGRPC        = "grpc"
 )
 
 // GroupSize is how many targets (components, topics, services) one
@@ -81,16 +105,19 @@ const (
 const GroupSize = 150
 
 // target is one thing a validation Job checks: a shared component (its
-// check: postgres, redis, kafka, clickhouse), a topic, or a service (its
-// health, and its database).
+// check: postgres, redis, kafka, clickhouse), a topic, an external
+// component, or a service (its health, its database and, exposed with
+// TLS, its certificate).
 type target struct {
-	check   string
-	topic   *schema.Topic
-	service *schema.Service
+	check    string
+	topic    *schema.Topic
+	external *schema.External
+	service  *schema.Service
 }
 
 // targets lists what the catalog's validation checks: the components,
-// the topics, then the services, in catalog order.
+// the topics, the external components, then the services, in catalog
+// order.
 func targets(cat *schema.Catalog) []target {
 	var out []target
 	if _, ok := cat.DatabaseServer(); ok {
@@ -107,6 +134,9 @@ func targets(cat *schema.Catalog) []target {
 	}
 	if cat.Spec.Infrastructure.ClickHouse != nil {
 		out = append(out, target{check: CheckClickHouse})
+	}
+	for i := range cat.Spec.Infrastructure.External {
+		out = append(out, target{external: &cat.Spec.Infrastructure.External[i]})
 	}
 	for i := range cat.Spec.Services {
 		out = append(out, target{service: &cat.Spec.Services[i]})
@@ -153,6 +183,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, error) {
 	has := map[string]bool{}
 	var topics []schema.Topic
+	var externals []*schema.External
 	var services []*schema.Service
 	owned := map[string]bool{}
 	for _, t := range g.Members {
@@ -161,6 +192,8 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 			has[t.check] = true
 		case t.topic != nil:
 			topics = append(topics, *t.topic)
+		case t.external != nil:
+			externals = append(externals, t.external)
 		default:
 			services = append(services, t.service)
 			owned[t.service.Name] = true
@@ -195,15 +228,26 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 		ep, _ := cat.Endpoint(CheckClickHouse)
 		add(clickhouseCheck(cat, ch, ep), ep)
 	}
-	var grpcPorts []int32
-	for _, s := range services {
-		ep, _ := cat.Endpoint(s.Name)
-		servers = append(servers, ep)
-		if !slices.Contains(grpcPorts, s.Port()) {
-			grpcPorts = append(grpcPorts, s.Port())
+	if len(externals) > 0 {
+		c := externalCheck(cat, externals)
+		checks = append(checks, c)
+		for _, e := range externals {
+			ep, _ := cat.Endpoint(e.Name)
+			servers = append(servers, ep)
 		}
 	}
-	slices.Sort(grpcPorts)
+	var certs []corev1.Volume
+	if c, vols := entryPointsCheck(cat, services); len(vols) > 0 {
+		checks = append(checks, c)
+		certs = vols
+	}
+	var ports []int32
+	for _, s := range services {
+		if !slices.Contains(ports, s.Port()) {
+			ports = append(ports, s.Port())
+		}
+	}
+	slices.Sort(ports)
 	if len(services) > 0 {
 		checks = append(checks, grpcCheck(cat, services))
 	}
@@ -217,9 +261,10 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 	}
 
 	base := naming.Grouped(naming.ValidationJob, g.Suffix)
-	job, err := kube.Job(cat, Name, base, Component, pod(cat, g.Suffix, checks, names), kube.JobOptions{
-		Hook:                  kube.ArgoHookPostSync,
-		ActiveDeadlineSeconds: DeadlineSeconds,
+	p := pod(cat, g.Suffix, checks, names)
+	p.Volumes = append(p.Volumes, certs...)
+	job, err := kube.Job(cat, Name, base, Component, p, kube.JobOptions{
+		ActiveDeadlineSeconds: SettleSeconds(cat) + DeadlineSeconds,
 	})
 	if err != nil {
 		return nil, err
@@ -236,19 +281,41 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 	if len(services) == 0 {
 		return out, nil
 	}
+	// The services by the labels every service pod shares, on the
+	// group's serving ports: no rule per service, so a new service with
+	// the ports of the others changes neither policy. The group's pods
+	// may so reach any catalog service on those ports, never a pod that
+	// is not a catalog service.
+	egress.Spec.Egress = slices.Insert(egress.Spec.Egress, len(egress.Spec.Egress)-1, networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{PodSelector: kube.Selector(kube.GRPCPodSelector(cat))}},
+		Ports: kube.TCP(ports...),
+	})
 	admit := kube.IngressFrom(cat, Name, naming.Grouped(naming.ServicesFromValidation, g.Suffix), kube.GRPCPodSelector(cat),
-		kube.PeerIn("", pods), grpcPorts...)
-	if g.Suffix != "" {
-		// This group's services only.
-		var members []string
-		for _, s := range services {
-			members = append(members, s.Name)
-		}
-		admit.Spec.PodSelector.MatchExpressions = []metav1.LabelSelectorRequirement{{
-			Key: kube.LabelName, Operator: metav1.LabelSelectorOpIn, Values: members,
-		}}
-	}
+		kube.PeerIn("", pods), ports...)
 	return append(out, admit), nil
+}
+
+// SettleSeconds is how long the waiting checks keep trying what fails
+// before they report it (VALIDATION_SETTLE_SECONDS, for the pod's checks
+// together). The Job runs beside the sync's last wave, whose services
+// start as it runs, so it is long enough for them to start in a healthy
+// environment:
+//
+//	ExternalWaitLevels × wait.retries × wait.interval + the largest startupGrace
+//
+// The last wave's services are those that wait for an external
+// component, some for others of them: one wait budget (what an init
+// container spends waiting for its dependency before it gives up) per
+// level of that chain, then as long as the slowest service may take to
+// start. The Job's activeDeadlineSeconds is this plus DeadlineSeconds.
+func SettleSeconds(cat *schema.Catalog) int64 {
+	w := cat.Spec.Defaults.Wait
+	settle := time.Duration(cat.ExternalWaitLevels()*w.Retries) * w.Interval.Duration
+	var grace time.Duration
+	for i := range cat.Spec.Services {
+		grace = max(grace, cat.Spec.Services[i].StartupGrace.Duration)
+	}
+	return int64(math.Ceil((settle + grace).Seconds()))
 }
 
 // pod runs the init containers, in order, then the report of the named
@@ -275,6 +342,70 @@ func pod(cat *schema.Catalog, suffix string, inits []corev1.Container, names []s
 		Containers:     []corev1.Container{report},
 		Volumes:        []corev1.Volume{kube.EmptyDir(reportVolume), kube.EmptyDir(shellVolume)},
 	}
+}
+
+// settling is the environment of a check that waits: the settle time,
+// and busybox for its date and sleep.
+func settling(cat *schema.Catalog, busybox string) []corev1.EnvVar {
+	return []corev1.EnvVar{
+		{Name: scripts.EnvBusybox, Value: busybox},
+		{Name: scripts.EnvValidationSettle, Value: strconv.FormatInt(SettleSeconds(cat), 10)},
+	}
+}
+
+// ExternalLines is VALIDATION_EXTERNALS: "name host port" and the
+// services that wait for the component (at most MaxNamedDependents
+// named, the rest counted), a component a line, in catalog order.
+func ExternalLines(cat *schema.Catalog, externals []*schema.External) string {
+	var b strings.Builder
+	for _, e := range externals {
+		fmt.Fprintf(&b, "%s %s %d", e.Name, e.Host, e.Port)
+		deps := cat.ExternalDependents(e.Name)
+		if n := min(len(deps), MaxNamedDependents); n > 0 {
+			b.WriteString(" " + strings.Join(deps[:n], ", "))
+		}
+		if more := len(deps) - MaxNamedDependents; more > 0 {
+			fmt.Fprintf(&b, " and %d more", more)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// externalCheck tries each external component's address with busybox nc.
+func externalCheck(cat *schema.Catalog, externals []*schema.External) corev1.Container {
+	busybox := cat.Spec.Images.Busybox
+	return check(CheckExternal, busybox, scripts.ValidateExternal, kube.HelperResources(), append(settling(cat, "/bin/busybox"),
+		corev1.EnvVar{Name: scripts.EnvValidationExternals, Value: ExternalLines(cat, externals)})...)
+}
+
+// entryPointsCheck looks for the certificate of each service exposed with
+// TLS: its Secret is mounted, optional (it exists once cert-manager has
+// issued the certificate; kubelet then fills the volume) and with tls.crt
+// only, never the private key. It returns the volumes too, none when no
+// service needs one.
+func entryPointsCheck(cat *schema.Catalog, services []*schema.Service) (corev1.Container, []corev1.Volume) {
+	var vols []corev1.Volume
+	var mounts []corev1.VolumeMount
+	var lines strings.Builder
+	for _, s := range services {
+		if s.Expose == nil || !s.Expose.TLS {
+			continue
+		}
+		secret := naming.TLSSecret(s.Name)
+		dir := path.Join(EntryPointsDir, secret)
+		vols = append(vols, corev1.Volume{Name: secret, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName: secret,
+			Items:      []corev1.KeyToPath{{Key: corev1.TLSCertKey, Path: corev1.TLSCertKey}},
+			Optional:   kube.Ptr(true),
+		}}})
+		mounts = append(mounts, corev1.VolumeMount{Name: secret, MountPath: dir, ReadOnly: true})
+		fmt.Fprintf(&lines, "%s %s %s\n", s.Expose.Host, secret, path.Join(dir, corev1.TLSCertKey))
+	}
+	c := check(CheckEntryPoints, cat.Spec.Images.Busybox, scripts.ValidateEntryPoints, kube.HelperResources(), append(settling(cat, "/bin/busybox"),
+		corev1.EnvVar{Name: scripts.EnvValidationEntries, Value: lines.String()})...)
+	c.VolumeMounts = append(c.VolumeMounts, mounts...)
+	return c, vols
 }
 
 // check is a check's container: its script under /bin/sh in image, the
@@ -399,11 +530,10 @@ func ServiceLines(services []*schema.Service) string {
 
 // grpcCheck probes services under the copied busybox sh.
 func grpcCheck(cat *schema.Catalog, services []*schema.Service) corev1.Container {
-	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(),
+	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(), append(settling(cat, ShellDir+"/busybox"),
 		corev1.EnvVar{Name: scripts.EnvGRPCHealthProbe, Value: ProbePath},
-		corev1.EnvVar{Name: scripts.EnvBusybox, Value: ShellDir + "/busybox"},
 		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(services)},
-	)
+	)...)
 	c.Command = []string{ShellDir + "/busybox", "sh", "-c", scripts.ValidateGRPC}
 	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: shellVolume, MountPath: ShellDir, ReadOnly: true})
 	return c

@@ -1,6 +1,8 @@
 package validation
 
 import (
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -59,21 +61,21 @@ func env(c corev1.Container) map[string]corev1.EnvVar {
 
 // TestEverythingFromTheCatalog: the staging catalog's databases, topics,
 // tables and services reach the checks, nothing else does, credentials
-// come from Secrets, and the Job is a PostSync hook.
+// come from Secrets, and the Job is an ordinary resource (no Argo CD
+// hook: it runs once per change of its spec).
 func TestEverythingFromTheCatalog(t *testing.T) {
 	cat := load(t, "../../services.yaml")
 	j, pols := job(t, cat)
-	assert.Equal(t, kube.ArgoHookPostSync, j.Annotations[kube.AnnotationArgoHook])
-	assert.Equal(t, kube.ArgoHookBeforeCreation, j.Annotations[kube.AnnotationArgoHookDeletePolicy])
+	assert.Equal(t, map[string]string{kube.AnnotationGenerator: Name}, j.Annotations)
 
 	spec := j.Spec.Template.Spec
 	var names []string
 	for _, c := range spec.InitContainers {
 		names = append(names, c.Name)
 	}
-	assert.Equal(t, []string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse, shellVolume, CheckGRPC}, names)
+	assert.Equal(t, []string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse, CheckExternal, CheckEntryPoints, shellVolume, CheckGRPC}, names)
 	require.Len(t, spec.Containers, 1)
-	assert.Equal(t, "postgres redis kafka clickhouse grpc", env(spec.Containers[0])["VALIDATION_CHECKS"].Value)
+	assert.Equal(t, "postgres redis kafka clickhouse external entry-points grpc", env(spec.Containers[0])["VALIDATION_CHECKS"].Value)
 
 	byName := map[string]corev1.Container{}
 	for _, c := range spec.InitContainers {
@@ -112,11 +114,16 @@ func TestEverythingFromTheCatalog(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{CheckPostgres: naming.AdminSecret, CheckRedis: naming.RedisSecret, CheckClickHouse: naming.ClickHouseSchemaSecret}, secrets)
 
-	// The Job's pods reach every checked endpoint and DNS; every managed
-	// component and the services admit them.
+	// The Job's pods reach every checked endpoint, the external
+	// components, the services by their shared labels on their ports, and
+	// DNS; every managed component and the services admit them.
 	egress := pols[naming.ValidationPolicy]
 	require.NotNil(t, egress)
-	assert.Len(t, egress.Spec.Egress, 4+len(services)+1)
+	require.Len(t, egress.Spec.Egress, 4+2+1+1)
+	toServices := egress.Spec.Egress[6]
+	assert.Equal(t, kube.GRPCPodSelector(cat), toServices.To[0].PodSelector.MatchLabels)
+	assert.Equal(t, []int32{8080, 50051}, portsOf(toServices.Ports))
+	assert.Equal(t, []int32{9200}, portsOf(egress.Spec.Egress[4].Ports), "elasticsearch, anywhere on its port")
 	for _, c := range []string{"postgres", "redis", "kafka", "clickhouse"} {
 		assert.Contains(t, pols, naming.FromValidation(c))
 	}
@@ -127,6 +134,95 @@ func TestEverythingFromTheCatalog(t *testing.T) {
 	for k, v := range kube.JobPodSelector(cat, Component) {
 		assert.Equal(t, v, j.Spec.Template.Labels[k], "the policies select the Job's pods: %s", k)
 	}
+}
+
+// TestWaitingChecks: the checks that run beside the last wave wait up to
+// the settle time, 2 levels (search-service, then graphql-gateway
+// waiting for it) of 30 × 2 s plus the 2 min startupGrace, within the
+// Job's deadline; the external components are tried at their catalog
+// addresses, naming who waits for them; the gateway's certificate is
+// looked for in its Secret, mounted optional with tls.crt only.
+func TestWaitingChecks(t *testing.T) {
+	cat := load(t, "../../services.yaml")
+	j, _ := job(t, cat)
+	spec := j.Spec.Template.Spec
+	byName := map[string]corev1.Container{}
+	for _, c := range spec.InitContainers {
+		byName[c.Name] = c
+	}
+	assert.Equal(t, int64(240), SettleSeconds(cat))
+	assert.Equal(t, int64(240+DeadlineSeconds), *j.Spec.ActiveDeadlineSeconds)
+	for _, c := range []string{CheckExternal, CheckEntryPoints, CheckGRPC} {
+		assert.Equal(t, "240", env(byName[c])[scripts.EnvValidationSettle].Value, c)
+		assert.NotEmpty(t, env(byName[c])[scripts.EnvBusybox].Value, c)
+	}
+	assert.Equal(t, "elasticsearch elasticsearch.nova-search.svc.cluster.local 9200 search-service, graphql-gateway\n"+
+		"neo4j neo4j.nova-graph.svc.cluster.local 7687 graph-service\n", env(byName[CheckExternal])[scripts.EnvValidationExternals].Value)
+	assert.Equal(t, "api.staging.nova.example graphql-gateway-tls /entry-points/graphql-gateway-tls/tls.crt\n",
+		env(byName[CheckEntryPoints])[scripts.EnvValidationEntries].Value)
+
+	var secrets []corev1.Volume
+	for _, v := range spec.Volumes {
+		if v.Secret != nil {
+			secrets = append(secrets, v)
+		}
+	}
+	require.Len(t, secrets, 1)
+	assert.Equal(t, corev1.SecretVolumeSource{SecretName: "graphql-gateway-tls", Optional: kube.Ptr(true),
+		Items: []corev1.KeyToPath{{Key: "tls.crt", Path: "tls.crt"}}}, *secrets[0].Secret, "the certificate, never the key")
+	for _, c := range append(spec.InitContainers, spec.Containers...) {
+		for _, m := range c.VolumeMounts {
+			if m.Name == secrets[0].Name {
+				assert.Equal(t, CheckEntryPoints, c.Name, "only the entry points' check mounts it")
+				assert.True(t, m.ReadOnly)
+			}
+		}
+	}
+}
+
+// TestManyDependentsNamed: an external component many services wait for
+// names the first of them and counts the rest, so the Job stays bounded.
+func TestManyDependentsNamed(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(strings.Replace(catalogText(t, "testdata/minimal/catalog.yaml"), "  services:\n",
+		"  infrastructure:\n    external: [{name: search, host: 10.0.0.9, port: 9200}]\n  services:\n", 1))
+	for i := range 8 {
+		fmt.Fprintf(&b, "    - {name: s%d, dependsOn: [search]}\n", i)
+	}
+	cat, err := schema.Parse("many.yaml", []byte(b.String()))
+	require.NoError(t, err)
+	ext := &cat.Spec.Infrastructure.External[0]
+	assert.Equal(t, "search 10.0.0.9 9200 s0, s1, s2, s3, s4 and 3 more\n", ExternalLines(cat, []*schema.External{ext}))
+}
+
+// TestAddingAServiceKeepsThePolicies: a new service with the default
+// ports changes neither the validation's egress policy nor the one that
+// lets the services admit it (the Job itself checks it, so it changes).
+func TestAddingAServiceKeepsThePolicies(t *testing.T) {
+	text := catalogText(t, "testdata/minimal/catalog.yaml")
+	before, err := schema.Parse("before.yaml", []byte(text))
+	require.NoError(t, err)
+	after, err := schema.Parse("after.yaml", []byte(text+"    - name: billing\n      dependsOn: [api]\n"))
+	require.NoError(t, err)
+	_, was := job(t, before)
+	_, is := job(t, after)
+	require.NotEmpty(t, was)
+	assert.Equal(t, was, is)
+}
+
+func catalogText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func portsOf(ps []networkingv1.NetworkPolicyPort) []int32 {
+	var out []int32
+	for _, p := range ps {
+		out = append(out, p.Port.IntVal)
+	}
+	return out
 }
 
 func firstWords(lines string) []string {
@@ -158,13 +254,7 @@ func mapKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func ports(p *networkingv1.NetworkPolicy) []int32 {
-	var out []int32
-	for _, pp := range p.Spec.Ingress[0].Ports {
-		out = append(out, pp.Port.IntVal)
-	}
-	return out
-}
+func ports(p *networkingv1.NetworkPolicy) []int32 { return portsOf(p.Spec.Ingress[0].Ports) }
 
 // TestGroups: a partitioned catalog of 300 services is validated by
 // Jobs of at most GroupSize targets, each of one partition; every
@@ -236,17 +326,25 @@ func TestGroups(t *testing.T) {
 		egress := pols[base]
 		require.NotNil(t, egress, "egress policy of %s", base)
 		assert.Equal(t, base, egress.Spec.PodSelector.MatchLabels[kube.LabelName])
-		wantEgress := len(services) + 1
+		wantEgress := 1 // DNS
+		if len(services) > 0 {
+			wantEgress++ // the services, by their shared labels
+		}
 		for _, c := range j.Spec.Template.Spec.InitContainers {
-			if slices.Contains([]string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse}, c.Name) {
+			switch c.Name {
+			case CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse:
 				wantEgress++
+			case CheckExternal:
+				wantEgress += len(cat.Spec.Infrastructure.External)
+				assert.Equal(t, schema.InfrastructurePartition, partition, "%s checks the external components", base)
 			}
 		}
 		assert.Len(t, egress.Spec.Egress, wantEgress, "egress of %s", base)
 		if len(services) > 0 {
 			admit := pols[naming.Grouped(naming.ServicesFromValidation, suffix)]
 			require.NotNil(t, admit, "services of %s admit it", base)
-			assert.Equal(t, services, admit.Spec.PodSelector.MatchExpressions[0].Values)
+			assert.Equal(t, kube.GRPCPodSelector(cat), admit.Spec.PodSelector.MatchLabels, "the catalog's services, none else")
+			assert.Empty(t, admit.Spec.PodSelector.MatchExpressions)
 			assert.Equal(t, base, admit.Spec.Ingress[0].From[0].PodSelector.MatchLabels[kube.LabelName])
 		}
 	}

@@ -7,7 +7,9 @@ package testtool
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -113,12 +115,18 @@ func AsUID(t testing.TB, uid int64, script string, args, env []string) (stdout, 
 // t.TempDir's parent is its owner's alone.
 func SharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "novagen-")
+	return tempDir(t, "novagen-", 0o777)
+}
+
+// tempDir is a new directory in /tmp with mode, removed after the test.
+func tempDir(t testing.TB, pattern string, mode os.FileMode) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
+	if err := os.Chmod(dir, mode); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -152,4 +160,81 @@ func CopyDir(t testing.TB, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FreePort is a TCP port on 127.0.0.1 that nothing listened on a moment
+// ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Listen accepts (and closes) connections on 127.0.0.1:port until the
+// test ends.
+func Listen(t testing.TB, port int) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return err
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return nil
+}
+
+// NCDir returns a directory, which every UID may enter, whose nc
+// understands `nc -z -w`, as the nc of the busybox image does. Debian's
+// busybox (1.35) is built without CONFIG_NC_110_COMPAT, so its nc
+// rejects -z; then the nc on PATH (netcat-openbsd) stands in, and the
+// test says so. Without either the test is skipped (failed in CI).
+func NCDir(t testing.TB) string {
+	t.Helper()
+	busybox := Require(t, "busybox")
+	// The unprivileged UID must reach the nc link: a directory of its own
+	// in /tmp, not inside t.TempDir (whose parent only root may enter).
+	dir := tempDir(t, "novagen-nc-", 0o755)
+	link := filepath.Join(dir, "nc")
+	candidates := []string{busybox}
+	if nc, err := exec.LookPath("nc"); err == nil {
+		candidates = append(candidates, nc)
+	}
+	open, closed := FreePort(t), FreePort(t)
+	if err := Listen(t, open); err != nil {
+		t.Fatal(err)
+	}
+	// Probe through the same shell the scripts run in: busybox-static
+	// runs its own nc applet whatever PATH says.
+	works := func(port int) bool {
+		cmd := exec.Command(busybox, "sh", "-c", `exec nc -z -w 1 127.0.0.1 "$1"`, "sh", strconv.Itoa(port))
+		cmd.Env = []string{"PATH=" + dir}
+		return cmd.Run() == nil
+	}
+	for _, bin := range candidates {
+		os.Remove(link)
+		if err := os.Symlink(bin, link); err != nil {
+			t.Fatal(err)
+		}
+		if works(open) && !works(closed) {
+			t.Logf("nc -z -w: %s", bin)
+			return dir
+		}
+	}
+	msg := "neither busybox nc nor an nc on PATH supports -z -w (Debian's busybox lacks it: apt-get install netcat-openbsd)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
+	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/internal/rendertest"
 	"github.com/novagen/novagen/schema"
 )
@@ -236,9 +237,11 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 				t.Fatalf("%d job patterns, %d Jobs", len(jobPatterns), len(r.jobs))
 			}
 			for _, j := range r.jobs {
-				sync := j.Annotations[kube.AnnotationArgoHook] == kube.ArgoHookSync
-				if got := jobPatterns[0].MatchString(j.Name); got != sync {
-					t.Errorf("Job %s (hook %s): the failed-Job alert watches it: %v", j.Name, j.Annotations[kube.AnnotationArgoHook], got)
+				// Every Job that sets the environment up; the validation
+				// only reports.
+				setUp := j.Labels[kube.LabelComponent] != validation.Component
+				if got := jobPatterns[0].MatchString(j.Name); got != setUp {
+					t.Errorf("Job %s (%s): the failed-Job alert watches it: %v", j.Name, j.Labels[kube.LabelComponent], got)
 				}
 			}
 		})

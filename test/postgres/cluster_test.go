@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/novagen/novagen/internal/testtool"
 )
 
 // cluster is a throwaway PostgreSQL 15 data directory of a test's own,
@@ -67,7 +69,7 @@ func newCluster(t *testing.T, base *server) *cluster {
 	// its entrypoint then asks for a password over TCP.
 	c.mustRun(initdb, "-D", c.data, "-U", c.admin, "--pwfile="+pwfile, "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions")
-	c.port = strconv.Itoa(freePort(t))
+	c.port = strconv.Itoa(testtool.FreePort(t))
 	return c
 }
 

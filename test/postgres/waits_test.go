@@ -10,9 +10,7 @@ package postgres_test
 
 import (
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -98,14 +96,8 @@ func newRunner(t *testing.T) *runner {
 	pgIsReady := testtool.Require(t, "pg_isready")
 	testtool.Require(t, "setpriv")
 	r := &runner{busybox: busybox}
-	// The unprivileged UID must reach the nc link: a directory of its own
-	// in /tmp, not inside t.TempDir (whose parent only root may enter).
-	dir, err := os.MkdirTemp("", "novagen-nc-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755))
 	r.pgPath = filepath.Dir(pgIsReady) + ":" + filepath.Dir(busybox)
-	r.ncPath = ncPath(t, r, dir) + ":" + filepath.Dir(busybox)
+	r.ncPath = testtool.NCDir(t) + ":" + filepath.Dir(busybox)
 	return r
 }
 
@@ -154,8 +146,8 @@ func TestEveryWaitSucceedsAsThePodUID(t *testing.T) {
 	require.NoError(t, err)
 	pgPort, err := strconv.Atoi(srv.port)
 	require.NoError(t, err)
-	tcpPort := freePort(t)
-	require.NoError(t, listen(t, tcpPort))
+	tcpPort := testtool.FreePort(t)
+	require.NoError(t, testtool.Listen(t, tcpPort))
 
 	waits := renderedWaits(t, cat)
 	pg := 0
@@ -232,12 +224,12 @@ func waitFor(t *testing.T, dep string, retries, port int) waitContainer {
 func TestWaitForTCPSucceedsOnceThePortOpens(t *testing.T) {
 	connect(t)
 	r := newRunner(t)
-	port := freePort(t)
+	port := testtool.FreePort(t)
 	w := waitFor(t, "redis", 10, port)
 
 	start := time.Now()
 	opened := make(chan error, 1)
-	time.AfterFunc(2*time.Second, func() { opened <- listen(t, port) })
+	time.AfterFunc(2*time.Second, func() { opened <- testtool.Listen(t, port) })
 	code, stdout, stderr := r.run(t, w, port)
 	if err := <-opened; err != nil {
 		t.Fatal(err)
@@ -260,7 +252,7 @@ func TestWaitsGiveUp(t *testing.T) {
 	r := newRunner(t)
 	for _, dep := range []string{"redis", "postgres"} {
 		t.Run(dep, func(t *testing.T) {
-			port := freePort(t) // nothing listens
+			port := testtool.FreePort(t) // nothing listens
 			code, stdout, stderr := r.run(t, waitFor(t, dep, 2, port), port)
 			msg := fmt.Sprintf("wait-for-%s: 127.0.0.1:%d not ready after 2 tries, giving up", dep, port)
 			if code != 1 {
@@ -278,73 +270,4 @@ func TestWaitsGiveUp(t *testing.T) {
 			}
 		})
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// listen accepts (and closes) connections on port until the test ends.
-func listen(t *testing.T, port int) error {
-	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		return err
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return nil
-}
-
-// ncPath returns a directory whose nc understands `nc -z -w`, as the nc of
-// the busybox image does. Debian's busybox (1.35) is built without
-// CONFIG_NC_110_COMPAT, so its nc rejects -z; then the nc on PATH
-// (netcat-openbsd) stands in, and the test says so.
-func ncPath(t *testing.T, r *runner, dir string) string {
-	t.Helper()
-	link := filepath.Join(dir, "nc")
-	candidates := []string{r.busybox}
-	if nc, err := exec.LookPath("nc"); err == nil {
-		candidates = append(candidates, nc)
-	}
-	open, closed := freePort(t), freePort(t)
-	if err := listen(t, open); err != nil {
-		t.Fatal(err)
-	}
-	// Probe through the same shell the scripts run in: busybox-static
-	// runs its own nc applet whatever PATH says.
-	works := func(port int) bool {
-		cmd := exec.Command(r.busybox, "sh", "-c", `exec nc -z -w 1 127.0.0.1 "$1"`, "sh", fmt.Sprint(port))
-		cmd.Env = []string{"PATH=" + dir}
-		return cmd.Run() == nil
-	}
-	for _, bin := range candidates {
-		os.Remove(link)
-		if err := os.Symlink(bin, link); err != nil {
-			t.Fatal(err)
-		}
-		if works(open) && !works(closed) {
-			t.Logf("nc -z -w: %s", bin)
-			return dir
-		}
-	}
-	msg := "neither busybox nc nor an nc on PATH supports -z -w (Debian's busybox lacks it: apt-get install netcat-openbsd)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }

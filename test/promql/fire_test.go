@@ -15,9 +15,9 @@ import (
 type object struct {
 	Kind     string `yaml:"kind"`
 	Metadata struct {
-		Name        string            `yaml:"name"`
-		Namespace   string            `yaml:"namespace"`
-		Annotations map[string]string `yaml:"annotations"`
+		Name      string            `yaml:"name"`
+		Namespace string            `yaml:"namespace"`
+		Labels    map[string]string `yaml:"labels"`
 	} `yaml:"metadata"`
 	Spec struct {
 		Groups []group `yaml:"groups"`
@@ -39,7 +39,8 @@ type group struct {
 // the rendered objects: every other service is down and crash-looping,
 // the rest healthy, and every rendered Job has failed. Each alert must
 // select exactly the broken services, and the failed-Job alert exactly
-// the Sync Jobs (not the PostSync validation).
+// the Jobs that set the environment up (not the validation, which only
+// reports).
 func TestAlertsFire(t *testing.T) {
 	objs := documents[object](t, "../../golden/render.yaml")
 	var rules []object // a PrometheusRule per service, and the Sync Jobs'
@@ -51,7 +52,7 @@ func TestAlertsFire(t *testing.T) {
 			rules = append(rules, objs[i])
 		case "Job":
 			series = append(series, fmt.Sprintf(`kube_job_failed{namespace=%q,job_name=%q,condition="true"} 1x30`, o.Metadata.Namespace, o.Metadata.Name))
-			if o.Metadata.Annotations["argocd.argoproj.io/hook"] == "Sync" {
+			if o.Metadata.Labels["app.kubernetes.io/component"] != "validation" {
 				syncJobs = append(syncJobs, o.Metadata.Name)
 			}
 		}

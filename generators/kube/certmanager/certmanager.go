@@ -35,3 +35,11 @@ type IssuerRef struct {
 
 // Group is cert-manager's API group, that of its issuers.
 const Group = "cert-manager.io"
+
+// The pods cert-manager runs to answer an ACME HTTP-01 challenge, in the
+// Certificate's namespace: the issuer fetches the token through the
+// ingress controller (or Gateway), which forwards to these pods.
+const (
+	SolverPodLabel = "acme.cert-manager.io/http01-solver" // "true" on every solver pod
+	SolverPort     = 8089                                 // where a solver pod listens
+)
