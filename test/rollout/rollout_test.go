@@ -43,7 +43,7 @@ const (
 // stagingNodes is the staging cluster of docs/deploying.md: three nodes,
 // one per zone.
 func stagingNodes() []Node {
-	return nodes(3, "8", "32Gi")
+	return nodes(3, "4", "16Gi")
 }
 
 // productionNodes is the smallest production cluster docs/deploying.md
