@@ -43,21 +43,35 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// scenario runs a scenario as a subtest and records its verdict: the
-// body returns a one-line summary of what it saw.
-func scenario(t *testing.T, name string, body func(t *testing.T) string) {
+// scenario runs a scenario as a subtest (in parallel with its siblings
+// when parallel: each has a cluster of its own) and records its verdict:
+// the body returns a one-line summary of what it saw. It reports whether
+// the scenario passed (for a parallel one: true, it is not done yet).
+func scenario(t *testing.T, name string, parallel bool, body func(t *testing.T) string) bool {
 	t.Helper()
-	summary := ""
-	ok := t.Run(name, func(t *testing.T) { summary = body(t) })
-	verdicts.Lock()
-	defer verdicts.Unlock()
-	if ok {
-		verdicts.ok++
-		verdicts.lines = append(verdicts.lines, fmt.Sprintf("scenario %s: ok (%s)", name, summary))
-	} else {
-		verdicts.lines = append(verdicts.lines, fmt.Sprintf("scenario %s: FAIL (see above)", name))
-	}
+	return t.Run(name, func(t *testing.T) {
+		if parallel {
+			t.Parallel()
+		}
+		summary := ""
+		// Registered first, so it runs last: after the cluster stopped,
+		// when the verdict is final.
+		t.Cleanup(func() {
+			verdicts.Lock()
+			defer verdicts.Unlock()
+			if t.Failed() {
+				verdicts.lines = append(verdicts.lines, fmt.Sprintf("scenario %s: FAIL (see above)", name))
+				return
+			}
+			verdicts.ok++
+			verdicts.lines = append(verdicts.lines, fmt.Sprintf("scenario %s: ok (%s)", name, summary))
+		})
+		summary = body(t)
+	})
 }
+
+// pathOnce puts novagen and kustomize on PATH, once.
+var pathOnce sync.Once
 
 // config is what run.sh hands the test.
 type config struct {
@@ -86,8 +100,11 @@ func loadConfig(t *testing.T) config {
 	}
 	// novagen and kustomize are found through PATH, by the plugin and by
 	// RenderPath alike.
-	path := env("NOVAGEN_BIN_DIR") + string(os.PathListSeparator) + os.Getenv("PATH")
-	t.Setenv("PATH", path)
+	// Process-wide and once: t.Setenv would forbid parallel scenarios.
+	pathOnce.Do(func() {
+		os.Setenv("PATH", env("NOVAGEN_BIN_DIR")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	})
+	path := os.Getenv("PATH")
 	c.argo = proc.ArgoCD{BinDir: env("ARGOCD_BIN_DIR"), Path: path}
 	for _, dir := range []string{env("NOVAGEN_CRDS"), env("ARGOCD_CRDS")} {
 		files, err := kubeapi.YAMLFiles(dir)
@@ -233,7 +250,17 @@ func git(t *testing.T, dir string, args ...string) string {
 func branch(t *testing.T, repo, name string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), name)
+	gitLock.Lock()
+	defer gitLock.Unlock()
 	git(t, repo, "worktree", "add", "-q", "-b", name, dir, "HEAD")
-	t.Cleanup(func() { git(t, repo, "worktree", "remove", "--force", dir) })
+	t.Cleanup(func() {
+		gitLock.Lock()
+		defer gitLock.Unlock()
+		git(t, repo, "worktree", "remove", "--force", dir)
+	})
 	return dir
 }
+
+// gitLock serializes what parallel scenarios do to the shared clone's
+// own .git (git locks it and fails a second writer).
+var gitLock sync.Mutex

@@ -153,22 +153,20 @@ func TestStaging(t *testing.T) {
 	a := newApp(t, e, "nova-staging", "examples/staging", nil)
 	ns := namespaceOf(t, a.render)
 
-	first := false
-	scenario(t, "staging-first-sync", func(t *testing.T) string {
+	first := scenario(t, "staging-first-sync", false, func(t *testing.T) string {
 		start := time.Now()
 		tl := NewTimeline(start, a.render.Waves(), nil)
 		s := a.watch(t, tl, firstSyncTimeout, failOn(healthy("")))
 		took := time.Since(start)
 		fmt.Printf("\nstaging, first sync: Synced/Healthy in %s\n%s", took.Round(time.Second), tl.Markdown())
 		writeTimeline(t, "staging-first-sync", tl)
-		first = true
 		return fmt.Sprintf("%s/%s in %s over %d waves", s.Sync, s.Health, took.Round(time.Second), len(tl.Rows()))
 	})
 	if !first {
 		return
 	}
 
-	scenario(t, "staging-resync-unchanged", func(t *testing.T) string {
+	scenario(t, "staging-resync-unchanged", false, func(t *testing.T) string {
 		before := snapshot(t, e, ns)
 		status, err := a.Status(e.ctx)
 		if err != nil {
@@ -193,7 +191,7 @@ func TestStaging(t *testing.T) {
 		return fmt.Sprintf("nothing ran or restarted; the sync took %s", took.Round(time.Second))
 	})
 
-	scenario(t, "staging-add-service", func(t *testing.T) string {
+	scenario(t, "staging-add-service", false, func(t *testing.T) string {
 		before := snapshot(t, e, ns)
 		status, err := a.Status(e.ctx)
 		if err != nil {
@@ -235,7 +233,7 @@ func TestStaging(t *testing.T) {
 		return fmt.Sprintf("in %s; %d foreign objects changed; Jobs run: %s; no other workload restarted", took.Round(time.Second), len(foreign), strings.Join(ran, ", "))
 	})
 
-	scenario(t, "staging-delete-application", func(t *testing.T) string {
+	scenario(t, "staging-delete-application", false, func(t *testing.T) string {
 		claims, err := e.Client.CoreV1().PersistentVolumeClaims(ns).List(e.ctx, metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -269,7 +267,7 @@ func TestStaging(t *testing.T) {
 
 func TestProduction(t *testing.T) {
 	cfg := loadConfig(t)
-	scenario(t, "production-first-sync", func(t *testing.T) string {
+	scenario(t, "production-first-sync", false, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: productionNodes()})
 		a := newApp(t, e, "nova-production", "examples/production", nil)
 		start := time.Now()
@@ -296,17 +294,19 @@ func TestProduction(t *testing.T) {
 	})
 }
 
+// TestFaults runs its scenarios in parallel, each on a cluster of its
+// own: none has a time bound that sharing the machine could break.
 func TestFaults(t *testing.T) {
 	cfg := loadConfig(t)
 
-	scenario(t, "fault-certificate-never-ready", func(t *testing.T) string {
+	scenario(t, "fault-certificate-never-ready", true, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: stagingNodes(), operators: Operators{CertificatesNeverIssue: true}})
 		a := newApp(t, e, "nova-staging", "examples/staging", nil)
 		s := a.watch(t, nil, faultTimeout, failOn(allHealthyBut("Certificate/")))
 		return fmt.Sprintf("the sync %s; everything else Healthy, validation included; unhealthy: %s", strings.ToLower(s.Phase), strings.Join(s.Unhealthy(), ", "))
 	})
 
-	scenario(t, "fault-external-unreachable", func(t *testing.T) string {
+	scenario(t, "fault-external-unreachable", true, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: stagingNodes()})
 		a := newApp(t, e, "nova-staging", "examples/staging", []string{"neo4j"})
 		// graph-service waits for neo4j; nothing else does.
@@ -314,7 +314,7 @@ func TestFaults(t *testing.T) {
 		return fmt.Sprintf("neo4j down: the sync %s; everything but graph-service Healthy, validation included; unhealthy: %s", strings.ToLower(s.Phase), strings.Join(s.Unhealthy(), ", "))
 	})
 
-	scenario(t, "fault-secrets-late", func(t *testing.T) string {
+	scenario(t, "fault-secrets-late", true, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: stagingNodes(), operators: Operators{SecretDelay: secretDelay}})
 		a := newApp(t, e, "nova-staging", "examples/staging", nil)
 		start := time.Now()
@@ -326,7 +326,7 @@ func TestFaults(t *testing.T) {
 		return fmt.Sprintf("Secrets %s late: %s/%s in %s", secretDelay, s.Sync, s.Health, took.Round(time.Second))
 	})
 
-	scenario(t, "fault-migration-fails", func(t *testing.T) string {
+	scenario(t, "fault-migration-fails", true, func(t *testing.T) string {
 		fail := func(job string, _ *corev1.Pod) bool { return strings.HasPrefix(job, "sqlx-migrate-") }
 		e := startEnv(t, cfg, setup{nodes: stagingNodes(), fail: fail})
 		a := newApp(t, e, "nova-staging", "examples/staging", nil)
