@@ -11,6 +11,12 @@ shift 3
 
 [[ -x "$binary" ]] && exit 0
 mkdir -p "$(dirname "$binary")"
+# One build of a binary at a time: a second caller (CI builds the servers
+# in the background while the quick checks run, then a harness asks for
+# them) waits for the first and finds the binary built.
+exec 9>"$binary.lock"
+flock 9
+[[ -x "$binary" ]] && exit 0
 echo "building $package into $binary (takes several minutes)" >&2
 start=$SECONDS
 # Build to a temporary name and rename, so an interrupted build never

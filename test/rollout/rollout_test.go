@@ -265,8 +265,11 @@ func TestStaging(t *testing.T) {
 	})
 }
 
+// TestProduction runs beside TestFaults, after TestStaging (whose re-sync
+// has a time bound it keeps to itself).
 func TestProduction(t *testing.T) {
 	cfg := loadConfig(t)
+	t.Parallel()
 	scenario(t, "production-first-sync", false, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: productionNodes()})
 		a := newApp(t, e, "nova-production", "examples/production", nil)
@@ -295,9 +298,11 @@ func TestProduction(t *testing.T) {
 }
 
 // TestFaults runs its scenarios in parallel, each on a cluster of its
-// own: none has a time bound that sharing the machine could break.
+// own, beside TestProduction: none has a time bound that sharing the
+// machine could break.
 func TestFaults(t *testing.T) {
 	cfg := loadConfig(t)
+	t.Parallel()
 
 	scenario(t, "fault-certificate-never-ready", true, func(t *testing.T) string {
 		e := startEnv(t, cfg, setup{nodes: stagingNodes(), operators: Operators{CertificatesNeverIssue: true}})
