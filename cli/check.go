@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/check"
-	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/internal/guard"
 )
 
 // errReported is a failure whose report is already in the output: Main
@@ -38,9 +38,9 @@ finding with its object and field; exits 1 on any FAIL.`,
 			if err != nil {
 				return err
 			}
-			nodes, err := render.Parse(data)
+			nodes, err := guard.Manifests(name, data)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return err
 			}
 			if len(nodes) == 0 {
 				return fmt.Errorf("%s: no objects to check", name)
@@ -63,13 +63,14 @@ finding with its object and field; exits 1 on any FAIL.`,
 	return c
 }
 
-// readInput reads path, or the command's stdin for "-".
+// readInput reads rendered manifests from path, or from the command's
+// stdin for "-", with the guard's rules.
 func readInput(c *cobra.Command, path string) (string, []byte, error) {
 	if path == "-" {
-		data, err := io.ReadAll(c.InOrStdin())
+		data, err := guard.Read(stdinName, "manifests", c.InOrStdin(), guard.MaxManifestBytes)
 		return stdinName, data, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := guard.ReadArg(path, "manifests", guard.MaxManifestBytes)
 	return path, data, err
 }
 

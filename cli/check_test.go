@@ -33,7 +33,7 @@ func TestCheckCommand(t *testing.T) {
 		{"a latest image fails", []string{"check"}, latest, 1, []string{"images                   FAIL", `FAIL images: Deployment/auth-service spec.template.spec.containers[auth-service].image: "registry.nova.internal/nova/auth-service:latest": tag latest is not pinned`}, "novagen: check failed"},
 		{"unknown format", []string{"check", "--format", "html"}, rendered, 1, nil, `--format "html": expected text or markdown`},
 		{"no objects", []string{"check"}, "", 1, nil, "<stdin>: no objects to check"},
-		{"not YAML", []string{"check"}, "kind: [\n", 1, nil, "<stdin>: "},
+		{"not YAML", []string{"check"}, "kind: [\n", 1, nil, "<stdin>:1:1: invalid YAML: did not find expected node content\n"},
 		{"missing file", []string{"check", "-f", "nope.yaml"}, "", 1, nil, "nope.yaml"},
 	}
 	for _, tt := range tests {

@@ -94,18 +94,21 @@ func TestCorpusThroughCLI(t *testing.T) {
 	}
 }
 
-// TestOversizedCatalogThroughCLI: a catalog above 16 MiB, piped in or an
-// endless device, is refused after reading just past the limit.
+// TestOversizedCatalogThroughCLI: a catalog above 16 MiB is refused after
+// reading just past the limit; binary input (an endless device) at its
+// first byte.
 func TestOversizedCatalogThroughCLI(t *testing.T) {
 	const msg = "catalog is larger than 16 MiB, the most novagen reads"
+	const binary = "control character U+0000: catalog must be YAML text (UTF-8)"
 	tests := []struct {
 		name  string
 		stdin io.Reader
 		file  string
 		want  string
 	}{
-		{"17 MiB of zeros on stdin", bytes.NewReader(bytes.Repeat([]byte{0}, 17<<20)), "-", "<stdin>: " + msg + "\n"},
-		{"/dev/zero", strings.NewReader(""), "/dev/zero", "/dev/zero: " + msg + "\n"},
+		{"17 MiB of text on stdin", bytes.NewReader(bytes.Repeat([]byte("# comment\n"), 17<<20/10)), "-", "<stdin>: " + msg + "\n"},
+		{"17 MiB of zeros on stdin", bytes.NewReader(bytes.Repeat([]byte{0}, 17<<20)), "-", "<stdin>:1:1: " + binary + "\n"},
+		{"/dev/zero", strings.NewReader(""), "/dev/zero", "/dev/zero:1:1: " + binary + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

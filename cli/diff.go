@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/diff"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 )
@@ -82,9 +81,9 @@ func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {
 }
 
 // loadAtRef loads the catalog at path as committed at rev, with the files
-// it names (spec.contracts' protos) as committed too: the catalog's
-// directory at rev is extracted into a temporary directory (git runs
-// without a shell, in path's directory, and rev cannot be an option).
+// it names (spec.contracts' protos) as committed too, each read from git
+// within the guard's limits: nothing else of the revision is read. git
+// runs without a shell, in path's directory, and rev cannot be an option.
 func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	if path == "-" {
 		return nil, fmt.Errorf("--base needs a catalog file (-f), not standard input")
@@ -96,94 +95,95 @@ func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	if dir == "" {
 		dir = "."
 	}
-	spec := rev + ":./" + file
-	cmd := exec.Command("git", "-C", dir, "show", "--end-of-options", spec)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("git show %s (in %s): %v: %s", spec, dir, err, strings.TrimSpace(stderr.String()))
-	}
-	tree, err := os.MkdirTemp("", "novagen-diff-")
+	g := gitRevision{dir: dir, rev: rev}
+	name := rev + ":" + path
+	data, err := g.file(file, schema.MaxCatalogBytes+1)
 	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read catalog: %w", name, err)
+	}
+	if len(data) > schema.MaxCatalogBytes {
+		return nil, fmt.Errorf("%s: catalog is larger than %d MiB, the most novagen reads", name, schema.MaxCatalogBytes>>20)
+	}
+	if data, err = guard.Read(name, "catalog", bytes.NewReader(data), schema.MaxCatalogBytes); err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tree)
-	if err := extractAtRef(dir, rev, tree); err != nil {
-		return nil, err
-	}
-	root, err := os.OpenRoot(tree)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	return schema.ParseIn(root, rev+":"+path, stdout.Bytes(), env)
+	return schema.ParseFrom(g.file, name, data, env)
 }
 
-// maxTreeBytes bounds what extractAtRef writes.
-const maxTreeBytes = 256 << 20
+// gitRevision reads files of one revision, relative to dir.
+type gitRevision struct{ dir, rev string }
 
-// extractAtRef writes the regular files of dir as committed at rev into
-// dst (git archive of dir's subtree; links and anything but files and
-// directories are left out, and no entry may leave dst).
-func extractAtRef(dir, rev, dst string) error {
-	cmd := exec.Command("git", "-C", dir, "archive", "--format=tar", "--end-of-options", rev, ".")
+// file reads name (relative to dir, never leaving it: the catalog's
+// checks see to that) as committed, at most limit bytes: the blob's
+// type and size come first (git ls-tree), then at most limit bytes of it
+// (git cat-file, stopped there). A link, a submodule or a tree is not a
+// file.
+func (g gitRevision) file(name string, limit int64) ([]byte, error) {
+	out, err := g.run(1<<10, "ls-tree", "-l", "--end-of-options", g.rev, "--", "./"+filepath.ToSlash(name))
+	if err != nil {
+		return nil, err
+	}
+	// <mode> SP <type> SP <object> SP+ <size> TAB <path>
+	meta, _, ok := strings.Cut(string(out), "\t")
+	f := strings.Fields(meta)
+	if !ok || len(f) != 4 {
+		return nil, fmt.Errorf("no such file at %s", g.rev)
+	}
+	if f[0] != "100644" && f[0] != "100755" {
+		return nil, fmt.Errorf("not a regular file at %s", g.rev)
+	}
+	return g.run(limit, "cat-file", "blob", f[2])
+}
+
+// run runs git in dir and returns at most limit bytes of its output,
+// stopping it there.
+func (g gitRevision) run(limit int64, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", append([]string{"-C", g.dir}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &boundedWriter{w: &stderr, n: 4 << 10}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	werr := untar(out, dst)
-	io.Copy(io.Discard, out) //nolint:errcheck // drain, so git exits
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git archive %s (in %s): %v: %s", rev, dir, err, strings.TrimSpace(stderr.String()))
+	data, rerr := io.ReadAll(io.LimitReader(out, limit))
+	if int64(len(data)) == limit {
+		// At the cap: what is left is not read, so git is stopped.
+		cmd.Process.Kill() //nolint:errcheck // it may have ended already
+		cmd.Wait()         //nolint:errcheck // killed
+		return data, rerr
 	}
-	return werr
+	werr := cmd.Wait()
+	if rerr != nil {
+		return nil, rerr
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("git %s: %s", args[0], firstLine(stderr.String(), werr))
+	}
+	return data, nil
 }
 
-func untar(r io.Reader, dst string) error {
-	root, err := os.OpenRoot(dst)
-	if err != nil {
-		return err
+// firstLine is the first line git wrote on stderr, or how it ended.
+func firstLine(stderr string, err error) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n")
+	if line == "" {
+		return err.Error()
 	}
-	defer root.Close()
-	tr := tar.NewReader(r)
-	budget := int64(maxTreeBytes)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := filepath.Clean(h.Name)
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := root.MkdirAll(name, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if budget -= h.Size; budget < 0 {
-				return fmt.Errorf("git archive: the catalog's directory is larger than %d MiB", maxTreeBytes>>20)
-			}
-			if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-				return err
-			}
-			f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(f, io.LimitReader(tr, h.Size))
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-		}
+	return guard.Escape(line)
+}
+
+// boundedWriter keeps the first n bytes written to it.
+type boundedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (b *boundedWriter) Write(p []byte) (int, error) {
+	if keep := min(len(p), b.n); keep > 0 {
+		b.w.Write(p[:keep]) //nolint:errcheck // a bytes.Buffer
+		b.n -= keep
 	}
+	return len(p), nil
 }

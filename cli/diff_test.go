@@ -33,7 +33,11 @@ func TestDiffCommand(t *testing.T) {
 	catalog := filepath.Join(repo, "services.yaml")
 	require.NoError(t, os.WriteFile(catalog, good, 0o644))
 	testtool.CopyDir(t, "../protos", filepath.Join(repo, "protos"))
-	gitRun("add", "services.yaml", "protos")
+	// Beside it, what --base must refuse: a link, a catalog over the cap.
+	require.NoError(t, os.Symlink("services.yaml", filepath.Join(repo, "linked.yaml")))
+	big := append([]byte("# "), strings.Repeat("x", 17<<20)...)
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "big.yaml"), big, 0o644))
+	gitRun("add", "services.yaml", "protos", "linked.yaml", "big.yaml")
 	gitRun("commit", "-q", "-m", "catalog")
 	require.NoError(t, os.WriteFile(catalog, []byte(changed), 0o644))
 	oldDir := t.TempDir()
@@ -47,7 +51,10 @@ func TestDiffCommand(t *testing.T) {
 		{"markdown", []string{"diff", "--base", "main", "-f", catalog, "--format", "markdown"}, 0, []string{"### novagen diff: 1 added, 0 removed, 1 changed objects in 1 groups", "| + added | `PodDisruptionBudget/graph-service` |  |", "| ~ changed | `Deployment/graph-service` | `spec.replicas`<br>`spec.template.spec.topologySpreadConstraints (added)` |"}, nil},
 		{"no change", []string{"diff", oldFile, oldFile}, 0, []string{"novagen diff: no object changes\n"}, nil},
 		{"an option is no revision", []string{"diff", "--base", "--output=/tmp/x", "-f", catalog}, 1, nil, []string{`--base "--output=/tmp/x": not a git revision`}},
-		{"unknown revision", []string{"diff", "--base", "nope", "-f", catalog}, 1, nil, []string{"git show nope:./services.yaml"}},
+		{"unknown revision", []string{"diff", "--base", "nope", "-f", catalog}, 1, nil, []string{"nope:" + catalog + ": cannot read catalog: git ls-tree: fatal: Not a valid object name nope\n"}},
+		{"absent at the revision", []string{"diff", "--base", "main", "-f", catalog + ".new"}, 1, nil, []string{"main:" + catalog + ".new: cannot read catalog: no such file at main\n"}},
+		{"a link at the revision", []string{"diff", "--base", "main", "-f", filepath.Join(repo, "linked.yaml")}, 1, nil, []string{"cannot read catalog: not a regular file at main\n"}},
+		{"over the cap at the revision", []string{"diff", "--base", "main", "-f", filepath.Join(repo, "big.yaml")}, 1, nil, []string{"big.yaml: catalog is larger than 16 MiB, the most novagen reads\n"}},
 		{"one catalog", []string{"diff", oldFile}, 1, nil, []string{"diff takes two catalogs (OLD NEW) or --base REF, got 1 arguments"}},
 		{"bad old catalog", []string{"diff", catalog + ".missing", catalog}, 1, nil, []string{"services.yaml.missing: cannot read catalog"}},
 	})

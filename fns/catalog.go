@@ -1,12 +1,13 @@
 package fns
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -19,10 +20,12 @@ const RootEnv = "NOVAGEN_CATALOG_ROOT"
 // runs in kustomize (and so in Argo CD's repo-server) on whatever a
 // repository contains, so, as Argo CD does for value files, it reads only
 // inside the repository: the path, resolved against the kustomization's
-// directory with every symlink followed, must lie within the nearest
-// ancestor directory holding .git (without one, the kustomization's own
-// directory), or within $NOVAGEN_CATALOG_ROOT; and it must be a regular
-// file of at most schema.MaxCatalogBytes. It returns the name errors use
+// directory, must lie within the nearest ancestor directory holding .git
+// (without one, the kustomization's own directory), or within
+// $NOVAGEN_CATALOG_ROOT, and so must every symlink on the way; and it
+// must be a regular file of at most schema.MaxCatalogBytes. Its errors
+// name the path as written and say nothing of what lies outside (not
+// whether it exists, nor where a symlink points). It returns the name errors use
 // (the path as written), the bytes and the catalog's directory (its
 // relative paths, the proto files of spec.contracts, resolve there and
 // cannot leave it), which the caller closes.
@@ -31,44 +34,50 @@ func readCatalog(path string) (string, []byte, *os.Root, error) {
 	if err != nil {
 		return "", nil, nil, err
 	}
-	root, err := allowedRoot(wd)
+	rootDir, err := allowedRoot(wd)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	full := path
+	realWd, err := filepath.EvalSymlinks(wd)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	// The path is judged as written (lexically), then opened below the
+	// root, which refuses a symlink leading out: the answer is the same
+	// whether or not something exists outside.
+	full := filepath.FromSlash(path)
 	if !filepath.IsAbs(full) {
-		full = filepath.Join(wd, filepath.FromSlash(path))
+		full = filepath.Join(realWd, full)
 	}
-	real, err := filepath.EvalSymlinks(full)
+	rel, err := filepath.Rel(rootDir, filepath.Clean(full))
+	if err != nil || !within(rootDir, filepath.Clean(full)) {
+		return "", nil, nil, outside(path)
+	}
+	root, err := os.OpenRoot(rootDir)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open the repository: %s", path, schema.ErrorCause(err))
 	}
-	if !within(root, real) {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q resolves to %s, outside the repository %s: the function reads catalogs only from inside it (set %s to allow a wider directory)", path, real, root, RootEnv)
+	defer root.Close()
+	data, err := guard.ReadIn(root, rel, path, "catalog", schema.MaxCatalogBytes)
+	if errors.Is(err, guard.ErrOutside) {
+		return "", nil, nil, outside(path)
 	}
-	// O_NONBLOCK: opening a FIFO must not wait for a writer; the type
-	// check below then refuses it.
-	f, err := os.OpenFile(real, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot read: %s", path, schema.ErrorCause(err))
-	}
-	if !info.Mode().IsRegular() {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q is not a regular file (%s)", path, info.Mode().Type())
-	}
-	data, err := schema.Read(path, f)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	dir, err := os.OpenRoot(filepath.Dir(real))
+	dir, err := root.OpenRoot(filepath.Dir(rel))
+	if guard.Escapes(err) {
+		return "", nil, nil, outside(path)
+	}
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, schema.ErrorCause(err))
 	}
 	return path, data, dir, nil
+}
+
+// outside refuses a catalog path that leaves the repository.
+func outside(path string) error {
+	return fmt.Errorf("spec.catalog %q is outside the repository: the function reads catalogs only from inside it (set %s to allow a wider directory)", path, RootEnv)
 }
 
 // allowedRoot is the directory catalogs must lie in, symlinks resolved.

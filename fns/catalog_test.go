@@ -26,8 +26,10 @@ func repo(t *testing.T) string {
 }
 
 // TestReadCatalogConfinement: the function reads a catalog only from
-// inside the repository of the kustomization it runs for, and never
-// repeats a file's content in its error.
+// inside the repository of the kustomization it runs for, and its errors
+// repeat nothing of a file and nothing of the machine: a path outside is
+// refused in the same words whether or not it exists, as written, without
+// where a symlink points or where the repository is.
 func TestReadCatalogConfinement(t *testing.T) {
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.yaml")
@@ -42,26 +44,31 @@ func TestReadCatalogConfinement(t *testing.T) {
 	}{
 		{name: "inside the repository", catalog: "../../services.yaml"},
 		{name: "absolute path inside", catalog: "ROOT/services.yaml"},
-		{name: "absolute path outside", catalog: "/etc/passwd", want: "outside the repository"},
-		{name: "dot-dot out of the repository", catalog: strings.Repeat("../", 12) + "etc/passwd", want: "outside the repository"},
-		{name: "symlink leading out", catalog: "link.yaml", want: "outside the repository",
+		{name: "absolute path outside", catalog: "/etc/passwd", want: outsideMsg("/etc/passwd")},
+		{name: "absent absolute path outside", catalog: "/etc/no-such-file", want: outsideMsg("/etc/no-such-file")},
+		{name: "dot-dot out of the repository", catalog: strings.Repeat("../", 12) + "etc/passwd", want: outsideMsg(strings.Repeat("../", 12) + "etc/passwd")},
+		{name: "symlink leading out", catalog: "link.yaml", want: outsideMsg("link.yaml"),
 			setup: func(t *testing.T, root string) {
 				require.NoError(t, os.Symlink(secret, filepath.Join(root, "deploy", "base", "link.yaml")))
 			}},
-		{name: "symlinked directory leading out", catalog: "dir/secret.yaml", want: "outside the repository",
+		{name: "symlink leading out to nothing", catalog: "dangling.yaml", want: outsideMsg("dangling.yaml"),
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Symlink(filepath.Join(outside, "absent.yaml"), filepath.Join(root, "deploy", "base", "dangling.yaml")))
+			}},
+		{name: "symlinked directory leading out", catalog: "dir/secret.yaml", want: outsideMsg("dir/secret.yaml"),
 			setup: func(t *testing.T, root string) {
 				require.NoError(t, os.Symlink(outside, filepath.Join(root, "deploy", "base", "dir")))
 			}},
-		{name: "device", catalog: "/dev/zero", want: "outside the repository"},
-		{name: "device inside the allowed root", catalog: "/dev/zero", env: "/dev", want: "not a regular file"},
-		{name: "fifo", catalog: "fifo.yaml", want: "not a regular file",
+		{name: "device", catalog: "/dev/zero", want: outsideMsg("/dev/zero")},
+		{name: "device inside the allowed root", catalog: "/dev/zero", env: "/dev", want: "/dev/zero: cannot read catalog: it is a device, not a regular file"},
+		{name: "fifo", catalog: "fifo.yaml", want: "fifo.yaml: cannot read catalog: it is a named pipe, not a regular file",
 			setup: func(t *testing.T, root string) {
 				require.NoError(t, syscall.Mkfifo(filepath.Join(root, "deploy", "base", "fifo.yaml"), 0o644))
 			}},
-		{name: "directory", catalog: "..", want: "not a regular file"},
-		{name: "missing", catalog: "nope.yaml", want: `spec.catalog "nope.yaml": cannot read: no such file or directory`},
+		{name: "directory", catalog: "..", want: "..: cannot read catalog: it is a directory"},
+		{name: "missing", catalog: "nope.yaml", want: "nope.yaml: cannot read catalog: no such file or directory"},
 		{name: "wider root by environment", catalog: secret, env: outside},
-		{name: "relative root in the environment", catalog: "../../services.yaml", env: "relative/dir", want: "must be an absolute path"},
+		{name: "relative root in the environment", catalog: "../../services.yaml", env: "relative/dir", want: `NOVAGEN_CATALOG_ROOT="relative/dir" must be an absolute path`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,10 +90,17 @@ func TestReadCatalogConfinement(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.want, err.Error())
 			assert.NotContains(t, err.Error(), "root:x:0", "no file content in the error")
+			assert.NotContains(t, err.Error(), root, "no absolute path of the repository")
+			assert.NotContains(t, err.Error(), outside, "no symlink target")
 		})
 	}
+}
+
+// outsideMsg is the one refusal of a catalog outside the repository.
+func outsideMsg(path string) string {
+	return `spec.catalog "` + path + `" is outside the repository: the function reads catalogs only from inside it (set NOVAGEN_CATALOG_ROOT to allow a wider directory)`
 }
 
 // TestNoRepositoryMeansTheKustomizationDirectory: without .git the

@@ -1,16 +1,12 @@
 package fns
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
-	"sigs.k8s.io/kustomize/kyaml/kio"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"github.com/novagen/novagen/internal/guard"
 )
 
 // Discovery limits: a hostile repository must not make it read forever.
@@ -92,20 +88,29 @@ func (d *discovery) kustomization(dir string, depth int) error {
 	}
 	var data []byte
 	for _, name := range kustomizationFiles {
-		b, err := d.read(filepath.Join(dir, name))
-		if err == nil {
-			data = b
-			break
+		p := filepath.Join(dir, name)
+		if _, err := d.root.Lstat(p); os.IsNotExist(err) {
+			continue
 		}
-		if !os.IsNotExist(err) {
+		b, err := d.read(p)
+		if err != nil {
 			return err
 		}
+		data = b
+		break
 	}
 	if data == nil {
 		return nil // not a kustomization: nothing of ours
 	}
-	if err := yaml.Unmarshal(data, &k); err != nil {
-		return fmt.Errorf("%s: %v", dir, err)
+	docs, err := guard.Manifests(filepath.Join(dir, "kustomization"), data)
+	if err != nil {
+		return err
+	}
+	if len(docs) != 1 {
+		return fmt.Errorf("%s: a kustomization is one YAML document, found %d", dir, len(docs))
+	}
+	if err := docs[0].YNode().Decode(&k); err != nil {
+		return fmt.Errorf("%s: kustomization: %s", dir, guard.EscapeLines(err.Error()))
 	}
 	for _, list := range [][]string{k.Generators, k.Transformers, k.Validators} {
 		for _, entry := range list {
@@ -148,7 +153,7 @@ func (d *discovery) entry(dir, entry string, depth int, functions bool) error {
 	if err != nil {
 		return err
 	}
-	nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(data), OmitReaderAnnotations: true}).Read()
+	nodes, err := guard.Manifests(p, data)
 	if err != nil {
 		return nil // not YAML kustomize could use either
 	}
@@ -166,23 +171,7 @@ func (d *discovery) read(p string) ([]byte, error) {
 	if d.files++; d.files > maxDiscoverFiles {
 		return nil, fmt.Errorf("more than %d files to read", maxDiscoverFiles)
 	}
-	// O_NONBLOCK: a FIFO must not block the open; the check refuses it.
-	f, err := d.root.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", p)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxDiscoverBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxDiscoverBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", p, maxDiscoverBytes>>20)
-	}
-	return data, nil
+	return guard.ReadIn(d.root, p, p, "file", maxDiscoverBytes)
 }
 
 // remote says a kustomization entry is a URL (a remote base).

@@ -7,6 +7,7 @@ package fns
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
@@ -160,6 +162,21 @@ func fail(rl *framework.ResourceList, err error) error {
 	return failure{err: err, results: rs}
 }
 
+// inputName names the function's input (the ResourceList kustomize
+// writes on its stdin) in errors.
+const inputName = "<stdin>"
+
+// inputNodes are the nodes the guard checks: the items and the config.
+func inputNodes(items []*yaml.RNode, config *yaml.RNode) []*yaml.Node {
+	var out []*yaml.Node
+	for _, it := range append(items, config) {
+		if it != nil {
+			out = append(out, it.YNode())
+		}
+	}
+	return out
+}
+
 // Main runs the function on stdin/stdout and returns the exit status.
 // kustomize drops Results, so errors also go to stderr, printed as every
 // novagen command prints them.
@@ -187,11 +204,20 @@ func Main() int {
 // by one (render.WriteResourceList). A failing run (Results, no items) is
 // written by the framework's writer, as before.
 func Execute(in io.Reader, out io.Writer) error {
-	rw := &kio.ByteReadWriter{Reader: in, Writer: out, KeepReaderAnnotations: true}
+	// The input passes the guard before kyaml sees it: within the cap, YAML
+	// text, then (parsed, aliases not yet expanded) within the limits on
+	// nesting and aliases, with no key twice.
+	data, err := guard.Read(inputName, "the function's input", in, guard.MaxManifestBytes)
+	if err != nil {
+		return err
+	}
+	rw := &kio.ByteReadWriter{Reader: bytes.NewReader(data), Writer: out, KeepReaderAnnotations: true}
 	rl := framework.ResourceList{}
-	var err error
 	if rl.Items, err = rw.Read(); err != nil {
-		return kerrors.WrapPrefixf(err, "failed to read ResourceList input")
+		return guard.YAMLError(inputName, err)
+	}
+	if err := guard.Check(inputName, inputNodes(rl.Items, rw.FunctionConfig)...); err != nil {
+		return err
 	}
 	rl.FunctionConfig = rw.FunctionConfig
 	annotations, err := kio.PreprocessResourcesForInternalAnnotationMigration(rl.Items)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -196,5 +197,5 @@ func PrintError(w io.Writer, err error) {
 		}
 		return
 	}
-	fmt.Fprintln(w, "novagen:", err)
+	fmt.Fprintln(w, "novagen:", guard.EscapeLines(err.Error()))
 }

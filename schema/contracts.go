@@ -105,6 +105,9 @@ func defaultContracts(c *Contracts) {
 // a symlink), and that directory as errors name it.
 type source struct {
 	root *os.Root
+	// read, if set, reads a file instead of root (the files of a git
+	// revision).
+	read FileReader
 	dir  string
 	err  error // why the directory could not be opened
 	// files are the proto files read so far, by path below the root:
@@ -137,7 +140,7 @@ func (v *validator) checkContracts(src *source) {
 	if len(v.errs) > before {
 		return
 	}
-	if src == nil || (src.root == nil && src.files == nil) {
+	if src == nil || (src.root == nil && src.read == nil && src.files == nil) {
 		why := "the catalog was given without a directory"
 		if src != nil && src.err != nil {
 			why = ErrorCause(src.err)
@@ -229,6 +232,16 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 		*budget -= int64(len(data))
 		return data, true
 	}
+	if src.read != nil {
+		data, err := src.read(full, *budget+1)
+		if err != nil {
+			return fail("%s", err.Error())
+		}
+		if int64(len(data)) > *budget {
+			return fail("the contract files would exceed %d bytes (1 MiB), the most a ConfigMap may hold", MaxContractBytes)
+		}
+		return v.keep(src, full, data, budget), true
+	}
 	if src.root == nil {
 		return fail("cannot read: the catalog was given without a directory")
 	}
@@ -256,12 +269,18 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	if int64(len(data)) > *budget {
 		return fail("the contract files would exceed %d bytes (1 MiB), the most a ConfigMap may hold", MaxContractBytes)
 	}
+	return v.keep(src, full, data, budget), true
+}
+
+// keep takes a file read from the budget and remembers it for the
+// environments of the catalog.
+func (v *validator) keep(src *source, full string, data []byte, budget *int64) string {
 	*budget -= int64(len(data))
 	if src.files == nil {
 		src.files = map[string]string{}
 	}
 	src.files[full] = string(data)
-	return string(data), true
+	return string(data)
 }
 
 // displayPath names a file as the user can find it: relative to the

@@ -119,7 +119,7 @@ func CheckEnvironments(cat *Catalog) error {
 		}
 	}
 	if len(errs) > 0 {
-		return errs.sorted()
+		return errs.Sorted()
 	}
 	return nil
 }

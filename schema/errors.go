@@ -1,68 +1,21 @@
 package schema
 
-import (
-	"cmp"
-	"fmt"
-	"slices"
-	"strings"
+import "github.com/novagen/novagen/internal/guard"
+
+// The catalog's errors are the guard's: every input novagen reads reports
+// problems the same way, located at FILE:LINE:COL.
+type (
+	// Pos is a place in the catalog file.
+	Pos = guard.Pos
+	// Error is one finding about the catalog.
+	Error = guard.Error
+	// Errors is every finding of one load, sorted by position.
+	Errors = guard.Errors
 )
 
-// Pos is a place in the catalog file. Line and Column are 1-based; zero
-// means unknown (the error then names only the file).
-type Pos struct {
-	File   string
-	Line   int
-	Column int
-}
+// MaxErrors is how many findings one load reports.
+const MaxErrors = guard.MaxErrors
 
-func (p Pos) String() string {
-	if p.Line == 0 {
-		return p.File
-	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
-}
-
-// Error is one finding about the catalog, located where the user must edit.
-type Error struct {
-	Pos     Pos
-	Message string
-}
-
-func (e Error) Error() string { return e.Pos.String() + ": " + e.Message }
-
-// Errors is every finding of one load, sorted by position. Load returns
-// all of them at once so a user fixes the catalog in one pass.
-type Errors []Error
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// MaxErrors is how many findings one load reports; a longer list helps no
-// one, and a hostile catalog could produce millions.
-const MaxErrors = 100
-
-// sorted orders findings by file, line, column and message, drops exact
-// duplicates (a value checked by two schema branches) and keeps the first
-// MaxErrors, saying how many more there are.
-func (es Errors) sorted() Errors {
-	out := slices.Clone(es)
-	slices.SortFunc(out, func(a, b Error) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.File, b.Pos.File),
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Pos.Column, b.Pos.Column),
-			cmp.Compare(a.Message, b.Message),
-		)
-	})
-	out = slices.Compact(out)
-	if len(out) > MaxErrors {
-		more := Error{Pos: out[MaxErrors].Pos, Message: fmt.Sprintf("... and %d more problems", len(out)-MaxErrors)}
-		out = append(out[:MaxErrors], more)
-	}
-	return out
-}
+// ErrorCause is an I/O error without the operation and path the caller
+// already names.
+func ErrorCause(err error) string { return guard.Cause(err) }

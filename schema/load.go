@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/novagen/novagen/internal/guard"
 )
 
 //go:embed services.schema.json
@@ -26,10 +28,9 @@ var schemaJSON []byte
 // JSONSchema returns the catalog's JSON Schema document.
 func JSONSchema() []byte { return bytes.Clone(schemaJSON) }
 
-// MaxCatalogBytes is the largest catalog novagen reads: far above any real
-// catalog (10 000 services take about 3 MiB), and small enough that no
-// input can exhaust a repo-server's memory.
-const MaxCatalogBytes = 16 << 20
+// MaxCatalogBytes is the largest catalog novagen reads (the guard's cap,
+// shared by every input of its size).
+const MaxCatalogBytes = guard.MaxCatalogBytes
 
 // Load reads, validates and defaults the catalog at path. Every problem is
 // returned at once as Errors, each located at FILE:LINE:COL.
@@ -51,28 +52,18 @@ func LoadEnv(path, env string) (*Catalog, error) {
 	return parse(path, data, env, &source{root: root, dir: filepath.Dir(path), err: err})
 }
 
-// ReadFile reads the catalog file at path with Read's limit.
+// ReadFile reads the catalog file at path, named on a command line, with
+// the guard's rules: at most MaxCatalogBytes of YAML text, from a file, a
+// pipe or a device.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, Errors{{Pos: Pos{File: path}, Message: "cannot read catalog: " + ErrorCause(err)}}
-	}
-	defer f.Close()
-	return Read(path, f)
+	return guard.ReadArg(path, "catalog", MaxCatalogBytes)
 }
 
-// Read reads a whole catalog from r, refusing more than MaxCatalogBytes
-// (so a device or an endless pipe fails at once instead of being read
-// forever); name names it in errors.
+// Read reads a whole catalog from r with the same rules (so a device or
+// an endless pipe fails at once instead of being read forever); name
+// names it in errors.
 func Read(name string, r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxCatalogBytes+1))
-	if err != nil {
-		return nil, Errors{{Pos: Pos{File: name}, Message: "cannot read catalog: " + ErrorCause(err)}}
-	}
-	if len(data) > MaxCatalogBytes {
-		return nil, Errors{{Pos: Pos{File: name}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
-	}
-	return data, nil
+	return guard.Read(name, "catalog", r, MaxCatalogBytes)
 }
 
 // Parse is Load for bytes already in memory; file names them in errors.
@@ -92,25 +83,38 @@ func ParseIn(dir *os.Root, file string, data []byte, env string) (*Catalog, erro
 	return parse(file, data, env, &source{root: dir, dir: filepath.Dir(file)})
 }
 
+// FileReader reads a file a catalog names (name below the catalog's
+// directory), from wherever the catalog came from: a git revision, say.
+// It reads at most limit bytes (fewer than the file holds, if larger);
+// its error says why, in a few words, and never repeats the file.
+type FileReader func(name string, limit int64) ([]byte, error)
+
+// ParseFrom is ParseEnv for a catalog whose files (the proto files of
+// spec.contracts) read reads; errors name them relative to file's
+// directory.
+func ParseFrom(read FileReader, file string, data []byte, env string) (*Catalog, error) {
+	return parse(file, data, env, &source{read: read, dir: filepath.Dir(file)})
+}
+
 func parse(file string, data []byte, env string, src *source) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
 	}
 	doc, errs := parseYAML(file, data)
 	if len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, errs.Sorted()
 	}
 	conv := newConverter(file, doc)
 	instance := conv.value("", doc)
 	if len(conv.errs) > 0 {
-		return nil, conv.errs.sorted()
+		return nil, conv.errs.Sorted()
 	}
 	pos := conv.pos
 	if _, ok := instance.(map[string]any); !ok {
 		return nil, Errors{{Pos: pos.value(""), Message: "document: expected a ServiceCatalog mapping (apiVersion, kind, metadata, spec), found " + kindOf(instance)}}
 	}
 	if errs := validateStructure(instance, pos); len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, errs.Sorted()
 	}
 	// An overlay's own problems (a patch of no service) are reported with
 	// whatever else is wrong with the environment.
@@ -119,7 +123,7 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 		// The overlay may combine with the catalog into something the
 		// schema refuses (a mode's enum, a required field removed).
 		if errs := validateStructure(instance, pos); len(errs) > 0 {
-			return nil, append(envErrs, errs...).sorted()
+			return nil, append(envErrs, errs...).Sorted()
 		}
 	}
 
@@ -141,7 +145,7 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 	v.validate()
 	v.checkContracts(src)
 	if errs := append(envErrs, v.errs...); len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, errs.Sorted()
 	}
 	cat.buildIndex(v.endpoints)
 	cat.src, cat.raw = src, data
@@ -212,18 +216,4 @@ func kindOf(v any) string {
 		return "a list"
 	}
 	return "a mapping"
-}
-
-// ErrorCause is an I/O error without the operation and path the caller
-// already names ("no such file or directory", not "open x: no such …").
-func ErrorCause(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
 }

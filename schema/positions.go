@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/novagen/novagen/internal/guard"
 )
 
 // positions maps JSON pointers ("/spec/services/3/name") to where that
@@ -51,10 +53,8 @@ func (p *positions) resolve(ptr string) string {
 }
 
 // MinAliasBudget is how many nodes YAML aliases may add to a catalog
-// however small it is; a larger catalog may add as many as it has. The
-// bound keeps a few hundred bytes of nested aliases (a "billion laughs")
-// from expanding into gigabytes.
-const MinAliasBudget = 10_000
+// however small it is: the guard's, as for every input.
+const MinAliasBudget = guard.MinAliasBudget
 
 // convert turns the YAML tree into the JSON data model the schema
 // validator and the Go types expect (json.Number for numbers, string keys
@@ -68,6 +68,7 @@ type converter struct {
 	inAlias int                 // > 0 while expanding an alias
 	active  map[*yaml.Node]bool // anchors being expanded: a cycle guard
 	stopped bool                // the budget ran out: stop everywhere
+	depth   int                 // how deep value is, aliases expanded
 }
 
 func newConverter(file string, doc *yaml.Node) *converter {
@@ -96,6 +97,12 @@ func (c *converter) value(ptr string, n *yaml.Node) any {
 	if c.stopped {
 		return nil
 	}
+	if c.depth++; c.depth > guard.MaxDepth {
+		c.errorAt(n, "values nest deeper than %d levels", guard.MaxDepth)
+		c.stopped = true
+		return nil
+	}
+	defer func() { c.depth-- }()
 	if c.inAlias > 0 {
 		if c.budget--; c.budget < 0 {
 			c.stopped = true

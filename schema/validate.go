@@ -77,7 +77,7 @@ func (v *validator) checkNames() {
 	// Names derived from the catalog's: a service of that name would
 	// share them (its PrometheusRule is named like it).
 	derived := map[string]string{
-		headless: "the headless Service",
+		headless:                               "the headless Service",
 		naming.AlertRules(v.cat.Metadata.Name): "the PrometheusRule of the Sync Jobs' alerts",
 	}
 	reserved := func(name, ptr, what string) {

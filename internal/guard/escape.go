@@ -1,0 +1,51 @@
+package guard
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Escape makes s safe to print on a terminal or in a report: control
+// characters (C0, DEL, C1) and the bidirectional overrides that can make
+// text read differently than it is ("Trojan Source") are written as Go
+// escapes (\x1b, \u202e); everything else is unchanged.
+func Escape(s string) string {
+	if strings.IndexFunc(s, unsafeRune) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !unsafeRune(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r) // '\x1b', '\u202e', '\n'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+// unsafeRune says r must not reach a terminal raw.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r == utf8RuneError || isBidiControl(r)
+}
+
+// utf8RuneError stands for bytes that are not UTF-8.
+const utf8RuneError = unicode.ReplacementChar
+
+// isBidiControl: embeddings, overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069) and the marks that steer them.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// EscapeLines is Escape of each line of s: a message of several lines
+// keeps them.
+func EscapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,201 @@
+package guard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Manifests parses multi-document YAML (rendered manifests) into one node
+// per object, within the limits: every document is checked (Check) before
+// its aliases are expanded, and a single List (kubectl get -o yaml) is
+// unwrapped into its items. Lines and columns are the file's.
+func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		doc := &yaml.Node{}
+		err := dec.Decode(doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, YAMLError(name, err)
+		}
+		docs = append(docs, doc)
+	}
+	if err := Check(name, docs...); err != nil {
+		return nil, err
+	}
+	var out []*yaml.RNode
+	for _, doc := range docs {
+		n := yaml.NewRNode(doc)
+		if yaml.IsMissingOrNull(n) || yaml.IsYNodeEmptyDoc(doc) {
+			continue
+		}
+		if err := n.DeAnchor(); err != nil {
+			return nil, Errors{{Pos: Pos{File: name, Line: doc.Line, Column: doc.Column}, Message: "invalid YAML: " + err.Error()}}
+		}
+		out = append(out, n)
+	}
+	if len(out) == 1 && out[0].GetKind() == "List" {
+		if items := out[0].Field("items"); items != nil && items.Value.YNode().Kind == yaml.SequenceNode {
+			list := out[0]
+			out = nil
+			for _, item := range list.Field("items").Value.Content() {
+				out = append(out, yaml.NewRNode(item))
+			}
+		}
+	}
+	return out, nil
+}
+
+// yamlLine finds the line go-yaml's messages name.
+var yamlLine = regexp.MustCompile(`yaml: line (\d+): (.*)$`)
+
+// YAMLError is a parser's error, located: "yaml: line 3: did not find
+// expected key" becomes "NAME:3:1: invalid YAML: did not find expected
+// key". The message is the parser's own (it never quotes more than a
+// character of the input).
+func YAMLError(name string, err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Errors{{Pos: Pos{File: name, Line: line, Column: 1}, Message: "invalid YAML: " + m[2]}}
+	}
+	if i := strings.Index(msg, "yaml: "); i >= 0 {
+		msg = msg[i+len("yaml: "):]
+	}
+	return Errors{{Pos: Pos{File: name}, Message: "invalid YAML: " + msg}}
+}
+
+// Check applies the structural limits to parsed documents: nesting at
+// most MaxDepth (aliases expanded), aliases adding at most as many nodes
+// as the documents hold (and at least MinAliasBudget), no alias inside
+// the value it names, and no key twice in a mapping (two kinds in one
+// object, say, of which a reader would see one and the API server
+// another). Its cost is linear in what is written: expansion is counted,
+// never performed.
+func Check(name string, docs ...*yaml.Node) error {
+	c := &checker{name: name, size: map[*yaml.Node]int{}, height: map[*yaml.Node]int{}, active: map[*yaml.Node]bool{}}
+	written, expanded := 0, 0
+	for _, d := range docs {
+		if d == nil {
+			continue
+		}
+		c.walk(d, 1)
+		if len(c.errs) > 0 {
+			return c.errs.Sorted()
+		}
+		written += countWritten(d)
+		expanded = saturatingAdd(expanded, c.size[d])
+	}
+	if budget := max(MinAliasBudget, written); expanded-written > budget {
+		at := c.largestAlias
+		return Errors{{Pos: Pos{File: name, Line: at.Line, Column: at.Column}, Message: fmt.Sprintf(
+			"alias *%s expands the input beyond its limit (YAML aliases may add at most as many nodes as the input has, and at least %d): write the values out, or use fewer nested aliases", at.Value, MinAliasBudget)}}
+	}
+	return nil
+}
+
+// expansionCap keeps counted sizes from overflowing: far past any budget.
+const expansionCap = 1 << 50
+
+func saturatingAdd(a, b int) int { return min(a+b, expansionCap) }
+
+type checker struct {
+	name   string
+	size   map[*yaml.Node]int // nodes a value holds, aliases expanded
+	height map[*yaml.Node]int // levels a value nests, aliases expanded
+	active map[*yaml.Node]bool
+	// largestAlias adds the most nodes: where a refusal points.
+	largestAlias *yaml.Node
+	errs         Errors
+}
+
+func (c *checker) errorAt(n *yaml.Node, format string, args ...any) {
+	c.errs = append(c.errs, Error{Pos: Pos{File: c.name, Line: n.Line, Column: n.Column}, Message: fmt.Sprintf(format, args...)})
+}
+
+// walk checks n, written at depth, and records its expanded size and
+// height. It stops at the first problem: one is enough to refuse.
+func (c *checker) walk(n *yaml.Node, depth int) {
+	if len(c.errs) > 0 {
+		return
+	}
+	if _, done := c.size[n]; done {
+		return // an alias's value, seen before
+	}
+	if depth > MaxDepth {
+		c.errorAt(n, "values nest deeper than %d levels", MaxDepth)
+		return
+	}
+	c.active[n] = true
+	defer delete(c.active, n)
+	size, height := 1, 1
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil || c.active[n.Alias] {
+			c.errorAt(n, "alias *%s refers to a value that contains it", Escape(n.Value))
+			return
+		}
+		c.walk(n.Alias, depth)
+		size, height = c.size[n.Alias], c.height[n.Alias]
+		if depth+height-1 > MaxDepth {
+			c.errorAt(n, "values nest deeper than %d levels", MaxDepth)
+			return
+		}
+		if c.largestAlias == nil || size > c.size[c.largestAlias] {
+			c.largestAlias = n
+		}
+	}
+	if n.Kind == yaml.MappingNode {
+		c.duplicateKeys(n)
+	}
+	for _, k := range n.Content {
+		c.walk(k, depth+1)
+		size = saturatingAdd(size, c.size[k])
+		height = max(height, c.height[k]+1)
+	}
+	c.size[n], c.height[n] = size, height
+}
+
+// duplicateKeys refuses a mapping that sets a key twice.
+func (c *checker) duplicateKeys(n *yaml.Node) {
+	first := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+			continue
+		}
+		if f, ok := first[k.Value]; ok {
+			c.errorAt(k, "key %s appears twice in one mapping (first at line %d)", quote(k.Value), f.Line)
+			continue
+		}
+		first[k.Value] = k
+	}
+}
+
+// countWritten counts the nodes as written, aliases not followed.
+func countWritten(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countWritten(k)
+	}
+	return c
+}
+
+// quote names a value from the input in a message: quoted, escaped and
+// cut short, so a message never carries more than a name's worth of it.
+func quote(s string) string {
+	const most = 40
+	if r := []rune(s); len(r) > most {
+		s = string(r[:most]) + "…"
+	}
+	return strconv.Quote(s)
+}
