@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/internal/markdown"
 )
 
@@ -26,11 +27,11 @@ func (r Report) Summary() string {
 // WriteText writes the report for a terminal or a log.
 func (r Report) WriteText(w io.Writer) error {
 	return r.write(w, "novagen diff: %s\n",
-		func(b *strings.Builder, g Group) { fmt.Fprintf(b, "\n%s\n", g.Name) },
+		func(b *strings.Builder, g Group) { fmt.Fprintf(b, "\n%s\n", guard.Escape(g.Name)) },
 		func(b *strings.Builder, c Change) {
-			fmt.Fprintf(b, "  %s %s\n", marks[c.Op], c.Object)
+			fmt.Fprintf(b, "  %s %s\n", marks[c.Op], guard.Escape(c.Object))
 			for _, p := range shown(c.Paths) {
-				fmt.Fprintf(b, "      %s\n", p)
+				fmt.Fprintf(b, "      %s\n", guard.Escape(p))
 			}
 		})
 }
@@ -39,17 +40,17 @@ func (r Report) WriteText(w io.Writer) error {
 func (r Report) WriteMarkdown(w io.Writer) error {
 	return r.write(w, "### novagen diff: %s\n",
 		func(b *strings.Builder, g Group) {
-			fmt.Fprintf(b, "\n#### `%s`\n\n| | object | changed fields |\n| --- | --- | --- |\n", g.Name)
+			fmt.Fprintf(b, "\n#### `%s`\n\n| | object | changed fields |\n| --- | --- | --- |\n", markdown.Cell(guard.Escape(g.Name)))
 		},
 		func(b *strings.Builder, c Change) {
 			var paths []string
 			for _, p := range shown(c.Paths) {
 				if !strings.HasPrefix(p, "…") {
-					p = "`" + markdown.Cell(p) + "`"
+					p = "`" + markdown.Cell(guard.Escape(p)) + "`"
 				}
 				paths = append(paths, p)
 			}
-			fmt.Fprintf(b, "| %s %s | `%s` | %s |\n", marks[c.Op], c.Op, markdown.Cell(c.Object), strings.Join(paths, "<br>"))
+			fmt.Fprintf(b, "| %s %s | `%s` | %s |\n", marks[c.Op], c.Op, markdown.Cell(guard.Escape(c.Object)), strings.Join(paths, "<br>"))
 		})
 }
 

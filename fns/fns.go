@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	kerrors "sigs.k8s.io/kustomize/kyaml/errors"
@@ -166,13 +167,20 @@ func fail(rl *framework.ResourceList, err error) error {
 // writes on its stdin) in errors.
 const inputName = "<stdin>"
 
-// inputNodes are the nodes the guard checks: the items and the config.
+// objectNodes are the objects of the input: the items and the config.
+func objectNodes(items []*yaml.RNode, config *yaml.RNode) []*yaml.RNode {
+	out := slices.Clone(items)
+	if config != nil {
+		out = append(out, config)
+	}
+	return out
+}
+
+// inputNodes are objectNodes as parsed, for the guard's limits.
 func inputNodes(items []*yaml.RNode, config *yaml.RNode) []*yaml.Node {
 	var out []*yaml.Node
-	for _, it := range append(items, config) {
-		if it != nil {
-			out = append(out, it.YNode())
-		}
+	for _, it := range objectNodes(items, config) {
+		out = append(out, it.YNode())
 	}
 	return out
 }
@@ -217,6 +225,9 @@ func Execute(in io.Reader, out io.Writer) error {
 		return guard.YAMLError(inputName, err)
 	}
 	if err := guard.Check(inputName, inputNodes(rl.Items, rw.FunctionConfig)...); err != nil {
+		return err
+	}
+	if err := guard.Objects(inputName, objectNodes(rl.Items, rw.FunctionConfig)...); err != nil {
 		return err
 	}
 	rl.FunctionConfig = rw.FunctionConfig

@@ -25,6 +25,8 @@ targets=(
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
   "FuzzToNode ./render"
+  "FuzzFunction ./fns"
+  "FuzzDiff ./diff"
 )
 
 # crashers counts the inputs kept for a target.

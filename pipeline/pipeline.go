@@ -15,8 +15,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators"
-	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/internal/guard"
+	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/schema"
 )
 

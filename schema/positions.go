@@ -288,23 +288,9 @@ func describeNode(n *yaml.Node) string {
 	return fmt.Sprintf("%s %s", strings.TrimPrefix(n.ShortTag(), "!!"), quoteShort(n.Value))
 }
 
-// quoteShort quotes a value from the catalog for an error message: at most
-// one line and 40 characters of it, so no error repeats more of a file
-// than the token it is about.
-func quoteShort(s string) string {
-	const limit = 40
-	cut := false
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s, cut = s[:i], true
-	}
-	if r := []rune(s); len(r) > limit {
-		s, cut = string(r[:limit]), true
-	}
-	if cut {
-		return strconv.Quote(s) + "…"
-	}
-	return strconv.Quote(s)
-}
+// quoteShort quotes a value from the catalog for an error message, as
+// the guard quotes any input's.
+func quoteShort(s string) string { return guard.Quote(s) }
 
 // value returns the position of the value at ptr, or of its closest
 // existing ancestor (a missing field is reported where it should be).

@@ -103,10 +103,17 @@ func TestManifests(t *testing.T) {
 		{"merge keys", "a: &a {x: 1}\nb: {<<: *a, y: 2}\nc: {<<: *a, y: 3}\n", 1, ""},
 		{"a duplicate key in the second document", "a: 1\n---\nb: 1\nc: {d: 1, d: 2}\n", 0, "m:4:11: key \"d\" appears twice in one mapping (first at line 4)"},
 		{"a long duplicate key is cut short", "? " + strings.Repeat("k", 100) + "\n: 1\n? " + strings.Repeat("k", 100) + "\n: 2\n", 0,
-			"m:3:3: key \"" + strings.Repeat("k", 40) + "…\" appears twice in one mapping (first at line 1)"},
+			"m:3:3: key \"" + strings.Repeat("k", 40) + "\"… appears twice in one mapping (first at line 1)"},
 		{"nesting", "a: " + strings.Repeat("[", 1001) + strings.Repeat("]", 1001) + "\n", 0, "m:1:1002: values nest deeper than 1000 levels"},
 		{"nesting through aliases", "a: &a " + strings.Repeat("[", 600) + strings.Repeat("]", 600) + "\nb: " + strings.Repeat("[", 500) + "*a" + strings.Repeat("]", 500) + "\n", 0,
 			"m:2:504: values nest deeper than 1000 levels"},
+		{"labels that are a list", "kind: Pod\nmetadata: {name: p, labels: [1]}\n", 0, "m:2:29: metadata.labels: expected a mapping, found a list"},
+		{"a name that is a mapping", "kind: Pod\nmetadata:\n  name: {a: 1}\n", 0, "m:3:9: metadata.name: expected text, found a mapping"},
+		{"metadata a list", "kind: [Pod]\nmetadata: [0]\n", 0, "m:1:7: kind: expected text, found a list\nm:2:11: metadata: expected a mapping, found a list"},
+		{"annotations with a list value", "metadata: {annotations: {a: [1]}}\n", 0, "m:1:26: metadata.annotations: expected text keys and values"},
+		{"null labels", "metadata: {labels: null, name: x}\n", 1, ""},
+		{"a scalar document", "just text\n", 0, "m:1:1: expected an object (a mapping), found a scalar"},
+		{"a List item that is not an object", "kind: List\nitems: [1]\n", 0, "m:2:9: expected an object (a mapping), found a scalar"},
 		{"invalid YAML, located", "a: 1\nb: [\n", 0, "m:2:1: invalid YAML: did not find expected node content"},
 	}
 	for _, tt := range tests {

@@ -14,8 +14,9 @@ import (
 
 // Manifests parses multi-document YAML (rendered manifests) into one node
 // per object, within the limits: every document is checked (Check) before
-// its aliases are expanded, and a single List (kubectl get -o yaml) is
-// unwrapped into its items. Lines and columns are the file's.
+// its aliases are expanded, a single List (kubectl get -o yaml) is
+// unwrapped into its items, and each object must have an object's shape
+// (Objects). Lines and columns are the file's.
 func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
@@ -44,6 +45,9 @@ func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
 		}
 		out = append(out, n)
 	}
+	if err := Objects(name, out...); err != nil {
+		return nil, err
+	}
 	if len(out) == 1 && out[0].GetKind() == "List" {
 		if items := out[0].Field("items"); items != nil && items.Value.YNode().Kind == yaml.SequenceNode {
 			list := out[0]
@@ -51,6 +55,7 @@ func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
 			for _, item := range list.Field("items").Value.Content() {
 				out = append(out, yaml.NewRNode(item))
 			}
+			return out, Objects(name, out...)
 		}
 	}
 	return out, nil
@@ -174,7 +179,7 @@ func (c *checker) duplicateKeys(n *yaml.Node) {
 			continue
 		}
 		if f, ok := first[k.Value]; ok {
-			c.errorAt(k, "key %s appears twice in one mapping (first at line %d)", quote(k.Value), f.Line)
+			c.errorAt(k, "key %s appears twice in one mapping (first at line %d)", Quote(k.Value), f.Line)
 			continue
 		}
 		first[k.Value] = k
@@ -190,12 +195,92 @@ func countWritten(n *yaml.Node) int {
 	return c
 }
 
-// quote names a value from the input in a message: quoted, escaped and
-// cut short, so a message never carries more than a name's worth of it.
-func quote(s string) string {
-	const most = 40
-	if r := []rune(s); len(r) > most {
-		s = string(r[:most]) + "…"
+// Objects refuses documents that are not shaped like Kubernetes objects
+// where kyaml's accessors (GetKind, GetName, GetLabels...) assume the
+// shape and would panic: the document a mapping; apiVersion and kind
+// text; metadata a mapping whose name, namespace and generateName are
+// text and whose labels and annotations map text to text. What is absent
+// is not its business: whoever needs a field says so.
+func Objects(name string, docs ...*yaml.RNode) error {
+	var errs Errors
+	bad := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, Error{Pos: Pos{File: name, Line: n.Line, Column: n.Column}, Message: fmt.Sprintf(format, args...)})
 	}
-	return strconv.Quote(s)
+	for _, d := range docs {
+		n := d.YNode()
+		if n.Kind != yaml.MappingNode {
+			bad(n, "expected an object (a mapping), found %s", nodeKind(n))
+			continue
+		}
+		for _, f := range []string{"apiVersion", "kind"} {
+			if v := field(n, f); v != nil && !isText(v) {
+				bad(v, "%s: expected text, found %s", f, nodeKind(v))
+			}
+		}
+		meta := field(n, "metadata")
+		if meta == nil {
+			continue
+		}
+		if meta.Kind != yaml.MappingNode {
+			bad(meta, "metadata: expected a mapping, found %s", nodeKind(meta))
+			continue
+		}
+		for _, f := range []string{"name", "namespace", "generateName"} {
+			if v := field(meta, f); v != nil && !isText(v) {
+				bad(v, "metadata.%s: expected text, found %s", f, nodeKind(v))
+			}
+		}
+		for _, f := range []string{"labels", "annotations"} {
+			m := field(meta, f)
+			if m == nil || m.Kind == yaml.ScalarNode && m.ShortTag() == "!!null" {
+				continue
+			}
+			if m.Kind != yaml.MappingNode {
+				bad(m, "metadata.%s: expected a mapping, found %s", f, nodeKind(m))
+				continue
+			}
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if k, v := m.Content[i], m.Content[i+1]; !isText(k) || !isText(v) {
+					bad(k, "metadata.%s: expected text keys and values", f)
+					break
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs.Sorted()
+	}
+	return nil
+}
+
+// field is the value of key in mapping m, or nil.
+func field(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Kind == yaml.ScalarNode && m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// isText: a scalar, which the API server reads as a string (a number or
+// a boolean in a label is quoted by kyaml, not a crash).
+func isText(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode }
+
+// nodeKind names a node's kind for messages.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.DocumentNode:
+		return "a document"
+	}
+	if n.ShortTag() == "!!null" {
+		return "nothing (null)"
+	}
+	return "a scalar"
 }
