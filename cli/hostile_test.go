@@ -156,6 +156,8 @@ func TestHostileInput(t *testing.T) {
 			stderr: "/dev/zero:1:1: control character U+0000: catalog must be YAML text (UTF-8)\n"},
 		{name: "validate: an ESC in a message", args: []string{"validate", "-f", "-"}, stdin: []byte("apiVersion: \"\\e[31mred\"\n"),
 			stderr: "~\\x1b[31mred"},
+		{name: "validate: an ESC in a file name", args: []string{"validate", "-f", "absent\x1b[31m.yaml"},
+			stderr: "absent\\x1b[31m.yaml: cannot read catalog: no such file or directory\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +177,10 @@ func runHostile(t *testing.T, bin string, tt hostileCase) {
 		cmd.Dir = tt.dir(t)
 	}
 	cmd.Env = append(os.Environ(), measureEnv+"="+peak, "NOVAGEN_CATALOG_ROOT=")
+	// A case that hangs is killed with the meter, its whole process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	cmd.Env = append(cmd.Env, tt.env...)
 	switch {
 	case tt.stdinFile != "":

@@ -100,6 +100,7 @@ func TestManifests(t *testing.T) {
 		{"documents, lines of the file", "a: 1\n---\nb: 2\n---\n", 2, ""},
 		{"a List is unwrapped", "apiVersion: v1\nkind: List\nitems:\n- {kind: A}\n- {kind: B}\n", 2, ""},
 		{"aliases within the budget are expanded", "a: &a {x: 1}\nb: *a\n", 1, ""},
+		{"an inline merge key is resolved", "a: {<<: {x: 1}, y: 2}\n", 1, ""},
 		{"merge keys", "a: &a {x: 1}\nb: {<<: *a, y: 2}\nc: {<<: *a, y: 3}\n", 1, ""},
 		{"a duplicate key in the second document", "a: 1\n---\nb: 1\nc: {d: 1, d: 2}\n", 0, "m:4:11: key \"d\" appears twice in one mapping (first at line 4)"},
 		{"a long duplicate key is cut short", "? " + strings.Repeat("k", 100) + "\n: 1\n? " + strings.Repeat("k", 100) + "\n: 2\n", 0,
@@ -129,6 +130,7 @@ func TestManifests(t *testing.T) {
 				s, err := n.String()
 				require.NoError(t, err)
 				assert.NotContains(t, s, "*a", "aliases are expanded")
+				assert.NotContains(t, s, "<<", "merge keys are resolved")
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,10 @@ func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
 		n := yaml.NewRNode(doc)
 		if yaml.IsMissingOrNull(n) || yaml.IsYNodeEmptyDoc(doc) {
 			continue
+		}
+		if !anchored(doc) {
+			out = append(out, n)
+			continue // DeAnchor copies and merges even when there is nothing to expand
 		}
 		if err := n.DeAnchor(); err != nil {
 			return nil, Errors{{Pos: Pos{File: name, Line: doc.Line, Column: doc.Column}, Message: "invalid YAML: " + err.Error()}}
@@ -184,6 +189,15 @@ func (c *checker) duplicateKeys(n *yaml.Node) {
 		}
 		first[k.Value] = k
 	}
+}
+
+// anchored says n or a value below it defines an anchor, is an alias or
+// a merge key: what DeAnchor resolves.
+func anchored(n *yaml.Node) bool {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode || n.Value == "<<" && n.ShortTag() == "!!merge" {
+		return true
+	}
+	return slices.ContainsFunc(n.Content, anchored)
 }
 
 // countWritten counts the nodes as written, aliases not followed.
