@@ -172,7 +172,9 @@ func TestValidateGRPCSettles(t *testing.T) {
 	asked, err := os.ReadFile(filepath.Join(dir, "asked"))
 	require.NoError(t, err)
 	assert.Equal(t, 2, strings.Count(string(asked), "late:50051\n"), "asked until it answered")
-	assert.GreaterOrEqual(t, strings.Count(string(asked), "never:50051\n"), 3, "asked again and again")
+	// At least twice: how often fits into the deadline depends on the
+	// machine's load, that it asks again does not.
+	assert.GreaterOrEqual(t, strings.Count(string(asked), "never:50051\n"), 2, "asked again")
 }
 
 // TestValidateExternal: with real busybox sh and an nc that understands
@@ -185,7 +187,9 @@ func TestValidateExternal(t *testing.T) {
 	require.NoError(t, testtool.Listen(t, open))
 	opened := make(chan error, 1)
 	time.AfterFunc(time.Second, func() { opened <- testtool.Listen(t, late) })
-	out, code, _ := runCheck(t, ValidateExternal, "external", nc, settle(3), EnvValidationExternals+"="+
+	// The port opens after 1 s; the deadline leaves a loaded machine room
+	// to try again after that.
+	out, code, _ := runCheck(t, ValidateExternal, "external", nc, settle(5), EnvValidationExternals+"="+
 		fmt.Sprintf("elasticsearch 127.0.0.1 %d search-service, graphql-gateway\n", open)+
 		fmt.Sprintf("neo4j 127.0.0.1 %d graph-service\n\n", closed)+
 		fmt.Sprintf("mail 127.0.0.1 %d\n", late)+
