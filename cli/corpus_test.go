@@ -99,7 +99,7 @@ func TestCorpusThroughCLI(t *testing.T) {
 // first byte.
 func TestOversizedCatalogThroughCLI(t *testing.T) {
 	const msg = "catalog is larger than 16 MiB, the most novagen reads"
-	const binary = "control character U+0000: catalog must be YAML text (UTF-8)"
+	const binary = "control character U+0000: catalog must be text (UTF-8)"
 	tests := []struct {
 		name  string
 		stdin io.Reader

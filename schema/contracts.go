@@ -1,18 +1,18 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/novagen/novagen/contracts"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/naming"
 )
 
@@ -245,29 +245,17 @@ func (v *validator) readFile(src *source, ptr, root, name string, budget *int64)
 	if src.root == nil {
 		return fail("cannot read: the catalog was given without a directory")
 	}
-	info, err := src.root.Stat(full)
-	if err != nil {
-		return fail("cannot read: %s", ErrorCause(err))
-	}
-	if !info.Mode().IsRegular() {
-		return fail("not a regular file (%s)", info.Mode().Type())
-	}
-	// O_NONBLOCK: a FIFO swapped in after the Stat must not block the
-	// open; the second check below refuses it.
-	f, err := src.root.OpenFile(full, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return fail("cannot read: %s", ErrorCause(err))
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return fail("not a regular file")
-	}
-	data, err := io.ReadAll(io.LimitReader(f, *budget+1))
-	if err != nil {
-		return fail("cannot read: %s", ErrorCause(err))
-	}
-	if int64(len(data)) > *budget {
+	data, err := guard.ReadIn(src.root, full, shown, "file", *budget)
+	var gerrs guard.Errors
+	switch {
+	case guard.IsTooLarge(err):
 		return fail("the contract files would exceed %d bytes (1 MiB), the most a ConfigMap may hold", MaxContractBytes)
+	case errors.Is(err, guard.ErrOutside):
+		return fail("cannot read: it leads out of the catalog's directory")
+	case errors.As(err, &gerrs):
+		return fail("%s", gerrs[0].Message)
+	case err != nil:
+		return fail("cannot read: %s", ErrorCause(err))
 	}
 	return v.keep(src, full, data, budget), true
 }

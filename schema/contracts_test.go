@@ -34,9 +34,9 @@ func TestContractsHostileFiles(t *testing.T) {
 		setup func(t *testing.T, file string)
 		want  string
 	}{
-		{"symlink out of the directory", func(t *testing.T, file string) { require.NoError(t, os.Symlink(secret, file)) }, "path escapes from parent"},
-		{"fifo", func(t *testing.T, file string) { require.NoError(t, syscall.Mkfifo(file, 0o644)) }, "not a regular file"},
-		{"directory", func(t *testing.T, file string) { require.NoError(t, os.Mkdir(file, 0o755)) }, "not a regular file"},
+		{"symlink out of the directory", func(t *testing.T, file string) { require.NoError(t, os.Symlink(secret, file)) }, "cannot read: it leads out of the catalog's directory"},
+		{"fifo", func(t *testing.T, file string) { require.NoError(t, syscall.Mkfifo(file, 0o644)) }, "cannot read file: it is a named pipe, not a regular file"},
+		{"directory", func(t *testing.T, file string) { require.NoError(t, os.Mkdir(file, 0o755)) }, "cannot read file: it is a directory"},
 		{"larger than a ConfigMap", func(t *testing.T, file string) {
 			require.NoError(t, os.WriteFile(file, []byte("// "+strings.Repeat("x", MaxContractBytes)), 0o644))
 		}, "would exceed 1048576 bytes (1 MiB)"},

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"cmp"
 	"fmt"
 	"slices"
@@ -26,6 +27,8 @@ func (p Pos) String() string {
 type Error struct {
 	Pos     Pos
 	Message string
+	// tooLarge marks the refusal of an input over its cap (IsTooLarge).
+	tooLarge bool
 }
 
 func (e Error) Error() string { return e.Pos.String() + ": " + Escape(e.Message) }
@@ -65,4 +68,11 @@ func (es Errors) Sorted() Errors {
 		out = append(out[:MaxErrors], more)
 	}
 	return out
+}
+
+// IsTooLarge says err is Read's refusal of an input over its cap, which
+// a caller with a budget of its own words in its terms.
+func IsTooLarge(err error) bool {
+	var es Errors
+	return errors.As(err, &es) && len(es) == 1 && es[0].tooLarge
 }

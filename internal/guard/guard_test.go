@@ -22,11 +22,11 @@ func TestRead(t *testing.T) {
 		{"text within the cap", "a: 1\n\tb: 2\r\n", 64, ""},
 		{"exactly the cap", strings.Repeat("x", 64), 64, ""},
 		{"past the cap", strings.Repeat("x", 65), 64, "in: input is larger than 0 MiB, the most novagen reads"},
-		{"NUL, located", "a: 1\nbb: \x00", 64, "in:2:5: control character U+0000: input must be YAML text (UTF-8)"},
-		{"ESC after UTF-8, located in characters", "é: \x1b", 64, "in:1:4: control character U+001B: input must be YAML text (UTF-8)"},
-		{"DEL", "\x7f", 64, "in:1:1: control character U+007F: input must be YAML text (UTF-8)"},
+		{"NUL, located", "a: 1\nbb: \x00", 64, "in:2:5: control character U+0000: input must be text (UTF-8)"},
+		{"ESC after UTF-8, located in characters", "é: \x1b", 64, "in:1:4: control character U+001B: input must be text (UTF-8)"},
+		{"DEL", "\x7f", 64, "in:1:1: control character U+007F: input must be text (UTF-8)"},
 		{"UTF-16", "\xff\xfea\x00", 64, "in:1:1: input is UTF-16: save it as UTF-8"},
-		{"a control character past the first chunk", strings.Repeat("x", 300<<10) + "\x01", 1 << 20, "in:1:307201: control character U+0001: input must be YAML text (UTF-8)"},
+		{"a control character past the first chunk", strings.Repeat("x", 300<<10) + "\x01", 1 << 20, "in:1:307201: control character U+0001: input must be text (UTF-8)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +87,7 @@ func TestReadFileKinds(t *testing.T) {
 	assert.EqualError(t, err, "the fifo: cannot read file: it is a named pipe, not a regular file")
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		_, err = ReadArg("/dev/zero", "file", 64)
-		assert.EqualError(t, err, "/dev/zero:1:1: control character U+0000: file must be YAML text (UTF-8)", "a device named on a command line is read")
+		assert.EqualError(t, err, "/dev/zero:1:1: control character U+0000: file must be text (UTF-8)", "a device named on a command line is read")
 	}
 }
 

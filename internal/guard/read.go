@@ -24,7 +24,7 @@ func Read(name, what string, r io.Reader, limit int64) ([]byte, error) {
 		}
 		data = append(data, buf[:n]...)
 		if int64(len(data)) > limit {
-			return nil, Errors{{Pos: Pos{File: name}, Message: fmt.Sprintf("%s is larger than %s, the most novagen reads", what, mib(limit))}}
+			return nil, Errors{{Pos: Pos{File: name}, Message: fmt.Sprintf("%s is larger than %s, the most novagen reads", what, mib(limit)), tooLarge: true}}
 		}
 		if errors.Is(err, io.EOF) {
 			return data, nil
@@ -67,7 +67,7 @@ func controlError(name, what string, data []byte, i int) error {
 			col++
 		}
 	}
-	msg := fmt.Sprintf("control character U+%04X: %s must be YAML text (UTF-8)", data[i], what)
+	msg := fmt.Sprintf("control character U+%04X: %s must be text (UTF-8)", data[i], what)
 	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
 		return Errors{{Pos: Pos{File: name, Line: 1, Column: 1}, Message: fmt.Sprintf("%s is UTF-16: save it as UTF-8", what)}}
 	}
