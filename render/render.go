@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -307,8 +308,68 @@ func field(m *yaml.Node, key string) (*yaml.Node, bool) {
 	return v, true
 }
 
-// Parse reads a multi-document YAML stream into nodes.
-func Parse(b []byte) ([]*yaml.RNode, error) { return kio.FromBytes(b) }
+// Parse reads a multi-document YAML stream into nodes, as kio.FromBytes
+// does, but with every node's line counted from the start of b: kio
+// decodes each document on its own, so its lines restart at 1 in each,
+// and a problem found in a node could not be located in the file.
+func Parse(b []byte) ([]*yaml.RNode, error) {
+	docs, err := documents(string(b))
+	if err != nil || len(docs) < 2 {
+		// One document (or a bad separator, which kio reports): kio's
+		// lines are the file's already.
+		return kio.FromBytes(b)
+	}
+	var out []*yaml.RNode
+	for _, d := range docs {
+		// Unwrapping a List is what kio does for a lone document only.
+		nodes, err := (&kio.ByteReader{Reader: strings.NewReader(d.text), OmitReaderAnnotations: true, AnchorsAweigh: true, DisableUnwrapping: true}).Read()
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nodes {
+			shiftLines(n.YNode(), d.line-1)
+		}
+		out = append(out, nodes...)
+	}
+	return out, nil
+}
+
+// separator is a document separator line, as kio splits on it.
+var separator = regexp.MustCompile(`\n---.*\n`)
+
+// document is one document of a stream and the line it starts on.
+type document struct {
+	text string
+	line int
+}
+
+// documents splits s where kio does (a line starting with ---, only a
+// comment after it), each document keeping its trailing newline.
+func documents(s string) ([]document, error) {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []document
+	prev, line := 0, 1
+	for _, loc := range separator.FindAllStringIndex(s, -1) {
+		if after := strings.TrimSpace(s[loc[0]+4 : loc[1]]); after != "" && after[0] != '#' {
+			return nil, fmt.Errorf("invalid document separator: %s", strings.TrimSpace(s[loc[0]:loc[1]]))
+		}
+		out = append(out, document{s[prev:loc[0]] + "\n", line})
+		line += strings.Count(s[prev:loc[1]], "\n")
+		prev = loc[1]
+	}
+	return append(out, document{s[prev:], line}), nil
+}
+
+// shiftLines adds offset to the line of y and of every node under it.
+func shiftLines(y *yaml.Node, offset int) {
+	if y == nil {
+		return
+	}
+	y.Line += offset
+	for _, c := range y.Content {
+		shiftLines(c, offset)
+	}
+}
 
 // Bytes is Write into memory.
 func Bytes(nodes []*yaml.RNode) ([]byte, error) {
