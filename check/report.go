@@ -3,7 +3,9 @@ package check
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/novagen/novagen/internal/markdown"
 )
@@ -62,7 +64,7 @@ func writeText(b *strings.Builder, results []Result, colour bool) {
 	}
 	for _, r := range results {
 		for _, f := range r.Findings {
-			fmt.Fprintf(b, "%s %s: %s %s: %s\n", status(f.Severity), r.Name, f.Object, f.Field, f.Message)
+			fmt.Fprintf(b, "%s %s: %s %s: %s\n", status(f.Severity), r.Name, escape(f.Object), escape(f.Field), escape(f.Message))
 		}
 	}
 	fmt.Fprintln(b, summary(results))
@@ -78,7 +80,8 @@ func writeMarkdown(b *strings.Builder, results []Result) {
 	var findings []string
 	for _, r := range results {
 		for _, f := range r.Findings {
-			findings = append(findings, fmt.Sprintf("| %s %s | `%s` | `%s` | `%s` | %s |", icon[f.Severity], f.Severity, r.Name, markdown.Cell(f.Object), markdown.Cell(f.Field), markdown.Cell(f.Message)))
+			findings = append(findings, fmt.Sprintf("| %s %s | `%s` | %s | %s | %s |", icon[f.Severity], f.Severity, r.Name,
+				markdown.Code(escape(f.Object)), markdown.Code(escape(f.Field)), markdown.Cell(escape(f.Message))))
 		}
 	}
 	if len(findings) > 0 {
@@ -94,4 +97,17 @@ func summary(results []Result) string {
 		n[r.Status()]++
 	}
 	return fmt.Sprintf("%d checks, %d FAIL, %d WARN, %d PASS", len(results), n[Fail], n[Warn], n[Pass])
+}
+
+// escape makes s safe to print where the input's names and values end
+// up, a terminal or a pull-request comment: a string with a control
+// character, or another one Unicode does not print (a bidi override),
+// comes out Go-escaped without the quotes (ESC as \x1b, a backslash
+// doubled); any other string as it is.
+func escape(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsGraphic(r) }) {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

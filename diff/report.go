@@ -45,11 +45,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 			var paths []string
 			for _, p := range shown(c.Paths) {
 				if !strings.HasPrefix(p, "…") {
-					p = "`" + markdown.Cell(p) + "`"
+					p = markdown.Code(p)
 				}
 				paths = append(paths, p)
 			}
-			fmt.Fprintf(b, "| %s %s | `%s` | %s |\n", marks[c.Op], c.Op, markdown.Cell(c.Object), strings.Join(paths, "<br>"))
+			fmt.Fprintf(b, "| %s %s | %s | %s |\n", marks[c.Op], c.Op, markdown.Code(c.Object), strings.Join(paths, "<br>"))
 		})
 }
 
