@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/render"
@@ -22,7 +25,7 @@ import (
 const fuzzLimit = 10 * time.Second
 
 // locatedLine is how every line of a Run error starts.
-var locatedLine = regexp.MustCompile(`^fuzz\.yaml:([1-9][0-9]*:[1-9][0-9]*:)? `)
+var locatedLine = regexp.MustCompile(`^in\.yaml:([1-9][0-9]*:[1-9][0-9]*:)? `)
 
 // FuzzCheck: no input that reads as YAML makes check panic or hang; Run
 // returns results or located schema.Errors, and neither an error nor a
@@ -42,49 +45,68 @@ func FuzzCheck(f *testing.F) {
 		}
 		watchdog := time.AfterFunc(fuzzLimit, func() { panic(fmt.Sprintf("check did not return within %v", fuzzLimit)) })
 		defer watchdog.Stop()
-		results, err := check.Run("fuzz.yaml", nodes)
-		if err != nil {
-			requireLocated(t, err)
-			return
-		}
-		for _, format := range []check.Format{check.Text, check.Markdown} {
-			var b bytes.Buffer
-			if err := check.Write(&b, results, format, false); err != nil {
-				t.Fatal(err)
-			}
-			requirePrintable(t, string(format)+" report", b.String())
+		if msg := runCheck(nodes); msg != "" {
+			t.Fatal(msg)
 		}
 	})
 }
 
-// requireLocated: err is schema.Errors, every line located in fuzz.yaml
-// and printable.
-func requireLocated(t *testing.T, err error) {
-	t.Helper()
+// runCheck runs check over nodes (read from in.yaml) and writes its
+// report in both formats; it says what went wrong: a panic, an error
+// that is not located schema.Errors, or a control character on the way
+// to the terminal.
+func runCheck(nodes []*yaml.RNode) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	results, err := check.Run("in.yaml", nodes)
+	if err != nil {
+		return unlocated(err)
+	}
+	for _, f := range []check.Format{check.Text, check.Markdown} {
+		var b bytes.Buffer
+		if err := check.Write(&b, results, f, false); err != nil {
+			return err.Error()
+		}
+		if msg := unprintable(b.String()); msg != "" {
+			return string(f) + " report: " + msg
+		}
+	}
+	return ""
+}
+
+// unlocated says how err is not 1 to MaxErrors+1 schema.Errors, each
+// line located in in.yaml and printable; "" when it is.
+func unlocated(err error) string {
 	var errs schema.Errors
 	if !errors.As(err, &errs) || len(errs) == 0 || len(errs) > schema.MaxErrors+1 {
-		t.Fatalf("Run error is %T with %d errors, want 1 to %d schema.Errors: %v", err, len(errs), schema.MaxErrors+1, err)
+		return fmt.Sprintf("Run error is %T with %d errors, want 1 to %d schema.Errors: %v", err, len(errs), schema.MaxErrors+1, err)
 	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if !locatedLine.MatchString(line) {
-			t.Fatalf("error line is not located as fuzz.yaml:LINE:COL: %q", line)
+			return fmt.Sprintf("error line is not located as in.yaml:LINE:COL: %q", line)
 		}
 	}
-	requirePrintable(t, "error", err.Error())
+	if msg := unprintable(err.Error()); msg != "" {
+		return "error: " + msg
+	}
+	return ""
 }
 
-// requirePrintable: s is UTF-8 and prints as it is, every rune graphic
-// but the newlines.
-func requirePrintable(t *testing.T, what, s string) {
-	t.Helper()
+// unprintable says where s has a rune that is not graphic (other than a
+// newline), or "" when there is none.
+func unprintable(s string) string {
 	if !utf8.ValidString(s) {
-		t.Fatalf("%s is not UTF-8: %q", what, s)
+		return fmt.Sprintf("not UTF-8: %q", s)
 	}
 	for i, r := range s {
 		if r != '\n' && !unicode.IsGraphic(r) {
-			t.Fatalf("%s has %U at byte %d: %q", what, r, i, s)
+			return fmt.Sprintf("%U at byte %d: %q", r, i, s)
 		}
 	}
+	return ""
 }
 
 // renderedSeeds are real objects: the first of each kind of the golden

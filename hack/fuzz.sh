@@ -25,6 +25,7 @@ targets=(
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
   "FuzzToNode ./render"
+  "FuzzCheck ./check"
 )
 
 # crashers counts the inputs kept for a target.
