@@ -62,7 +62,7 @@ var hostileInputs = []struct {
 		"in.yaml:1:1: not an object: no apiVersion, kind, metadata.name (every document needs apiVersion, kind and metadata.name)\n" +
 			"in.yaml:3:1: not an object: no apiVersion, kind, metadata.name (every document needs apiVersion, kind and metadata.name)"},
 	{"a control character in a name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"\\e[31mred\", labels: 1}\n",
-		`in.yaml:3:39: ConfigMap/\x1b[31mred: metadata.labels: expected a mapping, found a string`},
+		`in.yaml:3:39: ConfigMap/\x1b[31mred: metadata.labels: expected a mapping, found an integer`},
 
 	{"pod spec null", pod + "spec: ~\n", "in.yaml:1:1: Pod/p: spec: missing"},
 	{"pod spec a list", pod + "spec: [1]\n", "in.yaml:4:7: Pod/p: spec: expected a mapping, found a sequence"},

@@ -44,7 +44,7 @@ type inputErrors []inputError
 func (es inputErrors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {
-		lines[i] = fmt.Sprintf("%d:%d: %s", e.line, e.column, e.text())
+		lines[i] = fmt.Sprintf("%d:%d: %s", e.line, e.column, escape(e.text()))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -230,14 +230,10 @@ func (p place) decode(v any, strict bool) error {
 func (p place) near(path string) *yaml.Node {
 	y := p.y
 	for _, key := range strings.Split(path, ".") {
-		v := y
-		if y.Kind == yaml.MappingNode {
-			v = valueOf(y, key)
-		}
-		if v == nil || v == y {
+		if y.Kind != yaml.MappingNode || valueOf(y, key) == nil {
 			break
 		}
-		y = v
+		y = valueOf(y, key)
 	}
 	return y
 }
@@ -301,10 +297,13 @@ var kindNames = map[yaml.Kind]string{
 	yaml.AliasNode:    "an alias",
 }
 
+// scalarNames name a scalar by its resolved tag; any other is a string.
+var scalarNames = map[string]string{"!!null": "null", "!!int": "an integer", "!!float": "a number", "!!bool": "a boolean"}
+
 // what names the YAML kind of y for a message.
 func what(y *yaml.Node) string {
-	if isNull(y) {
-		return "null"
+	if name, ok := scalarNames[y.ShortTag()]; ok && y.Kind == yaml.ScalarNode {
+		return name
 	}
 	if name, ok := kindNames[y.Kind]; ok {
 		return name
