@@ -97,13 +97,18 @@ func Names() []string {
 	return out
 }
 
-// Run checks nodes (every object of one rendered output) and returns one
-// Result per check. An object it cannot read (a pod spec that is not one)
-// is an error naming the object and field.
-func Run(nodes []*yaml.RNode) ([]Result, error) {
+// Run checks nodes, every object of one rendered output read from
+// source (a file name, or <stdin>), and returns one Result per check.
+// Input it cannot read (a document that is no object, a field of
+// another YAML kind than expected, a pod spec that is not one) is an
+// error: schema.Errors, each naming the object and field at
+// source:line:column.
+func Run(source string, nodes []*yaml.RNode) ([]Result, error) {
 	in, err := index(nodes)
 	if err != nil {
-		return nil, err
+		var errs inputErrors
+		errs.add(err)
+		return nil, errs.located(source)
 	}
 	out := make([]Result, len(checks))
 	for i, c := range checks {

@@ -144,7 +144,7 @@ func TestEachCheckCanFail(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			nodes := tc.break_(t, copyNodes(staging))
-			results, err := Run(nodes)
+			results, err := Run("render", nodes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +170,7 @@ func TestEachCheckCanFail(t *testing.T) {
 // TestStagingPasses: the unbroken fixture passes, and every check looked
 // at something (a check that saw nothing proves nothing).
 func TestStagingPasses(t *testing.T) {
-	results, err := Run(rendertest.File(t, "../services.yaml"))
+	results, err := Run("services.yaml", rendertest.File(t, "../services.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestPartialRenderWarns(t *testing.T) {
 // the object and field, not a pass.
 func TestUnreadablePodSpec(t *testing.T) {
 	nodes := edit("Deployment", "auth-service", yaml.Lookup(app...), yaml.SetField("imagePullPolisy", yaml.NewScalarRNode("Always")))(t, copyNodes(rendertest.File(t, "../services.yaml")))
-	_, err := Run(nodes)
+	_, err := Run("render", nodes)
 	if err == nil || !strings.Contains(err.Error(), "Deployment/auth-service: spec.template.spec") || !strings.Contains(err.Error(), "imagePullPolisy") {
 		t.Fatalf("want an error naming Deployment/auth-service and the field, got %v", err)
 	}
@@ -241,7 +241,7 @@ func TestUnreadablePodSpec(t *testing.T) {
 
 func mustRun(t *testing.T, nodes []*yaml.RNode) []Result {
 	t.Helper()
-	results, err := Run(nodes)
+	results, err := Run("render", nodes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,12 @@
 package check
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/novagen/novagen/generators/kube/certmanager"
 	"github.com/novagen/novagen/generators/kube/promoperator"
@@ -35,12 +33,14 @@ type policy struct {
 
 // input is the rendered output, indexed once for every check.
 type input struct {
-	nodes    []*yaml.RNode
-	pods     []Pod
-	services []service
-	policies []policy
-	routes   []backendRef // the Service backends of Ingresses and HTTPRoutes
-	monitors []monitor
+	objects   []object
+	pods      []Pod
+	services  []service
+	policies  []policy
+	routes    []backendRef // the Service backends of Ingresses and HTTPRoutes
+	monitors  []monitor
+	secrets   []secret
+	passwords []password // of ClickHouseInstallation users
 	// serviceNames are the Services that will exist: rendered ones and
 	// those an operator creates (a ClickHouseInstallation's service
 	// templates with a literal generateName).
@@ -58,95 +58,112 @@ type operatorPod struct {
 	labels map[string]string
 }
 
+// index reads nodes for the checks. Every object or field it cannot
+// read is an error (all of them, in input order).
 func index(nodes []*yaml.RNode) (*input, error) {
-	pods, err := Pods(nodes)
+	objs, err := objects(nodes)
 	if err != nil {
 		return nil, err
 	}
-	in := &input{nodes: nodes, pods: pods, serviceNames: map[nsName]bool{}, sliced: map[nsName]bool{}}
-	for _, n := range nodes {
-		ns := n.GetNamespace()
-		switch n.GetKind() {
-		case "Service":
-			s := service{object: objectName(n), ns: ns, labels: n.GetLabels()}
-			if err := decode(n, "spec", &s.spec); err != nil {
-				return nil, err
-			}
-			in.services = append(in.services, s)
-			in.serviceNames[nsName{ns, n.GetName()}] = true
-		case "NetworkPolicy":
-			p := policy{object: objectName(n), ns: ns}
-			if err := decode(n, "spec", &p.spec); err != nil {
-				return nil, err
-			}
-			in.policies = append(in.policies, p)
-		case "Ingress", "HTTPRoute":
-			refs, err := routeBackends(n)
-			if err != nil {
-				return nil, err
-			}
-			in.routes = append(in.routes, refs...)
-		case promoperator.KindServiceMonitor:
-			m := monitor{object: objectName(n), ns: ns}
-			if err := decode(n, "spec", &m.spec); err != nil {
-				return nil, err
-			}
-			in.monitors = append(in.monitors, m)
-		case "EndpointSlice":
-			if svc := n.GetLabels()[serviceNameLabel]; svc != "" {
-				in.sliced[nsName{ns, svc}] = true
-			}
-		case kindCHI:
-			for _, name := range operatorServices(n) {
-				in.serviceNames[nsName{ns, name}] = true
-			}
-		case certmanager.Kind:
-			solver := operatorPod{ns, map[string]string{certmanager.SolverPodLabel: "true"}}
-			if n.GetApiVersion() == certmanager.APIVersion && !slices.ContainsFunc(in.operatorPods, func(p operatorPod) bool { return p.ns == ns }) {
-				in.operatorPods = append(in.operatorPods, solver)
-			}
-		}
+	var errs inputErrors
+	ps, err := pods(objs)
+	errs.add(err)
+	in := &input{objects: objs, pods: ps, serviceNames: map[nsName]bool{}, sliced: map[nsName]bool{}}
+	for _, o := range objs {
+		errs.add(in.read(o))
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	return in, nil
+}
+
+// read indexes what the checks need of o, by its kind.
+func (in *input) read(o object) error {
+	ns := o.namespace
+	switch o.kind {
+	case "Service":
+		s := service{object: o.String(), ns: ns, labels: o.labels}
+		if err := decodeSpec(o, &s.spec); err != nil {
+			return err
+		}
+		in.services = append(in.services, s)
+		in.serviceNames[nsName{ns, o.name}] = true
+	case "NetworkPolicy":
+		p := policy{object: o.String(), ns: ns}
+		if err := decodeSpec(o, &p.spec); err != nil {
+			return err
+		}
+		in.policies = append(in.policies, p)
+	case "Ingress", "HTTPRoute":
+		refs, err := routeBackends(o)
+		if err != nil {
+			return err
+		}
+		in.routes = append(in.routes, refs...)
+	case promoperator.KindServiceMonitor:
+		m := monitor{object: o.String(), ns: ns}
+		if err := decodeSpec(o, &m.spec); err != nil {
+			return err
+		}
+		in.monitors = append(in.monitors, m)
+	case "EndpointSlice":
+		if svc := o.labels[serviceNameLabel]; svc != "" {
+			in.sliced[nsName{ns, svc}] = true
+		}
+	case "Secret":
+		return in.readSecret(o)
+	case kindCHI:
+		return in.readInstallation(o)
+	case certmanager.Kind:
+		solver := operatorPod{ns, map[string]string{certmanager.SolverPodLabel: "true"}}
+		if o.apiVersion == certmanager.APIVersion && !slices.ContainsFunc(in.operatorPods, func(p operatorPod) bool { return p.ns == ns }) {
+			in.operatorPods = append(in.operatorPods, solver)
+		}
+	}
+	return nil
+}
+
+// readInstallation indexes the Services the Altinity operator creates
+// for a ClickHouseInstallation and its users' password settings.
+func (in *input) readInstallation(o object) error {
+	names, err := operatorServices(o)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		in.serviceNames[nsName{o.namespace, name}] = true
+	}
+	return in.readPasswords(o)
 }
 
 // operatorServices are the Service names the Altinity operator creates
 // for a ClickHouseInstallation: each service template's generateName
 // without macros ({chi}, {cluster}...).
-func operatorServices(n *yaml.RNode) []string {
-	tmpls, err := n.Pipe(yaml.Lookup("spec", "templates", "serviceTemplates"))
-	if err != nil || tmpls == nil {
-		return nil
+func operatorServices(o object) ([]string, error) {
+	tmpls, err := o.root.get(yaml.SequenceNode, "spec", "templates", "serviceTemplates")
+	if tmpls == nil {
+		return nil, err
 	}
-	elems, _ := tmpls.Elements()
 	var out []string
-	for _, e := range elems {
-		f := e.Field("generateName")
-		if f == nil {
-			continue
+	for _, e := range tmpls.elements() {
+		name, err := e.str("generateName")
+		if err != nil {
+			return nil, err
 		}
-		if name := yaml.GetValue(f.Value); name != "" && !strings.Contains(name, "{") {
+		if name != "" && !strings.Contains(name, "{") {
 			out = append(out, name)
 		}
 	}
-	return out
+	return out, nil
 }
 
-// decode reads the field of n into v (leniently: fields this version of
-// k8s.io/api does not know are no error here).
-func decode(n *yaml.RNode, field string, v any) error {
-	f, err := n.Pipe(yaml.Lookup(field))
-	if err != nil || f == nil {
-		return nil
+// decodeSpec reads the spec of o into v (leniently: fields this version
+// of k8s.io/api does not know are no error here).
+func decodeSpec(o object, v any) error {
+	spec, err := o.root.get(yaml.MappingNode, "spec")
+	if spec == nil {
+		return err
 	}
-	s, err := f.String()
-	if err == nil {
-		err = sigsyaml.Unmarshal([]byte(s), v)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %s: %w", objectName(n), field, err)
-	}
-	return nil
+	return spec.decode(v, false)
 }
-
-func objectName(n *yaml.RNode) string { return n.GetKind() + "/" + n.GetName() }

@@ -1,12 +1,8 @@
 package check
 
 import (
-	"fmt"
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // podTemplatePaths says where each workload kind keeps its pod template
@@ -59,72 +55,82 @@ func (p Pod) Containers() []corev1.Container {
 const kindCHI = "ClickHouseInstallation"
 
 // Pods returns the pod templates among nodes. A pod spec that does not
-// read as a corev1.PodSpec (strictly: a misspelt field is an error too)
-// is an error naming the object and field.
+// read as a corev1.PodSpec (strictly: a misspelt field is an error too),
+// or an object or field of another YAML kind than expected, is an error
+// naming the object and field.
 func Pods(nodes []*yaml.RNode) ([]Pod, error) {
+	objs, err := objects(nodes)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := pods(objs)
+	if err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// pods returns the pod templates of objs, with every error among them.
+func pods(objs []object) ([]Pod, error) {
 	var out []Pod
-	for _, n := range nodes {
-		if n.GetKind() == kindCHI {
-			pods, err := installationPods(n)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, pods...)
+	var errs inputErrors
+	for _, o := range objs {
+		if o.kind == kindCHI {
+			ps, err := installationPods(o)
+			errs.add(err)
+			out = append(out, ps...)
 			continue
 		}
-		path, ok := podTemplatePaths[n.GetKind()]
+		path, ok := podTemplatePaths[o.kind]
 		if !ok {
 			continue
 		}
-		p, err := podOf(n, n, path)
+		tmpl, err := o.root.require(yaml.MappingNode, path...)
 		if err != nil {
-			return nil, err
+			errs.add(err)
+			continue
+		}
+		p, err := podOf(o, *tmpl)
+		if err != nil {
+			errs.add(err)
+			continue
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return out, errs.orNil()
 }
 
 // installationPods are the pod templates of a ClickHouseInstallation.
-func installationPods(n *yaml.RNode) ([]Pod, error) {
-	templates, err := n.Pipe(yaml.Lookup("spec", "templates", "podTemplates"))
-	if err != nil || templates == nil {
-		return nil, fmt.Errorf("%s/%s: no spec.templates.podTemplates (%v)", kindCHI, n.GetName(), err)
-	}
-	elems, err := templates.Elements()
+func installationPods(o object) ([]Pod, error) {
+	templates, err := o.root.require(yaml.SequenceNode, "spec", "templates", "podTemplates")
 	if err != nil {
-		return nil, fmt.Errorf("%s/%s: spec.templates.podTemplates: %w", kindCHI, n.GetName(), err)
+		return nil, err
 	}
 	var out []Pod
-	for i, e := range elems {
-		p, err := podOf(n, e, nil)
+	var errs inputErrors
+	for _, e := range templates.elements() {
+		p, err := podOf(o, e)
 		if err != nil {
-			return nil, err
+			errs.add(err)
+			continue
 		}
-		p.Path = fmt.Sprintf("spec.templates.podTemplates[%d].spec", i)
 		out = append(out, p)
 	}
-	return out, nil
+	return out, errs.orNil()
 }
 
-// podOf reads the pod template at path under tmpl (within object n).
-func podOf(n, tmpl *yaml.RNode, path []string) (Pod, error) {
-	p := Pod{Object: n.GetKind() + "/" + n.GetName(), Namespace: n.GetNamespace(), Kind: n.GetKind(), Path: strings.Join(append(path, "spec"), ".")}
-	t, err := tmpl.Pipe(yaml.Lookup(path...))
-	if err != nil || t == nil {
-		return Pod{}, fmt.Errorf("%s: no pod template at %s (%v)", p.Object, strings.Join(path, "."), err)
-	}
-	p.Labels = t.GetLabels()
-	spec, err := t.Pipe(yaml.Lookup("spec"))
-	if err != nil || spec == nil {
-		return Pod{}, fmt.Errorf("%s: no pod spec at %s (%v)", p.Object, p.Path, err)
-	}
-	s, err := spec.String()
+// podOf reads the pod template tmpl (its metadata and spec) of object o.
+func podOf(o object, tmpl place) (Pod, error) {
+	spec, err := tmpl.require(yaml.MappingNode, "spec")
 	if err != nil {
-		return Pod{}, fmt.Errorf("%s: %s: %w", p.Object, p.Path, err)
+		return Pod{}, err
 	}
-	if err := sigsyaml.UnmarshalStrict([]byte(s), &p.Spec); err != nil {
-		return Pod{}, fmt.Errorf("%s: %s: %w", p.Object, p.Path, err)
+	p := Pod{Object: o.String(), Namespace: o.namespace, Kind: o.kind, Path: spec.field}
+	if p.Labels, err = tmpl.stringMap("metadata", "labels"); err != nil {
+		return Pod{}, err
+	}
+	if err := spec.decode(&p.Spec, true); err != nil {
+		return Pod{}, err
 	}
 	return p, nil
 }

@@ -326,11 +326,11 @@ type routeSpec struct {
 	} `json:"rules"`
 }
 
-// routeBackends lists the Service backends of an Ingress or HTTPRoute n
-// (in n's namespace; a numbered port: named ports are not followed).
-func routeBackends(n *yaml.RNode) ([]backendRef, error) {
+// routeBackends lists the Service backends of an Ingress or HTTPRoute o
+// (in o's namespace; a numbered port: named ports are not followed).
+func routeBackends(o object) ([]backendRef, error) {
 	var spec routeSpec
-	if err := decode(n, "spec", &spec); err != nil {
+	if err := decodeSpec(o, &spec); err != nil {
 		return nil, err
 	}
 	var out []backendRef
@@ -338,13 +338,13 @@ func routeBackends(n *yaml.RNode) ([]backendRef, error) {
 		if r.HTTP != nil {
 			for j, p := range r.HTTP.Paths {
 				if s := p.Backend.Service; s != nil && s.Port.Number != 0 {
-					out = append(out, backendRef{objectName(n), fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), n.GetNamespace(), s.Name, s.Port.Number})
+					out = append(out, backendRef{o.String(), fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), o.namespace, s.Name, s.Port.Number})
 				}
 			}
 		}
 		for j, b := range r.BackendRefs {
 			if (b.Kind == nil || *b.Kind == "Service") && b.Port != 0 {
-				out = append(out, backendRef{objectName(n), fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j), n.GetNamespace(), b.Name, b.Port})
+				out = append(out, backendRef{o.String(), fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j), o.namespace, b.Name, b.Port})
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/internal/markdown"
 )
 
@@ -62,7 +63,7 @@ func writeText(b *strings.Builder, results []Result, colour bool) {
 	}
 	for _, r := range results {
 		for _, f := range r.Findings {
-			fmt.Fprintf(b, "%s %s: %s %s: %s\n", status(f.Severity), r.Name, f.Object, f.Field, f.Message)
+			fmt.Fprintf(b, "%s %s: %s %s: %s\n", status(f.Severity), r.Name, escape(f.Object), escape(f.Field), escape(f.Message))
 		}
 	}
 	fmt.Fprintln(b, summary(results))
@@ -78,7 +79,8 @@ func writeMarkdown(b *strings.Builder, results []Result) {
 	var findings []string
 	for _, r := range results {
 		for _, f := range r.Findings {
-			findings = append(findings, fmt.Sprintf("| %s %s | `%s` | `%s` | `%s` | %s |", icon[f.Severity], f.Severity, r.Name, markdown.Cell(f.Object), markdown.Cell(f.Field), markdown.Cell(f.Message)))
+			findings = append(findings, fmt.Sprintf("| %s %s | `%s` | %s | %s | %s |", icon[f.Severity], f.Severity, r.Name,
+				markdown.Code(escape(f.Object)), markdown.Code(escape(f.Field)), markdown.Cell(escape(f.Message))))
 		}
 	}
 	if len(findings) > 0 {
@@ -95,3 +97,6 @@ func summary(results []Result) string {
 	}
 	return fmt.Sprintf("%d checks, %d FAIL, %d WARN, %d PASS", len(results), n[Fail], n[Warn], n[Pass])
 }
+
+// escape is the guard's: what every novagen report and error escapes.
+func escape(s string) string { return guard.Escape(s) }

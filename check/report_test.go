@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestWrite(t *testing.T) {
@@ -59,4 +60,87 @@ func TestWrite(t *testing.T) {
 	if _, err := ParseFormat("html"); err == nil || !strings.Contains(err.Error(), "expected text or markdown") {
 		t.Errorf("ParseFormat(html) = %v", err)
 	}
+}
+
+// TestWriteEscapes: names, fields and messages from the input reach a
+// terminal without their control characters and a Markdown table
+// without breaking its row, cells or code spans; ordinary text is
+// written as it is.
+func TestWriteEscapes(t *testing.T) {
+	cases := []struct {
+		name                   string
+		object, field, message string
+		text                   string // the finding's line
+		markdown               []string
+	}{
+		{"ordinary", "Service/a", "spec.selector", `selects no pod: "x"`,
+			`FAIL probes: Service/a spec.selector: selects no pod: "x"`,
+			[]string{"`Service/a`", "`spec.selector`", `selects no pod: "x"`}},
+		{"ESC", "Pod/\x1b[31mred", "spec", "is \x1b[0m",
+			`FAIL probes: Pod/\x1b[31mred spec: is \x1b[0m`,
+			[]string{"`Pod/\\x1b[31mred`", "`spec`", `is \\x1b\[0m`}},
+		{"newlines and tabs", "Pod/a\nb", "env[A\tB]", "one\r\ntwo",
+			`FAIL probes: Pod/a\nb env[A\tB]: one\r\ntwo`,
+			[]string{"`Pod/a\\nb`", "`env[A\\tB]`", `one\\r\\ntwo`}},
+		{"a bidi override", "Pod/a\u202eb", "spec", "x\u200by",
+			`FAIL probes: Pod/a\u202eb spec: x\u200by`,
+			[]string{"`Pod/a\\u202eb`", `x\\u200by`}},
+		{"pipes and backticks", "Pod/a|b`c", "spec.`x`", "a|b `c` <img src=x> [l](u) *e*",
+			"FAIL probes: Pod/a|b`c spec.`x`: a|b `c` <img src=x> [l](u) *e*",
+			[]string{"``Pod/a\\|b`c``", "`` spec.`x` ``", "a\\|b \\`c\\` \\<img src=x> \\[l\\](u) \\*e\\*"}},
+		{"backslashes", `Pod/a\`, `x\|`, `a\|b`,
+			`FAIL probes: Pod/a\ x\|: a\|b`,
+			[]string{"`Pod/a\\`", "`x\\\\|`", `a\\\|b`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			results := []Result{{Name: "probes", Findings: []Finding{{Fail, tc.object, tc.field, tc.message}}}}
+			text := write(t, results, Text)
+			if !strings.Contains(text, tc.text+"\n") {
+				t.Errorf("want the line %q in:\n%s", tc.text, text)
+			}
+			md := write(t, results, Markdown)
+			row := md[strings.LastIndex(md, "\n| ❌ FAIL")+1:]
+			if n := strings.Count(strings.TrimSuffix(row, "\n"), "\n"); n != 0 {
+				t.Fatalf("the finding is %d lines:\n%s", n+1, row)
+			}
+			if cells := tableCells(row); len(cells) != 5 {
+				t.Errorf("the finding has %d cells, want 5: %q", len(cells), cells)
+			}
+			for _, w := range tc.markdown {
+				if !strings.Contains(row, w) {
+					t.Errorf("want %s in the row:\n%s", w, row)
+				}
+			}
+			for _, out := range []string{text, md} {
+				if strings.ContainsFunc(out, func(r rune) bool { return r != '\n' && !unicode.IsGraphic(r) }) {
+					t.Errorf("a control character in:\n%q", out)
+				}
+			}
+		})
+	}
+}
+
+func write(t *testing.T, results []Result, f Format) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, results, f, false); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// tableCells splits a table row at its unescaped pipes, as GitHub does:
+// a pipe after a backslash is part of the cell, in a code span too.
+func tableCells(row string) []string {
+	row = strings.TrimSpace(row)
+	var cells []string
+	start := 1
+	for i := 1; i < len(row); i++ {
+		if row[i] == '|' && row[i-1] != '\\' {
+			cells = append(cells, row[start:i])
+			start = i + 1
+		}
+	}
+	return cells
 }

@@ -82,18 +82,21 @@ var urlCredentials = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/
 // URL with a password, and a ClickHouseInstallation user's literal
 // password.
 func checkSecrets(in *input, r *Result) {
-	for _, n := range in.nodes {
-		switch n.GetKind() {
-		case "Secret":
-			r.Checked++
-			for _, field := range []string{"data", "stringData"} {
-				if m := n.Field(field); m != nil && len(m.Value.Content()) > 0 {
-					keys, _ := m.Value.Fields()
-					r.add(Fail, objectName(n), field, "holds secret values (%s); deliver them with an ExternalSecret", strings.Join(keys, ", "))
-				}
+	for _, s := range in.secrets {
+		r.Checked++
+		for _, f := range []struct {
+			field string
+			keys  []string
+		}{{"data", s.data}, {"stringData", s.stringData}} {
+			if len(f.keys) > 0 {
+				r.add(Fail, s.object, f.field, "holds secret values (%s); deliver them with an ExternalSecret", strings.Join(f.keys, ", "))
 			}
-		case kindCHI:
-			chiPasswords(n, r)
+		}
+	}
+	for _, p := range in.passwords {
+		r.Checked++
+		if p.literal {
+			r.add(Fail, p.object, p.field, "a literal password; use valueFrom.secretKeyRef")
 		}
 	}
 	for _, p := range in.pods {
@@ -115,24 +118,61 @@ func checkSecrets(in *input, r *Result) {
 	}
 }
 
-// chiPasswords checks spec.configuration.users of a
-// ClickHouseInstallation: a <user>/password must come from a Secret
-// (valueFrom), never be written out.
-func chiPasswords(n *yaml.RNode, r *Result) {
-	users, err := n.Pipe(yaml.Lookup("spec", "configuration", "users"))
-	if err != nil || users == nil {
-		return
+// secret is a Secret's data and stringData keys.
+type secret struct {
+	object           string
+	data, stringData []string
+}
+
+// password is a password setting of a ClickHouseInstallation user:
+// literal when written out rather than taken from a Secret (valueFrom).
+type password struct {
+	object, field string
+	literal       bool
+}
+
+func (in *input) readSecret(o object) error {
+	s := secret{object: o.String()}
+	var err error
+	if s.data, err = keysAt(o.root, "data"); err != nil {
+		return err
 	}
-	keys, _ := users.Fields()
-	for _, k := range keys {
+	if s.stringData, err = keysAt(o.root, "stringData"); err != nil {
+		return err
+	}
+	in.secrets = append(in.secrets, s)
+	return nil
+}
+
+// keysAt are the keys of the mapping field of p; none when absent.
+func keysAt(p place, field string) ([]string, error) {
+	m, err := p.get(yaml.MappingNode, field)
+	if m == nil {
+		return nil, err
+	}
+	return m.keys()
+}
+
+// readPasswords reads the <user>/password settings of a
+// ClickHouseInstallation's spec.configuration.users.
+func (in *input) readPasswords(o object) error {
+	users, err := o.root.get(yaml.MappingNode, "spec", "configuration", "users")
+	if users == nil {
+		return err
+	}
+	keys, err := users.keys()
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
 		if !strings.HasSuffix(k, "/password") && !strings.Contains(k, "/password_") {
 			continue
 		}
-		r.Checked++
-		if v := users.Field(k).Value; v.YNode().Kind == yaml.ScalarNode && v.YNode().Value != "" {
-			r.add(Fail, objectName(n), "spec.configuration.users."+k, "a literal password; use valueFrom.secretKeyRef")
-		}
+		v := users.y.Content[2*i+1]
+		literal := v.Kind == yaml.ScalarNode && !isNull(v) && v.Value != ""
+		in.passwords = append(in.passwords, password{o.String(), users.below(k), literal})
 	}
+	return nil
 }
 
 // selectorSeverity: a render with no pod at all is a partial one (only

@@ -20,18 +20,18 @@ const wholeObject = "(whole object)"
 // checkObjectSizes: every object's YAML stays under MaxObjectBytes
 // (FAIL) and WarnObjectBytes (WARN).
 func checkObjectSizes(in *input, r *Result) {
-	for _, n := range in.nodes {
+	for _, o := range in.objects {
 		r.Checked++
-		text, err := n.String()
+		text, err := o.node.String()
 		if err != nil {
-			r.add(Fail, objectName(n), wholeObject, "cannot serialize: %v", err)
+			r.add(Fail, o.String(), wholeObject, "cannot serialize: %v", err)
 			continue
 		}
 		switch size := len(text); {
 		case size > MaxObjectBytes:
-			r.add(Fail, objectName(n), wholeObject, "is %s of YAML: over 1 MiB, more than the API server accepts for a ConfigMap or Secret and than etcd is meant to hold", kib(size))
+			r.add(Fail, o.String(), wholeObject, "is %s of YAML: over 1 MiB, more than the API server accepts for a ConfigMap or Secret and than etcd is meant to hold", kib(size))
 		case size > WarnObjectBytes:
-			r.add(Warn, objectName(n), wholeObject, "is %s of YAML: over 256 KiB; %s", kib(size), objectSizeReason)
+			r.add(Warn, o.String(), wholeObject, "is %s of YAML: over 256 KiB; %s", kib(size), objectSizeReason)
 		}
 	}
 }

@@ -38,16 +38,18 @@ finding with its object and field; exits 1 on any FAIL.`,
 			if err != nil {
 				return err
 			}
-			nodes, err := guard.Manifests(name, data)
+			// The guard's limits; what the documents hold, check judges
+			// (with the objects' names in its messages).
+			nodes, err := guard.Documents(name, data)
 			if err != nil {
 				return err
 			}
 			if len(nodes) == 0 {
 				return fmt.Errorf("%s: no objects to check", name)
 			}
-			results, err := check.Run(nodes)
+			results, err := check.Run(name, nodes)
 			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+				return err
 			}
 			if err := check.Write(c.OutOrStdout(), results, f, colour && f == check.Text); err != nil {
 				return err

@@ -40,17 +40,17 @@ func (r Report) WriteText(w io.Writer) error {
 func (r Report) WriteMarkdown(w io.Writer) error {
 	return r.write(w, "### novagen diff: %s\n",
 		func(b *strings.Builder, g Group) {
-			fmt.Fprintf(b, "\n#### `%s`\n\n| | object | changed fields |\n| --- | --- | --- |\n", markdown.Cell(guard.Escape(g.Name)))
+			fmt.Fprintf(b, "\n#### %s\n\n| | object | changed fields |\n| --- | --- | --- |\n", markdown.Code(guard.Escape(g.Name)))
 		},
 		func(b *strings.Builder, c Change) {
 			var paths []string
 			for _, p := range shown(c.Paths) {
 				if !strings.HasPrefix(p, "…") {
-					p = "`" + markdown.Cell(guard.Escape(p)) + "`"
+					p = markdown.Code(guard.Escape(p))
 				}
 				paths = append(paths, p)
 			}
-			fmt.Fprintf(b, "| %s %s | `%s` | %s |\n", marks[c.Op], c.Op, markdown.Cell(guard.Escape(c.Object)), strings.Join(paths, "<br>"))
+			fmt.Fprintf(b, "| %s %s | %s | %s |\n", marks[c.Op], c.Op, markdown.Code(guard.Escape(c.Object)), strings.Join(paths, "<br>"))
 		})
 }
 

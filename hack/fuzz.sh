@@ -25,6 +25,7 @@ targets=(
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
   "FuzzToNode ./render"
+  "FuzzCheck ./check"
   "FuzzFunction ./fns"
   "FuzzDiff ./diff"
 )

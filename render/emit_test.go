@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,14 +92,7 @@ func TestEmitterCorpus(t *testing.T) {
 	}
 	docs, printed := 0, 0
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nodes, err := Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		_, nodes := parseFile(t, f)
 		for _, n := range nodes {
 			docs++
 			if sameResourceAsV3(t, n) {

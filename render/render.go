@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/internal/guard"
 )
 
 // kindOrder puts objects in the order a person reads an environment and
@@ -307,8 +308,10 @@ func field(m *yaml.Node, key string) (*yaml.Node, bool) {
 	return v, true
 }
 
-// Parse reads a multi-document YAML stream into nodes.
-func Parse(b []byte) ([]*yaml.RNode, error) { return kio.FromBytes(b) }
+// Parse reads a multi-document YAML stream into nodes through the guard
+// (every node's line is the stream's, aliases are expanded within the
+// guard's budget); what the documents hold is the caller's to judge.
+func Parse(b []byte) ([]*yaml.RNode, error) { return guard.Documents("<input>", b) }
 
 // Bytes is Write into memory.
 func Bytes(nodes []*yaml.RNode) ([]byte, error) {

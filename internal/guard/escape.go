@@ -6,10 +6,11 @@ import (
 	"unicode"
 )
 
-// Escape makes s safe to print on a terminal or in a report: control
-// characters (C0, DEL, C1) and the bidirectional overrides that can make
-// text read differently than it is ("Trojan Source") are written as Go
-// escapes (\x1b, \u202e); everything else is unchanged.
+// Escape makes s safe to print on a terminal or in a report: every
+// character Unicode does not print — control characters (C0, DEL, C1),
+// the bidirectional overrides that can make text read differently than it
+// is ("Trojan Source"), zero-width ones — and bytes that are not UTF-8 are
+// written as Go escapes (\x1b, \u202e); everything else is unchanged.
 func Escape(s string) string {
 	if strings.IndexFunc(s, unsafeRune) < 0 {
 		return s
@@ -27,18 +28,7 @@ func Escape(s string) string {
 }
 
 // unsafeRune says r must not reach a terminal raw.
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || r == utf8RuneError || isBidiControl(r)
-}
-
-// utf8RuneError stands for bytes that are not UTF-8.
-const utf8RuneError = unicode.ReplacementChar
-
-// isBidiControl: embeddings, overrides and isolates (U+202A–U+202E,
-// U+2066–U+2069) and the marks that steer them.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
-}
+func unsafeRune(r rune) bool { return !strconv.IsGraphic(r) || r == unicode.ReplacementChar }
 
 // EscapeLines is Escape of each line of s: a message of several lines
 // keeps them.

@@ -14,11 +14,22 @@ import (
 )
 
 // Manifests parses multi-document YAML (rendered manifests) into one node
-// per object, within the limits: every document is checked (Check) before
-// its aliases are expanded, a single List (kubectl get -o yaml) is
-// unwrapped into its items, and each object must have an object's shape
-// (Objects). Lines and columns are the file's.
+// per object (Documents), each of which must have an object's shape
+// (Objects).
 func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
+	nodes, err := Documents(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return nodes, Objects(name, nodes...)
+}
+
+// Documents parses multi-document YAML into one node per document, within
+// the limits: every document is checked (Check) before its aliases are
+// expanded, and a single List (kubectl get -o yaml) is unwrapped into its
+// items. Lines and columns are the stream's (kio's reader starts them
+// again in every document).
+func Documents(name string, data []byte) ([]*yaml.RNode, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for {
@@ -50,17 +61,13 @@ func Manifests(name string, data []byte) ([]*yaml.RNode, error) {
 		}
 		out = append(out, n)
 	}
-	if err := Objects(name, out...); err != nil {
-		return nil, err
-	}
-	if len(out) == 1 && out[0].GetKind() == "List" {
+	if len(out) == 1 && out[0].YNode().Kind == yaml.MappingNode && out[0].GetKind() == "List" {
 		if items := out[0].Field("items"); items != nil && items.Value.YNode().Kind == yaml.SequenceNode {
-			list := out[0]
-			out = nil
-			for _, item := range list.Field("items").Value.Content() {
-				out = append(out, yaml.NewRNode(item))
+			var list []*yaml.RNode
+			for _, item := range items.Value.Content() {
+				list = append(list, yaml.NewRNode(item))
 			}
-			return out, Objects(name, out...)
+			return list, nil
 		}
 	}
 	return out, nil

@@ -34,7 +34,7 @@ func TestPodsAreRestricted(t *testing.T) {
 func TestEveryCheckPasses(t *testing.T) {
 	for _, c := range loadTestCatalogs(t) {
 		t.Run(c.name, func(t *testing.T) {
-			results, err := check.Run(c.render(t))
+			results, err := check.Run(c.name, c.render(t))
 			if err != nil {
 				t.Fatal(err)
 			}
