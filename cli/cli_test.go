@@ -93,6 +93,10 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown field", func(s string) string {
 			return strings.Replace(s, "    - name: graph-service\n", "    - name: graph-service\n      replicaz: 2\n", 1)
 		}, `unknown field "replicaz"`},
+		{"unknown field and what the semantic checks find, at once", func(s string) string {
+			return strings.Replace(s, "    - name: graph-service\n      description: social graph\n      database: nova_graph\n      dependsOn: [neo4j]\n",
+				"    - name: graph-service\n      description: social graph\n      database: nova_graph\n      replicaz: 2\n      dependsOn: [neo4j, svc-x]\n", 1)
+		}, `services.yaml:283:26: service "graph-service" depends on unknown "svc-x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -322,7 +322,7 @@ func (c *Catalog) CreatesNamespace() bool {
 // SelectorLabels select the pods of a service; they never change for the
 // life of a Deployment, so they hold only the name.
 func (s *Service) SelectorLabels() map[string]string {
-	return map[string]string{"app.kubernetes.io/name": s.Name}
+	return map[string]string{naming.LabelName: s.Name}
 }
 
 // ImageRef is the full, pinned image reference of the service:

@@ -309,19 +309,19 @@ func (v *validator) checkProtoList(ptr string, files []string) {
 			continue
 		}
 		if !strings.HasSuffix(f, ".proto") {
-			v.errorf(fptr, "%s: %q is not a .proto file", fieldPath(fptr), f)
+			v.errorf(fptr, "%s: %s is not a .proto file", fieldPath(fptr), quoteShort(f))
 			continue
 		}
 		key := naming.ProtoKey(f)
 		if errs := validation.IsConfigMapKey(key); len(errs) > 0 {
-			v.errorf(fptr, "%s: %q cannot be a ConfigMap key (%s): use letters, digits, '_', '-' and '.' in proto paths", fieldPath(fptr), key, errs[0])
+			v.errorf(fptr, "%s: %s cannot be a ConfigMap key (%s): use letters, digits, '_', '-' and '.' in proto paths", fieldPath(fptr), quoteShort(key), errs[0])
 			continue
 		}
 		if prev, ok := keys[key]; ok {
 			if prev == f {
-				v.errorf(fptr, "%s: %q is listed twice", fieldPath(fptr), f)
+				v.errorf(fptr, "%s: %s is listed twice", fieldPath(fptr), quoteShort(f))
 			} else {
-				v.errorf(fptr, "%s: %q and %q would both be ConfigMap key %q ('/' becomes \"__\"): rename one", fieldPath(fptr), prev, f, key)
+				v.errorf(fptr, "%s: %s and %s would both be ConfigMap key %s ('/' becomes \"__\"): rename one", fieldPath(fptr), quoteShort(prev), quoteShort(f), quoteShort(key))
 			}
 			continue
 		}

@@ -320,7 +320,7 @@ func defaultClickHouse(s *Spec, ch *ClickHouse) {
 func defaultComponent(c *Component, name string) {
 	c.Port = or(c.Port, defaultPorts[name])
 	if len(c.PodLabels) == 0 {
-		c.PodLabels = map[string]string{"app.kubernetes.io/name": name}
+		c.PodLabels = map[string]string{naming.LabelName: name}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -106,24 +107,28 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 	}
 	conv := newConverter(file, doc)
 	instance := conv.value("", doc)
+	pos := conv.pos
+	// Before anything else: the problems of a file that is not a catalog
+	// at all are not worth listing.
+	if errs := notACatalog(instance, pos); len(errs) > 0 {
+		return nil, errs
+	}
 	if len(conv.errs) > 0 {
 		return nil, conv.errs.Sorted()
 	}
-	pos := conv.pos
-	if _, ok := instance.(map[string]any); !ok {
-		return nil, Errors{{Pos: pos.value(""), Message: "document: expected a ServiceCatalog mapping (apiVersion, kind, metadata, spec), found " + kindOf(instance)}}
+	structural, ok := checkStructure(instance, pos)
+	if !ok {
+		return nil, structural.Sorted()
 	}
-	if errs := validateStructure(instance, pos); len(errs) > 0 {
-		return nil, errs.Sorted()
-	}
-	// An overlay's own problems (a patch of no service) are reported with
-	// whatever else is wrong with the environment.
+	// Unknown fields and an overlay's own problems (a patch of no
+	// service) are reported with whatever else is wrong.
 	envs, envErrs := selectEnvironment(instance.(map[string]any), pos, env)
+	found := append(structural, envErrs...)
 	if env != "" {
 		// The overlay may combine with the catalog into something the
 		// schema refuses (a mode's enum, a required field removed).
-		if errs := validateStructure(instance, pos); len(errs) > 0 {
-			return nil, append(envErrs, errs...).Sorted()
+		if merged := validateStructure(instance, pos); len(merged.errs) > 0 {
+			return nil, append(found, merged.errs...).Sorted()
 		}
 	}
 
@@ -144,12 +149,63 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 	v := &validator{cat: cat, pos: pos, endpoints: cat.endpoints()}
 	v.validate()
 	v.checkContracts(src)
-	if errs := append(envErrs, v.errs...); len(errs) > 0 {
+	if errs := append(found, v.errs...); len(errs) > 0 {
 		return nil, errs.Sorted()
 	}
 	cat.buildIndex(v.endpoints)
 	cat.src, cat.raw = src, data
 	return cat, nil
+}
+
+// notACatalog is the one error for a document that is not a
+// ServiceCatalog (apiVersion or kind missing or different), or nil. It
+// names neither its keys nor its values: they mean nothing to the
+// catalog's schema, and listing them would repeat the file (every line
+// of /etc/group is a key).
+func notACatalog(instance any, pos *positions) Errors {
+	m, isMap := instance.(map[string]any)
+	if isMap && m["apiVersion"] == APIVersion && m["kind"] == Kind {
+		return nil
+	}
+	at, found := pos.value(""), ""
+	switch {
+	case !isMap:
+		found = ", found " + kindOf(instance)
+	case m["kind"] != nil && m["kind"] != Kind:
+		at = pos.value("/kind")
+	case m["apiVersion"] != nil && m["apiVersion"] != APIVersion:
+		at = pos.value("/apiVersion")
+	}
+	return Errors{{Pos: at, Message: fmt.Sprintf("not a ServiceCatalog: expected apiVersion %s and kind %s%s", APIVersion, Kind, found)}}
+}
+
+// checkStructure checks the catalog against the schema and says whether
+// loading may go on, to report the semantic problems with the structural
+// ones. It may when every finding is an unknown field: json.Unmarshal
+// ignores them, and the catalog without them is checked again. Any other
+// finding (a wrong type, a missing field, a value out of range) stops the
+// load: the Go types could not hold the catalog, or the semantic checks
+// would meet values the schema exists to keep from them.
+func checkStructure(instance any, pos *positions) (Errors, bool) {
+	found := validateStructure(instance, pos)
+	if len(found.errs) == 0 {
+		return nil, true
+	}
+	if found.other {
+		return found.errs, false
+	}
+	for _, ptr := range found.unknown {
+		deleteAt(instance, ptr)
+	}
+	return found.errs, len(validateStructure(instance, pos).errs) == 0
+}
+
+// deleteAt removes the field at JSON pointer ptr from its mapping.
+func deleteAt(instance any, ptr string) {
+	i := strings.LastIndex(ptr, "/")
+	if m, ok := rawValueAt(instance, ptr[:i]).(map[string]any); ok {
+		delete(m, unescapePointer(ptr[i+1:]))
+	}
 }
 
 // parseYAML reads exactly one YAML document and turns go-yaml's messages

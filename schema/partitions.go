@@ -35,7 +35,8 @@ const (
 	// MaxHashedPartitions bounds spec.partitions.hashed.
 	MaxHashedPartitions = 1000
 	// MaxPartitionName leaves room in an Application's name for the
-	// catalog's name (<catalog>-<partition>, a DNS label).
+	// catalog's name (<catalog>-<partition>, a DNS label: the loader
+	// checks the two together, checkApplicationNames).
 	MaxPartitionName = 30
 )
 
@@ -136,7 +137,7 @@ func (v *validator) checkPartitions() {
 		}
 		at := fmt.Sprintf("/spec/services/%d/labels/%s", i, escapePointer(p.Label))
 		if problem := partitionNameProblem(val); problem != "" {
-			v.errorf(at, "service %q: partition %s (label %s) %s", s.Name, quoteShort(val), p.Label, problem)
+			v.errorf(at, "service %q: partition %s (label %s) %s", s.Name, quoteShort(val), showKey(p.Label), problem)
 		}
 	}
 }

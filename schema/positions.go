@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -359,10 +360,23 @@ func fieldPath(ptr string) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(unescapePointer(seg))
+		b.WriteString(showKey(unescapePointer(seg)))
 	}
 	if b.Len() == 0 {
 		return "document"
 	}
 	return b.String()
+}
+
+// plainKey is a key a message shows as it is.
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9._/-]{0,40}$`)
+
+// showKey is a key (a field, a label key, a route) as a message shows it:
+// quoted and cut like a value when it is long or holds other characters
+// (a newline would break the one-line error).
+func showKey(key string) string {
+	if plainKey.MatchString(key) {
+		return key
+	}
+	return quoteShort(key)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/big"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -27,8 +29,27 @@ var formats = map[string]func(any) bool{
 			return true // the type check reports it
 		}
 		_, err := time.ParseDuration(s)
-		return err == nil
+		return err == nil && wholeNanoseconds(s)
 	},
+}
+
+// durationPart is one number and unit of a duration as the schema writes
+// it (2h45m: 2h, 45m).
+var durationPart = regexp.MustCompile(`([0-9]+(?:\.[0-9]+)?)(ns|us|ms|s|m|h)`)
+
+// nanoseconds are the units' sizes in nanoseconds.
+var nanoseconds = map[string]int64{"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
+
+// wholeNanoseconds says whether s is a whole number of nanoseconds:
+// time.ParseDuration drops what is finer (1.0000000001s is 1s).
+func wholeNanoseconds(s string) bool {
+	for _, m := range durationPart.FindAllStringSubmatch(s, -1) {
+		n, ok := new(big.Rat).SetString(m[1])
+		if !ok || !n.Mul(n, new(big.Rat).SetInt64(nanoseconds[m[2]])).IsInt() {
+			return false
+		}
+	}
+	return true
 }
 
 var compiled = sync.OnceValue(func() *jsonschema.Schema {
@@ -47,7 +68,7 @@ var definitionHints = map[string]string{
 	"dnsLabel":          "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
 	"sqlIdentifier":     "a lower-case SQL identifier (letters, digits and '_', not starting with a digit, at most 63 characters)",
 	"quantity":          "a Kubernetes quantity such as 100m, 128Mi or 10Gi",
-	"duration":          "a Go duration such as 2s, 5m or 168h, at most 2562047h",
+	"duration":          "a Go duration such as 2s, 5m or 168h, in whole nanoseconds, at most 2562047h",
 	"image":             "an image reference with a pinned tag or digest, such as postgres:15-alpine",
 	"imageTag":          "a pinned image tag (letters, digits, '_', '.' and '-', not \"latest\")",
 	"imageDigest":       "an image digest such as sha256:<64 hex digits>",
@@ -73,22 +94,57 @@ var (
 	leafKeywordLoc = regexp.MustCompile(`/([^/]+)$`)
 )
 
+// structureFindings are the schema's objections to a document.
+type structureFindings struct {
+	errs    Errors
+	unknown []string // JSON pointers of the unknown fields among them
+	other   bool     // whether any is not an unknown field
+}
+
 // validateStructure checks the document against the embedded JSON Schema
 // and turns each failing leaf into a located, readable Error.
-func validateStructure(instance any, pos *positions) Errors {
+func validateStructure(instance any, pos *positions) structureFindings {
+	var out structureFindings
 	err := compiled().Validate(instance)
 	if err == nil {
-		return nil
+		return out
 	}
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		return Errors{{Pos: pos.value(""), Message: err.Error()}}
+		out.errs, out.other = Errors{{Pos: pos.value(""), Message: err.Error()}}, true
+		return out
 	}
-	var out Errors
 	for _, leaf := range leaves(ve) {
-		out = append(out, describe(leaf, instance, pos)...)
+		if errs, unknown := unknownFields(leaf, instance, pos); len(errs) > 0 {
+			out.errs, out.unknown = append(out.errs, errs...), append(out.unknown, unknown...)
+			continue
+		}
+		out.errs, out.other = append(out.errs, describe(leaf, instance, pos)...), true
 	}
 	return out
+}
+
+// unknownFields describes a failing additionalProperties keyword: an
+// error at each field the schema does not declare, and their pointers.
+func unknownFields(ve *jsonschema.ValidationError, instance any, pos *positions) (Errors, []string) {
+	if !strings.HasSuffix(ve.KeywordLocation, "/additionalProperties") {
+		return nil, nil
+	}
+	// The fields come from the instance and the schema, not from the
+	// message, which quotes field names without escaping them.
+	ptr := instancePointer(ve)
+	obj, _ := rawValueAt(instance, ptr).(map[string]any)
+	allowed := allowedProperties(ve.AbsoluteKeywordLocation)
+	var errs Errors
+	var unknown []string
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if !allowed[k] {
+			field := ptr + "/" + escapePointer(k)
+			errs = append(errs, Error{Pos: pos.key(field), Message: fmt.Sprintf("%s: unknown field %s", fieldPath(ptr), quoteShort(k))})
+			unknown = append(unknown, field)
+		}
+	}
+	return errs, unknown
 }
 
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
@@ -103,7 +159,10 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 }
 
 func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Errors {
-	ptr := ve.InstanceLocation
+	ptr := instancePointer(ve)
+	if strings.Contains(ve.KeywordLocation, "/propertyNames/") {
+		return badKey(ve, ptr, pos)
+	}
 	path := fieldPath(ptr)
 	keyword := ""
 	if m := leafKeywordLoc.FindStringSubmatch(ve.KeywordLocation); m != nil {
@@ -116,21 +175,6 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 	value := valueAt(instance, ptr)
 
 	switch keyword {
-	case "additionalProperties":
-		// The fields come from the instance and the schema, not from the
-		// message, which quotes field names without escaping them.
-		obj, _ := rawValueAt(instance, ptr).(map[string]any)
-		allowed := allowedProperties(ve.AbsoluteKeywordLocation)
-		var out Errors
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			if !allowed[k] {
-				out = append(out, Error{Pos: pos.key(ptr + "/" + escapePointer(k)),
-					Message: fmt.Sprintf("%s: unknown field %s", path, quoteShort(k))})
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
 	case "required":
 		var out Errors
 		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
@@ -154,6 +198,35 @@ func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Erro
 		return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
 	}
 	return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
+}
+
+// instancePointer is the JSON pointer of the failing value: the
+// validator percent-encodes its segments (a label key with a space).
+func instancePointer(ve *jsonschema.ValidationError) string {
+	if p, err := url.PathUnescape(ve.InstanceLocation); err == nil {
+		return p
+	}
+	return ve.InstanceLocation
+}
+
+// keyHints say what the keys of a named definition's mappings must be.
+var keyHints = map[string]string{
+	"labels": "a label key (an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit)",
+}
+
+// propertyNamesRef finds the definition whose propertyNames failed.
+var propertyNamesRef = regexp.MustCompile(`#/definitions/([^/]+)/propertyNames/`)
+
+// badKey describes a key that propertyNames refuses, at the key.
+func badKey(ve *jsonschema.ValidationError, ptr string, pos *positions) Errors {
+	i := strings.LastIndex(ptr, "/")
+	what := "allowed here"
+	if m := definitionRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil && definitionHints[m[1]] != "" {
+		what = definitionHints[m[1]]
+	} else if m := propertyNamesRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil && keyHints[m[1]] != "" {
+		what = keyHints[m[1]]
+	}
+	return Errors{{Pos: pos.key(ptr), Message: fmt.Sprintf("%s: key %s is not %s", fieldPath(ptr[:i]), quoteShort(unescapePointer(ptr[i+1:])), what)}}
 }
 
 // plainNumber writes a schema bound the way the catalog would: 2147483647,

@@ -32,6 +32,7 @@ func (v *validator) errorf(ptr string, format string, args ...any) {
 
 func (v *validator) validate() {
 	v.checkNames()
+	v.checkDerivedNames()
 	v.checkPorts()
 	v.checkProtocols()
 	v.checkIngress()
@@ -56,7 +57,7 @@ func (v *validator) validate() {
 
 // checkNames: services, infrastructure and external components share one
 // namespace of dependency names; databases and topics have their own.
-// Names other objects derive from must fit the Kubernetes limits.
+// (The names other objects derive from are checkDerivedNames'.)
 func (v *validator) checkNames() {
 	first := map[string]string{}
 	claim := func(name, ptr, what string) {
@@ -69,16 +70,11 @@ func (v *validator) checkNames() {
 	for _, ic := range v.cat.infrastructure() {
 		first[ic.name] = "infrastructure component at " + v.pos.key("/spec/infrastructure/"+ic.name).String()
 	}
-	headless := naming.HeadlessService(v.cat.Metadata.Name)
-	if errs := validation.IsDNS1035Label(headless); len(errs) > 0 {
-		v.errorf("/metadata/name", "catalog name is too long (%d characters): the headless Service %q derived from it would have %d, at most %d",
-			len(v.cat.Metadata.Name), headless, len(headless), naming.MaxLabel)
-	}
 	// Names derived from the catalog's: a service of that name would
 	// share them (its PrometheusRule is named like it).
 	derived := map[string]string{
-		headless:                               "the headless Service",
-		naming.AlertRules(v.cat.Metadata.Name): "the PrometheusRule of the Sync Jobs' alerts",
+		naming.HeadlessService(v.cat.Metadata.Name): "the headless Service",
+		naming.AlertRules(v.cat.Metadata.Name):      "the PrometheusRule of the Sync Jobs' alerts",
 	}
 	reserved := func(name, ptr, what string) {
 		if why, ok := naming.ReservedServiceNames[name]; ok {
@@ -97,9 +93,6 @@ func (v *validator) checkNames() {
 		ptr := fmt.Sprintf("/spec/services/%d/name", i)
 		claim(s.Name, ptr, "service")
 		reserved(s.Name, ptr, "service")
-		if s.Database != "" {
-			v.derivedLabel(ptr, "service", s.Name, "database Secret (and its app.kubernetes.io/name label)", naming.DBSecret(s.Name))
-		}
 	}
 
 	dbs := map[string]bool{}
@@ -109,25 +102,55 @@ func (v *validator) checkNames() {
 		}
 		dbs[d.Name] = true
 	}
+	v.checkTopicNames()
+}
+
+// checkTopicNames: topic names are unique, and unique to Kafka, which
+// refuses a topic whose name differs from another's only in '.' and '_'
+// (they are the same character in its metric names).
+func (v *validator) checkTopicNames() {
 	topics := map[string]bool{}
+	collides := map[string]int{} // '.' as '_' -> the first topic's index
 	for i, t := range v.cat.Spec.Topics {
 		ptr := fmt.Sprintf("/spec/topics/%d/name", i)
-		if topics[t.Name] {
-			v.errorf(ptr, "duplicate topic %q", t.Name)
+		metric := strings.ReplaceAll(t.Name, ".", "_")
+		first, seen := collides[metric]
+		switch {
+		case topics[t.Name]:
+			v.errorf(ptr, "duplicate topic %s", quoteShort(t.Name))
+		case seen:
+			v.errorf(ptr, "topic %s collides with topic %s at %s: Kafka treats '.' and '_' alike in topic names (its metric names) and refuses the second",
+				quoteShort(t.Name), quoteShort(v.cat.Spec.Topics[first].Name), v.pos.value(fmt.Sprintf("/spec/topics/%d/name", first)))
+		default:
+			collides[metric] = i
 		}
 		if t.Name == "." || t.Name == ".." {
 			v.errorf(ptr, "topic name %q is not allowed by Kafka", t.Name)
 		}
 		topics[t.Name] = true
 	}
+	v.checkTopicResources()
 }
 
-// derivedLabel checks that a name derived from a catalog name is a valid
-// label value (and so object name) and says which derived name is at
-// fault.
-func (v *validator) derivedLabel(ptr, what, name, derived, value string) {
-	if len(validation.IsValidLabelValue(value)) > 0 || len(validation.IsDNS1123Label(value)) > 0 {
-		v.errorf(ptr, "%s name is too long (%d characters): its %s %q would have %d, at most %d", what, len(name), derived, value, len(value), naming.MaxLabel)
+// checkTopicResources: with Strimzi, no two topics share a KafkaTopic
+// (naming.KafkaTopicResource hashes a name it changes, but a topic may
+// be named like another's hashed resource).
+func (v *validator) checkTopicResources() {
+	if k := v.cat.Spec.Infrastructure.Kafka; k == nil || k.Topics != TopicsStrimzi {
+		return
+	}
+	first := map[string]int{}
+	for i, t := range v.cat.Spec.Topics {
+		res := naming.KafkaTopicResource(t.Name)
+		j, seen := first[res]
+		if !seen {
+			first[res] = i
+			continue
+		}
+		if other := v.cat.Spec.Topics[j].Name; other != t.Name {
+			v.errorf(fmt.Sprintf("/spec/topics/%d/name", i), "topic %s would have KafkaTopic %q, as topic %s has: rename one",
+				quoteShort(t.Name), res, quoteShort(other))
+		}
 	}
 }
 
@@ -275,9 +298,9 @@ func (v *validator) checkServices() {
 				ptr := fmt.Sprintf("/spec/services/%d/%s/%d", i, list.field, j)
 				switch {
 				case !topics[t]:
-					v.errorf(ptr, "service %q %s unknown topic %q%s", s.Name, list.field, t, v.suggest(t, topicNames, ""))
+					v.errorf(ptr, "service %q %s unknown topic %s%s", s.Name, list.field, quoteShort(t), v.suggest(t, topicNames, ""))
 				case listed[t]:
-					v.errorf(ptr, "service %q lists topic %q twice in %s", s.Name, t, list.field)
+					v.errorf(ptr, "service %q lists topic %s twice in %s", s.Name, quoteShort(t), list.field)
 				}
 				listed[t] = true
 			}
@@ -364,9 +387,13 @@ func (v *validator) checkLabels() {
 	check("/spec/monitoring/prometheusOperator/labels", v.cat.Spec.Monitoring.PrometheusOperator.Labels)
 	for _, ic := range v.cat.infrastructure() {
 		check("/spec/infrastructure/"+ic.name+"/podLabels", ic.comp.PodLabels)
+		if ic.comp.IsManaged() {
+			v.generatedLabels("/spec/infrastructure/"+ic.name+"/podLabels", ic.name, ic.name, ic.comp.PodLabels)
+		}
 	}
 	for i, s := range v.cat.Spec.Services {
 		check(fmt.Sprintf("/spec/services/%d/labels", i), s.Labels)
+		v.generatedLabels(fmt.Sprintf("/spec/services/%d/labels", i), fmt.Sprintf("service %q", s.Name), "", s.Labels)
 		// A service's pods that carry a component's pod labels would be
 		// that component to every NetworkPolicy: admitted where it is.
 		for _, ic := range v.cat.infrastructure() {
@@ -374,6 +401,26 @@ func (v *validator) checkLabels() {
 				v.errorf(fmt.Sprintf("/spec/services/%d/labels", i), "service %q has the pod labels of %s: NetworkPolicies would treat its pods as %s's", s.Name, ic.name, ic.name)
 			}
 		}
+	}
+}
+
+// generatedLabels refuses catalog labels on pods with a key novagen
+// sets there itself (naming.GeneratedLabels): on a service's pods
+// novagen's value wins and the catalog's would be dropped; on a
+// component's the catalog's would replace novagen's, which selectors and
+// policies rely on. A component may repeat the name novagen gives its
+// pods (its default podLabels); component is "" for a service.
+func (v *validator) generatedLabels(ptr, who, component string, labels map[string]string) {
+	for _, k := range naming.GeneratedLabels() {
+		val, ok := labels[k]
+		if !ok || component != "" && k == naming.LabelName && val == component {
+			continue
+		}
+		effect := "would drop this one"
+		if component != "" {
+			effect = fmt.Sprintf("this one would replace it (only %s: %s may be repeated)", naming.LabelName, component)
+		}
+		v.errorf(ptr+"/"+escapePointer(k), "%s: label %s is reserved: novagen sets it on the pods and %s; choose another key", who, k, effect)
 	}
 }
 
@@ -455,7 +502,7 @@ func (v *validator) suggest(got string, known []string, exclude string) string {
 	if best == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return fmt.Sprintf(" (did you mean %s?)", quoteShort(best))
 }
 
 // editDistanceWithin is the Levenshtein distance of a and b if it is at

@@ -32,7 +32,7 @@ func (v *validator) checkAnalytics() {
 		if ch.Replicated() && v.cat.Spec.Infrastructure.Zookeeper == nil {
 			v.errorf(base+"/replicas", "clickhouse with %d replicas needs spec.infrastructure.zookeeper: replicated tables and ON CLUSTER DDL coordinate through it", ch.Replicas)
 		}
-		v.quantity(base+"/storage", ch.Storage)
+		v.quantity(base+"/storage", "storage", ch.Storage)
 		before := len(v.errs)
 		v.checkResourceList(base+"/resources", "clickhouse", ch.Resources, true)
 		if len(v.errs) == before {
@@ -51,7 +51,6 @@ func (v *validator) checkAnalytics() {
 			continue
 		}
 		ptr := fmt.Sprintf("/spec/services/%d/name", i)
-		v.derivedLabel(ptr, "service", s.Name, "ClickHouse Secret (and its app.kubernetes.io/name label)", naming.ClickHouseSecret(s.Name))
 		if naming.ClickHouseUser(s.Name) == naming.ClickHouseSchemaUser {
 			v.errorf(ptr, "service name %q is reserved: its ClickHouse user would be the schema Job's, %s", s.Name, naming.ClickHouseSchemaUser)
 		}

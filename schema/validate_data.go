@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"math"
+	"math/big"
+	"regexp"
 	"slices"
 	"time"
 
@@ -13,7 +16,7 @@ import (
 func (v *validator) checkDataTier() {
 	inf := v.cat.Spec.Infrastructure
 	if pg := inf.Postgres; pg != nil {
-		v.quantity("/spec/infrastructure/postgres/storage", pg.Storage)
+		v.quantity("/spec/infrastructure/postgres/storage", "storage", pg.Storage)
 		v.checkResourceList("/spec/infrastructure/postgres/resources", "postgres", pg.Resources, true)
 		// The CronJob controller parses schedules with this library.
 		if _, err := cron.ParseStandard(pg.PasswordSync.Schedule); err != nil {
@@ -21,8 +24,8 @@ func (v *validator) checkDataTier() {
 		}
 	}
 	if r := inf.Redis; r != nil {
-		v.quantity("/spec/infrastructure/redis/storage", r.Storage)
-		if q, ok := v.quantity("/spec/infrastructure/redis/memory", r.Memory); ok && q.Cmp(resource.MustParse(MinRedisMemory)) < 0 {
+		v.quantity("/spec/infrastructure/redis/storage", "storage", r.Storage)
+		if q, ok := v.quantity("/spec/infrastructure/redis/memory", "memory", r.Memory); ok && q.Cmp(resource.MustParse(MinRedisMemory)) < 0 {
 			v.errorf("/spec/infrastructure/redis/memory", "redis memory %s is too small: at least %s", r.Memory, MinRedisMemory)
 		}
 		group := r.ReplicasPerMaster + 1
@@ -47,14 +50,50 @@ func (v *validator) checkDataTier() {
 // it leaves Redis nothing to work with.
 const MinRedisMemory = "64Mi"
 
-// quantity parses a quantity the catalog states, reporting it at ptr.
-func (v *validator) quantity(ptr, s string) (resource.Quantity, bool) {
+// quantity parses a quantity the catalog states for resource (cpu,
+// memory, storage...) as the API server will, and refuses one Kubernetes
+// would change rather than hold: more than 64 bits of its unit
+// (ParseQuantity clamps 8Ei and above; a decimal one overflows where it
+// is used) or a fraction of it, which is rounded up. The unit is the
+// millicore for cpu, the byte for everything else.
+func (v *validator) quantity(ptr, resourceName, s string) (resource.Quantity, bool) {
 	q, err := resource.ParseQuantity(s)
 	if err != nil {
 		v.errorf(ptr, "%s is not a valid quantity: %v", quoteShort(s), err)
 		return q, false
 	}
+	units, unit := exactQuantity(s, q), "bytes"
+	if resourceName == "cpu" {
+		units.Mul(units, big.NewRat(1000, 1))
+		unit = "millicores (1m)"
+	}
+	switch {
+	case !units.IsInt():
+		v.errorf(ptr, "%s %s is not a whole number of %s: Kubernetes would round it up", resourceName, quoteShort(s), unit)
+		return q, false
+	case units.Num().Cmp(big.NewInt(math.MaxInt64)) > 0:
+		v.errorf(ptr, "%s %s is too large: Kubernetes holds at most %d %s", resourceName, quoteShort(s), int64(math.MaxInt64), unit)
+		return q, false
+	}
 	return q, true
+}
+
+// quantityText splits a quantity as the schema writes it: a decimal
+// number and a suffix.
+var quantityText = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$`)
+
+// exactQuantity is the value s stands for, computed exactly: q, which
+// ParseQuantity may have rounded or clamped, holds it only in range.
+func exactQuantity(s string, q resource.Quantity) *big.Rat {
+	m := quantityText.FindStringSubmatch(s)
+	if m == nil {
+		exact, _ := new(big.Rat).SetString(q.AsDec().String())
+		return exact
+	}
+	num, _ := new(big.Rat).SetString(m[1])
+	unit := resource.MustParse("1" + m[2]) // a valid suffix: s parsed
+	mult, _ := new(big.Rat).SetString(unit.AsDec().String())
+	return num.Mul(num, mult)
 }
 
 // checkResourceList parses requests and limits and, when fits, rejects a
@@ -66,7 +105,12 @@ func (v *validator) checkResourceList(ptr, who string, r Resources, fits bool) {
 		m    map[string]string
 	}{{"requests", r.Requests}, {"limits", r.Limits}} {
 		for _, k := range sortedKeys(kind.m) {
-			if _, good := v.quantity(ptr+"/"+kind.name+"/"+k, kind.m[k]); !good {
+			// Values inherited from the defaults are checked there.
+			at := ptr + "/" + kind.name + "/" + k
+			if !v.pos.has(at) {
+				continue
+			}
+			if _, good := v.quantity(at, k, kind.m[k]); !good {
 				ok = false
 			}
 		}

@@ -44,7 +44,7 @@ func (v *validator) checkAddress(base, what, host, cidr string) {
 	case len(validation.IsDNS1123Subdomain(host)) > 0:
 		v.errorf(base+"/host", "%s: host %s is neither an IP address nor a DNS name (lower-case letters, digits, '-' and '.', at most 253 characters)", what, quoteShort(host))
 	case looksNumeric(host):
-		v.errorf(base+"/host", "%s: host %q is neither a DNS name (its last label is all digits) nor an IP address in canonical form (no leading zeros)", what, host)
+		v.errorf(base+"/host", "%s: host %s is neither a DNS name (its last label is all digits) nor an IP address in canonical form (no leading zeros)", what, quoteShort(host))
 	case !strings.Contains(host, "."):
 		v.errorf(base+"/host", "%s: host %q must be fully qualified (e.g. %s.<namespace>.svc.cluster.local): a bare name resolves inside this namespace, to the Service novagen creates for it", what, host, host)
 	}

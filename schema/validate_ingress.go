@@ -3,8 +3,6 @@ package schema
 import (
 	"fmt"
 	"strings"
-
-	"github.com/novagen/novagen/naming"
 )
 
 // checkProtocols: a service has the port and health path of its own
@@ -60,14 +58,13 @@ func (v *validator) checkIngress() {
 		}
 		route := s.Expose.Host + s.Expose.Path
 		if prev, ok := routes[route]; ok {
-			v.errorf(ptr, "service %q is exposed at %s, as is service %q", s.Name, route, prev)
+			v.errorf(ptr, "service %q is exposed at %s, as is service %q", s.Name, showKey(route), prev)
 		}
 		routes[route] = s.Name
 		if s.Expose.TLS {
 			if in.Issuer == nil {
 				v.errorf(ptr+"/tls", "service %q has tls: true but spec.ingress names no issuer: {kind, name} for its Certificate", s.Name)
 			}
-			v.derivedLabel(fmt.Sprintf("/spec/services/%d/name", i), "service", s.Name, "TLS Secret and Certificate", naming.TLSSecret(s.Name))
 		}
 	}
 }

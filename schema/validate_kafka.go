@@ -74,9 +74,9 @@ func (v *validator) checkEventStreaming() {
 		if v.pos.has(ptr + "/replicationFactor") {
 			switch {
 			case t.ReplicationFactor > k.Brokers:
-				v.errorf(ptr+"/replicationFactor", "topic %q has replication factor %d but kafka has %d broker(s)", t.Name, t.ReplicationFactor, k.Brokers)
+				v.errorf(ptr+"/replicationFactor", "topic %s has replication factor %d but kafka has %d broker(s)", quoteShort(t.Name), t.ReplicationFactor, k.Brokers)
 			case t.ReplicationFactor < k.MinInsyncReplicas:
-				v.errorf(ptr+"/replicationFactor", "topic %q has replication factor %d, below kafka's minInsyncReplicas %d: no write with acks=all could succeed", t.Name, t.ReplicationFactor, k.MinInsyncReplicas)
+				v.errorf(ptr+"/replicationFactor", "topic %s has replication factor %d, below kafka's minInsyncReplicas %d: no write with acks=all could succeed", quoteShort(t.Name), t.ReplicationFactor, k.MinInsyncReplicas)
 			}
 		}
 		if v.pos.has(ptr + "/retention") {
@@ -95,7 +95,7 @@ func (v *validator) retention(ptr, what string, d Duration) {
 // server checks a JVM server's volume size and resources; its memory
 // limit must leave a heap (half of it) to work with.
 func (v *validator) server(base, name, storage string, r Resources, minMemory string) {
-	v.quantity(base+"/storage", storage)
+	v.quantity(base+"/storage", "storage", storage)
 	before := len(v.errs)
 	v.checkResourceList(base+"/resources", name, r, true)
 	if len(v.errs) > before {

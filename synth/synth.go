@@ -9,6 +9,10 @@
 // each near partitionTarget services, so one partition's render stays
 // fast however large the catalog (kustomize build is superlinear in the
 // object count).
+//
+// Every catalog it writes loads: a trait whose share would outgrow a
+// per-catalog limit of the loader stops at it (ClickHouse clients at
+// schema.MaxClickHouseClients, reached at about 10 000 services).
 package synth
 
 import (
@@ -39,7 +43,7 @@ const (
 	postgresShare   = 0.90 // of the owners: wait for postgres
 	topicUserShare  = 0.10 // produce and/or consume topics (exactly, at least one)
 	redisShare      = 0.30
-	clickhouseShare = 0.04
+	clickhouseShare = 0.04 // up to schema.MaxClickHouseClients (about 10 000 services)
 	externalShare   = 0.05
 	replicasShare   = 0.10 // override the default replicas
 	resourcesShare  = 0.10 // override the default memory limit
@@ -112,6 +116,7 @@ func generate(o Options) catalog {
 	owners := exactly(r, n, int(float64(n)*dbOwnerShare+0.5))
 	topicUsers := exactly(r, n, max(1, int(float64(n)*topicUserShare+0.5)))
 	var dbs []database
+	clickhouseClients := 0 // at most the one installation's limit
 	teams, hashed := partitionsFor(n)
 	services := make([]service, n)
 	for i := range services {
@@ -141,8 +146,11 @@ func generate(o Options) catalog {
 				s.Produces, s.Consumes = pickTopics(r, topics), pickTopics(r, topics)
 			}
 		}
-		if r.Float64() < clickhouseShare {
+		// The draw is made for every service, so catalogs below the
+		// limit are the same whether or not it exists.
+		if r.Float64() < clickhouseShare && clickhouseClients < schema.MaxClickHouseClients {
 			infra = append(infra, "clickhouse")
+			clickhouseClients++
 		}
 		if r.Float64() < externalShare {
 			infra = append(infra, externals[r.IntN(len(externals))].Name)

@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,11 +34,48 @@ func TestCatalogLoadsWithItsShape(t *testing.T) {
 	}
 }
 
-func TestCatalogLoadsAtTenThousand(t *testing.T) {
+// TestCatalogLoadsAtLargeSizes: synth's output loads at every size it
+// accepts, here around the loader's per-catalog limit (ClickHouse
+// clients reach schema.MaxClickHouseClients at about 10 000 services)
+// and at the largest. Each takes seconds to load, the largest about 20 s
+// and 2 GB (writing its 14 MB of YAML is half of it); under the race
+// detector that one takes minutes and many GB, so it runs only without
+// it (go test ./synth), and TestCatalogStaysWithinLoaderLimits covers
+// the largest size there.
+func TestCatalogLoadsAtLargeSizes(t *testing.T) {
 	if testing.Short() {
-		t.Skip("10 000 services: slow; runs without -short")
+		t.Skip("10 000 services and more: slow; runs without -short")
 	}
-	checkShape(t, 10_000, load(t, Options{Services: 10_000, Seed: 1}))
+	for _, n := range []int{10_000, 10_500, MaxServices} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			if n == MaxServices && raceEnabled {
+				t.Skip("the largest catalog under the race detector: minutes and many GB")
+			}
+			checkShape(t, n, load(t, Options{Services: n, Seed: 1}))
+		})
+	}
+}
+
+// TestCatalogStaysWithinLoaderLimits: the loader's per-service and
+// per-catalog limits hold for the generated catalog at the sizes around
+// them and at the largest, without the cost of writing and loading it.
+func TestCatalogStaysWithinLoaderLimits(t *testing.T) {
+	for _, n := range []int{9_999, 10_500, 20_000, MaxServices} {
+		for _, seed := range []uint64{1, 2} {
+			c := generate(Options{Services: n, Seed: seed})
+			clickhouse := 0
+			for _, s := range c.Spec.Services {
+				if slices.Contains(s.DependsOn, "clickhouse") {
+					clickhouse++
+				}
+				assert.LessOrEqual(t, len(s.DependsOn), schema.MaxDependsOn, s.Name)
+				assert.LessOrEqual(t, max(len(s.Produces), len(s.Consumes)), schema.MaxServiceTopics, s.Name)
+			}
+			assert.LessOrEqual(t, clickhouse, schema.MaxClickHouseClients, "ClickHouse clients at %d services, seed %d", n, seed)
+			assert.Positive(t, clickhouse)
+			assert.LessOrEqual(t, c.Spec.Partitions.Hashed, schema.MaxHashedPartitions, "hashed partitions at %d services", n)
+		}
+	}
 }
 
 // TestCatalogLoadsForEverySmallSize covers the sizes where rounding,

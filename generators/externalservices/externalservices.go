@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/novagen/novagen/generators/kube"
+	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -67,7 +68,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // kubernetes.io/service-name label ties it to the Service; the name gets a
 // suffix the EndpointSlice controller never uses.
 func endpointSlice(cat *schema.Catalog, e schema.Endpoint, addr netip.Addr) *discoveryv1.EndpointSlice {
-	meta := kube.Meta(cat, Name, e.Name+"-novagen", kube.ComponentExternal)
+	meta := kube.Meta(cat, Name, naming.EndpointSlice(e.Name), kube.ComponentExternal)
 	meta.Labels[kube.LabelName] = e.Name
 	meta.Labels[discoveryv1.LabelServiceName] = e.Name
 	meta.Labels[discoveryv1.LabelManagedBy] = kube.ManagedBy

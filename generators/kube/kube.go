@@ -20,12 +20,14 @@ type Object interface {
 	GetObjectKind() schema.ObjectKind
 }
 
-// Recommended label keys (kubernetes.io docs, "Recommended Labels").
+// Recommended label keys (kubernetes.io docs, "Recommended Labels"):
+// naming's, which the loader keeps catalog labels off
+// (naming.GeneratedLabels).
 const (
-	LabelName      = "app.kubernetes.io/name"
-	LabelComponent = "app.kubernetes.io/component"
-	LabelPartOf    = "app.kubernetes.io/part-of"
-	LabelManagedBy = "app.kubernetes.io/managed-by"
+	LabelName      = naming.LabelName
+	LabelComponent = naming.LabelComponent
+	LabelPartOf    = naming.LabelPartOf
+	LabelManagedBy = naming.LabelManagedBy
 	LabelVersion   = "app.kubernetes.io/version"
 
 	// AnnotationGenerator names the generator an object came from, so a
@@ -36,7 +38,7 @@ const (
 	// (grpc or http). It is on the pod template only, not in the
 	// Deployment's selector, which is immutable on a live cluster: a
 	// new label there could never reach an existing Deployment.
-	LabelProtocol = "novagen.nova.dev/protocol"
+	LabelProtocol = naming.LabelProtocol
 
 	// AnnotationNode names the catalog node (an infrastructure component)
 	// an object belongs to when its app.kubernetes.io/name does not: the

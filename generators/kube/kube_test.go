@@ -4,8 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/naming"
 	catalog "github.com/novagen/novagen/schema"
 )
 
@@ -35,4 +37,27 @@ func TestBelongTo(t *testing.T) {
 	assert.Equal(t, "kafka", Owner(named))
 	assert.Equal(t, "kafka", Owner(other))
 	assert.Equal(t, "kafka-headless", other.Labels[LabelName], "the name label stays")
+}
+
+// TestServerPodLabelsAreGenerated: a component's pods carry its podLabels
+// and only generated labels besides (naming.GeneratedLabels, which the
+// loader keeps the catalog's podLabels off).
+func TestServerPodLabelsAreGenerated(t *testing.T) {
+	cat := &catalog.Catalog{Metadata: catalog.Metadata{Name: "nova"}}
+	objs := ServerObjects(cat, "postgres", Server{Name: "postgres", Headless: "postgres-headless", Storage: "1Gi", Volume: "data",
+		PodLabels: map[string]string{"app": "pg"}})
+	checked := 0
+	for _, o := range objs {
+		sts, ok := o.(*appsv1.StatefulSet)
+		if !ok {
+			continue
+		}
+		for k := range sts.Spec.Template.Labels {
+			if k != "app" {
+				assert.Contains(t, naming.GeneratedLabels(), k, "pod label %s", k)
+			}
+		}
+		checked++
+	}
+	assert.Equal(t, 1, checked)
 }

@@ -33,11 +33,13 @@ type Config struct {
 // its data (replication and client buffers, the copy-on-write pages of an
 // AOF rewrite), so the kernel does not kill it at the limit.
 func ConfigOf(r *schema.Redis) Config {
-	limit := resource.MustParse(r.Memory) // the loader has parsed it
+	q := resource.MustParse(r.Memory) // whole bytes, at most MaxInt64: the loader checks
+	limit := q.Value()
 	return Config{
-		Port:            r.Port,
-		NodeTimeout:     r.NodeTimeout.Duration,
-		MaxmemoryBytes:  limit.Value() * 3 / 4,
+		Port:        r.Port,
+		NodeTimeout: r.NodeTimeout.Duration,
+		// 3/4 of it without overflowing int64: limit*3 would.
+		MaxmemoryBytes:  limit/4*3 + limit%4*3/4,
 		MaxmemoryPolicy: r.MaxmemoryPolicy,
 	}
 }

@@ -39,6 +39,9 @@ func TestMaxmemoryIsThreeQuartersOfTheLimit(t *testing.T) {
 		{"1Gi", 805306368},   // 768 MiB
 		{"100Mi", 78643200},  // 75 MiB
 		{"2G", 1500000000},
+		{"67108867", 50331650},                       // 3/4 of a limit not a multiple of 4, rounded down
+		{"9223372036854775807", 6917529027641081855}, // the largest the loader accepts: limit*3 would overflow
+		{"7Ei", 6052837899185946624},                 // 5.25 EiB
 	}
 	for _, tt := range tests {
 		c := ConfigOf(&schema.Redis{Component: schema.Component{Port: 6379}, Memory: tt.memory, MaxmemoryPolicy: "allkeys-lru"})

@@ -310,12 +310,17 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 // start. The Job's activeDeadlineSeconds is this plus DeadlineSeconds.
 func SettleSeconds(cat *schema.Catalog) int64 {
 	w := cat.Spec.Defaults.Wait
-	settle := time.Duration(cat.ExternalWaitLevels()*w.Retries) * w.Interval.Duration
 	var grace time.Duration
 	for i := range cat.Spec.Services {
 		grace = max(grace, cat.Spec.Services[i].StartupGrace.Duration)
 	}
-	return int64(math.Ceil((settle + grace).Seconds()))
+	// In seconds, which the loader makes every interval and grace whole:
+	// as a Duration, a long interval times many retries and levels would
+	// overflow; in seconds it cannot (a level is at most 1000 retries of
+	// 2562047h, 9.2e12 s: a million levels would be needed, and a 16 MiB
+	// catalog has far fewer services).
+	settle := int64(cat.ExternalWaitLevels()) * int64(w.Retries) * int64(w.Interval.Seconds())
+	return settle + int64(math.Ceil(grace.Seconds()))
 }
 
 // pod runs the init containers, in order, then the report of the named

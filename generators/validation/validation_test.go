@@ -136,6 +136,33 @@ func TestEverythingFromTheCatalog(t *testing.T) {
 	}
 }
 
+// TestSettleSecondsDoNotOverflow: the longest waits the loader accepts
+// give the settle time they mean, not a wrapped one.
+func TestSettleSecondsDoNotOverflow(t *testing.T) {
+	tests := []struct {
+		wait string
+		want int64
+	}{
+		{"{retries: 30, interval: 2s}", 60 + 120},
+		{"{retries: 1000, interval: 2000000h}", 1000*2000000*3600 + 120},
+		{"{retries: 1000, interval: 2562047h}", 1000*2562047*3600 + 120},
+	}
+	for _, tt := range tests {
+		cat, err := schema.Parse("c.yaml", []byte(`apiVersion: catalog.nova.dev/v1alpha1
+kind: ServiceCatalog
+metadata: {name: t}
+spec:
+  namespace: t
+  defaults: {image: {registry: r.example/t, tag: "1"}, wait: `+tt.wait+`}
+  infrastructure:
+    external: [{name: ext, host: ext.example.com, port: 443}]
+  services: [{name: a, dependsOn: [ext]}]
+`))
+		require.NoError(t, err, tt.wait)
+		assert.Equal(t, tt.want, SettleSeconds(cat), tt.wait)
+	}
+}
+
 // TestWaitingChecks: the checks that run beside the last wave wait up to
 // the settle time, 2 levels (search-service, then graphql-gateway
 // waiting for it) of 30 × 2 s plus the 2 min startupGrace, within the

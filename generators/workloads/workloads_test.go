@@ -82,3 +82,29 @@ func TestKafkaClientsGetTheBootstrap(t *testing.T) {
 	assert.Subset(t, clients, []string{"feed-service", "analytics-service", "trust-safety-service", "feature-store", "user-service"},
 		"the seed's consumers, feature-store and a producer")
 }
+
+// TestPodLabelsAreTheCatalogsOrGenerated: every label of a service's pods
+// is the catalog's or one of naming.GeneratedLabels, the keys the loader
+// keeps catalog labels off; a new generated label must join them.
+func TestPodLabelsAreTheCatalogsOrGenerated(t *testing.T) {
+	cat, err := schema.Load("../../services.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	checked := 0
+	for _, o := range objs {
+		d, ok := o.(*appsv1.Deployment)
+		if !ok {
+			continue
+		}
+		svc, ok := cat.Service(d.Name)
+		require.True(t, ok, d.Name)
+		for k := range d.Spec.Template.Labels {
+			if _, fromCatalog := svc.Labels[k]; !fromCatalog {
+				assert.Contains(t, naming.GeneratedLabels(), k, "%s: pod label %s", d.Name, k)
+			}
+		}
+		checked++
+	}
+	assert.NotZero(t, checked)
+}

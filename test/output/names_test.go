@@ -1,9 +1,9 @@
 package output
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -89,36 +89,60 @@ func TestNamesAndLabelsValid(t *testing.T) {
 	}
 }
 
-// TestLongestNamesAreTheLongest: test/catalogs/longest-names.yaml is at
-// the limit: one character more on any of its names is a load error, so
-// the render above really checks the longest names the loader lets
-// through.
+// TestLongestNamesAreTheLongest: the longest-names catalogs of
+// test/catalogs are at the limit: one character more on any of their
+// names (and on the major API version) is a load error, so the render
+// above really checks the longest names the loader lets through.
 func TestLongestNamesAreTheLongest(t *testing.T) {
-	const path = "../catalogs/longest-names.yaml"
-	data, err := os.ReadFile(path)
+	tests := []struct {
+		path string
+		more map[string]string // other values at their limit, grown
+	}{
+		{"../catalogs/longest-names.yaml", nil},
+		{"../catalogs/longest-names-contracts.yaml", map[string]string{"version: 1234567.0.0": "version: 12345678.0.0"}},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			data, err := os.ReadFile(tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := parseIn(t, tt.path, data); err != nil {
+				t.Fatal(err)
+			}
+			grown := maps.Clone(tt.more)
+			if grown == nil {
+				grown = map[string]string{}
+			}
+			// Every name the catalog builds at its limit ends in "xz";
+			// each is grown by one character in turn.
+			for _, f := range strings.FieldsFunc(string(data), func(r rune) bool { return strings.ContainsRune(" \n,[]{}:", r) }) {
+				if strings.HasSuffix(f, "xz") {
+					grown[f] = strings.TrimSuffix(f, "z") + "xz"
+				}
+			}
+			if len(grown) < 2 {
+				t.Fatalf("found only %d values at their limit: %v", len(grown), grown)
+			}
+			for from, to := range grown {
+				if err := parseIn(t, tt.path, []byte(strings.ReplaceAll(string(data), from, to))); err == nil {
+					t.Errorf("%q grown to %q still loads: it is not at its limit", from, to)
+				}
+			}
+			t.Logf("%d values at their limit", len(grown))
+		})
+	}
+}
+
+// parseIn loads a catalog's text as if it were the file at path: its
+// relative paths (proto files) resolve beside it.
+func parseIn(t *testing.T, path string, data []byte) error {
+	t.Helper()
+	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := schema.Parse(path, data); err != nil {
-		t.Fatal(err)
-	}
-	// Every name the catalog builds at its limit ends in "xz"; each is
-	// grown by one character in turn.
-	var names []string
-	for _, f := range strings.FieldsFunc(string(data), func(r rune) bool { return strings.ContainsRune(" \n,[]{}:", r) }) {
-		if strings.HasSuffix(f, "xz") && !slices.Contains(names, f) {
-			names = append(names, f)
-		}
-	}
-	if len(names) < 10 {
-		t.Fatalf("found only %d names at their limit: %v", len(names), names)
-	}
-	for _, name := range names {
-		longer := strings.TrimSuffix(name, "z") + "xz"
-		grown := strings.ReplaceAll(string(data), name, longer)
-		if _, err := schema.Parse(path, []byte(grown)); err == nil {
-			t.Errorf("%q (%d) grown to %d characters still loads: it is not at its limit", name, len(name), len(longer))
-		}
-	}
-	t.Logf("%d names at their limit", len(names))
+	defer root.Close()
+	_, err = schema.ParseIn(root, path, data, "")
+	return err
 }
