@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
@@ -160,9 +161,9 @@ written and each of its environments, or only the one -e names.`,
 			}
 			s := cat.Spec
 			fmt.Fprintf(c.OutOrStdout(), "%s: ok: %d services, %d databases, %d topics, %d dependency targets",
-				path.path, len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
+				guard.Escape(path.path), len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
 			if path.env != "" {
-				fmt.Fprintf(c.OutOrStdout(), " (environment %s)", path.env)
+				fmt.Fprintf(c.OutOrStdout(), " (environment %s)", guard.Escape(path.env))
 			} else if len(envs) > 0 {
 				fmt.Fprintf(c.OutOrStdout(), "; environments %s ok", strings.Join(envs, ", "))
 			}

@@ -227,3 +227,15 @@ func runHostile(t *testing.T, bin string, tt hostileCase) {
 	t.Logf("%s in %s, peak resident memory %d MiB", strings.Join(tt.args, " "), elapsed.Round(time.Millisecond), rss>>20)
 	assert.Less(t, rss, int64(hostileMemory), "peak resident memory %d MiB", rss>>20)
 }
+
+// TestValidateEscapesTheFileName: the ok line names the file as given,
+// escaped: a name is input too.
+func TestValidateEscapesTheFileName(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "fns", "testdata", "catalog.yaml"))
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "a\x1b[2Jb.yaml")
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	r := runGuarded(t, strings.NewReader(""), "validate", "-f", file)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, filepath.Dir(file)+`/a\x1b[2Jb.yaml: ok: `), r.stdout)
+}
