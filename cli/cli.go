@@ -14,8 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/fns"
-	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"

@@ -199,9 +199,9 @@ type chiSpec struct {
 	} `json:"defaults"`
 	Templates struct {
 		PodTemplates []struct {
-			Name     string             `json:"name"`
-			Metadata metav1.ObjectMeta  `json:"metadata"`
-			Spec     corev1.PodSpec     `json:"spec"`
+			Name     string            `json:"name"`
+			Metadata metav1.ObjectMeta `json:"metadata"`
+			Spec     corev1.PodSpec    `json:"spec"`
 		} `json:"podTemplates"`
 		ServiceTemplates []struct {
 			Name         string             `json:"name"`
