@@ -17,7 +17,10 @@ COPY tools/go.mod tools/go.sum tools/
 RUN go mod download && go mod download -modfile=tools/go.mod
 COPY . .
 ENV CGO_ENABLED=0 GOFLAGS=-trimpath
-RUN go build -ldflags="-s -w" -o /out/novagen ./cmd/novagen \
+# No .git in the context (.dockerignore): make image passes what novagen
+# version prints.
+ARG VERSION="" COMMIT="" MODIFIED=""
+RUN go build -ldflags="-s -w -X github.com/novagen/novagen/cli.version=${VERSION} -X github.com/novagen/novagen/cli.commit=${COMMIT} -X github.com/novagen/novagen/cli.modified=${MODIFIED}" -o /out/novagen ./cmd/novagen \
  && go build -modfile=tools/go.mod -ldflags="-s -w" -o /out/kustomize sigs.k8s.io/kustomize/kustomize/v5
 
 FROM scratch

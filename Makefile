@@ -14,13 +14,21 @@ WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
 all: build test
 
-## build: compile bin/novagen
+# The commit novagen version prints: go build stamps none in a linked git
+# worktree (golang/go#58218) or without git, so the builds stamp it
+# themselves (recursive variables: git runs only for the targets using them).
+COMMIT    = $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED  = $(shell test -z "$$(git status --porcelain 2>/dev/null)" || echo true)
+VCS_FLAGS = -ldflags='-X github.com/novagen/novagen/cli.commit=$(COMMIT) -X github.com/novagen/novagen/cli.modified=$(MODIFIED)'
+NOVAGEN_BIN ?= bin/novagen
+
+## build: compile bin/novagen (NOVAGEN_BIN)
 build:
-	$(GO) build -o bin/novagen ./cmd/novagen
+	$(GO) build $(VCS_FLAGS) -o $(NOVAGEN_BIN) ./cmd/novagen
 
 ## install: go install novagen (into GOBIN or GOPATH/bin: put it on PATH for kustomize)
 install:
-	$(GO) install ./cmd/novagen
+	$(GO) install $(VCS_FLAGS) ./cmd/novagen
 
 ## render: print every generated object of services.yaml
 render: build
@@ -140,7 +148,7 @@ clean:
 ## empty base, non-root); needs a container engine. VERSION names the tag.
 VERSION ?= 0.1.0
 image:
-	docker build -t novagen/novagen:$(VERSION) .
+	docker build --build-arg VERSION=v$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg MODIFIED=$(MODIFIED) -t novagen/novagen:$(VERSION) .
 
 ## image-test: what the image holds, without a container engine: the
 ## Dockerfile agrees with the project, and its binaries, built the same way,

@@ -63,8 +63,11 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	// cobra adds --version and -v (no root flag takes -v).
+	root.Version = currentBuild().String()
+	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(versionCmd(), renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
 	return root
 }
 
