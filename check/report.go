@@ -1,8 +1,10 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/novagen/novagen/internal/guard"
@@ -15,15 +17,25 @@ type Format string
 const (
 	Text     Format = "text"
 	Markdown Format = "markdown"
+	JSON     Format = "json" // check's report only: diff has no JSON shape
 )
 
-// ParseFormat accepts text or markdown.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(s); f {
-	case Text, Markdown:
+// ParseFormat accepts text or markdown (diff's formats).
+func ParseFormat(s string) (Format, error) { return parseFormat(s, Text, Markdown) }
+
+// ParseReportFormat accepts text, markdown or json (check's formats).
+func ParseReportFormat(s string) (Format, error) { return parseFormat(s, Text, Markdown, JSON) }
+
+func parseFormat(s string, allowed ...Format) (Format, error) {
+	if f := Format(s); slices.Contains(allowed, f) {
 		return f, nil
 	}
-	return "", fmt.Errorf("--format %q: expected text or markdown", s)
+	names := make([]string, len(allowed))
+	for i, f := range allowed {
+		names[i] = string(f)
+	}
+	last := len(names) - 1
+	return "", fmt.Errorf("--format %q: expected %s or %s", s, strings.Join(names[:last], ", "), names[last])
 }
 
 // ANSI colours of the statuses, for a terminal.
@@ -36,9 +48,14 @@ const reset = "\033[0m"
 // colours (for a terminal only).
 func Write(w io.Writer, results []Result, f Format, colour bool) error {
 	var b strings.Builder
-	if f == Markdown {
+	switch f {
+	case JSON:
+		if err := writeJSON(&b, results); err != nil {
+			return err
+		}
+	case Markdown:
 		writeMarkdown(&b, results)
-	} else {
+	default:
 		writeText(&b, results, colour)
 	}
 	_, err := io.WriteString(w, b.String())
@@ -100,3 +117,46 @@ func summary(results []Result) string {
 
 // escape is the guard's: what every novagen report and error escapes.
 func escape(s string) string { return guard.Escape(s) }
+
+// jsonReport is the JSON shape of a report (README, "novagen check"):
+// stable names, statuses as in the text report, arrays never null.
+type jsonReport struct {
+	Checks []jsonCheck `json:"checks"`
+	Failed bool        `json:"failed"`
+}
+
+type jsonCheck struct {
+	Name     string        `json:"name"`
+	Status   string        `json:"status"`
+	Checked  int           `json:"checked"`
+	Unit     string        `json:"unit"`
+	Findings []jsonFinding `json:"findings"`
+}
+
+type jsonFinding struct {
+	Severity string `json:"severity"`
+	Object   string `json:"object"`
+	Field    string `json:"field"`
+	Message  string `json:"message"`
+}
+
+// writeJSON writes the report as one indented JSON object. Its strings
+// are not escaped as the text's are: JSON's own escaping keeps them on
+// their line.
+func writeJSON(b *strings.Builder, results []Result) error {
+	report := jsonReport{Checks: []jsonCheck{}, Failed: Failed(results)}
+	for _, r := range results {
+		c := jsonCheck{Name: r.Name, Status: r.Status().String(), Checked: r.Checked, Unit: r.Unit, Findings: []jsonFinding{}}
+		for _, f := range r.Findings {
+			c.Findings = append(c.Findings, jsonFinding{Severity: f.Severity.String(), Object: f.Object, Field: f.Field, Message: f.Message})
+		}
+		report.Checks = append(report.Checks, c)
+	}
+	data, err := json.MarshalIndent(report, "", "  ")
+	if err != nil {
+		return err
+	}
+	b.Write(data)
+	b.WriteByte('\n')
+	return nil
+}

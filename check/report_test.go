@@ -144,3 +144,84 @@ func tableCells(row string) []string {
 	}
 	return cells
 }
+
+// TestWriteJSON: the documented JSON shape, exactly; strings as they are
+// (JSON escapes them), arrays empty rather than null.
+func TestWriteJSON(t *testing.T) {
+	results := []Result{
+		{Name: "resources", Title: "requests", Unit: "containers", Checked: 3},
+		{Name: "probes", Title: "probes", Unit: "containers", Checked: 2, Findings: []Finding{
+			{Fail, "Deployment/a", "spec.template.spec.containers[a].livenessProbe", "missing\x1b[31m"},
+			{Warn, "Service/b", "spec.selector", `selects no pod: "x"`},
+		}},
+	}
+	const want = `{
+  "checks": [
+    {
+      "name": "resources",
+      "status": "PASS",
+      "checked": 3,
+      "unit": "containers",
+      "findings": []
+    },
+    {
+      "name": "probes",
+      "status": "FAIL",
+      "checked": 2,
+      "unit": "containers",
+      "findings": [
+        {
+          "severity": "FAIL",
+          "object": "Deployment/a",
+          "field": "spec.template.spec.containers[a].livenessProbe",
+          "message": "missing\u001b[31m"
+        },
+        {
+          "severity": "WARN",
+          "object": "Service/b",
+          "field": "spec.selector",
+          "message": "selects no pod: \"x\""
+        }
+      ]
+    }
+  ],
+  "failed": true
+}
+`
+	var b bytes.Buffer
+	if err := Write(&b, results, JSON, true); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	if err := Write(&b, results[:1], JSON, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), "\"failed\": false\n}\n") {
+		t.Errorf("a PASS report is not failed:\n%s", b.String())
+	}
+}
+
+// TestParseFormats: check's report has JSON, diff's formats do not.
+func TestParseFormats(t *testing.T) {
+	cases := []struct {
+		parse   func(string) (Format, error)
+		in      string
+		want    Format
+		wantErr string
+	}{
+		{ParseFormat, "markdown", Markdown, ""},
+		{ParseFormat, "json", "", `--format "json": expected text or markdown`},
+		{ParseReportFormat, "json", JSON, ""},
+		{ParseReportFormat, "text", Text, ""},
+		{ParseReportFormat, "html", "", `--format "html": expected text, markdown or json`},
+	}
+	for _, tc := range cases {
+		got, err := tc.parse(tc.in)
+		if got != tc.want || (err == nil) != (tc.wantErr == "") || (err != nil && err.Error() != tc.wantErr) {
+			t.Errorf("parse(%q) = %q, %v; want %q, %q", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+}

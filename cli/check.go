@@ -27,10 +27,12 @@ func checkCmd(colour bool) *cobra.Command {
   kustomize build --enable-alpha-plugins --enable-exec examples/staging | novagen check
 
 Prints one PASS/WARN/FAIL line per check with its counts, then every
-finding with its object and field; exits 1 on any FAIL.`,
+finding with its object and field; exits 1 on any FAIL. --format json
+writes the same report as one JSON object on stdout (a FAIL too:
+"failed": true, exit 1); --format markdown, a PR comment.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			f, err := check.ParseFormat(format)
+			f, err := check.ParseReportFormat(format)
 			if err != nil {
 				return err
 			}
@@ -61,7 +63,7 @@ finding with its object and field; exits 1 on any FAIL.`,
 		},
 	}
 	c.Flags().StringVarP(&path, "file", "f", "-", `rendered manifests to check ("-" reads standard input)`)
-	c.Flags().StringVar(&format, "format", "text", "text or markdown")
+	c.Flags().StringVar(&format, "format", "text", "text, markdown or json")
 	return c
 }
 
