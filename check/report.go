@@ -152,11 +152,10 @@ func writeJSON(b *strings.Builder, results []Result) error {
 		}
 		report.Checks = append(report.Checks, c)
 	}
-	data, err := json.MarshalIndent(report, "", "  ")
-	if err != nil {
-		return err
-	}
-	b.Write(data)
-	b.WriteByte('\n')
-	return nil
+	// Names and messages as they are (<none>, not \u003cnone\u003e):
+	// nothing reads this as HTML.
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(report)
 }

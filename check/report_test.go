@@ -152,7 +152,7 @@ func TestWriteJSON(t *testing.T) {
 		{Name: "resources", Title: "requests", Unit: "containers", Checked: 3},
 		{Name: "probes", Title: "probes", Unit: "containers", Checked: 2, Findings: []Finding{
 			{Fail, "Deployment/a", "spec.template.spec.containers[a].livenessProbe", "missing\x1b[31m"},
-			{Warn, "Service/b", "spec.selector", `selects no pod: "x"`},
+			{Warn, "Service/b", "spec.selector", `selects no pod: "x" <none>`},
 		}},
 	}
 	const want = `{
@@ -180,7 +180,7 @@ func TestWriteJSON(t *testing.T) {
           "severity": "WARN",
           "object": "Service/b",
           "field": "spec.selector",
-          "message": "selects no pod: \"x\""
+          "message": "selects no pod: \"x\" <none>"
         }
       ]
     }

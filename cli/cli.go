@@ -15,7 +15,6 @@ import (
 
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/generators"
-	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
@@ -138,43 +137,6 @@ them): the union of every partition's render is the whole render.`,
 	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+names(generators.All()))
 	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+transformerNames())
 	c.Flags().StringVarP(&partition, "partition", "p", "", "render only this partition of a catalog with spec.partitions (see novagen partitions)")
-	return c
-}
-
-func validateCmd() *cobra.Command {
-	var path catalogRef
-	c := &cobra.Command{
-		Use:   "validate",
-		Short: "Check the catalog and report every problem as FILE:LINE:COL",
-		Long: `Check the catalog and report every problem as FILE:LINE:COL: the catalog as
-written and each of its environments, or only the one -e names.`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
-			if err != nil {
-				return err
-			}
-			var envs []string
-			if path.env == "" {
-				// Every environment too.
-				if err := schema.CheckEnvironments(cat); err != nil {
-					return err
-				}
-				envs = cat.EnvironmentNames
-			}
-			s := cat.Spec
-			fmt.Fprintf(c.OutOrStdout(), "%s: ok: %d services, %d databases, %d topics, %d dependency targets",
-				guard.Escape(path.path), len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()))
-			if path.env != "" {
-				fmt.Fprintf(c.OutOrStdout(), " (environment %s)", guard.Escape(path.env))
-			} else if len(envs) > 0 {
-				fmt.Fprintf(c.OutOrStdout(), "; environments %s ok", strings.Join(envs, ", "))
-			}
-			fmt.Fprintln(c.OutOrStdout())
-			return nil
-		},
-	}
-	catalogFlag(c, &path)
 	return c
 }
 
