@@ -85,6 +85,11 @@ func TestDockerfile(t *testing.T) {
 	assert.Contains(t, strings.Join(envs, " "), "CGO_ENABLED=0")
 	build := strings.Join(runs, " ")
 	assert.Contains(t, build, "-o /out/novagen ./cmd/novagen")
+	// No .git in the build context: the commit novagen version prints
+	// comes from make image's build arguments.
+	for _, v := range []string{"version=${VERSION}", "commit=${COMMIT}", "modified=${MODIFIED}"} {
+		assert.Contains(t, build, "-X github.com/novagen/novagen/cli."+v)
+	}
 	assert.Contains(t, build, "-modfile=tools/go.mod -ldflags=\"-s -w\" -o /out/kustomize sigs.k8s.io/kustomize/kustomize/v5",
 		"kustomize at the version tools/go.mod pins")
 }
