@@ -37,6 +37,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetErr(stderr)
 	if err := root.Execute(); err != nil {
+		var st exitStatus
+		if errors.As(err, &st) {
+			return exitWith(st, &out, stdout, stderr)
+		}
 		if errors.Is(err, errReported) {
 			// The report is the output; its FAIL lines say why.
 			_, _ = out.WriteTo(stdout)
@@ -49,6 +53,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// exitWith ends a command whose error carries its exit status: with no
+// error (diff --exit-code found differences) the output is the report.
+func exitWith(st exitStatus, out *output, stdout, stderr io.Writer) int {
+	if st.err != nil {
+		pipeline.PrintError(stderr, st.err)
+		return st.code
+	}
+	if _, err := out.WriteTo(stdout); err != nil {
+		pipeline.PrintError(stderr, err)
+		return 2 // an error, not a difference
+	}
+	return st.code
 }
 
 func newRoot(out io.Writer, colour bool) *cobra.Command {
