@@ -79,14 +79,20 @@ func (d *differ) sequence(a, b *yaml.Node, path string) {
 }
 
 // values is "old → new" for a changed scalar, or (changed) when its
-// values are secret.
+// values are secret or differ only past what short shows.
 func (d *differ) values(path string, a, b *yaml.Node) string {
 	if d.hide != nil && d.hide(path) {
 		return "(changed)"
 	}
 	// Same text, other type ("1" and 1): quoting the string shows which.
 	same := a.Value == b.Value
-	return short(a, same) + " → " + short(b, same)
+	old, new := short(a, same), short(b, same)
+	if old == new {
+		// They differ past the cut (a long or multi-line value): showing
+		// the same text twice would say nothing.
+		return "(changed)"
+	}
+	return old + " → " + new
 }
 
 // maxValue is how many characters of a value a path shows: enough to

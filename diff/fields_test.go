@@ -33,6 +33,7 @@ func TestFieldDiff(t *testing.T) {
 		{"empty string", `{a: ""}`, "{a: b}", nil, []string{`a: "" → b`}},
 		{"long value cut", "{a: " + long + "}", "{a: y}", nil, []string{"a: " + strings.Repeat("x", maxValue-1) + "… → y"}},
 		{"multi-line value: its first line", "{a: \"one\\ntwo\"}", "{a: one}", nil, []string{"a: one… → one"}},
+		{"differing past the cut", "{a: \"same\\nold\"}", "{a: \"same\\nnew\"}", nil, []string{"a: (changed)"}},
 		{"secret value hidden", "{data: {password: aGVsbG8=}, kind: Secret}", "{data: {password: d29ybGQ=}, kind: Secret}", secret, []string{"data.password: (changed)"}},
 		{"hide judges the path", "{data: {k: a}, spec: {k: a}}", "{data: {k: b}, spec: {k: b}}", secret, []string{"data.k: (changed)", "spec.k: a → b"}},
 	}
