@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -43,10 +44,7 @@ difference 0.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			r, f, err := compareCatalogs(c, args, path, base, format)
 			if err != nil {
-				if exitCode {
-					return exitStatus{code: 2, err: err}
-				}
-				return err
+				return err // Main exits 2 under --exit-code
 			}
 			if f == check.Markdown {
 				err = r.WriteMarkdown(c.OutOrStdout())
@@ -54,7 +52,7 @@ difference 0.`,
 				err = r.WriteText(c.OutOrStdout())
 			}
 			if err == nil && exitCode && len(r.Groups) > 0 {
-				return exitStatus{code: 1}
+				return errDiffers
 			}
 			return err
 		},
@@ -100,22 +98,9 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 	return diff.Compare(old, new, oldNodes, newNodes), f, nil
 }
 
-// exitStatus is an error that sets novagen's exit status (diff
-// --exit-code): Main writes the output, then err, if any, and exits with
-// code.
-type exitStatus struct {
-	code int
-	err  error
-}
-
-func (e exitStatus) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e exitStatus) Unwrap() error { return e.err }
+// errDiffers is diff --exit-code's finding that the renders differ: Main
+// prints the report and exits 1.
+var errDiffers = errors.New("the renders differ")
 
 // renderAll runs every generator and transformer, as render does.
 func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {

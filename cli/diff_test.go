@@ -74,6 +74,7 @@ func TestDiffCommand(t *testing.T) {
 		{"a missing catalog", []string{oldFile, catalog + ".missing"}, 2, "", "services.yaml.missing: cannot read catalog"},
 		{"an unknown revision", []string{"--base", "nope", "-f", catalog}, 2, "", "Not a valid object name nope"},
 		{"a bad format", []string{oldFile, catalog, "--format", "html"}, 2, "", `--format "html"`},
+		{"an unknown flag", []string{oldFile, catalog, "--nope"}, 2, "", "unknown flag: --nope"},
 	} {
 		t.Run("exit code "+tc.name, func(t *testing.T) {
 			code, stdout, stderr := run(append([]string{"diff", "--exit-code"}, tc.args...)...)
@@ -87,5 +88,21 @@ func TestDiffCommand(t *testing.T) {
 				require.Empty(t, stderr)
 			}
 		})
+	}
+}
+
+// TestExitCodeFlag: what Main reads before cobra, to exit 2 on an error.
+func TestExitCodeFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"diff", "a", "b"}, false},
+		{[]string{"diff", "--exit-code", "a", "b"}, true},
+		{[]string{"diff", "a", "b", "--exit-code=true"}, true},
+		{[]string{"diff", "--exit-code=false", "a", "b"}, false},
+		{[]string{"diff", "--", "--exit-code"}, false},
+	} {
+		require.Equal(t, tc.want, exitCodeFlag(tc.args), "%q", tc.args)
 	}
 }
