@@ -38,8 +38,8 @@ changes shows as changed.
 
 With --exit-code, like git diff --exit-code, the status says what it found:
 0 the renders are the same, 1 they differ (the report is printed), 2 an
-error (the two catalogs could not be read or rendered), so that CI can
-tell a change from a failure. Without it, an error exits 1 and a
+error (a bad command line, a catalog that cannot be read or rendered), so
+that CI can tell a change from a failure. Without it, an error exits 1 and a
 difference 0.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			r, f, err := compareCatalogs(c, args, path, base, format)
