@@ -24,30 +24,54 @@ const defaultCatalog = "services.yaml"
 
 // Main runs novagen with args and returns the exit status. Output is
 // buffered and written only on success, so a failing command never leaves
-// partial YAML on stdout; a check that fails still prints its report.
+// partial YAML on stdout; a check that fails still prints its report, and
+// so does diff --exit-code that found differences (status 1). An error
+// exits 1, or 2 under --exit-code, so that it is not read as "changed".
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "fn" {
 		// The KRM function owns stdin/stdout entirely.
 		return fns.Main()
+	}
+	failed := 1
+	if exitCodeFlag(args) {
+		failed = 2
 	}
 	var out output
 	root := newRoot(&out, isTerminal(stdout))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
-		if errors.Is(err, errReported) {
-			// The report is the output; its FAIL lines say why.
-			_, _ = out.WriteTo(stdout)
+	err := root.Execute()
+	status := 0
+	switch {
+	case errors.Is(err, errDiffers):
+		err, status = nil, 1 // the report is the output
+	case errors.Is(err, errReported):
+		// The report is the output; its FAIL lines say why.
+		_, _ = out.WriteTo(stdout)
+	}
+	if err == nil {
+		_, err = out.WriteTo(stdout)
+	}
+	if err != nil {
+		pipeline.PrintError(stderr, err)
+		return failed
+	}
+	return status
+}
+
+// exitCodeFlag says whether args ask for diff's --exit-code, read before
+// cobra parses them: a command line it refuses must exit 2 too.
+func exitCodeFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
 		}
-		pipeline.PrintError(stderr, err)
-		return 1
+		if a == "--exit-code" || strings.HasPrefix(a, "--exit-code=") && a != "--exit-code=false" {
+			return true
+		}
 	}
-	if _, err := out.WriteTo(stdout); err != nil {
-		pipeline.PrintError(stderr, err)
-		return 1
-	}
-	return 0
+	return false
 }
 
 func newRoot(out io.Writer, colour bool) *cobra.Command {

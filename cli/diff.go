@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -21,6 +22,7 @@ import (
 func diffCmd() *cobra.Command {
 	var path catalogRef
 	var base, format string
+	var exitCode bool
 	c := &cobra.Command{
 		Use:   "diff [OLD NEW | --base REF [-f services.yaml]]",
 		Short: "Show which objects a catalog change adds, removes or changes, grouped by service",
@@ -32,48 +34,73 @@ changes shows as changed.
 
   novagen diff old.yaml services.yaml
   novagen diff --base main                    # services.yaml as committed on main
-  novagen diff --base origin/main --format markdown -f services.yaml`,
+  novagen diff --base origin/main --format markdown -f services.yaml
+
+With --exit-code, like git diff --exit-code, the status says what it found:
+0 the renders are the same, 1 they differ (the report is printed), 2 an
+error (a bad command line, a catalog that cannot be read or rendered), so
+that CI can tell a change from a failure. Without it, an error exits 1 and a
+difference 0.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			f, err := check.ParseFormat(format)
+			r, f, err := compareCatalogs(c, args, path, base, format)
 			if err != nil {
-				return err
+				return err // Main exits 2 under --exit-code
 			}
-			var old, new *schema.Catalog
-			switch {
-			case base != "" && len(args) == 0:
-				if old, err = loadAtRef(base, path.path, path.env); err == nil {
-					new, err = load(c, path)
-				}
-			case base == "" && len(args) == 2:
-				if old, err = load(c, catalogRef{args[0], path.env}); err == nil {
-					new, err = load(c, catalogRef{args[1], path.env})
-				}
-			default:
-				return fmt.Errorf("diff takes two catalogs (OLD NEW) or --base REF, got %d arguments", len(args))
-			}
-			if err != nil {
-				return err
-			}
-			oldNodes, err := renderAll(old)
-			if err != nil {
-				return err
-			}
-			newNodes, err := renderAll(new)
-			if err != nil {
-				return err
-			}
-			r := diff.Compare(old, new, oldNodes, newNodes)
 			if f == check.Markdown {
-				return r.WriteMarkdown(c.OutOrStdout())
+				err = r.WriteMarkdown(c.OutOrStdout())
+			} else {
+				err = r.WriteText(c.OutOrStdout())
 			}
-			return r.WriteText(c.OutOrStdout())
+			if err == nil && exitCode && len(r.Groups) > 0 {
+				return errDiffers
+			}
+			return err
 		},
 	}
 	catalogFlag(c, &path)
 	c.Flags().StringVar(&base, "base", "", "compare the catalog at -f with its version at this git revision (git show REV:PATH)")
 	c.Flags().StringVar(&format, "format", "text", "text or markdown")
+	c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when the renders differ, 2 on an error, 0 when they are the same")
 	return c
 }
+
+// compareCatalogs loads and renders the two catalogs diff's arguments
+// name and compares them.
+func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, format string) (diff.Report, check.Format, error) {
+	f, err := check.ParseFormat(format)
+	if err != nil {
+		return diff.Report{}, f, err
+	}
+	var old, new *schema.Catalog
+	switch {
+	case base != "" && len(args) == 0:
+		if old, err = loadAtRef(base, path.path, path.env); err == nil {
+			new, err = load(c, path)
+		}
+	case base == "" && len(args) == 2:
+		if old, err = load(c, catalogRef{args[0], path.env}); err == nil {
+			new, err = load(c, catalogRef{args[1], path.env})
+		}
+	default:
+		err = fmt.Errorf("diff takes two catalogs (OLD NEW) or --base REF, got %d arguments", len(args))
+	}
+	if err != nil {
+		return diff.Report{}, f, err
+	}
+	oldNodes, err := renderAll(old)
+	if err != nil {
+		return diff.Report{}, f, err
+	}
+	newNodes, err := renderAll(new)
+	if err != nil {
+		return diff.Report{}, f, err
+	}
+	return diff.Compare(old, new, oldNodes, newNodes), f, nil
+}
+
+// errDiffers is diff --exit-code's finding that the renders differ: Main
+// prints the report and exits 1.
+var errDiffers = errors.New("the renders differ")
 
 // renderAll runs every generator and transformer, as render does.
 func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {

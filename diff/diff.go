@@ -34,7 +34,7 @@ const Shared = "(shared)"
 type Change struct {
 	Op     Op
 	Object string   // Kind/name; a renamed Job: Kind/old → new
-	Paths  []string // Changed: the field paths that differ, in document order
+	Paths  []string // Changed: the field paths that differ, in document order, a changed value's as path: old → new
 }
 
 // Group is the changes of one catalog node, or the shared ones.
@@ -78,7 +78,7 @@ func Compare(old, new *schema.Catalog, oldNodes, newNodes []*yaml.RNode) Report 
 		case !ok:
 			add(o, Change{Op: Removed, Object: objectName(o)})
 		default:
-			if paths := fieldDiff(o.YNode(), n.YNode()); len(paths) > 0 {
+			if paths := fieldDiff(o.YNode(), n.YNode(), secretValues(n)); len(paths) > 0 {
 				name := objectName(o)
 				if n.GetName() != o.GetName() {
 					name += " → " + n.GetName()
@@ -148,6 +148,17 @@ func keyed(nodes []*yaml.RNode) map[string]*yaml.RNode {
 		out[k] = n
 	}
 	return out
+}
+
+// secretValues says which paths of n hold secret values: a Secret's
+// data and stringData, whose values a report never shows.
+func secretValues(n *yaml.RNode) func(string) bool {
+	if n.GetKind() != "Secret" {
+		return nil
+	}
+	return func(path string) bool {
+		return strings.HasPrefix(path, "data") || strings.HasPrefix(path, "stringData")
+	}
 }
 
 func objectName(n *yaml.RNode) string { return n.GetKind() + "/" + n.GetName() }

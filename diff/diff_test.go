@@ -190,9 +190,9 @@ func TestFieldChanges(t *testing.T) {
 		// Below the catalog's largest grace, which the validation's settle
 		// time follows: only the service's Deployment changes.
 		{"startup grace of one service", "      dependsOn: [neo4j]\n", "      dependsOn: [neo4j]\n      startupGrace: 1m\n",
-			"graph-service", "Deployment/graph-service", []string{"spec.template.spec.containers[graph-service].startupProbe.failureThreshold"}},
+			"graph-service", "Deployment/graph-service", []string{"spec.template.spec.containers[name=graph-service].startupProbe.failureThreshold: 24 → 12"}},
 		{"migration deadline", "activeDeadline: 30m", "activeDeadline: 45m",
-			Shared, "Job/sqlx-migrate-", []string{"metadata.name", "spec.activeDeadlineSeconds"}},
+			Shared, "Job/sqlx-migrate-", []string{"metadata.name: sqlx-migrate-747c24cb1c → sqlx-migrate-f4ba713c0f", "spec.activeDeadlineSeconds: 1800 → 2700"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,5 +215,36 @@ func TestNoChange(t *testing.T) {
 	r, _, _ := compare(t, staging(t), staging(t))
 	if len(r.Groups) != 0 || r.Summary() != "no object changes" {
 		t.Fatalf("%s: %+v", r.Summary(), r.Groups)
+	}
+}
+
+// TestSecretValuesNeverShown: a Secret's data and stringData show which
+// keys changed, never their values, in either format; another kind's
+// values show.
+func TestSecretValuesNeverShown(t *testing.T) {
+	cat, _ := rendertest.Text(t, staging(t))
+	object := func(kind, value string) *yaml.RNode {
+		return yaml.MustParse("{apiVersion: v1, kind: " + kind + ", metadata: {name: s}, data: {password: " + value + "}, stringData: {token: t-" + value + "}}")
+	}
+	for _, tc := range []struct {
+		kind  string
+		shown bool
+	}{{"Secret", false}, {"ConfigMap", true}} {
+		r := Compare(cat, cat, []*yaml.RNode{object(tc.kind, "oldsecretvalue")}, []*yaml.RNode{object(tc.kind, "newsecretvalue")})
+		var text, md strings.Builder
+		if err := r.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteMarkdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		for _, out := range []string{text.String(), md.String()} {
+			if !strings.Contains(out, "data.password") || !strings.Contains(out, "stringData.token") {
+				t.Errorf("%s: the changed keys are not named:\n%s", tc.kind, out)
+			}
+			if got := strings.Contains(out, "secretvalue"); got != tc.shown {
+				t.Errorf("%s: values shown %v, want %v:\n%s", tc.kind, got, tc.shown, out)
+			}
+		}
 	}
 }

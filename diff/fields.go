@@ -11,19 +11,27 @@ import (
 // fieldDiff returns the field paths at which a and b differ, in document
 // order: a field or list item on one side only is reported once, marked
 // (added) or (removed), not its subtree; an added list item's index is
-// the new list's, a removed one's the old list's.
+// the new list's, a removed one's the old list's. A changed scalar shows
+// its old and new values (path: old → new), cut short, unless hide says
+// the path's values are secret: then it shows (changed).
 // Lists whose items all have a name (containers, env, ports, volumes)
-// are compared by name (containers[app]), others by index.
-func fieldDiff(a, b *yaml.Node) []string {
-	var out []string
-	walk(a, b, "", &out)
-	return out
+// are compared by name (containers[name=app]), others by index.
+func fieldDiff(a, b *yaml.Node, hide func(path string) bool) []string {
+	d := differ{hide: hide}
+	d.walk(a, b, "")
+	return d.out
 }
 
-func walk(a, b *yaml.Node, path string, out *[]string) {
+// differ collects the differences of one object.
+type differ struct {
+	out  []string
+	hide func(path string) bool
+}
+
+func (d *differ) walk(a, b *yaml.Node, path string) {
 	a, b = deref(a), deref(b)
 	if a.Kind != b.Kind {
-		*out = append(*out, display(path))
+		d.out = append(d.out, display(path))
 		return
 	}
 	switch a.Kind {
@@ -32,50 +40,96 @@ func walk(a, b *yaml.Node, path string, out *[]string) {
 		for _, k := range keysInOrder(a, b) {
 			av, inA := am[k]
 			bv, inB := bm[k]
-			oneSide(join(path, k), inA, inB, out, func(p string) { walk(av, bv, p, out) })
+			d.oneSide(join(path, k), inA, inB, func(p string) { d.walk(av, bv, p) })
 		}
 	case yaml.SequenceNode:
-		an, aok := byName(a)
-		bn, bok := byName(b)
-		if aok && bok {
-			for _, k := range namesInOrder(a, b) {
-				av, inA := an[k]
-				bv, inB := bn[k]
-				oneSide(path+"["+k+"]", inA, inB, out, func(p string) { walk(av, bv, p, out) })
-			}
-			return
-		}
-		if len(a.Content) == len(b.Content) {
-			for i := range a.Content {
-				walk(a.Content[i], b.Content[i], path+"["+strconv.Itoa(i)+"]", out)
-			}
-			return
-		}
-		// Items came or went: report those on one side only (at their
-		// index on that side), not every item after them as shifted.
-		for _, i := range unmatched(a, b) {
-			*out = append(*out, path+"["+strconv.Itoa(i)+"] (removed)")
-		}
-		for _, i := range unmatched(b, a) {
-			*out = append(*out, path+"["+strconv.Itoa(i)+"] (added)")
-		}
+		d.sequence(a, b, path)
 	default:
 		if a.Value != b.Value || a.Tag != b.Tag && a.Tag != "" && b.Tag != "" {
-			*out = append(*out, display(path))
+			d.out = append(d.out, display(path)+": "+d.values(path, a, b))
 		}
 	}
 }
 
+func (d *differ) sequence(a, b *yaml.Node, path string) {
+	an, aok := byName(a)
+	bn, bok := byName(b)
+	if aok && bok {
+		for _, k := range namesInOrder(a, b) {
+			av, inA := an[k]
+			bv, inB := bn[k]
+			d.oneSide(path+"[name="+k+"]", inA, inB, func(p string) { d.walk(av, bv, p) })
+		}
+		return
+	}
+	if len(a.Content) == len(b.Content) {
+		for i := range a.Content {
+			d.walk(a.Content[i], b.Content[i], path+"["+strconv.Itoa(i)+"]")
+		}
+		return
+	}
+	// Items came or went: report those on one side only (at their
+	// index on that side), not every item after them as shifted.
+	for _, i := range unmatched(a, b) {
+		d.out = append(d.out, path+"["+strconv.Itoa(i)+"] (removed)")
+	}
+	for _, i := range unmatched(b, a) {
+		d.out = append(d.out, path+"["+strconv.Itoa(i)+"] (added)")
+	}
+}
+
+// values is "old → new" for a changed scalar, or (changed) when its
+// values are secret or differ only past what short shows.
+func (d *differ) values(path string, a, b *yaml.Node) string {
+	if d.hide != nil && d.hide(path) {
+		return "(changed)"
+	}
+	// Same text, other type ("1" and 1): quoting the string shows which.
+	same := a.Value == b.Value
+	old, new := short(a, same), short(b, same)
+	if old == new {
+		// They differ past the cut (a long or multi-line value): showing
+		// the same text twice would say nothing.
+		return "(changed)"
+	}
+	return old + " → " + new
+}
+
+// maxValue is how many characters of a value a path shows: enough to
+// recognise it, short enough to keep one change on one line.
+const maxValue = 60
+
+// short is n's value on one line, at most maxValue characters, with …
+// where it was cut; an empty string, or a string whose type is what
+// changed, quoted. The report escapes it.
+func short(n *yaml.Node, quote bool) string {
+	v := n.Value
+	if n.Tag == "!!str" && (quote || v == "") {
+		v = strconv.Quote(v)
+	}
+	line, multi := v, false
+	if i := strings.IndexAny(v, "\r\n"); i >= 0 {
+		line, multi = v[:i], true
+	}
+	if r := []rune(line); len(r) > maxValue {
+		return string(r[:maxValue-1]) + "…"
+	}
+	if multi {
+		return line + "…"
+	}
+	return line
+}
+
 // oneSide reports path as added or removed when it is on one side only,
 // else calls both.
-func oneSide(path string, inA, inB bool, out *[]string, both func(string)) {
+func (d *differ) oneSide(path string, inA, inB bool, both func(string)) {
 	switch {
 	case inA && inB:
 		both(path)
 	case inA:
-		*out = append(*out, path+" (removed)")
+		d.out = append(d.out, path+" (removed)")
 	default:
-		*out = append(*out, path+" (added)")
+		d.out = append(d.out, path+" (added)")
 	}
 }
 
