@@ -168,6 +168,17 @@ func (c *converter) mapping(ptr string, n *yaml.Node) any {
 func (c *converter) fill(ptr string, n *yaml.Node, out map[string]any, merged bool) {
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
+		// Every pair read through an alias is charged, kept or not: a
+		// merge of a merge of... repeats keys it then skips, and would
+		// otherwise take exponential time for free.
+		if c.inAlias > 0 {
+			if c.budget--; c.budget < 0 {
+				c.stopped = true
+			}
+		}
+		if c.stopped {
+			return
+		}
 		k, v := n.Content[i], n.Content[i+1]
 		key := k
 		if key.Kind == yaml.AliasNode && key.Alias != nil {
