@@ -3,6 +3,7 @@ package check
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,14 +18,14 @@ import (
 var restrictedLevel = api.LevelVersion{Level: api.LevelRestricted, Version: api.LatestVersion()}
 
 // evaluator is Pod Security Admission's own: the API server's checks,
-// not a copy of them.
-var evaluator = func() psa.Evaluator {
+// not a copy of them. Made on first use: render never needs it.
+var evaluator = sync.OnceValue(func() psa.Evaluator {
 	e, err := psa.NewEvaluator(psa.DefaultChecks(), nil)
 	if err != nil {
 		panic("pod security checks: " + err.Error()) // the library's own list: cannot be invalid
 	}
 	return e
-}()
+})
 
 // reasonFields places a Pod Security reason (CheckResult.ForbiddenReason)
 // at the field it is about, relative to the pod spec or to the container
@@ -94,7 +95,7 @@ func Restricted(p Pod) []Problem {
 // library's order.
 func forbidden(meta *metav1.ObjectMeta, spec corev1.PodSpec) []psa.CheckResult {
 	var out []psa.CheckResult
-	for _, r := range evaluator.EvaluatePod(restrictedLevel, meta, &spec) {
+	for _, r := range evaluator().EvaluatePod(restrictedLevel, meta, &spec) {
 		if !r.Allowed {
 			out = append(out, r)
 		}
