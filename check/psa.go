@@ -48,6 +48,12 @@ var reasonFields = map[string]string{
 	"runAsUser=0":                       "securityContext.runAsUser",
 }
 
+// reasonHints complete a reason whose detail names only what is wrong
+// with what the standard allows instead.
+var reasonHints = map[string]string{
+	"unrestricted capabilities": "restricted: drop ALL, add only NET_BIND_SERVICE",
+}
+
 // Restricted returns every way p falls short of Pod Security
 // "restricted" (https://kubernetes.io/docs/concepts/security/pod-security-standards/),
 // as Pod Security Admission judges it, each at the field at fault, plus
@@ -104,11 +110,14 @@ func forbidden(meta *metav1.ObjectMeta, spec corev1.PodSpec) []psa.CheckResult {
 }
 
 // problem is r at field: the rule that failed, then the library's
-// detail, which says what to set or not set.
+// detail, which says what to set or not set, and any hint.
 func problem(field string, r psa.CheckResult) Problem {
 	msg := r.ForbiddenReason
 	if r.ForbiddenDetail != "" {
 		msg += ": " + r.ForbiddenDetail
+	}
+	if h := reasonHints[r.ForbiddenReason]; h != "" {
+		msg += " (" + h + ")"
 	}
 	return Problem{Field: field, Message: msg}
 }

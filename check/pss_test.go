@@ -49,10 +49,10 @@ func TestPodChecksCatchViolations(t *testing.T) {
 		{"no uid anywhere", func(p *corev1.PodSpec) {
 			p.SecurityContext.RunAsUser, p.Containers[0].SecurityContext.RunAsUser = nil, nil
 		}, "runAsUser"},
-		{"capabilities kept", func(p *corev1.PodSpec) { p.Containers[0].SecurityContext.Capabilities = nil }, `containers[app].securityContext.capabilities: unrestricted capabilities: container "app" must set securityContext.capabilities.drop=["ALL"]`},
+		{"capabilities kept", func(p *corev1.PodSpec) { p.Containers[0].SecurityContext.Capabilities = nil }, `containers[app].securityContext.capabilities: unrestricted capabilities: container "app" must set securityContext.capabilities.drop=["ALL"] (restricted: drop ALL, add only NET_BIND_SERVICE)`},
 		{"capability added", func(p *corev1.PodSpec) {
 			p.Containers[0].SecurityContext.Capabilities.Add = []corev1.Capability{"NET_ADMIN"}
-		}, `must not include "NET_ADMIN" in securityContext.capabilities.add`},
+		}, `must not include "NET_ADMIN" in securityContext.capabilities.add (restricted: drop ALL, add only NET_BIND_SERVICE)`},
 		{"unconfined", func(p *corev1.PodSpec) {
 			p.Containers[0].SecurityContext.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
 		}, "seccompProfile"},
