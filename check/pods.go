@@ -25,12 +25,13 @@ var runsToCompletion = map[string]bool{"Job": true, "CronJob": true}
 // from spec.templates.podTemplates[], labelled with the template's
 // metadata.labels).
 type Pod struct {
-	Object    string // Kind/name of the object holding it
-	Namespace string
-	Path      string // field path of the pod spec within Object, e.g. spec.template.spec
-	Kind      string // the holding object's kind
-	Labels    map[string]string
-	Spec      corev1.PodSpec
+	Object      string // Kind/name of the object holding it
+	Namespace   string
+	Path        string // field path of the pod spec within Object, e.g. spec.template.spec
+	Kind        string // the holding object's kind
+	Labels      map[string]string
+	Annotations map[string]string // Pod Security reads AppArmor profiles from them
+	Spec        corev1.PodSpec
 }
 
 // Where names the pod for people: Object, and the template for a
@@ -127,6 +128,9 @@ func podOf(o object, tmpl place) (Pod, error) {
 	}
 	p := Pod{Object: o.String(), Namespace: o.namespace, Kind: o.kind, Path: spec.field}
 	if p.Labels, err = tmpl.stringMap("metadata", "labels"); err != nil {
+		return Pod{}, err
+	}
+	if p.Annotations, err = tmpl.stringMap("metadata", "annotations"); err != nil {
 		return Pod{}, err
 	}
 	if err := spec.decode(&p.Spec, true); err != nil {

@@ -16,10 +16,10 @@ import (
 )
 
 // podProblems reports, per pod, the problems f finds in its spec.
-func podProblems(in *input, r *Result, f func(corev1.PodSpec) []Problem) {
+func podProblems(in *input, r *Result, f func(Pod) []Problem) {
 	for _, p := range in.pods {
-		for _, pr := range f(p.Spec) {
-			r.add(Fail, p.Object, p.Path+"."+pr.Field, "%s", pr.Message)
+		for _, pr := range f(p) {
+			r.add(Fail, p.Object, join(p.Path, pr.Field), "%s", pr.Message)
 		}
 	}
 }

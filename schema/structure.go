@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,7 +13,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 const schemaURL = "https://novagen.dev/schema/services.schema.json"
@@ -22,15 +24,20 @@ const schemaURL = "https://novagen.dev/schema/services.schema.json"
 // formats are checks a regular expression cannot make, done by the same
 // code that later reads the value, so a value the schema accepts can
 // always be read. Editors that do not know them ignore them.
-var formats = map[string]func(any) bool{
-	"go-duration": func(v any) bool {
+var formats = []*jsonschema.Format{
+	{Name: "go-duration", Validate: func(v any) error {
 		s, ok := v.(string)
 		if !ok {
-			return true // the type check reports it
+			return nil // the type check reports it
 		}
-		_, err := time.ParseDuration(s)
-		return err == nil && wholeNanoseconds(s)
-	},
+		if _, err := time.ParseDuration(s); err != nil {
+			return err
+		}
+		if !wholeNanoseconds(s) {
+			return fmt.Errorf("not a whole number of nanoseconds")
+		}
+		return nil
+	}},
 }
 
 // durationPart is one number and unit of a duration as the schema writes
@@ -54,13 +61,22 @@ func wholeNanoseconds(s string) bool {
 
 var compiled = sync.OnceValue(func() *jsonschema.Schema {
 	c := jsonschema.NewCompiler()
-	maps.Copy(c.Formats, formats)
-	c.AssertFormat = true
-	if err := c.AddResource(schemaURL, bytes.NewReader(schemaJSON)); err != nil {
+	for _, f := range formats {
+		c.RegisterFormat(f)
+	}
+	c.AssertFormat()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		panic(err)
+	}
+	if err := c.AddResource(schemaURL, doc); err != nil {
 		panic(err)
 	}
 	return c.MustCompile(schemaURL)
 })
+
+// english renders the validator's messages that describe keeps.
+var english = message.NewPrinter(language.English)
 
 // What a value of each named definition must look like, in words; the
 // schema's regular expressions are no help to someone editing YAML.
@@ -87,12 +103,18 @@ var definitionHints = map[string]string{
 	"kafkaClusterId":    "a KRaft cluster ID (22 characters: letters, digits, '-' and '_', as kafka-storage random-uuid prints)",
 }
 
-var (
-	bound          = regexp.MustCompile(`must be (<=|>=|<|>) (\S+)`)
-	definitionRef  = regexp.MustCompile(`#/definitions/([^/]+)/[^/]+$`)
-	quotedNames    = regexp.MustCompile(`'([^']*)'`)
-	leafKeywordLoc = regexp.MustCompile(`/([^/]+)$`)
-)
+// definitionRef finds the named definition that is the failing schema
+// itself (not one of its properties').
+var definitionRef = regexp.MustCompile(`#/definitions/([^/]+)$`)
+
+// definition is the name of the definition whose own keyword failed in
+// ve, or "".
+func definition(ve *jsonschema.ValidationError) string {
+	if m := definitionRef.FindStringSubmatch(ve.SchemaURL); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // structureFindings are the schema's objections to a document.
 type structureFindings struct {
@@ -114,8 +136,11 @@ func validateStructure(instance any, pos *positions) structureFindings {
 		out.errs, out.other = Errors{{Pos: pos.value(""), Message: err.Error()}}, true
 		return out
 	}
-	for _, leaf := range leaves(ve) {
-		if errs, unknown := unknownFields(leaf, instance, pos); len(errs) > 0 {
+	found := leaves(ve)
+	relocateKeys(found, instance)
+	for _, leaf := range found {
+		if k, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
+			errs, unknown := unknownFields(k, instancePointer(leaf), pos)
 			out.errs, out.unknown = append(out.errs, errs...), append(out.unknown, unknown...)
 			continue
 		}
@@ -124,31 +149,24 @@ func validateStructure(instance any, pos *positions) structureFindings {
 	return out
 }
 
-// unknownFields describes a failing additionalProperties keyword: an
-// error at each field the schema does not declare, and their pointers.
-func unknownFields(ve *jsonschema.ValidationError, instance any, pos *positions) (Errors, []string) {
-	if !strings.HasSuffix(ve.KeywordLocation, "/additionalProperties") {
-		return nil, nil
-	}
-	// The fields come from the instance and the schema, not from the
-	// message, which quotes field names without escaping them.
-	ptr := instancePointer(ve)
-	obj, _ := rawValueAt(instance, ptr).(map[string]any)
-	allowed := allowedProperties(ve.AbsoluteKeywordLocation)
+// unknownFields describes a failing additionalProperties keyword of the
+// object at ptr: an error at each field the schema does not declare, and
+// their pointers.
+func unknownFields(k *kind.AdditionalProperties, ptr string, pos *positions) (Errors, []string) {
 	var errs Errors
 	var unknown []string
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
-		if !allowed[k] {
-			field := ptr + "/" + escapePointer(k)
-			errs = append(errs, Error{Pos: pos.key(field), Message: fmt.Sprintf("%s: unknown field %s", fieldPath(ptr), quoteShort(k))})
-			unknown = append(unknown, field)
-		}
+	for _, name := range slices.Sorted(slices.Values(k.Properties)) {
+		field := ptr + "/" + escapePointer(name)
+		errs = append(errs, Error{Pos: pos.key(field), Message: fmt.Sprintf("%s: unknown field %s", fieldPath(ptr), quoteShort(name))})
+		unknown = append(unknown, field)
 	}
 	return errs, unknown
 }
 
+// leaves are the failures that explain ve: the errors without causes,
+// and a refused key as a whole (its causes are about the key's text).
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
+	if _, key := ve.ErrorKind.(*kind.PropertyNames); key || len(ve.Causes) == 0 {
 		return []*jsonschema.ValidationError{ve}
 	}
 	var out []*jsonschema.ValidationError
@@ -158,55 +176,172 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Errors {
-	ptr := instancePointer(ve)
-	if strings.Contains(ve.KeywordLocation, "/propertyNames/") {
-		return badKey(ve, ptr, pos)
-	}
-	path := fieldPath(ptr)
-	keyword := ""
-	if m := leafKeywordLoc.FindStringSubmatch(ve.KeywordLocation); m != nil {
-		keyword = m[1]
-	}
-	hint := ""
-	if m := definitionRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil {
-		hint = definitionHints[m[1]]
-	}
-	value := valueAt(instance, ptr)
-
-	switch keyword {
-	case "required":
-		var out Errors
-		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
-			out = append(out, Error{Pos: pos.value(ptr),
-				Message: fmt.Sprintf("%s: missing required field %q", path, m[1])})
+// relocateKeys gives each refused key (a propertyNames error) its
+// mapping's true location. jsonschema v6.0.3 stores that location without
+// copying a slice the validator goes on to reuse (upstream issue
+// santhosh-tekuri/jsonschema#258, fix pending in #269): its length, the
+// mapping's depth, is right, but its segments may be a later sibling's.
+// So the mapping is found again in the instance: of those at that depth
+// holding the key and not claimed by an earlier error, the one sharing
+// the longest prefix with the reported location (the segments before
+// the overwrite are right), the first in key order on a tie.
+func relocateKeys(leaves []*jsonschema.ValidationError, instance any) {
+	claimed := map[string]bool{}
+	for _, ve := range leaves {
+		k, ok := ve.ErrorKind.(*kind.PropertyNames)
+		if !ok {
+			continue
 		}
-		return out
-	case "pattern", "minLength", "maxLength", "not", "format":
-		if hint != "" {
-			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
+		var best []string
+		score := -1
+		mappingsAt(instance, nil, len(ve.InstanceLocation), func(loc []string, m map[string]any) {
+			if _, has := m[k.Property]; !has || claimed[pointerOf(append(loc, k.Property))] {
+				return
+			}
+			if n := commonPrefix(loc, ve.InstanceLocation); n > score {
+				best, score = slices.Clone(loc), n
+			}
+		})
+		if best != nil {
+			ve.InstanceLocation = best
+			claimed[pointerOf(append(best, k.Property))] = true
 		}
-	case "minimum", "maximum":
-		if hint != "" {
-			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is not %s", path, value, hint)}}
-		}
-		if m := bound.FindStringSubmatch(ve.Message); m != nil {
-			what := map[string]string{">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}[m[1]]
-			return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s is out of range: it must be %s %s", path, value, what, plainNumber(m[2]))}}
-		}
-	case "type":
-		return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
 	}
-	return Errors{{Pos: pos.value(ptr), Message: fmt.Sprintf("%s: %s: %s", path, value, ve.Message)}}
 }
 
-// instancePointer is the JSON pointer of the failing value: the
-// validator percent-encodes its segments (a label key with a space).
-func instancePointer(ve *jsonschema.ValidationError) string {
-	if p, err := url.PathUnescape(ve.InstanceLocation); err == nil {
-		return p
+// mappingsAt calls f with every mapping at depth below v (at loc), in
+// key and index order.
+func mappingsAt(v any, loc []string, depth int, f func([]string, map[string]any)) {
+	switch c := v.(type) {
+	case map[string]any:
+		if len(loc) == depth {
+			f(loc, c)
+			return
+		}
+		for _, k := range slices.Sorted(maps.Keys(c)) {
+			mappingsAt(c[k], append(loc, k), depth, f)
+		}
+	case []any:
+		for i, e := range c {
+			if len(loc) < depth {
+				mappingsAt(e, append(loc, strconv.Itoa(i)), depth, f)
+			}
+		}
 	}
-	return ve.InstanceLocation
+}
+
+// commonPrefix is how many leading segments a and b share.
+func commonPrefix(a, b []string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func describe(ve *jsonschema.ValidationError, instance any, pos *positions) Errors {
+	ptr := instancePointer(ve)
+	path := fieldPath(ptr)
+	at := func(format string, args ...any) Errors {
+		return Errors{{Pos: pos.value(ptr), Message: path + ": " + fmt.Sprintf(format, args...)}}
+	}
+	hint := definitionHints[definition(ve)]
+	value := valueAt(instance, ptr)
+
+	switch k := ve.ErrorKind.(type) {
+	case *kind.PropertyNames:
+		return badKey(ve, k, ptr, pos)
+	case *kind.Required:
+		var out Errors
+		for _, name := range k.Missing {
+			out = append(out, at("missing required field %q", name)...)
+		}
+		return out
+	case *kind.Pattern, *kind.MinLength, *kind.MaxLength, *kind.Not, *kind.Format, *kind.Minimum, *kind.Maximum:
+		if hint != "" {
+			return at("%s is not %s", value, hint)
+		}
+	}
+	if bound := outOfRange(ve.ErrorKind); bound != "" {
+		return at("%s is out of range: it must be %s", value, bound)
+	}
+	return at("%s: %s", value, wording(ve.ErrorKind))
+}
+
+// outOfRange is the bound a number fails, in words ("at least 1"), or
+// "" for another kind of error.
+func outOfRange(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Minimum:
+		return "at least " + plainNumber(k.Want)
+	case *kind.Maximum:
+		return "at most " + plainNumber(k.Want)
+	case *kind.ExclusiveMinimum:
+		return "more than " + plainNumber(k.Want)
+	case *kind.ExclusiveMaximum:
+		return "less than " + plainNumber(k.Want)
+	}
+	return ""
+}
+
+// wording says what is wrong with a value. The validator's own words
+// serve, except where they read as a keyword dump ("maxLength: got 23,
+// want 15"), repeat the value the error already shows, or lead with the
+// value found rather than the one wanted.
+func wording(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Type:
+		return fmt.Sprintf("expected %s, but got %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.MinLength:
+		return fmt.Sprintf("length must be >= %d, but got %d", k.Want, k.Got)
+	case *kind.MaxLength:
+		return fmt.Sprintf("length must be <= %d, but got %d", k.Want, k.Got)
+	case *kind.MinItems:
+		return fmt.Sprintf("minimum %d items required, but found %d items", k.Want, k.Got)
+	case *kind.MaxItems:
+		return fmt.Sprintf("maximum %d items required, but found %d items", k.Want, k.Got)
+	case *kind.Pattern:
+		return fmt.Sprintf("does not match pattern '%s'", k.Want)
+	case *kind.Format:
+		return fmt.Sprintf("is not a valid %s: %v", k.Want, k.Err)
+	case *kind.Enum:
+		if names, ok := quoteAll(k.Want); ok {
+			return "value must be one of " + strings.Join(names, ", ")
+		}
+	case *kind.Const:
+		if names, ok := quoteAll([]any{k.Want}); ok {
+			return "value must be " + names[0]
+		}
+	}
+	return k.LocalizedString(english)
+}
+
+// quoteAll writes scalars as the catalog would ("grpc", 3, true); ok is
+// false if any is a list or mapping.
+func quoteAll(vs []any) (out []string, ok bool) {
+	for _, v := range vs {
+		switch v := v.(type) {
+		case string:
+			out = append(out, strconv.Quote(v))
+		case []any, map[string]any:
+			return nil, false
+		default:
+			out = append(out, fmt.Sprint(v))
+		}
+	}
+	return out, true
+}
+
+// instancePointer is the JSON pointer of the failing value.
+func instancePointer(ve *jsonschema.ValidationError) string { return pointerOf(ve.InstanceLocation) }
+
+// pointerOf is the JSON pointer of the segments loc.
+func pointerOf(loc []string) string {
+	var b strings.Builder
+	for _, seg := range loc {
+		b.WriteString("/" + escapePointer(seg))
+	}
+	return b.String()
 }
 
 // keyHints say what the keys of a named definition's mappings must be.
@@ -215,51 +350,34 @@ var keyHints = map[string]string{
 }
 
 // propertyNamesRef finds the definition whose propertyNames failed.
-var propertyNamesRef = regexp.MustCompile(`#/definitions/([^/]+)/propertyNames/`)
+var propertyNamesRef = regexp.MustCompile(`#/definitions/([^/]+)/propertyNames$`)
 
-// badKey describes a key that propertyNames refuses, at the key.
-func badKey(ve *jsonschema.ValidationError, ptr string, pos *positions) Errors {
-	i := strings.LastIndex(ptr, "/")
+// badKey describes the key k of the mapping at ptr that propertyNames
+// refuses, at the key: what the key must be comes from the definition
+// the key failed (its first cause's) or, for an inline propertyNames,
+// from the definition holding it.
+func badKey(ve *jsonschema.ValidationError, k *kind.PropertyNames, ptr string, pos *positions) Errors {
 	what := "allowed here"
-	if m := definitionRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil && definitionHints[m[1]] != "" {
-		what = definitionHints[m[1]]
-	} else if m := propertyNamesRef.FindStringSubmatch(ve.AbsoluteKeywordLocation); m != nil && keyHints[m[1]] != "" {
+	for _, c := range leaves(&jsonschema.ValidationError{ErrorKind: &kind.Group{}, Causes: ve.Causes}) {
+		if h := definitionHints[definition(c)]; h != "" {
+			what = h
+			break
+		}
+	}
+	if m := propertyNamesRef.FindStringSubmatch(ve.SchemaURL); what == "allowed here" && m != nil && keyHints[m[1]] != "" {
 		what = keyHints[m[1]]
 	}
-	return Errors{{Pos: pos.key(ptr), Message: fmt.Sprintf("%s: key %s is not %s", fieldPath(ptr[:i]), quoteShort(unescapePointer(ptr[i+1:])), what)}}
+	return Errors{{Pos: pos.key(ptr + "/" + escapePointer(k.Property)), Message: fmt.Sprintf("%s: key %s is not %s", fieldPath(ptr), quoteShort(k.Property), what)}}
 }
 
 // plainNumber writes a schema bound the way the catalog would: 2147483647,
 // not 2.147483647e+09.
-func plainNumber(s string) string {
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
-		return strconv.FormatInt(int64(f), 10)
+func plainNumber(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
 	}
-	return s
-}
-
-// rawSchema is the schema document as data, to read what a keyword's
-// error does not say (the properties an object may have).
-var rawSchema = sync.OnceValue(func() any {
-	var v any
-	if err := json.Unmarshal(schemaJSON, &v); err != nil {
-		panic(err)
-	}
-	return v
-})
-
-// allowedProperties are the properties the schema object holding the
-// additionalProperties keyword at loc declares.
-func allowedProperties(loc string) map[string]bool {
-	_, frag, _ := strings.Cut(loc, "#")
-	frag = strings.TrimSuffix(frag, "/additionalProperties")
-	obj, _ := rawValueAt(rawSchema(), frag).(map[string]any)
-	props, _ := obj["properties"].(map[string]any)
-	out := make(map[string]bool, len(props))
-	for k := range props {
-		out[k] = true
-	}
-	return out
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // rawValueAt is the value at JSON pointer ptr, or nil.

@@ -3,8 +3,6 @@ package output
 import (
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/novagen/novagen/check"
 )
 
@@ -14,8 +12,8 @@ import (
 func TestPodsAreRestricted(t *testing.T) {
 	operatorRun := 0
 	for _, p := range renderedPods(t) {
-		for _, f := range []func(corev1.PodSpec) []check.Problem{check.Restricted, check.Resources, check.Images} {
-			for _, pr := range f(p.Spec) {
+		for _, f := range []func(check.Pod) []check.Problem{check.Restricted, check.Resources, check.Images} {
+			for _, pr := range f(p.Pod) {
 				t.Errorf("%s: %s", p.where, pr)
 			}
 		}
