@@ -5,20 +5,40 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gonvenience/ytbx"
+	"github.com/homeport/dyff/pkg/dyff"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // fieldDiff returns the field paths at which a and b differ, in document
-// order: a field or list item on one side only is reported once, marked
-// (added) or (removed), not its subtree; an added list item's index is
-// the new list's, a removed one's the old list's. A changed scalar shows
-// its old and new values (path: old → new), cut short, unless hide says
-// the path's values are secret: then it shows (changed).
-// Lists whose items all have a name (containers, env, ports, volumes)
-// are compared by name (containers[name=app]), others by index.
+// order. The comparison is dyff's (homeport/dyff): lists whose items all
+// carry an identifier (name, as containers, env, ports and volumes do;
+// dyff also knows id and key) are matched by it, so a reordered or
+// inserted container is not a change to every later one; other lists by
+// content. This function only words dyff's findings: a field or list item
+// on one side only is reported once, marked (added) or (removed), not its
+// subtree (an unnamed list item at its index on that side); a changed
+// scalar shows its old and new values (path: old → new), cut short,
+// unless hide says the path's values are secret: then it shows (changed);
+// a list whose items are not named and only moved is (order changed).
 func fieldDiff(a, b *yaml.Node, hide func(path string) bool) []string {
+	a, b = deref(a), deref(b)
+	report, err := dyff.CompareInputFiles(
+		ytbx.InputFile{Documents: []*yaml.Node{a}},
+		ytbx.InputFile{Documents: []*yaml.Node{b}},
+	)
+	if err != nil {
+		// dyff refuses nothing the YAML parser accepts; should it, say
+		// the object changed rather than nothing.
+		return []string{fmt.Sprintf(". (changed; not compared field by field: %v)", err)}
+	}
 	d := differ{hide: hide}
-	d.walk(a, b, "")
+	for _, change := range report.Diffs {
+		path := pathString(change.Path)
+		for _, detail := range change.Details {
+			d.detail(path, detail, a, b, change.Path)
+		}
+	}
 	return d.out
 }
 
@@ -28,54 +48,129 @@ type differ struct {
 	hide func(path string) bool
 }
 
-func (d *differ) walk(a, b *yaml.Node, path string) {
-	a, b = deref(a), deref(b)
-	if a.Kind != b.Kind {
-		d.out = append(d.out, display(path))
-		return
-	}
-	switch a.Kind {
-	case yaml.MappingNode:
-		am, bm := fields(a), fields(b)
-		for _, k := range keysInOrder(a, b) {
-			av, inA := am[k]
-			bv, inB := bm[k]
-			d.oneSide(join(path, k), inA, inB, func(p string) { d.walk(av, bv, p) })
+// detail words one of dyff's findings at path.
+func (d *differ) detail(path string, det dyff.Detail, a, b *yaml.Node, at *ytbx.Path) {
+	switch det.Kind {
+	case dyff.MODIFICATION:
+		from, to := deref(det.From), deref(det.To)
+		if from.Kind == yaml.ScalarNode && to.Kind == yaml.ScalarNode {
+			d.out = append(d.out, display(path)+": "+d.values(path, from, to))
+			return
 		}
-	case yaml.SequenceNode:
-		d.sequence(a, b, path)
-	default:
-		if a.Value != b.Value || a.Tag != b.Tag && a.Tag != "" && b.Tag != "" {
-			d.out = append(d.out, display(path)+": "+d.values(path, a, b))
+		d.out = append(d.out, display(path)) // a map became a list, say
+	case dyff.ADDITION:
+		d.entries(path, det.To, lookup(b, at), identifier(lookup(a, at), lookup(b, at)), "(added)")
+	case dyff.REMOVAL:
+		d.entries(path, det.From, lookup(a, at), identifier(lookup(a, at), lookup(b, at)), "(removed)")
+	case dyff.ORDERCHANGE:
+		// Named items are matched by name: their order says nothing
+		// (kubectl apply merges them by name too). Other lists' order can
+		// matter (args).
+		if identifier(lookup(a, at), lookup(b, at)) == "" {
+			d.out = append(d.out, display(path)+" (order changed)")
 		}
 	}
 }
 
-func (d *differ) sequence(a, b *yaml.Node, path string) {
-	an, aok := byName(a)
-	bn, bok := byName(b)
-	if aok && bok {
-		for _, k := range namesInOrder(a, b) {
-			av, inA := an[k]
-			bv, inB := bn[k]
-			d.oneSide(path+"[name="+k+"]", inA, inB, func(p string) { d.walk(av, bv, p) })
+// entries reports each map entry or list item of part, what is on one
+// side only of parent (the map or list at path on that side; its items
+// identified by key, if any).
+func (d *differ) entries(path string, part, parent *yaml.Node, key, mark string) {
+	part = deref(part)
+	switch part.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(part.Content); i += 2 {
+			d.out = append(d.out, join(path, part.Content[i].Value)+" "+mark)
 		}
-		return
-	}
-	if len(a.Content) == len(b.Content) {
-		for i := range a.Content {
-			d.walk(a.Content[i], b.Content[i], path+"["+strconv.Itoa(i)+"]")
+	case yaml.SequenceNode:
+		for _, item := range part.Content {
+			d.out = append(d.out, path+itemKey(item, parent, key)+" "+mark)
 		}
-		return
+	default:
+		d.out = append(d.out, display(path)+" "+mark)
 	}
-	// Items came or went: report those on one side only (at their
-	// index on that side), not every item after them as shifted.
-	for _, i := range unmatched(a, b) {
-		d.out = append(d.out, path+"["+strconv.Itoa(i)+"] (removed)")
+}
+
+// itemKey is how a path names an item of list: [key=x] in a list whose
+// items are identified by key, else [i], its index there.
+func itemKey(item, list *yaml.Node, key string) string {
+	if key != "" {
+		return "[" + key + "=" + fields(deref(item))[key].Value + "]"
 	}
-	for _, i := range unmatched(b, a) {
-		d.out = append(d.out, path+"["+strconv.Itoa(i)+"] (added)")
+	if list != nil {
+		for i, it := range list.Content {
+			if it == item {
+				return "[" + strconv.Itoa(i) + "]"
+			}
+		}
+		for i, it := range list.Content { // dyff copied the item
+			if encode(it) == encode(item) {
+				return "[" + strconv.Itoa(i) + "]"
+			}
+		}
 	}
+	return "[?]"
+}
+
+// pathString is dyff's path in the report's notation:
+// spec.containers[name=app].image, metadata.annotations[x.io/y], l[0].
+func pathString(p *ytbx.Path) string {
+	if p == nil {
+		return ""
+	}
+	var s string
+	for _, e := range p.PathElements {
+		switch {
+		case e.Key != "":
+			s += "[" + e.Key + "=" + e.Name + "]"
+		case e.Idx >= 0:
+			s += "[" + strconv.Itoa(e.Idx) + "]"
+		default:
+			s = join(s, e.Name)
+		}
+	}
+	return s
+}
+
+// lookup is the node at path p in root, or nil.
+func lookup(root *yaml.Node, p *ytbx.Path) *yaml.Node {
+	n := deref(root)
+	if p == nil {
+		return n
+	}
+	for _, e := range p.PathElements {
+		switch {
+		case n == nil:
+			return nil
+		case e.Key != "":
+			n = keyedItem(n, e.Key, e.Name)
+		case e.Idx >= 0:
+			if n.Kind != yaml.SequenceNode || e.Idx >= len(n.Content) {
+				return nil
+			}
+			n = deref(n.Content[e.Idx])
+		default:
+			if n.Kind != yaml.MappingNode {
+				return nil
+			}
+			n = deref(fields(n)[e.Name])
+		}
+	}
+	return n
+}
+
+// keyedItem is the item of list whose key field is name.
+func keyedItem(list *yaml.Node, key, name string) *yaml.Node {
+	if list.Kind != yaml.SequenceNode {
+		return nil
+	}
+	for _, item := range list.Content {
+		item = deref(item)
+		if v, ok := fields(item)[key]; ok && v.Value == name {
+			return item
+		}
+	}
+	return nil
 }
 
 // values is "old → new" for a changed scalar, or (changed) when its
@@ -120,19 +215,6 @@ func short(n *yaml.Node, quote bool) string {
 	return line
 }
 
-// oneSide reports path as added or removed when it is on one side only,
-// else calls both.
-func (d *differ) oneSide(path string, inA, inB bool, both func(string)) {
-	switch {
-	case inA && inB:
-		both(path)
-	case inA:
-		d.out = append(d.out, path+" (removed)")
-	default:
-		d.out = append(d.out, path+" (added)")
-	}
-}
-
 func display(path string) string {
 	if path == "" {
 		return "."
@@ -141,6 +223,9 @@ func display(path string) string {
 }
 
 func deref(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		return n.Content[0]
 	}
@@ -164,78 +249,43 @@ func join(path, key string) string {
 
 func fields(m *yaml.Node) map[string]*yaml.Node {
 	out := map[string]*yaml.Node{}
+	if m == nil {
+		return out
+	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		out[m.Content[i].Value] = m.Content[i+1]
 	}
 	return out
 }
 
-// keysInOrder: a's keys, then b's that a lacks.
-func keysInOrder(a, b *yaml.Node) []string {
-	var keys []string
+// identifier is the field dyff matches the items of lists a and b by
+// (its standard candidates, in its order: a field every item of both
+// lists has, with a distinct value in each), or "" when it compares them
+// by content.
+func identifier(a, b *yaml.Node) string {
+	for _, key := range []string{"name", "key", "id"} {
+		if distinct(a, key) && distinct(b, key) {
+			return key
+		}
+	}
+	return ""
+}
+
+// distinct reports whether every item of list is a map with a distinct
+// scalar value for key.
+func distinct(list *yaml.Node, key string) bool {
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return false
+	}
 	seen := map[string]bool{}
-	for _, m := range []*yaml.Node{a, b} {
-		for i := 0; i < len(m.Content); i += 2 {
-			if k := m.Content[i].Value; !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
+	for _, item := range list.Content {
+		v, ok := fields(deref(item))[key]
+		if !ok || v.Kind != yaml.ScalarNode || seen[v.Value] {
+			return false
 		}
+		seen[v.Value] = true
 	}
-	return keys
-}
-
-// byName indexes a list whose items are all maps with a distinct name.
-func byName(s *yaml.Node) (map[string]*yaml.Node, bool) {
-	out := map[string]*yaml.Node{}
-	for _, item := range s.Content {
-		item = deref(item)
-		if item.Kind != yaml.MappingNode {
-			return nil, false
-		}
-		name, ok := fields(item)["name"]
-		if !ok || name.Kind != yaml.ScalarNode {
-			return nil, false
-		}
-		if _, dup := out[name.Value]; dup {
-			return nil, false
-		}
-		out[name.Value] = item
-	}
-	return out, len(out) > 0
-}
-
-func namesInOrder(a, b *yaml.Node) []string {
-	var names []string
-	seen := map[string]bool{}
-	for _, s := range []*yaml.Node{a, b} {
-		for _, item := range s.Content {
-			if k := fields(deref(item))["name"].Value; !seen[k] {
-				seen[k] = true
-				names = append(names, k)
-			}
-		}
-	}
-	return names
-}
-
-// unmatched returns the indexes of a's items that b lacks, counting
-// repeated items.
-func unmatched(a, b *yaml.Node) []int {
-	left := map[string]int{}
-	for _, item := range b.Content {
-		left[encode(item)]++
-	}
-	var out []int
-	for i, item := range a.Content {
-		k := encode(item)
-		if left[k] > 0 {
-			left[k]--
-			continue
-		}
-		out = append(out, i)
-	}
-	return out
+	return true
 }
 
 // encode is a node's YAML text, to compare items by content.

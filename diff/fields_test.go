@@ -27,7 +27,12 @@ func TestFieldDiff(t *testing.T) {
 		{"named item added", "{c: [{name: a}]}", "{c: [{name: a}, {name: z}]}", nil, []string{"c[name=z] (added)"}},
 		{"item inserted, not every later one shifted", "{l: [a, b, c]}", "{l: [a, x, b, c]}", nil, []string{"l[1] (added)"}},
 		{"item removed", "{l: [a, b, c]}", "{l: [a, c]}", nil, []string{"l[1] (removed)"}},
-		{"item changed in place", "{l: [{p: 1}, {p: 2}]}", "{l: [{p: 1}, {p: 3}]}", nil, []string{"l[1].p: 2 → 3"}},
+		// Unnamed items have no identity: a changed one is one gone and one come.
+		{"unnamed item changed", "{l: [{p: 1}, {p: 2}]}", "{l: [{p: 1}, {p: 3}]}", nil, []string{"l[1] (removed)", "l[1] (added)"}},
+		{"unnamed list reordered", "{args: [--a, --b]}", "{args: [--b, --a]}", nil, []string{"args (order changed)"}},
+		{"named list reordered: no change", "{c: [{name: a}, {name: b}]}", "{c: [{name: b}, {name: a}]}", nil, nil},
+		{"list keyed by id", "{c: [{id: a, x: 1}, {id: b, x: 1}]}", "{c: [{id: b, x: 1}, {id: a, x: 2}]}", nil, []string{"c[id=a].x: 1 → 2"}},
+		{"map entry added deep", "{a: {b: 1}}", "{a: {b: 1, c: {d: 2}}}", nil, []string{"a.c (added)"}},
 		{"kind changed", "{a: [1]}", "{a: {b: 1}}", nil, []string{"a"}},
 		{"string and number", `{a: "1"}`, "{a: 1}", nil, []string{`a: "1" → 1`}},
 		{"empty string", `{a: ""}`, "{a: b}", nil, []string{`a: "" → b`}},
