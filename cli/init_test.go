@@ -457,3 +457,22 @@ func TestAddServiceOutputs(t *testing.T) {
 	assertOnlyInserted(t, string(initOut), string(got), 1)
 	assertOnlyFiles(t, filepath.Dir(path), "services.yaml", "link.yaml")
 }
+
+// TestOriginalLine: a line of the edited catalog is the user's line it
+// was, or init's own: splices insert 2 lines before line 5 and 3 before
+// line 9 of the original.
+func TestOriginalLine(t *testing.T) {
+	splices := []splice{{line: 5, text: "a\nb\n"}, {line: 9, text: "c\nd\ne\n"}}
+	tests := []struct {
+		line, want int
+		ours       bool
+	}{
+		{1, 1, false}, {4, 4, false}, {5, 0, true}, {6, 0, true}, {7, 5, false},
+		{10, 8, false}, {11, 0, true}, {13, 0, true}, {14, 9, false}, {20, 15, false},
+	}
+	for _, tt := range tests {
+		got, ours := originalLine(splices, tt.line)
+		assert.Equal(t, tt.ours, ours, "line %d", tt.line)
+		assert.Equal(t, tt.want, got, "line %d", tt.line)
+	}
+}
