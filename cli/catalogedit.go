@@ -98,6 +98,11 @@ func appendService(path string, data []byte, e serviceEntry) (catalogEdit, error
 	spec := mapValue(doc.Content[0], "spec")
 	servicesKey, services := mapEntry(spec, "services")
 	_, databases := mapEntry(spec, "databases")
+	if services == nil {
+		// spec, or its services, come from an alias or a merge key.
+		return catalogEdit{}, schema.Errors{{Pos: schema.Pos{File: path},
+			Message: "novagen init --service adds to spec.services written out in spec, not merged from an alias: add the service by hand"}}
+	}
 	for _, list := range []*yaml.Node{services, databases} {
 		if list != nil && list.Kind != yaml.SequenceNode {
 			return catalogEdit{}, schema.Errors{{Pos: schema.Pos{File: path, Line: list.Line, Column: list.Column},

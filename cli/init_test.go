@@ -476,3 +476,43 @@ func TestOriginalLine(t *testing.T) {
 		assert.Equal(t, tt.want, got, "line %d", tt.line)
 	}
 }
+
+// TestAppendServiceUnplaceable: lists init cannot add to are refused
+// with a reason, never a panic.
+func TestAppendServiceUnplaceable(t *testing.T) {
+	e := newServiceEntry(initOptions{service: "b", database: true}, false)
+	for _, data := range []string{
+		"spec:\n  <<: {services: [{name: a}]}\n",
+		"spec: {services: &s [{name: a}], databases: *s}\n",
+		"x: &s [{name: a}]\nspec: {services: *s}\n",
+	} {
+		_, err := appendService("c.yaml", []byte(data), e)
+		assert.ErrorContains(t, err, "add the service by hand", data)
+	}
+}
+
+// FuzzAppendService: whatever the catalog, adding a service ends in an
+// error or in text that reads as the catalog plus the service (which
+// appendService checks itself); never a panic.
+func FuzzAppendService(f *testing.F) {
+	for _, p := range []string{staging, initGolden} {
+		data, err := os.ReadFile(p)
+		require.NoError(f, err)
+		f.Add(data)
+	}
+	f.Add([]byte(flowCatalog))
+	f.Add([]byte(anchorCatalog))
+	f.Add([]byte(anchoredLastCatalog))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if checkCatalog("c.yaml", data) != nil {
+			return // init --service refuses it before editing
+		}
+		e := newServiceEntry(initOptions{service: "fuzz-added", database: true, dependsOn: []string{"x"}}, true)
+		edit, err := appendService("c.yaml", data, e)
+		if err != nil {
+			return
+		}
+		var v map[string]any
+		require.NoError(t, yaml.Unmarshal(edit.data, &v))
+	})
+}
