@@ -516,3 +516,13 @@ func FuzzAppendService(f *testing.F) {
 		require.NoError(t, yaml.Unmarshal(edit.data, &v))
 	})
 }
+
+// TestInitFlagsApply: a flag of the other mode is refused, not ignored.
+func TestInitFlagsApply(t *testing.T) {
+	runCommandCases(t, []commandCase{
+		{"--database without --service", []string{"init", "--stdout", "--database"}, 1, nil, []string{"--database does not apply to a new catalog (no --service)"}},
+		{"--depends-on without --service", []string{"init", "--stdout", "--depends-on", "x"}, 1, nil, []string{"--depends-on does not apply to a new catalog"}},
+		{"--registry with --service", []string{"init", "-f", staging, "--service", "x", "--registry", "r.example/x"}, 1, nil, []string{"--registry does not apply to --service"}},
+		{"an argument", []string{"init", "shop"}, 1, nil, []string{`unknown command "shop"`}},
+	})
+}
