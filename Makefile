@@ -73,7 +73,7 @@ conform:
 	$(TOOLS) kubeconform -strict -summary -schema-location '$(KUBECONFORM_SCHEMA_LOCATION)' \
 		golden/render.yaml golden/examples/*.yaml $(DATA_TIER_GOLDEN) $(ARGOCD_MANIFESTS)
 
-## fuzz: each Go fuzz target (loader, whole render, transformer, YAML emitter, JSON to nodes, the function, diff) for FUZZTIME seconds
+## fuzz: each Go fuzz target (loader, whole render, transformer, YAML emitter, JSON to nodes, the function, diff, init --service) for FUZZTIME seconds
 FUZZTIME ?= 20
 fuzz:
 	hack/fuzz.sh $(FUZZTIME)

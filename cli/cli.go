@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/fns"
-	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
@@ -90,7 +89,8 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd())
+	root.AddCommand(versionCmd(), renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd(), initCmd())
+	registerCompletions(root)
 	return root
 }
 
@@ -158,8 +158,8 @@ them): the union of every partition's render is the whole render.`,
 		},
 	}
 	catalogFlag(c, &path)
-	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+names(generators.All()))
-	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+transformerNames())
+	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+strings.Join(generatorNames(), ", "))
+	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+strings.Join(transformerNameList(), ", "))
 	c.Flags().StringVarP(&partition, "partition", "p", "", "render only this partition of a catalog with spec.partitions (see novagen partitions)")
 	return c
 }
@@ -263,24 +263,11 @@ func copySelf(dir string) (string, error) {
 		return "", err
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp(dir, ".novagen-*")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := io.Copy(tmp, src); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
 	dst := filepath.Join(dir, "novagen")
-	return dst, os.Rename(tmp.Name(), dst)
+	return dst, writeReplacing(dst, 0o755, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
 }
 
 func fnCmd() *cobra.Command {
@@ -328,20 +315,4 @@ func synthCmd() *cobra.Command {
 	c.Flags().IntVar(&o.Services, "services", 100, fmt.Sprintf("number of services (1 to %d)", synth.MaxServices))
 	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed; the same seed gives the same catalog")
 	return c
-}
-
-func names(gs []generators.Generator) string {
-	var n []string
-	for _, g := range gs {
-		n = append(n, g.Name)
-	}
-	return strings.Join(n, ", ")
-}
-
-func transformerNames() string {
-	var n []string
-	for _, t := range generators.Transformers() {
-		n = append(n, t.Name)
-	}
-	return strings.Join(n, ", ")
 }

@@ -28,6 +28,7 @@ targets=(
   "FuzzCheck ./check"
   "FuzzFunction ./fns"
   "FuzzDiff ./diff"
+  "FuzzAppendService ./cli"
 )
 
 # crashers counts the inputs kept for a target.

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/schema"
+)
+
+// formatValues are the values of each command's --format or -o/--output
+// flag (TestFormatCompletionMatchesCommands holds them to what the
+// commands accept).
+var formatValues = map[string][]string{
+	"check":      {"text", "markdown", "json"},
+	"diff":       {"text", "markdown"},
+	"graph":      {"mermaid", "dot"},
+	"partitions": {"table", "json"},
+	"validate":   {"text", "json"},
+}
+
+// registerCompletions offers the values of root's commands' flags to
+// shell completion (novagen completion bash|zsh|fish): generator and
+// transformer names from the registries, environments and partitions
+// from the catalog -f names, formats, and a catalog's node names for
+// init --depends-on. A flag is completed wherever a command has it.
+func registerCompletions(root *cobra.Command) {
+	gens, trans := generatorNames(), transformerNameList()
+	for _, c := range root.Commands() {
+		completeFlag(c, "generator", listCompletion(func(*cobra.Command) []string { return gens }))
+		completeFlag(c, "transformer", listCompletion(func(*cobra.Command) []string { return trans }))
+		completeFlag(c, "environment", valueCompletion(catalogEnvironments))
+		completeFlag(c, "partition", valueCompletion(catalogPartitions))
+		completeFlag(c, "depends-on", listCompletion(catalogNodes))
+		if values, ok := formatValues[c.Name()]; ok {
+			fixed := valueCompletion(func(*cobra.Command) []string { return values })
+			completeFlag(c, "format", fixed)
+			completeFlag(c, "output", fixed)
+		}
+		if f := c.Flags().Lookup("file"); f != nil {
+			_ = c.MarkFlagFilename("file", "yaml", "yml")
+		}
+	}
+}
+
+// completeFlag registers complete for c's flag name, if c has it.
+func completeFlag(c *cobra.Command, name string, complete cobra.CompletionFunc) {
+	if c.Flags().Lookup(name) != nil {
+		_ = c.RegisterFlagCompletionFunc(name, complete)
+	}
+}
+
+// valueCompletion offers the values that start with what is typed.
+func valueCompletion(values func(*cobra.Command) []string) cobra.CompletionFunc {
+	return func(c *cobra.Command, _ []string, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []string
+		for _, v := range values(c) {
+			if strings.HasPrefix(v, typed) {
+				out = append(out, v)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// listCompletion completes the last item of a comma-separated list
+// (-g a,b): the items typed stay, those already there are not offered.
+func listCompletion(values func(*cobra.Command) []string) cobra.CompletionFunc {
+	return func(c *cobra.Command, _ []string, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		done := typed[:strings.LastIndex(typed, ",")+1]
+		given := strings.Split(done, ",")
+		var out []string
+		for _, v := range values(c) {
+			if !slices.Contains(given, v) && strings.HasPrefix(done+v, typed) {
+				out = append(out, done+v)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+}
+
+func generatorNames() []string {
+	var n []string
+	for _, g := range generators.All() {
+		n = append(n, g.Name)
+	}
+	return n
+}
+
+func transformerNameList() []string {
+	var n []string
+	for _, t := range generators.Transformers() {
+		n = append(n, t.Name)
+	}
+	return n
+}
+
+// completionCatalog loads the catalog c's -f names (in its -e
+// environment, if it has one), or nil: completion is best effort and
+// says nothing of a catalog that does not load, nor reads standard input.
+func completionCatalog(c *cobra.Command, env string) *schema.Catalog {
+	path, err := c.Flags().GetString("file")
+	if err != nil || path == "-" || path == "" {
+		return nil
+	}
+	cat, err := schema.LoadEnv(path, env)
+	if err != nil {
+		return nil
+	}
+	return cat
+}
+
+func catalogEnvironments(c *cobra.Command) []string {
+	if cat := completionCatalog(c, ""); cat != nil {
+		return cat.EnvironmentNames
+	}
+	return nil
+}
+
+func catalogPartitions(c *cobra.Command) []string {
+	env, _ := c.Flags().GetString("environment")
+	if cat := completionCatalog(c, env); cat != nil {
+		return cat.PartitionNames()
+	}
+	return nil
+}
+
+// catalogNodes are what a service may depend on: the catalog's
+// endpoints (services, infrastructure, externals).
+func catalogNodes(c *cobra.Command) []string {
+	cat := completionCatalog(c, "")
+	if cat == nil {
+		return nil
+	}
+	var n []string
+	for _, e := range cat.Endpoints() {
+		n = append(n, e.Name)
+	}
+	return n
+}
