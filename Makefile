@@ -56,7 +56,7 @@ golden:
 ## e2e: the real kustomize binary on every example, compared with golden/; and
 ## examples/flux as Flux gets it: CI's render step, each partition built without
 ## plugins, together equal to the exec function's render, the Flux objects decoded
-## with Flux's own API types (hack/flux-e2e.sh, test/flux)
+## with Flux's own API types and validated against its CRDs (hack/flux-e2e.sh, test/flux)
 e2e: build
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/flux-e2e.sh

@@ -1,7 +1,8 @@
 // Package flux reads examples/flux as Flux does: the Flux objects
 // (clusters/*.yaml, committed; flux/ of render.sh's output, rendered from
 // the catalog) are decoded with Flux's own API types, unknown fields
-// refused, and their references checked: every Kustomization's source is
+// refused, validated against the controllers' own CRDs (crd.go), and
+// their references checked: every Kustomization's source is
 // one of the committed sources, every path a directory of the render, and
 // dependsOn names Kustomizations that exist and put the infrastructure
 // partition first. make e2e runs it (hack/flux-e2e.sh).
@@ -37,19 +38,22 @@ type Objects struct {
 // does not use, is an error, as the API server's strict field validation
 // would refuse it.
 func (o *Objects) Decode(file string, stream []byte) error {
+	return eachDocument(file, stream, o.decodeOne)
+}
+
+// eachDocument calls fn on every non-empty document of stream, and names
+// file and the document's number in its error.
+func eachDocument(file string, stream []byte, fn func(doc []byte) error) error {
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(stream)))
 	for n := 1; ; n++ {
 		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
+		if err == nil && len(bytes.TrimSpace(doc)) > 0 {
+			err = fn(doc)
+		}
 		if err != nil {
-			return fmt.Errorf("%s: document %d: %w", file, n, err)
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
-		}
-		if err := o.decodeOne(doc); err != nil {
 			return fmt.Errorf("%s: document %d: %w", file, n, err)
 		}
 	}

@@ -2,6 +2,7 @@ package flux
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +60,29 @@ func decodeFile(t *testing.T, o *Objects, file string) {
 	require.NoError(t, o.Decode(file, data))
 }
 
+// fluxCRDs are the CRDs of the controllers whose API types this module
+// requires, from those controllers' modules at the same versions.
+func fluxCRDs(t *testing.T) Schemas {
+	t.Helper()
+	var files []string
+	for _, api := range []string{"github.com/fluxcd/kustomize-controller/api", "github.com/fluxcd/source-controller/api"} {
+		version, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", api).Output()
+		require.NoError(t, err, "go list -m %s", api)
+		mod := fmt.Sprintf("%s@%s", strings.TrimSuffix(api, "/api"), strings.TrimSpace(string(version)))
+		out, err := exec.Command("go", "mod", "download", "-json", mod).Output()
+		require.NoError(t, err, "go mod download %s", mod)
+		var dl struct{ Dir string }
+		require.NoError(t, json.Unmarshal(out, &dl))
+		crds, err := filepath.Glob(filepath.Join(dl.Dir, "config", "crd", "bases", "*.yaml"))
+		require.NoError(t, err)
+		require.NotEmpty(t, crds, "%s has no config/crd/bases", mod)
+		files = append(files, crds...)
+	}
+	schemas, err := LoadCRDs(files...)
+	require.NoError(t, err)
+	return schemas
+}
+
 // kustomizationDir: a directory Flux builds as a kustomization.
 func kustomizationDir(root string) func(string) bool {
 	return func(p string) bool {
@@ -73,6 +97,7 @@ func kustomizationDir(root string) func(string) bool {
 // Kustomizations are the catalog's partitions, infrastructure first.
 func TestExample(t *testing.T) {
 	catalog, names := partitions(t)
+	crds := fluxCRDs(t)
 	files, err := filepath.Glob(filepath.Join(example, "clusters", "*.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -90,7 +115,13 @@ func TestExample(t *testing.T) {
 			out := render(t, kind)
 
 			var rendered Objects
-			decodeFile(t, &rendered, filepath.Join(out, "flux", "kustomizations.yaml"))
+			kustomizations := filepath.Join(out, "flux", "kustomizations.yaml")
+			decodeFile(t, &rendered, kustomizations)
+			for _, f := range []string{file, kustomizations} {
+				data, err := os.ReadFile(f)
+				require.NoError(t, err)
+				assert.NoError(t, crds.Validate(f, data), "against Flux's CRDs")
+			}
 			assert.Empty(t, rendered.OCIRepos, "the render holds no sources")
 			assert.Empty(t, rendered.GitRepos, "the render holds no sources")
 			for _, err := range CheckReferences(cluster.Kustomizations, &cluster, kustomizationDir(out)) {
@@ -102,6 +133,27 @@ func TestExample(t *testing.T) {
 			for _, err := range CheckPartitions(rendered.Kustomizations, catalog, names) {
 				t.Error(err)
 			}
+		})
+	}
+}
+
+// TestCRDsRefuse: the CRD schemas the example passes refuse what the API
+// server would: a missing required field, a value outside an enum, a
+// duration in the wrong form.
+func TestCRDsRefuse(t *testing.T) {
+	crds := fluxCRDs(t)
+	const head = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a, namespace: flux-system}\n"
+	for name, tc := range map[string]struct{ doc, want string }{
+		"no prune":     {head + "spec: {interval: 1m, sourceRef: {kind: OCIRepository, name: s}}\n", "spec.prune: Required value"},
+		"unknown kind": {head + "spec: {interval: 1m, prune: true, sourceRef: {kind: HelmChart, name: s}}\n", "spec.sourceRef.kind: Unsupported value"},
+		"interval":     {head + "spec: {interval: 10 minutes, prune: true, sourceRef: {kind: OCIRepository, name: s}}\n", "spec.interval"},
+		"no url":       {"apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: s}\nspec: {interval: 1m}\n", "spec.url: Required value"},
+		"no CRD":       {"apiVersion: kustomize.toolkit.fluxcd.io/v1beta1\nkind: Kustomization\n", "no CRD defines it"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := crds.Validate("in.yaml", []byte(tc.doc))
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tc.want)
 		})
 	}
 }
