@@ -46,15 +46,20 @@ vet:
 	$(GO) vet ./...
 	cd test/proc && $(GO) vet ./...
 	cd test/promql && $(GO) vet ./...
+	cd test/flux && $(GO) vet ./...
 
 ## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
-## e2e: the real kustomize binary on every example, compared with golden/
+## e2e: the real kustomize binary on every example, compared with golden/; and
+## examples/flux as Flux gets it: CI's render step, each partition built without
+## plugins, together equal to the exec function's render, the Flux objects decoded
+## with Flux's own API types and validated against its CRDs (hack/flux-e2e.sh, test/flux)
 e2e: build
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
+	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/flux-e2e.sh
 
 ## check-output: novagen check on the render and every example's golden output
 ## (what kustomize builds, as e2e proves); fails on any FAIL
