@@ -17,7 +17,10 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-const schemaURL = "https://novagen.dev/schema/services.schema.json"
+// schemaURL is the schema's $id: a name, not a location. No web site
+// serves the schema; editors read the file in the repository or the
+// output of novagen schema (README, "Editor setup").
+const schemaURL = "urn:novagen:schema:services:v1alpha1"
 
 // formats are checks a regular expression cannot make, done by the same
 // code that later reads the value, so a value the schema accepts can
