@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,101 +13,17 @@ import (
 	"github.com/novagen/novagen/internal/schemadoc"
 )
 
-// TestSchemaDescribesEveryField walks the schema as written: every
-// property, items, additionalProperties, definition and anyOf/oneOf/allOf
-// branch must say what it is. An items or additionalProperties (or a
-// branch) that only names a described definition is described by it; a
-// property needs its own words (a definition says what a value looks like,
-// not what the field does). A property declared as true (allowed, its
-// schema in an allOf branch) is described by that branch.
+// TestSchemaDescribesEveryField: every property, items,
+// additionalProperties, definition and branch of the schema says what it
+// is (schemadoc.Undescribed has the rules).
 func TestSchemaDescribesEveryField(t *testing.T) {
-	var root map[string]any
-	if err := json.Unmarshal(schemaJSON, &root); err != nil {
-		t.Fatal(err)
-	}
 	doc, err := schemadoc.Parse(schemaJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defs, _ := root["definitions"].(map[string]any)
-	described := func(s map[string]any) bool {
-		if d, _ := s["description"].(string); strings.TrimSpace(d) != "" {
-			return true
-		}
-		return false
-	}
-	var missing []string
-	var walk func(s any, ptr string, ownWords bool)
-	walk = func(s any, ptr string, ownWords bool) {
-		m, ok := s.(map[string]any)
-		if !ok {
-			return
-		}
-		if ptr != "" && !described(m) {
-			ref, _ := m["$ref"].(string)
-			target, _ := defs[strings.TrimPrefix(ref, "#/definitions/")].(map[string]any)
-			if ownWords || target == nil || !described(target) {
-				missing = append(missing, ptr)
-			}
-		}
-		props, _ := m["properties"].(map[string]any)
-		for name, p := range props {
-			if p == true {
-				if !placeholderDescribed(doc, ptr, name) {
-					missing = append(missing, ptr+"/properties/"+name+" (true, no allOf branch describes it)")
-				}
-				continue
-			}
-			walk(p, ptr+"/properties/"+name, true)
-		}
-		for _, k := range []string{"items", "additionalProperties"} {
-			walk(m[k], ptr+"/"+k, false)
-		}
-		for _, k := range []string{"allOf", "anyOf", "oneOf"} {
-			branches, _ := m[k].([]any)
-			for i, b := range branches {
-				walk(b, fmt.Sprintf("%s/%s/%d", ptr, k, i), false)
-			}
-		}
-		for name, d := range defs {
-			if ptr == "" {
-				walk(d, "/definitions/"+name, true)
-			}
-		}
-	}
-	walk(root, "", false)
-	slices.Sort(missing)
-	for _, m := range missing {
+	for _, m := range doc.Undescribed() {
 		t.Errorf("no description: %s", m)
 	}
-}
-
-// placeholderDescribed says whether the property name of the object at
-// ptr (a JSON pointer into the schema) is described once its allOf
-// branches are merged.
-func placeholderDescribed(doc *schemadoc.Doc, ptr, name string) bool {
-	n, ok := nodeAt(doc, ptr)
-	if !ok {
-		return false
-	}
-	f, ok := n.Child(name)
-	return ok && f.Description() != ""
-}
-
-// nodeAt resolves a schema pointer made of properties and definitions.
-func nodeAt(doc *schemadoc.Doc, ptr string) (schemadoc.Node, bool) {
-	parts := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
-	if len(parts) < 2 || parts[0] != "definitions" {
-		return schemadoc.Node{}, false
-	}
-	n, ok := doc.Definition(parts[1])
-	for i := 2; ok && i+1 < len(parts); i += 2 {
-		if parts[i] != "properties" {
-			return schemadoc.Node{}, false
-		}
-		n, ok = n.Child(parts[i+1])
-	}
-	return n, ok
 }
 
 // defaultsCatalog has every optional part, each left to its defaults, so

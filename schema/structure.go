@@ -305,3 +305,21 @@ func valueAt(instance any, ptr string) string {
 		return fmt.Sprint(c)
 	}
 }
+
+// ValidateDocument checks instance (JSON-shaped: maps, slices, strings,
+// float64s) against one of novagen's other JSON Schemas (the function
+// config's), compiled with the catalog schema's formats: nil if it
+// conforms. The JSON Schema library is used here and nowhere else.
+func ValidateDocument(id string, doc []byte, instance any) error {
+	c := jsonschema.NewCompiler()
+	maps.Copy(c.Formats, formats)
+	c.AssertFormat = true
+	if err := c.AddResource(id, bytes.NewReader(doc)); err != nil {
+		return err
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		return err
+	}
+	return s.Validate(instance)
+}
