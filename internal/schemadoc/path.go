@@ -11,6 +11,7 @@ type PathError struct {
 	Parent  string // the canonical path walked so far; "" is the root
 	Segment string
 	Valid   []string
+	Hint    string // a likely meant field, if any
 }
 
 func (e *PathError) Error() string {
@@ -21,7 +22,11 @@ func (e *PathError) Error() string {
 	if len(e.Valid) == 0 {
 		return fmt.Sprintf("%s has no fields: %q is not one", where, e.Segment)
 	}
-	return fmt.Sprintf("%q is not a field of %s; its fields are: %s", e.Segment, where, strings.Join(e.Valid, ", "))
+	hint := ""
+	if e.Hint != "" {
+		hint = fmt.Sprintf(" (did you mean %q?)", e.Hint)
+	}
+	return fmt.Sprintf("%q is not a field of %s%s; valid fields: %s", e.Segment, where, hint, strings.Join(e.Valid, ", "))
 }
 
 // Lookup finds the field at path: field names separated by dots, a list's

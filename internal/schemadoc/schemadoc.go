@@ -244,7 +244,7 @@ func (n Node) Constraints() []string {
 	out = appendBound(out, n.s, "minimum", "maximum", "")
 	out = appendBound(out, n.s, "minLength", "maxLength", " characters")
 	out = appendBound(out, n.s, "minItems", "maxItems", " items")
-	out = appendBound(out, n.s, "minProperties", "maxProperties", " entries")
+	out = appendBound(out, n.s, "minProperties", "maxProperties", " keys")
 	if n.s["uniqueItems"] == true {
 		out = append(out, "no item twice")
 	}
@@ -266,13 +266,21 @@ func appendBound(out []string, s map[string]any, lo, hi, unit string) []string {
 	h, hasH := s[hi]
 	switch {
 	case hasL && hasH:
-		return append(out, format(l)+" to "+format(h)+unit)
+		return append(out, format(l)+" to "+format(h)+plural(unit, h))
 	case hasL:
-		return append(out, "at least "+format(l)+unit)
+		return append(out, "at least "+format(l)+plural(unit, l))
 	case hasH:
-		return append(out, "at most "+format(h)+unit)
+		return append(out, "at most "+format(h)+plural(unit, h))
 	}
 	return out
+}
+
+// plural is unit (" characters") for n, singular for 1.
+func plural(unit string, n any) string {
+	if n == 1.0 {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 func formatList(vs []any) string {

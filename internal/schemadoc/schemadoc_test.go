@@ -71,7 +71,7 @@ func TestLookup(t *testing.T) {
 		}
 	}
 	_, _, err = doc.Lookup("ext.nope")
-	want := `"nope" is not a field of ext; its fields are: ghost, own, port`
+	want := `"nope" is not a field of ext; valid fields: ghost, own, port`
 	if err == nil || err.Error() != want {
 		t.Errorf("Lookup(ext.nope) error %v, want %s", err, want)
 	}
