@@ -91,7 +91,7 @@ func lookupField(doc *schemadoc.Doc, path string) (schemadoc.Node, string, error
 // letters in another order (nmae: name), else the closest by edits.
 func likelyMeant(got string, valid []string) string {
 	for _, v := range valid {
-		if v != got && sortedLetters(v) == sortedLetters(got) {
+		if len(v) == len(got) && v != got && sortedLetters(v) == sortedLetters(got) {
 			return v
 		}
 	}

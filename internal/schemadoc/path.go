@@ -5,6 +5,9 @@ import (
 	"strings"
 )
 
+// maxShown is how much of a path segment an error repeats.
+const maxShown = 64
+
 // PathError is a path that leaves the schema: Segment is not a field of
 // the object at Parent, whose fields are Valid.
 type PathError struct {
@@ -19,14 +22,18 @@ func (e *PathError) Error() string {
 	if where == "" {
 		where = "the top level"
 	}
+	seg := e.Segment
+	if r := []rune(seg); len(r) > maxShown {
+		seg = string(r[:maxShown]) + "…" // a hostile path is not echoed whole
+	}
 	if len(e.Valid) == 0 {
-		return fmt.Sprintf("%s has no fields: %q is not one", where, e.Segment)
+		return fmt.Sprintf("%s has no fields: %q is not one", where, seg)
 	}
 	hint := ""
 	if e.Hint != "" {
 		hint = fmt.Sprintf(" (did you mean %q?)", e.Hint)
 	}
-	return fmt.Sprintf("%q is not a field of %s%s; valid fields: %s", e.Segment, where, hint, strings.Join(e.Valid, ", "))
+	return fmt.Sprintf("%q is not a field of %s%s; valid fields: %s", seg, where, hint, strings.Join(e.Valid, ", "))
 }
 
 // Lookup finds the field at path: field names separated by dots, a list's

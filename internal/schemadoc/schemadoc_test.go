@@ -75,6 +75,10 @@ func TestLookup(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("Lookup(ext.nope) error %v, want %s", err, want)
 	}
+	_, _, err = doc.Lookup(strings.Repeat("x", 1000))
+	if err == nil || len(err.Error()) > 200 {
+		t.Errorf("a long segment is echoed whole: %v", err)
+	}
 	if _, _, err := doc.Lookup("a.port.deeper"); err == nil || !strings.Contains(err.Error(), "a.port has no fields") {
 		t.Errorf("Lookup(a.port.deeper) error %v", err)
 	}
