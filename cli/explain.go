@@ -173,10 +173,16 @@ func writeFieldLines(b *strings.Builder, fields []schemadoc.Field) {
 	}
 }
 
-// firstSentence is text up to its first full stop (or semicolon).
+// firstSentence is text up to its first full stop outside parentheses.
 func firstSentence(text string) string {
+	depth := 0
 	for i, r := range text {
-		if (r == '.' || r == ';') && (i+1 == len(text) || text[i+1] == ' ') {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth = max(0, depth-1)
+		case r == '.' && depth == 0 && (i+1 == len(text) || text[i+1] == ' '):
 			return text[:i]
 		}
 	}
