@@ -305,12 +305,3 @@ func format(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-// Definition is the named definition (#/definitions/name).
-func (d *Doc) Definition(name string) (Node, bool) {
-	s, ok := asMap(d.root["definitions"])[name]
-	if !ok {
-		return Node{}, false
-	}
-	return d.node(s), true
-}

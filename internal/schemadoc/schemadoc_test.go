@@ -19,8 +19,10 @@ const sample = `{
       "properties": {"port": true, "ghost": true, "own": {"type": "integer", "minimum": 1, "maximum": 9, "description": "Own."}},
       "additionalProperties": false
     },
-    "m": {"type": "object", "description": "A map.", "additionalProperties": {"$ref": "#/definitions/comp"}}
+    "m": {"type": "object", "description": "A map.", "additionalProperties": {"$ref": "#/definitions/comp"}},
+    "alt": {"description": "Either.", "oneOf": [{"$ref": "#/$defs/newer"}, {"type": "string"}], "anyOf": [{"type": "string", "description": "A string."}]}
   },
+  "$defs": {"newer": {"type": "object", "patternProperties": {"^x-": {"type": "string"}}}},
   "definitions": {
     "comp": {"type": "object", "description": "A component.", "properties": {"port": {"type": "integer", "description": "The port."}}},
     "plain": {"type": "string"}
@@ -34,7 +36,11 @@ func TestUndescribed(t *testing.T) {
 	}
 	got := doc.Undescribed()
 	want := []string{
+		"/$defs/newer",
+		"/$defs/newer/patternProperties/^x-",
 		"/definitions/plain",
+		"/properties/alt/oneOf/0", // names an undescribed definition
+		"/properties/alt/oneOf/1",
 		"/properties/b", // a $ref property needs its own words
 		"/properties/bare/items",
 		"/properties/ext/properties/ghost (true, and no allOf branch describes it)",

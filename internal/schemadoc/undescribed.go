@@ -9,17 +9,22 @@ import (
 
 // Undescribed lists (as JSON pointers, sorted) the places of the schema
 // as written that do not say what they are: every property, items,
-// additionalProperties, definition and allOf/anyOf/oneOf branch needs a
-// description. An items, additionalProperties or branch that only names
+// additionalProperties, patternProperties, definition ($defs too) and
+// allOf/anyOf/oneOf branch needs a description. An items, additionalProperties or branch that only names
 // a described definition is described by it; a property needs its own
 // words (a definition says what a value looks like, not what the field
 // does). A property declared as true (allowed, its schema in an allOf
 // branch) is described by that branch.
 func (d *Doc) Undescribed() []string {
-	u := undescribed{doc: d, defs: asMap(d.root["definitions"])}
+	u := undescribed{doc: d, defs: map[string]any{}}
+	for _, k := range []string{"definitions", "$defs"} {
+		for name, def := range asMap(d.root[k]) {
+			u.defs["#/"+k+"/"+name] = def
+		}
+	}
 	u.walk(d.root, "", false)
-	for _, name := range slices.Sorted(maps.Keys(u.defs)) {
-		u.walk(u.defs[name], "/definitions/"+name, true)
+	for _, ref := range slices.Sorted(maps.Keys(u.defs)) {
+		u.walk(u.defs[ref], strings.TrimPrefix(ref, "#"), true)
 	}
 	slices.Sort(u.missing)
 	return u.missing
@@ -27,7 +32,7 @@ func (d *Doc) Undescribed() []string {
 
 type undescribed struct {
 	doc     *Doc
-	defs    map[string]any
+	defs    map[string]any // by reference: #/definitions/x, #/$defs/x
 	missing []string
 }
 
@@ -43,7 +48,7 @@ func (u *undescribed) walk(s any, ptr string, ownWords bool) {
 	}
 	if ptr != "" && !described(m) {
 		ref, _ := m["$ref"].(string)
-		target := asMap(u.defs[strings.TrimPrefix(ref, "#/definitions/")])
+		target := asMap(u.defs[ref])
 		if ownWords || target == nil || !described(target) {
 			u.missing = append(u.missing, ptr)
 		}
@@ -58,6 +63,10 @@ func (u *undescribed) walk(s any, ptr string, ownWords bool) {
 			continue
 		}
 		u.walk(props[name], p, true)
+	}
+	patterns := asMap(m["patternProperties"])
+	for _, p := range slices.Sorted(maps.Keys(patterns)) {
+		u.walk(patterns[p], ptr+"/patternProperties/"+p, true)
 	}
 	for _, k := range []string{"items", "additionalProperties"} {
 		u.walk(m[k], ptr+"/"+k, false)
@@ -85,12 +94,12 @@ func (u *undescribed) placeholderDescribed(ptr, name string) bool {
 func (u *undescribed) nodeAt(ptr string) (Node, bool) {
 	parts := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
 	n, i := u.doc.Root(), 0
-	if len(parts) >= 2 && parts[0] == "definitions" {
-		var ok bool
-		if n, ok = u.doc.Definition(parts[1]); !ok {
+	if len(parts) >= 2 && (parts[0] == "definitions" || parts[0] == "$defs") {
+		def, ok := u.defs["#/"+parts[0]+"/"+parts[1]]
+		if !ok {
 			return Node{}, false
 		}
-		i = 2
+		n, i = u.doc.node(def), 2
 	}
 	for ; i+1 < len(parts) && parts[0] != ""; i += 2 {
 		if parts[i] != "properties" {
