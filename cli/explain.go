@@ -119,7 +119,7 @@ func writeExplain(w io.Writer, n schemadoc.Node, path string, recursive bool) er
 	}
 	fmt.Fprintf(&b, "FIELD:   %s\nTYPE:    %s\n", path, n.Type())
 	if d, ok := n.Default(); ok {
-		fmt.Fprintf(&b, "DEFAULT: %s\n", schemadoc.Format(d))
+		writeWrapped(&b, "DEFAULT: ", "         ", schemadoc.Format(d))
 	}
 	constraints := n.Constraints()
 	if e, ok := n.Elem(); ok {

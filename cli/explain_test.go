@@ -57,6 +57,8 @@ func TestExplain(t *testing.T) {
 		{"an object and its sub-fields", []string{"explain", "spec.infrastructure.redis"}, 0, describedAs(t, doc, "spec.infrastructure.redis"), nil},
 		{"an allOf field", []string{"explain", "infrastructure.kafka.managed"}, 0, append(describedAs(t, doc, "spec.infrastructure.kafka.managed"), "DEFAULT: true\n"), nil},
 		{"a default", []string{"explain", "infrastructure.redis.nodes"}, 0, []string{"DEFAULT: " + strconv.Itoa(schema.DefaultRedisNodes) + "\n", "  - 3 to 1000\n"}, nil},
+		{"an object default", []string{"explain", "infrastructure.clickhouse.operator"}, 0, []string{"DEFAULT: {namespace: " + schema.DefaultClickHouseOperator.Namespace + ", podLabels: {app: " + schema.DefaultClickHouseOperator.PodLabels["app"] + "}}\n"}, nil},
+		{"a list default", []string{"explain", "infrastructure.clickhouse.grants"}, 0, []string{"DEFAULT: [" + strings.Join(schema.DefaultClickHouseGrants, ", ") + "]\n", "each: one of: SELECT, INSERT,"}, nil},
 		{"an enum", []string{"explain", "services.protocol"}, 0, []string{"DEFAULT: " + schema.ProtocolGRPC + "\n", "  - one of: grpc, http\n"}, nil},
 		{"a list item by index", []string{"explain", "services[0].ports.grpc"}, 0, describedAs(t, doc, "spec.services[].ports.grpc"), nil},
 		{"a list by name", []string{"explain", "spec.services"}, 0, append(describedAs(t, doc, "spec.services[]"), "  - at least 1 item\n"), nil},

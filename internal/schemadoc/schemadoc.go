@@ -291,8 +291,9 @@ func formatList(vs []any) string {
 	return strings.Join(s, ", ")
 }
 
-// Format writes a schema value (a default, an enum member) as YAML would
-// show it: strings bare, lists and maps as JSON.
+// Format writes a schema value (a default, an enum member) as YAML's
+// flow style would: strings bare, lists as [a, b], maps as {k: v} in key
+// order.
 func Format(v any) string { return format(v) }
 
 func format(v any) string {
@@ -301,6 +302,14 @@ func format(v any) string {
 		return v
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case []any:
+		return "[" + formatList(v) + "]"
+	case map[string]any:
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			parts = append(parts, k+": "+format(v[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
