@@ -89,7 +89,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), fnCmd(), synthCmd(), initCmd())
+	root.AddCommand(versionCmd(), renderCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), explainCmd(), fnCmd(), synthCmd(), initCmd())
 	registerCompletions(root)
 	return root
 }
@@ -190,18 +190,6 @@ func graphCmd() *cobra.Command {
 	catalogFlag(c, &path)
 	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
 	return c
-}
-
-func schemaCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "schema",
-		Short: "Print the catalog's JSON Schema (for editors and CI)",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			_, err := c.OutOrStdout().Write(schema.JSONSchema())
-			return err
-		},
-	}
 }
 
 // fnCmd documents the function mode; Main dispatches it before cobra so

@@ -19,7 +19,10 @@ import (
 	"golang.org/x/text/message"
 )
 
-const schemaURL = "https://novagen.dev/schema/services.schema.json"
+// schemaURL is the schema's $id: a name, not a location. No web site
+// serves the schema; editors read the file in the repository or the
+// output of novagen schema (README, "Editor setup").
+const schemaURL = "urn:novagen:schema:services:v1alpha1"
 
 // formats are checks a regular expression cannot make, done by the same
 // code that later reads the value, so a value the schema accepts can
@@ -59,12 +62,18 @@ func wholeNanoseconds(s string) bool {
 	return true
 }
 
-var compiled = sync.OnceValue(func() *jsonschema.Schema {
+// newCompiler is a compiler that asserts the catalog schema's formats.
+func newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	for _, f := range formats {
 		c.RegisterFormat(f)
 	}
 	c.AssertFormat()
+	return c
+}
+
+var compiled = sync.OnceValue(func() *jsonschema.Schema {
+	c := newCompiler()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
 		panic(err)
@@ -419,4 +428,24 @@ func valueAt(instance any, ptr string) string {
 	default:
 		return fmt.Sprint(c)
 	}
+}
+
+// ValidateDocument checks instance (JSON-shaped: maps, slices, strings,
+// float64s) against one of novagen's other JSON Schemas (the function
+// config's), compiled with the catalog schema's formats: nil if it
+// conforms. The JSON Schema library is used here and nowhere else.
+func ValidateDocument(id string, doc []byte, instance any) error {
+	c := newCompiler()
+	parsed, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	if err := c.AddResource(id, parsed); err != nil {
+		return err
+	}
+	s, err := c.Compile(id)
+	if err != nil {
+		return err
+	}
+	return s.Validate(instance)
 }

@@ -490,6 +490,18 @@ func (v *validator) suggest(got string, known []string, exclude string) string {
 		return ""
 	}
 	v.hints++
+	best := closest(got, known, exclude)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", quoteShort(best))
+}
+
+// Closest is the name of known within two edits of got (a likely typo),
+// the closest and first of equals, or "".
+func Closest(got string, known []string) string { return closest(got, known, got) }
+
+func closest(got string, known []string, exclude string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if k == exclude {
@@ -499,10 +511,7 @@ func (v *validator) suggest(got string, known []string, exclude string) string {
 			best, bestD = k, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", quoteShort(best))
+	return best
 }
 
 // editDistanceWithin is the Levenshtein distance of a and b if it is at
