@@ -43,7 +43,7 @@ const (
 //	    config.kubernetes.io/function: |
 //	      exec: {path: novagen, args: [fn]}   # found through PATH
 //	spec:
-//	  catalog: ../../services.yaml   # relative to the kustomization, inside the repository
+//	  catalog: ../../services.yaml   # relative to this file (kpt) or the kustomization, inside the repository
 //	  environment: production        # omitted: the catalog as written
 //	  partition: team-a              # omitted: $NOVAGEN_PARTITION, else the whole catalog
 //	  generators: [grpc-services]    # omitted: all of them
@@ -92,7 +92,7 @@ func process(rl *framework.ResourceList) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	name, data, dir, err := readCatalog(cfg.Spec.Catalog)
+	name, data, dir, err := readCatalog(cfg.Spec.Catalog, configDir(rl.FunctionConfig))
 	if err != nil {
 		return fail(rl, err)
 	}
@@ -131,7 +131,7 @@ func readConfig(n *yaml.RNode) (*Config, error) {
 		return nil, fmt.Errorf("function config %s: %v", n.GetName(), err)
 	}
 	if cfg.Spec.Catalog == "" {
-		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization)", n.GetName())
+		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization, or under kpt to this file)", n.GetName())
 	}
 	if _, err := generators.Select(cfg.Spec.Generators); err != nil {
 		return nil, fmt.Errorf("function config %s: spec.generators: %w", n.GetName(), err)
