@@ -133,3 +133,38 @@ func sortedBytes(t *testing.T, items []*yaml.RNode) []byte {
 	render.Sort(items)
 	return itemBytes(t, items)
 }
+
+// TestConfigDirOption: kpt fn eval --fn-config hands the function its
+// config with no path; --config-dir (relative to the working directory)
+// says where it lies, and wins over what the config says.
+func TestConfigDirOption(t *testing.T) {
+	t.Chdir("../examples")
+	cfg, err := yaml.ReadFile(filepath.Join("production", "novagen.yaml"))
+	require.NoError(t, err)
+	var in bytes.Buffer
+	require.NoError(t, render.WriteResourceList(&in, "config.kubernetes.io/v1", "ResourceList", nil, cfg, nil))
+	var out bytes.Buffer
+	require.ErrorContains(t, Execute(bytes.NewReader(in.Bytes()), &out), "outside the repository", "from examples/, ../../services.yaml leaves the repository")
+	out.Reset()
+	require.NoError(t, Options{ConfigDir: "production"}.Execute(bytes.NewReader(in.Bytes()), &out))
+	require.Contains(t, out.String(), "kind: Deployment")
+	require.NoError(t, cfg.PipeE(yaml.SetAnnotation(kioutil.PathAnnotation, "elsewhere/novagen.yaml")))
+	in.Reset()
+	require.NoError(t, render.WriteResourceList(&in, "config.kubernetes.io/v1", "ResourceList", nil, cfg, nil))
+	require.NoError(t, Options{ConfigDir: "production"}.Execute(bytes.NewReader(in.Bytes()), &out))
+}
+
+// TestParseArgs: `novagen fn` takes no argument but --config-dir DIR.
+func TestParseArgs(t *testing.T) {
+	for _, args := range [][]string{nil, {"--config-dir", "pkg"}, {"--config-dir=pkg"}} {
+		o, ok := ParseArgs(args)
+		require.True(t, ok, "%q", args)
+		if args != nil {
+			require.Equal(t, "pkg", o.ConfigDir)
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"--config-dir"}, {"--config-dir="}, {"--config-dir", ""}, {"x"}, {"--config-dir", "a", "b"}} {
+		_, ok := ParseArgs(args)
+		require.False(t, ok, "%q", args)
+	}
+}
