@@ -42,7 +42,8 @@ func managed(n *yaml.RNode) bool {
 // generated (different identities), and a hand-written object with a
 // generated one's identity stays beside it, a duplicate kustomize refuses,
 // as before. A managed item no run generates any more (a service removed
-// from the catalog) is kept: nothing says which config made it.
+// from the catalog) is kept: a run cannot tell it from what another
+// config, environment or partition sharing the package generated.
 type upserter struct {
 	items []*yaml.RNode
 	// owned maps the identity of each managed item to its positions:
