@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -52,12 +52,14 @@ golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
-## e2e: the real kustomize binary on every example, compared with golden/; and
+## e2e: the real kustomize binary on every example, compared with golden/;
+## kpt (fn eval --exec and fn render --allow-exec, twice each) on every example
+## kpt can run: the same objects, and no change on the second run; and
 ## examples/flux as Flux gets it: CI's render step, each partition built without
 ## plugins, together equal to the exec function's render, the Flux objects decoded
 ## with Flux's own API types and validated against its CRDs (hack/flux-e2e.sh, test/flux)
-e2e: build
-	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/e2e.sh
+e2e: build kpt
+	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" KPT='$(KPT)' hack/e2e.sh
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/flux-e2e.sh
 
 ## check-output: novagen check on the render and every example's golden output
@@ -102,6 +104,13 @@ HELM = $(NOVAGEN_CACHE)/helm-$(HELM_VERSION)/helm
 helm:
 	hack/go-build-cached.sh '$(HELM)' bench/helm helm.sh/helm/v3/cmd/helm \
 		-trimpath -ldflags='-s -w -X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION)'
+
+## kpt: build the kpt that tools/kpt/go.mod pins, once, into the cache (as helm)
+KPT_VERSION = $(shell awk '$$1 == "github.com/GoogleContainerTools/kpt" {print $$2}' tools/kpt/go.mod)
+KPT = $(NOVAGEN_CACHE)/kpt-$(KPT_VERSION)/kpt
+kpt:
+	hack/go-build-cached.sh '$(KPT)' tools/kpt github.com/GoogleContainerTools/kpt \
+		-trimpath -ldflags='-s -w -X github.com/GoogleContainerTools/kpt/run.version=$(KPT_VERSION)'
 
 ## scale-test: a 10 000-service synthetic render, partitioned and not, every
 ## object under 256 KiB

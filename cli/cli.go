@@ -27,9 +27,11 @@ const defaultCatalog = "services.yaml"
 // so does diff --exit-code that found differences (status 1). An error
 // exits 1, or 2 under --exit-code, so that it is not read as "changed".
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 1 && args[0] == "fn" {
+	if len(args) >= 1 && args[0] == "fn" {
 		// The KRM function owns stdin/stdout entirely.
-		return fns.Main()
+		if o, ok := fns.ParseArgs(args[1:]); ok {
+			return fns.Main(o)
+		}
 	}
 	failed := 1
 	if exitCodeFlag(args) {
@@ -259,11 +261,13 @@ func copySelf(dir string) (string, error) {
 }
 
 func fnCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "fn",
 		Short: "Run as an exec KRM function (kustomize build --enable-alpha-plugins --enable-exec)",
 		Long: `Run as an exec KRM function: read a ResourceList on stdin, write one on stdout.
-Reference it from a kustomize generators: or transformers: entry:
+Reference it from a kustomize generators: or transformers: entry (or a
+kpt Kptfile: exec: novagen fn, configPath: FILE; spec.catalog is then
+relative to FILE):
 
   apiVersion: ` + fns.ConfigAPIVersion + `
   kind: ` + fns.ConfigKind + `
@@ -279,9 +283,11 @@ Reference it from a kustomize generators: or transformers: entry:
 `,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return errors.New("fn takes no flags or arguments")
+			return errors.New("fn takes no arguments but --config-dir DIR")
 		},
 	}
+	cmd.Flags().String("config-dir", "", "directory of the function config's file, against which spec.catalog resolves when the config does not say where it lies (kpt fn eval --fn-config)")
+	return cmd
 }
 
 // synthCmd prints a synthetic catalog, for benchmarks and scale tests.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // repo makes a throwaway repository (a directory with .git) holding a
@@ -80,7 +81,7 @@ func TestReadCatalogConfinement(t *testing.T) {
 			t.Setenv(RootEnv, tt.env)
 			catalog := strings.ReplaceAll(tt.catalog, "ROOT", root)
 			start := time.Now()
-			name, data, dir, err := readCatalog(catalog)
+			name, data, dir, err := readCatalog(catalog, "")
 			assert.Less(t, time.Since(start), 5*time.Second, "must fail fast, not block")
 			if tt.want == "" {
 				require.NoError(t, err)
@@ -117,9 +118,9 @@ func TestNoRepositoryMeansTheKustomizationDirectory(t *testing.T) {
 	if _, err := os.Stat("/.git"); err == nil {
 		t.Skip("/ is a repository here")
 	}
-	_, _, _, err = readCatalog("services.yaml")
+	_, _, _, err = readCatalog("services.yaml", "")
 	require.NoError(t, err)
-	_, _, _, err = readCatalog("../services.yaml")
+	_, _, _, err = readCatalog("../services.yaml", "")
 	require.ErrorContains(t, err, "outside the repository")
 }
 
@@ -131,4 +132,83 @@ func TestWithin(t *testing.T) {
 	assert.False(t, within("/repo", "/repository/b.yaml"), "a sibling with the same prefix is outside")
 	assert.False(t, within("/repo", "/b.yaml"))
 	assert.False(t, within("/repo/a", "/repo"))
+}
+
+// TestReadCatalogFromConfigDir: with the function config's directory
+// (kpt's path annotations), spec.catalog resolves against it, wherever
+// the function runs in the repository; the directory comes from the
+// input, so it is judged like the catalog path: a hostile one (absolute,
+// dot-dot out, a symlink out) is refused in the one way, whether or not
+// what it names exists, and it never widens the repository, which is
+// still found from the working directory.
+func TestReadCatalogFromConfigDir(t *testing.T) {
+	outside := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(outside, ".git"), 0o755))
+	tests := []struct {
+		name, wd, base, catalog string
+		setup                   func(t *testing.T, root string)
+		want                    string // error; "" for success
+	}{
+		{name: "from the package's parent", wd: "deploy", base: "base", catalog: "../../services.yaml"},
+		{name: "from the repository root", wd: ".", base: "deploy/base", catalog: "../../services.yaml"},
+		{name: "from below the package", wd: "deploy/base/sub", base: "ROOT/deploy/base", catalog: "../../services.yaml"},
+		{name: "config directory through a symlink", wd: ".", base: "OUTSIDE/link", catalog: "../../services.yaml",
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Symlink(filepath.Join(root, "deploy", "base"), filepath.Join(outside, "link")))
+			}},
+		{name: "absolute config directory outside", wd: "deploy", base: "OUTSIDE", catalog: "secret.yaml", want: outsideMsg("secret.yaml")},
+		{name: "absent absolute config directory outside", wd: "deploy", base: "OUTSIDE/absent", catalog: "secret.yaml", want: outsideMsg("secret.yaml")},
+		{name: "config directory dot-dot out", wd: "deploy", base: strings.Repeat("../", 12) + "etc", catalog: "passwd", want: outsideMsg("passwd")},
+		{name: "config directory at /", wd: ".", base: "/", catalog: "etc/passwd", want: outsideMsg("etc/passwd")},
+		{name: "catalog dot-dot out of the config directory", wd: "deploy", base: "base", catalog: "../../../services.yaml", want: outsideMsg("../../../services.yaml")},
+		{name: "config directory a symlink out", wd: "deploy", base: "base/out", catalog: "secret.yaml", want: outsideMsg("secret.yaml"),
+			setup: func(t *testing.T, root string) {
+				require.NoError(t, os.Symlink(outside, filepath.Join(root, "deploy", "base", "out")))
+			}},
+		{name: "a repository named by the config is not the repository", wd: "deploy", base: "OUTSIDE", catalog: ".git/../secret.yaml", want: outsideMsg(".git/../secret.yaml")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := repo(t)
+			require.NoError(t, os.MkdirAll(filepath.Join(root, "deploy", "base", "sub"), 0o755))
+			if tt.setup != nil {
+				tt.setup(t, root)
+			}
+			t.Chdir(filepath.Join(root, tt.wd))
+			t.Setenv(RootEnv, "")
+			base := strings.NewReplacer("ROOT", root, "OUTSIDE", outside).Replace(tt.base)
+			name, data, dir, err := readCatalog(tt.catalog, base)
+			if tt.want == "" {
+				require.NoError(t, err)
+				defer dir.Close()
+				assert.Equal(t, tt.catalog, name)
+				assert.Contains(t, string(data), "kind: ServiceCatalog")
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+			assert.NotContains(t, err.Error(), outside)
+			assert.NotContains(t, err.Error(), root)
+		})
+	}
+}
+
+// TestConfigDir: the directory kpt's annotations give the function
+// config; none (kustomize) is "".
+func TestConfigDir(t *testing.T) {
+	for annotations, want := range map[string]string{
+		`{}`: "",
+		`{config.kubernetes.io/local-config: "true"}`:                                                            "",
+		`{internal.config.kubernetes.io/path: novagen.yaml}`:                                                     ".",
+		`{config.kubernetes.io/path: conf/novagen.yaml}`:                                                         "conf",
+		`{internal.config.kubernetes.io/path: conf/novagen.yaml, config.kubernetes.io/path: other/x.yaml}`:       "conf",
+		`{internal.config.kubernetes.io/path: novagen.yaml, internal.config.kubernetes.io/package-path: /w/pkg}`: "/w/pkg",
+		`{internal.config.kubernetes.io/path: c/n.yaml, internal.config.kubernetes.io/package-path: pkg}`:        "pkg/c",
+		`{internal.config.kubernetes.io/path: /abs/n.yaml, internal.config.kubernetes.io/package-path: /w}`:      "/abs",
+		`{internal.config.kubernetes.io/package-path: /w/pkg}`:                                                   "",
+	} {
+		cfg := yaml.MustParse("apiVersion: novagen.nova.dev/v1alpha1\nkind: NovaGen\nmetadata:\n  name: x\n  annotations: " + annotations + "\n")
+		assert.Equal(t, filepath.FromSlash(want), configDir(cfg), annotations)
+	}
 }

@@ -74,28 +74,12 @@ functionConfig:
 // with hand-written objects, Execute writes the bytes framework.Execute
 // wrote (as Main ran it, keeping reader annotations) and fails the same.
 func TestExecuteMatchesFramework(t *testing.T) {
-	inputs, err := filepath.Glob(filepath.Join("testdata", "*", "input.yaml"))
-	if err != nil || len(inputs) == 0 {
-		t.Fatalf("no test cases: %v", err)
-	}
-	cases := map[string][]byte{}
-	for _, input := range inputs {
-		in, err := os.ReadFile(input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases[input] = in
-	}
-	cases["hand-written"] = []byte(handWritten)
+	cases := executeCases(t)
 	cases["hand-written, failing"] = bytes.Replace([]byte(handWritten), []byte("catalog-with-deps"), []byte("no-such-catalog"), 1)
 	streamed := 0
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Dir(name)
-			if dir == "." {
-				dir = filepath.Join("testdata", "generate-one")
-			}
-			t.Chdir(dir)
+			chdirCase(t, name)
 			var want, got bytes.Buffer
 			wantErr := framework.Execute(Processor, &kio.ByteReadWriter{Reader: bytes.NewReader(in), Writer: &want, KeepReaderAnnotations: true})
 			gotErr := Execute(bytes.NewReader(in), &got)
@@ -115,4 +99,34 @@ func TestExecuteMatchesFramework(t *testing.T) {
 	if streamed < 4 {
 		t.Errorf("only %d successful runs compared", streamed)
 	}
+}
+
+// executeCases are the inputs of the Execute tests by name: every
+// testdata/<case>/input.yaml and the hand-written ResourceList.
+func executeCases(t *testing.T) map[string][]byte {
+	t.Helper()
+	inputs, err := filepath.Glob(filepath.Join("testdata", "*", "input.yaml"))
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no test cases: %v", err)
+	}
+	cases := map[string][]byte{"hand-written": []byte(handWritten)}
+	for _, input := range inputs {
+		in, err := os.ReadFile(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[input] = in
+	}
+	return cases
+}
+
+// chdirCase enters the directory an executeCases case runs from, as
+// kustomize would: its own; the hand-written one's catalog path is
+// relative to testdata/generate-one.
+func chdirCase(t *testing.T, name string) {
+	dir := filepath.Dir(name)
+	if dir == "." {
+		dir = filepath.Join("testdata", "generate-one")
+	}
+	t.Chdir(dir)
 }

@@ -43,7 +43,7 @@ const (
 //	    config.kubernetes.io/function: |
 //	      exec: {path: novagen, args: [fn]}   # found through PATH
 //	spec:
-//	  catalog: ../../services.yaml   # relative to the kustomization, inside the repository
+//	  catalog: ../../services.yaml   # relative to this file (kpt) or the kustomization, inside the repository
 //	  environment: production        # omitted: the catalog as written
 //	  partition: team-a              # omitted: $NOVAGEN_PARTITION, else the whole catalog
 //	  generators: [grpc-services]    # omitted: all of them
@@ -75,7 +75,36 @@ type ConfigSpec struct {
 }
 
 // Processor is the ResourceListProcessor kustomize runs.
-var Processor = framework.ResourceListProcessorFunc(process)
+var Processor = Options{}.processor()
+
+// Options are the arguments of `novagen fn`.
+type Options struct {
+	// ConfigDir is the directory of the function config's file, relative
+	// to the working directory, for spec.catalog to resolve against when
+	// the config does not say where it lies: kpt fn eval --fn-config
+	// hands the function the config with no path (kpt fn render does
+	// give it one). It never widens what may be read (readCatalog).
+	ConfigDir string
+}
+
+// ParseArgs reads the arguments after `novagen fn`: none, or
+// --config-dir DIR (also --config-dir=DIR); false for anything else, which
+// is then the command line's to report (help, a typo).
+func ParseArgs(args []string) (Options, bool) {
+	switch {
+	case len(args) == 0:
+		return Options{}, true
+	case len(args) == 2 && args[0] == "--config-dir" && args[1] != "":
+		return Options{ConfigDir: args[1]}, true
+	case len(args) == 1 && strings.HasPrefix(args[0], "--config-dir=") && len(args[0]) > len("--config-dir="):
+		return Options{ConfigDir: strings.TrimPrefix(args[0], "--config-dir=")}, true
+	}
+	return Options{}, false
+}
+
+func (o Options) processor() framework.ResourceListProcessor {
+	return framework.ResourceListProcessorFunc(func(rl *framework.ResourceList) error { return process(rl, o) })
+}
 
 // failure is a failed run: the error as it happened (printed by Main like
 // every novagen error) and the Results it became.
@@ -87,12 +116,16 @@ type failure struct {
 func (f failure) Error() string { return f.results.Error() }
 func (f failure) Unwrap() error { return f.err }
 
-func process(rl *framework.ResourceList) error {
+func process(rl *framework.ResourceList, o Options) error {
 	cfg, err := readConfig(rl.FunctionConfig)
 	if err != nil {
 		return fail(rl, err)
 	}
-	name, data, dir, err := readCatalog(cfg.Spec.Catalog)
+	base := o.ConfigDir
+	if base == "" {
+		base = configDir(rl.FunctionConfig)
+	}
+	name, data, dir, err := readCatalog(cfg.Spec.Catalog, base)
 	if err != nil {
 		return fail(rl, err)
 	}
@@ -131,7 +164,7 @@ func readConfig(n *yaml.RNode) (*Config, error) {
 		return nil, fmt.Errorf("function config %s: %v", n.GetName(), err)
 	}
 	if cfg.Spec.Catalog == "" {
-		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization)", n.GetName())
+		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization, or under kpt to this file)", n.GetName())
 	}
 	if _, err := generators.Select(cfg.Spec.Generators); err != nil {
 		return nil, fmt.Errorf("function config %s: spec.generators: %w", n.GetName(), err)
@@ -188,9 +221,9 @@ func inputNodes(items []*yaml.RNode, config *yaml.RNode) []*yaml.Node {
 // Main runs the function on stdin/stdout and returns the exit status.
 // kustomize drops Results, so errors also go to stderr, printed as every
 // novagen command prints them.
-func Main() int {
+func Main(o Options) int {
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
-	err := Execute(os.Stdin, out)
+	err := o.Execute(os.Stdin, out)
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -211,7 +244,10 @@ func Main() int {
 // events of every object until it is done; Execute prints the items one
 // by one (render.WriteResourceList). A failing run (Results, no items) is
 // written by the framework's writer, as before.
-func Execute(in io.Reader, out io.Writer) error {
+func Execute(in io.Reader, out io.Writer) error { return Options{}.Execute(in, out) }
+
+// Execute is the package's Execute with these options.
+func (o Options) Execute(in io.Reader, out io.Writer) error {
 	// The input passes the guard before kyaml sees it: within the cap, YAML
 	// text, then (parsed, aliases not yet expanded) within the limits on
 	// nesting and aliases, with no key twice.
@@ -235,7 +271,7 @@ func Execute(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	processErr := Processor.Process(&rl)
+	processErr := o.processor().Process(&rl)
 	if err := kio.ReconcileInternalAnnotations(rl.Items, annotations); err != nil {
 		return err
 	}

@@ -78,4 +78,8 @@ var hostileSeeds = []string{
 	"kind: List\nfunctionConfig: [0]",
 	"kind: List\nitems: [0, [1], {kind: [2]}]",
 	"items:\n- {kind: [1], metadata: [1]}\nfunctionConfig: {apiVersion: novagen.nova.dev/v1alpha1, kind: NovaGen, metadata: {name: [1]}, spec: {catalog: [1]}}\n",
+	// An earlier run's output: a managed Service the function replaces
+	// (twice, one with a spec of the wrong shape), a hand-written one
+	// beside it, a config with kpt's annotations.
+	"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: Service, metadata: {name: echo, namespace: mini, labels: {app.kubernetes.io/managed-by: novagen}, annotations: {internal.config.kubernetes.io/path: x.yaml, config.kubernetes.io/index: '1'}}, spec: 7}\n- {apiVersion: v1, kind: Service, metadata: {name: echo, namespace: mini, labels: {app.kubernetes.io/managed-by: novagen}}}\n- {apiVersion: v1, kind: Service, metadata: {name: echo, namespace: mini}}\nfunctionConfig:\n  apiVersion: novagen.nova.dev/v1alpha1\n  kind: NovaGen\n  metadata: {name: x, annotations: {internal.config.kubernetes.io/path: generate-one/n.yaml, internal.config.kubernetes.io/package-path: testdata}}\n  spec: {catalog: ../catalog.yaml, generators: [grpc-services]}\n",
 }

@@ -36,6 +36,12 @@ type Options struct {
 // transformers to everything. The generated objects come sorted. With
 // opts.Partition, generators emit only that partition's objects; the
 // transformers still see every item.
+//
+// Run is idempotent: run on its own output it changes nothing. A
+// generated object replaces, in its place, an item with its identity
+// (group, kind, namespace, name) that carries novagen's managed-by label
+// (see upserter): kpt runs functions again on a package that holds their
+// output.
 func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	sel, err := opts.selection()
 	if err != nil {
@@ -48,11 +54,11 @@ func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode,
 	if err != nil {
 		return nil, err
 	}
-	err = sel.stream(cat, func(nodes []*yaml.RNode) error {
-		out = append(out, nodes...)
-		return nil
-	})
-	return out, err
+	up := newUpserter(out)
+	if err := sel.stream(cat, up.add); err != nil {
+		return nil, err
+	}
+	return up.result(), nil
 }
 
 // Render prints what Run makes of cat (with no existing items), sorted,
