@@ -16,7 +16,8 @@ import (
 // must be absolute.
 const RootEnv = "NOVAGEN_CATALOG_ROOT"
 
-// readCatalog reads the catalog a function config names. The function
+// readCatalog reads the catalog a function config names, with wd the
+// function's working directory (the kustomization's). The function
 // runs in kustomize (and so in Argo CD's repo-server) on whatever a
 // repository contains, so, as Argo CD does for value files, it reads only
 // inside the repository: the path, resolved against the kustomization's
@@ -29,8 +30,8 @@ const RootEnv = "NOVAGEN_CATALOG_ROOT"
 // (the path as written), the bytes and the catalog's directory (its
 // relative paths, the proto files of spec.contracts, resolve there and
 // cannot leave it), which the caller closes.
-func readCatalog(path string) (string, []byte, *os.Root, error) {
-	wd, err := os.Getwd()
+func readCatalog(wd, path string) (string, []byte, *os.Root, error) {
+	wd, err := filepath.Abs(wd)
 	if err != nil {
 		return "", nil, nil, err
 	}

@@ -80,7 +80,7 @@ func TestReadCatalogConfinement(t *testing.T) {
 			t.Setenv(RootEnv, tt.env)
 			catalog := strings.ReplaceAll(tt.catalog, "ROOT", root)
 			start := time.Now()
-			name, data, dir, err := readCatalog(catalog)
+			name, data, dir, err := readCatalog(".", catalog)
 			assert.Less(t, time.Since(start), 5*time.Second, "must fail fast, not block")
 			if tt.want == "" {
 				require.NoError(t, err)
@@ -117,9 +117,9 @@ func TestNoRepositoryMeansTheKustomizationDirectory(t *testing.T) {
 	if _, err := os.Stat("/.git"); err == nil {
 		t.Skip("/ is a repository here")
 	}
-	_, _, _, err = readCatalog("services.yaml")
+	_, _, _, err = readCatalog(".", "services.yaml")
 	require.NoError(t, err)
-	_, _, _, err = readCatalog("../services.yaml")
+	_, _, _, err = readCatalog(".", "../services.yaml")
 	require.ErrorContains(t, err, "outside the repository")
 }
 
