@@ -122,13 +122,16 @@ func TestExamplesWithParameters(t *testing.T) {
 			}
 			plan := Analyze(tt.dir)
 			require.Empty(t, plan.Fallback)
-			assertSame(t, plan, func(k string) string { return tt.env[k] })
+			got := assertSame(t, plan, func(k string) string { return tt.env[k] })
+			plain, _, err := Direct(plan, nil)
+			require.NoError(t, err)
+			assert.NotEqual(t, string(plain), string(got), "the environment changes the render")
 		})
 	}
 }
 
 // assertSame: Direct prints what kustomize builds from plan's directory.
-func assertSame(t *testing.T, plan *Plan, getenv func(string) string) {
+func assertSame(t *testing.T, plan *Plan, getenv func(string) string) []byte {
 	t.Helper()
 	want, err := kustomizeBuild(t, plan.Dir)
 	require.NoError(t, err)
@@ -138,4 +141,5 @@ func assertSame(t *testing.T, plan *Plan, getenv func(string) string) {
 	if !bytes.Equal(want, got) {
 		t.Fatalf("direct differs from kustomize build %s:\n%s", plan.Dir, golden.Diff("kustomize build", want, "novagen build", got))
 	}
+	return got
 }

@@ -2,7 +2,9 @@ package kbuild
 
 import (
 	"encoding/json"
+	"regexp"
 	"runtime"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -74,8 +76,16 @@ func v2Value(n *yaml.Node) (any, bool) {
 	return nil, false
 }
 
-// scalarChain is one scalar through AsYAML's passes.
+// scalarChain is one scalar through AsYAML's passes; the common ones
+// (a short decimal integer, true, false) by what those passes make of them.
 func scalarChain(n *yaml.Node) (any, bool) {
+	switch {
+	case n.ShortTag() == yaml.NodeTagBool && (n.Value == "true" || n.Value == "false"):
+		return n.Value == "true", true
+	case n.ShortTag() == yaml.NodeTagInt && shortDecimal.MatchString(n.Value):
+		i, err := strconv.Atoi(n.Value)
+		return i, err == nil
+	}
 	var v any
 	if err := n.Decode(&v); err != nil {
 		return nil, false
@@ -90,6 +100,10 @@ func scalarChain(n *yaml.Node) (any, bool) {
 	}
 	return out, true
 }
+
+// shortDecimal is an integer yaml.v3, JSON and yaml.v2 all keep as the
+// same int.
+var shortDecimal = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})$`)
 
 // allYAML prints every resource (asYAML) on every core, in order.
 func allYAML(res []*resource.Resource) ([][]byte, error) {
