@@ -69,6 +69,8 @@ func TestAnalyzeFallsBack(t *testing.T) {
 		{"inline config", map[string]string{"kustomization.yaml": "generators:\n- |\n  kind: NovaGen\n"}, "is not a file of the kustomization's directory"},
 		{"parent directory", map[string]string{"kustomization.yaml": "generators: [../other/c.yaml]\n"}, "is not a file of the kustomization's directory"},
 		{"a directory", map[string]string{"kustomization.yaml": "generators: [sub]\n", "sub/kustomization.yaml": "generators: []\n"}, `"sub" is not a regular file`},
+		{"a file in a subdirectory", map[string]string{"kustomization.yaml": "generators: [sub/c.yaml]\n", "sub/c.yaml": named("c")}, "is not a file of the kustomization's directory"},
+		{"too many configs", map[string]string{"kustomization.yaml": "generators: [" + strings.Repeat("c.yaml, ", maxConfigs) + "c.yaml]\n", "c.yaml": named("c")}, "more than 100 generators and transformers"},
 		{"another function", map[string]string{"kustomization.yaml": "generators: [c.yaml]\n", "c.yaml": strings.Replace(named("c"), "path: novagen", "path: ./novagen", 1)}, "is not `exec: {path: novagen, args: [fn]}`"},
 		{"another kind", map[string]string{"kustomization.yaml": "generators: [c.yaml]\n", "c.yaml": strings.Replace(named("c"), "kind: NovaGen", "kind: Other", 1)}, "is not a novagen.nova.dev/v1alpha1 NovaGen"},
 		{"two documents", map[string]string{"kustomization.yaml": "generators: [c.yaml]\n", "c.yaml": named("c") + "---\n" + named("d")}, "not one YAML mapping"},

@@ -40,9 +40,12 @@ var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Ku
 const maxFileBytes = 4 << 20
 
 // localEntry is a generators:/transformers: entry that is plainly a file
-// of the kustomization's own directory (no inline config, no "..", no
-// URL, no absolute path).
-var localEntry = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$`)
+// of the kustomization's own directory (no inline config, no directory,
+// so no "..", no symlinked directory, no URL, no absolute path).
+var localEntry = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*$`)
+
+// maxConfigs bounds the configs Analyze reads; more go to kustomize.
+const maxConfigs = 100
 
 // Analyze decides whether dir's kustomization renders directly: exactly
 // one kustomization file, holding only apiVersion, kind (Kustomization),
@@ -98,6 +101,9 @@ func (p *Plan) analyze() string {
 	}
 	if len(gens) == 0 {
 		return "no generators"
+	}
+	if len(gens)+len(trans) > maxConfigs {
+		return fmt.Sprintf("more than %d generators and transformers", maxConfigs)
 	}
 	if p.Generators, why = p.configs(gens); why != "" {
 		return why
