@@ -10,12 +10,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/internal/testtool"
 )
 
 // TestMain makes this test binary the `novagen` that kustomize runs
@@ -59,20 +57,11 @@ func link(dir string) error {
 	return nil
 }
 
-// kustomizeBuild is `kustomize build --enable-alpha-plugins --enable-exec
-// dir` in process (the kustomize library, as e2e runs it), its functions
+// kustomizeBuild is kustomize build of dir in process, its functions
 // this binary as `novagen fn`.
 func kustomizeBuild(t *testing.T, dir string) ([]byte, error) {
 	t.Helper()
-	opts := krusty.MakeDefaultOptions()
-	opts.Reorder = krusty.ReorderOptionLegacy // the kustomize CLI's default
-	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
-	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
-	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
-	if err != nil {
-		return nil, err
-	}
-	return resMap.AsYaml()
+	return testtool.KustomizeBuild(dir)
 }
 
 // fallbacks are the examples that must not render directly, and why.
