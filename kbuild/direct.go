@@ -1,7 +1,6 @@
 package kbuild
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -131,11 +130,7 @@ func kustomizeYAML(nodes []*yaml.RNode) ([]byte, error) {
 		return nil, err
 	}
 	legacySort(res)
-	docs, err := allYAML(res)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.Join(docs, []byte("---\n")), nil
+	return allYAML(res)
 }
 
 // The kinds kustomize's legacy order puts first and last

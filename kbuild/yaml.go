@@ -1,7 +1,9 @@
 package kbuild
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -105,26 +107,67 @@ func scalarChain(n *yaml.Node) (any, bool) {
 // same int.
 var shortDecimal = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})$`)
 
-// allYAML prints every resource (asYAML) on every core, in order.
-func allYAML(res []*resource.Resource) ([][]byte, error) {
-	out := make([][]byte, len(res))
-	errs := make([]error, len(res))
+// allYAML prints every resource as kustomize's ResMap.AsYaml does (each
+// AsYAML, "---" between them), on every core: each prints a run of them
+// with one yaml.v2 Encoder (which separates documents the same way and
+// spares an emitter per object), or, in a run holding an object v2Value
+// does not mirror, one by one with asYAML.
+func allYAML(res []*resource.Resource) ([]byte, error) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(res)))
+	out := make([][]byte, workers)
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	workers := min(runtime.GOMAXPROCS(0), len(res))
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(res); i += workers {
-				out[i], errs[i] = asYAML(res[i])
-			}
-		}()
+		start, end := w*len(res)/workers, (w+1)*len(res)/workers
+		wg.Go(func() { out[w], errs[w] = runYAML(res[start:end]) })
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var nonEmpty [][]byte
+	for _, b := range out {
+		if len(b) > 0 {
+			nonEmpty = append(nonEmpty, b)
+		}
+	}
+	return bytes.Join(nonEmpty, []byte(separator)), nil
+}
+
+// separator is what kustomize and a yaml.v2 Encoder put between documents.
+const separator = "---\n"
+
+// runYAML prints a run of resources, separated.
+func runYAML(res []*resource.Resource) ([]byte, error) {
+	values := make([]any, len(res))
+	for i, r := range res {
+		v, ok := v2Value(r.YNode())
+		if !ok {
+			return oneByOne(res)
+		}
+		values[i] = v
+	}
+	var b bytes.Buffer
+	enc := yamlv2.NewEncoder(&b)
+	for _, v := range values {
+		if err := enc.Encode(v); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// oneByOne prints a run of resources with asYAML.
+func oneByOne(res []*resource.Resource) ([]byte, error) {
+	docs := make([][]byte, len(res))
+	for i, r := range res {
+		var err error
+		if docs[i], err = asYAML(r); err != nil {
+			return nil, err
+		}
+	}
+	return bytes.Join(docs, []byte(separator)), nil
 }
