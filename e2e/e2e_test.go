@@ -15,13 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
 	"github.com/novagen/novagen/cli"
 	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/render"
 )
 
@@ -69,17 +67,9 @@ func TestRenderGolden(t *testing.T) {
 
 func kustomizeBuild(t *testing.T, dir string) []byte {
 	t.Helper()
-	opts := krusty.MakeDefaultOptions()
-	opts.Reorder = krusty.ReorderOptionLegacy // what the kustomize CLI does by default
-	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
-	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
-	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+	out, err := testtool.KustomizeBuild(dir)
 	if err != nil {
 		t.Fatalf("kustomize build %s: %v", dir, err)
-	}
-	out, err := resMap.AsYaml()
-	if err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

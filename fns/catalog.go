@@ -47,7 +47,8 @@ func configDir(config *yaml.RNode) string {
 	return dir
 }
 
-// readCatalog reads the catalog a function config names. The function
+// readCatalog reads the catalog a function config names, with wd the
+// function's working directory (the kustomization's). The function
 // runs in kustomize (and so in Argo CD's repo-server) on whatever a
 // repository contains, so, as Argo CD does for value files, it reads only
 // inside the repository: the path, resolved against base (see configDir:
@@ -64,8 +65,8 @@ func configDir(config *yaml.RNode) string {
 // (the path as written), the bytes and the catalog's directory (its
 // relative paths, the proto files of spec.contracts, resolve there and
 // cannot leave it), which the caller closes.
-func readCatalog(path, base string) (string, []byte, *os.Root, error) {
-	wd, err := os.Getwd()
+func readCatalog(wd, path, base string) (string, []byte, *os.Root, error) {
+	wd, err := filepath.Abs(wd)
 	if err != nil {
 		return "", nil, nil, err
 	}

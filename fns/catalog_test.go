@@ -81,7 +81,7 @@ func TestReadCatalogConfinement(t *testing.T) {
 			t.Setenv(RootEnv, tt.env)
 			catalog := strings.ReplaceAll(tt.catalog, "ROOT", root)
 			start := time.Now()
-			name, data, dir, err := readCatalog(catalog, "")
+			name, data, dir, err := readCatalog(".", catalog, "")
 			assert.Less(t, time.Since(start), 5*time.Second, "must fail fast, not block")
 			if tt.want == "" {
 				require.NoError(t, err)
@@ -118,9 +118,9 @@ func TestNoRepositoryMeansTheKustomizationDirectory(t *testing.T) {
 	if _, err := os.Stat("/.git"); err == nil {
 		t.Skip("/ is a repository here")
 	}
-	_, _, _, err = readCatalog("services.yaml", "")
+	_, _, _, err = readCatalog(".", "services.yaml", "")
 	require.NoError(t, err)
-	_, _, _, err = readCatalog("../services.yaml", "")
+	_, _, _, err = readCatalog(".", "../services.yaml", "")
 	require.ErrorContains(t, err, "outside the repository")
 }
 
@@ -178,7 +178,7 @@ func TestReadCatalogFromConfigDir(t *testing.T) {
 			t.Chdir(filepath.Join(root, tt.wd))
 			t.Setenv(RootEnv, "")
 			base := strings.NewReplacer("ROOT", root, "OUTSIDE", outside).Replace(tt.base)
-			name, data, dir, err := readCatalog(tt.catalog, base)
+			name, data, dir, err := readCatalog(".", tt.catalog, base)
 			if tt.want == "" {
 				require.NoError(t, err)
 				defer dir.Close()

@@ -117,28 +117,12 @@ func (f failure) Error() string { return f.results.Error() }
 func (f failure) Unwrap() error { return f.err }
 
 func process(rl *framework.ResourceList, o Options) error {
-	cfg, err := readConfig(rl.FunctionConfig)
+	wd, err := os.Getwd()
 	if err != nil {
 		return fail(rl, err)
 	}
-	base := o.ConfigDir
-	if base == "" {
-		base = configDir(rl.FunctionConfig)
-	}
-	name, data, dir, err := readCatalog(cfg.Spec.Catalog, base)
-	if err != nil {
-		return fail(rl, err)
-	}
-	defer dir.Close()
-	cat, err := schema.ParseIn(dir, name, data, cfg.Spec.Environment)
-	if err != nil {
-		return fail(rl, err)
-	}
-	partition, err := partitionOf(cfg, cat)
-	if err != nil {
-		return fail(rl, err)
-	}
-	items, err := pipeline.Run(cat, pipeline.Options{Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers, Partition: partition}, rl.Items)
+	r := Runner{Dir: wd, ConfigDir: o.ConfigDir, Getenv: os.Getenv}
+	items, err := r.Run(rl.FunctionConfig, rl.Items)
 	if err != nil {
 		return fail(rl, err)
 	}

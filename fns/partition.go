@@ -2,7 +2,6 @@ package fns
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/novagen/novagen/schema"
 )
@@ -21,29 +20,58 @@ const PartitionEnv = "NOVAGEN_PARTITION"
 // shell to rename it).
 const ArgoCDPartitionEnv = "ARGOCD_ENV_" + PartitionEnv
 
+// EnvironmentEnv names the catalog environment to render when the
+// function config names none (spec.environment), as PartitionEnv does
+// the partition: novagen build sets it from the Argo CD plugin's
+// environment parameter.
+const EnvironmentEnv = "NOVAGEN_ENVIRONMENT"
+
+// ArgoCDEnvironmentEnv is EnvironmentEnv as an Application's plugin env.
+const ArgoCDEnvironmentEnv = "ARGOCD_ENV_" + EnvironmentEnv
+
+// specOrEnv is a setting the function config may name (spec, its field
+// spec.<field>) or its environment supply (the first of names set):
+// the config's, else the environment's, with where it came from ("" for
+// the config). A config and an environment that disagree are a mistake,
+// refused.
+func specOrEnv(cfg *Config, field, spec string, getenv func(string) string, names ...string) (value, from string, err error) {
+	var env string
+	for _, name := range names {
+		if env, from = getenv(name), name; env != "" {
+			break
+		}
+	}
+	switch {
+	case env == "":
+		return spec, "", nil
+	case spec == "":
+		return env, from, nil
+	case spec != env:
+		return "", "", fmt.Errorf("function config %s: spec.%s %q and %s=%q name different %ss: set one", cfg.Metadata.Name, field, spec, from, env, field)
+	}
+	return spec, "", nil
+}
+
+// environmentOf is the catalog environment the function renders:
+// spec.environment, else the one its environment names; "" for the
+// catalog as written. Loading the catalog refuses one it does not have.
+func environmentOf(cfg *Config, getenv func(string) string) (string, error) {
+	env, _, err := specOrEnv(cfg, "environment", cfg.Spec.Environment, getenv, EnvironmentEnv, ArgoCDEnvironmentEnv)
+	return env, err
+}
+
 // partitionOf is the partition of cat the function renders:
 // spec.partition, else the environment's; "" for the whole catalog. A
 // config and an environment that name different partitions are a
 // mistake, refused; so is a partition cat does not have, with where the
 // name came from.
-func partitionOf(cfg *Config, cat *schema.Catalog) (string, error) {
-	env, from := os.Getenv(PartitionEnv), PartitionEnv
-	if env == "" {
-		env, from = os.Getenv(ArgoCDPartitionEnv), ArgoCDPartitionEnv
-	}
-	spec := cfg.Spec.Partition
-	if spec != "" && env != "" && spec != env {
-		return "", fmt.Errorf("function config %s: spec.partition %q and %s=%q name different partitions: set one", cfg.Metadata.Name, spec, from, env)
-	}
-	name := spec
-	if name == "" {
-		name = env
-	}
-	if name == "" {
-		return "", nil
+func partitionOf(cfg *Config, cat *schema.Catalog, getenv func(string) string) (string, error) {
+	name, from, err := specOrEnv(cfg, "partition", cfg.Spec.Partition, getenv, PartitionEnv, ArgoCDPartitionEnv)
+	if err != nil || name == "" {
+		return name, err
 	}
 	if _, err := cat.InPartition(name); err != nil {
-		if spec == "" {
+		if from != "" {
 			return "", fmt.Errorf("%s: %w", from, err)
 		}
 		return "", fmt.Errorf("function config %s: spec.partition: %w", cfg.Metadata.Name, err)

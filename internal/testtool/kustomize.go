@@ -1,0 +1,22 @@
+package testtool
+
+import (
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+)
+
+// KustomizeBuild is `kustomize build --enable-alpha-plugins --enable-exec
+// dir` in process (the kustomize library, in the CLI's default legacy
+// order): its exec functions are found through PATH.
+func KustomizeBuild(dir string) ([]byte, error) {
+	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionLegacy // what the kustomize CLI does by default
+	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
+	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
+	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, err
+	}
+	return resMap.AsYaml()
+}
