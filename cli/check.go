@@ -63,7 +63,7 @@ writes the same report as one JSON object on stdout (a FAIL too:
 		},
 	}
 	c.Flags().StringVarP(&path, "file", "f", "-", `rendered manifests to check ("-" reads standard input)`)
-	c.Flags().StringVar(&format, "format", "text", "text, markdown or json")
+	c.Flags().StringVarP(&format, "format", "o", "text", "text, markdown or json")
 	return c
 }
 

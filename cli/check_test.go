@@ -32,7 +32,7 @@ func TestCheckCommand(t *testing.T) {
 		{"markdown", []string{"check", "-f", "-", "--format", "markdown"}, rendered, 0, []string{"| `pod-security` | ✅ PASS |"}, ""},
 		{"a latest image fails", []string{"check"}, latest, 1, []string{"images                   FAIL", `FAIL images: Deployment/auth-service spec.template.spec.containers[auth-service].image: "registry.nova.internal/nova/auth-service:latest": tag latest is not pinned`}, "novagen: check failed"},
 		{"json", []string{"check", "--format", "json"}, rendered, 0, []string{"{\n  \"checks\": [\n    {\n      \"name\": \"resources\",\n      \"status\": \"PASS\",", "\n  \"failed\": false\n}\n"}, ""},
-		{"json of a FAIL: the report on stdout, exit 1", []string{"check", "--format", "json"}, latest, 1, []string{`"status": "FAIL"`, `"message": "\"registry.nova.internal/nova/auth-service:latest\": tag latest is not pinned"`, "\n  \"failed\": true\n}\n"}, "novagen: check failed"},
+		{"json (-o) of a FAIL: the report on stdout, exit 1", []string{"check", "-o", "json"}, latest, 1, []string{`"status": "FAIL"`, `"message": "\"registry.nova.internal/nova/auth-service:latest\": tag latest is not pinned"`, "\n  \"failed\": true\n}\n"}, "novagen: check failed"},
 		{"unknown format", []string{"check", "--format", "html"}, rendered, 1, nil, `--format "html": expected text, markdown or json`},
 		{"no objects", []string{"check"}, "", 1, nil, "<stdin>: no objects to check"},
 		{"not YAML", []string{"check"}, "kind: [\n", 1, nil, "<stdin>:1:1: invalid YAML: did not find expected node content\n"},

@@ -190,7 +190,7 @@ func graphCmd() *cobra.Command {
 		},
 	}
 	catalogFlag(c, &path)
-	c.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	c.Flags().StringVarP(&format, "format", "o", "mermaid", "mermaid or dot")
 	return c
 }
 

@@ -59,7 +59,7 @@ difference 0.`,
 	}
 	catalogFlag(c, &path)
 	c.Flags().StringVar(&base, "base", "", "compare the catalog at -f with its version at this git revision (git show REV:PATH)")
-	c.Flags().StringVar(&format, "format", "text", "text or markdown")
+	c.Flags().StringVarP(&format, "format", "o", "text", "text or markdown")
 	c.Flags().BoolVar(&exitCode, "exit-code", false, "exit 1 when the renders differ, 2 on an error, 0 when they are the same")
 	return c
 }

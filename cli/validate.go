@@ -68,7 +68,7 @@ written and each of its environments, or only the one -e names.
 		},
 	}
 	catalogFlag(c, &path)
-	c.Flags().StringVar(&format, "format", "text", "text or json (one object on stdout, an invalid catalog's too)")
+	c.Flags().StringVarP(&format, "format", "o", "text", "text or json (one object on stdout, an invalid catalog's too)")
 	return c
 }
 

@@ -39,7 +39,7 @@ func TestValidateFormats(t *testing.T) {
   }
 }
 `, ""},
-		{"json of an invalid catalog", []string{"validate", "-f", "-", "--format", "json"}, invalidCatalog, 1, `{
+		{"json (-o) of an invalid catalog", []string{"validate", "-f", "-", "-o", "json"}, invalidCatalog, 1, `{
   "file": "<stdin>",
   "ok": false,
   "problems": [
