@@ -1,7 +1,6 @@
 package fns
 
 import (
-
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/pipeline"

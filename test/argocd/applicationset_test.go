@@ -34,16 +34,7 @@ const partitionsAppSet = "deploy/argocd/apps/applicationset-partitions.yaml"
 // rendered by the repo server and the plugin; each must be exactly the
 // local kustomize build of that partition.
 func TestApplicationSetRendersEveryPartition(t *testing.T) {
-	if os.Getenv("NOVAGEN_ARGOCD_TEST") != "1" {
-		t.Skip("set NOVAGEN_ARGOCD_TEST=1 (see test/argocd/run.sh) to run a real Argo CD repo server")
-	}
-	repo := requireEnv(t, "NOVAGEN_REPO")
-	argocdDir := requireEnv(t, "ARGOCD_BIN_DIR")
-	binDir := requireEnv(t, "NOVAGEN_BIN_DIR")
-	path := binDir + string(os.PathListSeparator) + os.Getenv("PATH")
-	t.Setenv("PATH", path)
-	revision := strings.TrimSpace(run(t, repo, "git", "rev-parse", "HEAD"))
-	srv := startTestServers(t, argocdDir, repo, path)
+	repo, revision, srv := repoServerUnderTest(t)
 
 	apps := applicationsOf(t, repo, revision, srv.withPlugin)
 	want := partitionsOf(t, filepath.Join(repo, "examples/partitioned/partitions.json"))
@@ -79,6 +70,23 @@ func TestApplicationSetRendersEveryPartition(t *testing.T) {
 
 // startTestServers starts the servers with the repository's plugin.yaml
 // and stops them when the test ends.
+// repoServerUnderTest skips unless run.sh runs the test; else it puts the
+// novagen under test first on PATH and starts the repo servers on the
+// repository, returning it, its HEAD and the servers.
+func repoServerUnderTest(t *testing.T) (repo, revision string, srv *servers) {
+	t.Helper()
+	if os.Getenv("NOVAGEN_ARGOCD_TEST") != "1" {
+		t.Skip("set NOVAGEN_ARGOCD_TEST=1 (see test/argocd/run.sh) to run a real Argo CD repo server")
+	}
+	repo = requireEnv(t, "NOVAGEN_REPO")
+	argocdDir := requireEnv(t, "ARGOCD_BIN_DIR")
+	binDir := requireEnv(t, "NOVAGEN_BIN_DIR")
+	path := binDir + string(os.PathListSeparator) + os.Getenv("PATH")
+	t.Setenv("PATH", path)
+	revision = strings.TrimSpace(run(t, repo, "git", "rev-parse", "HEAD"))
+	return repo, revision, startTestServers(t, argocdDir, repo, path)
+}
+
 func startTestServers(t *testing.T, argocdDir, repo, path string) *servers {
 	t.Helper()
 	srv, err := startServers(t.TempDir(), argocdDir, filepath.Join(repo, "deploy/argocd/cmp/plugin.yaml"), path)

@@ -1,7 +1,6 @@
 package argocd
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -15,16 +14,7 @@ import (
 // renders with NOVAGEN_PARTITION or NOVAGEN_ENVIRONMENT set, and not
 // what it renders without.
 func TestPluginParameters(t *testing.T) {
-	if os.Getenv("NOVAGEN_ARGOCD_TEST") != "1" {
-		t.Skip("set NOVAGEN_ARGOCD_TEST=1 (see test/argocd/run.sh) to run a real Argo CD repo server")
-	}
-	repo := requireEnv(t, "NOVAGEN_REPO")
-	argocdDir := requireEnv(t, "ARGOCD_BIN_DIR")
-	binDir := requireEnv(t, "NOVAGEN_BIN_DIR")
-	path := binDir + string(os.PathListSeparator) + os.Getenv("PATH")
-	t.Setenv("PATH", path)
-	revision := strings.TrimSpace(run(t, repo, "git", "rev-parse", "HEAD"))
-	srv := startTestServers(t, argocdDir, repo, path)
+	repo, revision, srv := repoServerUnderTest(t)
 	c := client(t, srv.withPlugin)
 	for _, tc := range []struct{ example, param, value, env string }{
 		{"partitioned", "partition", "identity", "NOVAGEN_PARTITION"},
