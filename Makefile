@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render test vet race promql-test golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -34,18 +34,30 @@ install:
 render: build
 	bin/novagen render -f services.yaml
 
-## test: vet and run every unit, golden and in-process kustomize test (and
-## those of test/proc, the harnesses' process helper, and test/promql, the alert
-## rules through Prometheus' rule loader: modules of their own)
+## test: vet, and every unit, golden and in-process kustomize test (and test/proc's,
+## the harnesses' process helper: a module of its own) with -short: the README's
+## test command. The race detector (make race), the scale tests (make scale-test)
+## and test/promql, whose Prometheus dependencies take minutes to fetch and build
+## (make promql-test), have targets of their own, which CI runs.
 test: vet
-	$(GO) test -race ./...
-	cd test/proc && $(GO) test -race ./...
-	cd test/promql && $(GO) test -race ./...
+	$(GO) test -short ./...
+	cd test/proc && $(GO) test -short ./...
 
 vet:
 	$(GO) vet ./...
 	cd test/proc && $(GO) vet ./...
-	cd test/promql && $(GO) vet ./...
+
+## race: the tests of make test without -short, under the race detector (the
+## scale tests skip themselves under it: make scale-test runs them)
+race:
+	$(GO) test -race ./...
+	cd test/proc && $(GO) test -race ./...
+
+## promql-test: every generated alert rule through Prometheus' own rule loader and
+## query engine (test/promql, a module of its own: Prometheus and the cloud SDKs it
+## pulls are minutes to fetch and build, so make test leaves it out)
+promql-test:
+	cd test/promql && $(GO) vet ./... && $(GO) test -race ./...
 
 ## golden: rewrite golden files (and the README graph) from the current code; review the diff!
 golden:
@@ -112,11 +124,13 @@ kpt:
 	hack/go-build-cached.sh '$(KPT)' tools/kpt github.com/GoogleContainerTools/kpt \
 		-trimpath -ldflags='-s -w -X github.com/GoogleContainerTools/kpt/run.version=$(KPT_VERSION)'
 
-## scale-test: a 10 000-service synthetic render, partitioned and not, every
-## object under 256 KiB
-## (without the race detector, which make test uses: it would take minutes)
+## scale-test: the tests -short skips, named *Scale* (go test -run Scale): a
+## 10 000-service synthetic render, partitioned and not, every object under
+## 256 KiB; each generator's objects at 10 000 services; the synthetic catalog
+## loading at 10 000 services and more; the partitions of 2 000 services adding up
+## to the whole render (without the race detector, which would take minutes)
 scale-test:
-	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run 'Scale' -v ./test/output/
+	NOVAGEN_SCALE_TEST=1 $(GO) test -count=1 -run Scale -v ./...
 
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:

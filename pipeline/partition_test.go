@@ -21,21 +21,37 @@ import (
 // whole render, byte for byte, none missing and none twice. An object's
 // content may not depend on the partition rendered, only whether it is.
 func TestPartitionsAddUpToTheWholeRender(t *testing.T) {
-	sizes := []int{300}
-	if !testing.Short() && !raceEnabled {
-		sizes = append(sizes, 2000)
-	}
-	catalogs := map[string]*schema.Catalog{}
 	cat, err := schema.Load("../examples/partitioned/services.yaml")
 	require.NoError(t, err)
-	catalogs["examples/partitioned"] = cat
-	for _, n := range sizes {
-		data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
-		require.NoError(t, err)
-		cat, err := schema.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
-		require.NoError(t, err)
-		catalogs[fmt.Sprintf("synth %d", n)] = cat
+	partitionsAddUp(t, map[string]*schema.Catalog{
+		"examples/partitioned": cat,
+		"synth 300":            synthCatalog(t, 300),
+	})
+}
+
+// TestPartitionsAddUpAtScale is the same invariant on 2 000 synthetic
+// services: seconds, ten times that under the race detector, so it runs
+// in make scale-test (without -short or -race).
+func TestPartitionsAddUpAtScale(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: no 2 000-service catalog; make scale-test runs it")
 	}
+	partitionsAddUp(t, map[string]*schema.Catalog{"synth 2000": synthCatalog(t, 2000)})
+}
+
+// synthCatalog is a partitioned synthetic catalog of n services.
+func synthCatalog(t *testing.T, n int) *schema.Catalog {
+	t.Helper()
+	data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
+	require.NoError(t, err)
+	cat, err := schema.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
+	require.NoError(t, err)
+	return cat
+}
+
+// partitionsAddUp checks the invariant on each catalog, by name.
+func partitionsAddUp(t *testing.T, catalogs map[string]*schema.Catalog) {
+	t.Helper()
 	for _, name := range slices.Sorted(maps.Keys(catalogs)) {
 		t.Run(name, func(t *testing.T) {
 			cat := catalogs[name]

@@ -34,17 +34,17 @@ func TestCatalogLoadsWithItsShape(t *testing.T) {
 	}
 }
 
-// TestCatalogLoadsAtLargeSizes: synth's output loads at every size it
+// TestCatalogLoadsAtScale: synth's output loads at every size it
 // accepts, here around the loader's per-catalog limit (ClickHouse
 // clients reach schema.MaxClickHouseClients at about 10 000 services)
 // and at the largest. Each takes seconds to load, the largest about 20 s
 // and 2 GB (writing its 14 MB of YAML is half of it); under the race
 // detector that one takes minutes and many GB, so it runs only without
-// it (go test ./synth), and TestCatalogStaysWithinLoaderLimits covers
+// it (make scale-test), and TestCatalogStaysWithinLoaderLimits covers
 // the largest size there.
-func TestCatalogLoadsAtLargeSizes(t *testing.T) {
+func TestCatalogLoadsAtScale(t *testing.T) {
 	if testing.Short() {
-		t.Skip("10 000 services and more: slow; runs without -short")
+		t.Skip("10 000 services and more: slow; make scale-test runs it")
 	}
 	for _, n := range []int{10_000, 10_500, MaxServices} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {

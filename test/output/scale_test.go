@@ -27,7 +27,7 @@ const MaxScaleObject = 256 << 10
 // on, whole and unpartitioned, and requires every object to stay under
 // MaxScaleObject: nothing may grow with the catalog, partitioned or not.
 // It takes seconds without the race detector and minutes with it, so make
-// test (-race) skips it and make scale-test runs it.
+// test and make race skip it and make scale-test runs it.
 func TestScaleObjectSizes(t *testing.T) {
 	if os.Getenv("NOVAGEN_SCALE_TEST") == "" {
 		t.Skip("set NOVAGEN_SCALE_TEST=1 (make scale-test)")
