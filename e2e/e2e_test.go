@@ -19,7 +19,7 @@ import (
 
 	"github.com/novagen/novagen/cli"
 	"github.com/novagen/novagen/internal/golden"
-	"github.com/novagen/novagen/internal/testtool"
+	"github.com/novagen/novagen/internal/kustomizetest"
 	"github.com/novagen/novagen/render"
 )
 
@@ -67,7 +67,7 @@ func TestRenderGolden(t *testing.T) {
 
 func kustomizeBuild(t *testing.T, dir string) []byte {
 	t.Helper()
-	out, err := testtool.KustomizeBuild(dir)
+	out, err := kustomizetest.Build(dir)
 	if err != nil {
 		t.Fatalf("kustomize build %s: %v", dir, err)
 	}

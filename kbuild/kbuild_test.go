@@ -13,7 +13,7 @@ import (
 
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/golden"
-	"github.com/novagen/novagen/internal/testtool"
+	"github.com/novagen/novagen/internal/kustomizetest"
 )
 
 // TestMain makes this test binary the `novagen` that kustomize runs
@@ -61,7 +61,7 @@ func link(dir string) error {
 // this binary as `novagen fn`.
 func kustomizeBuild(t *testing.T, dir string) ([]byte, error) {
 	t.Helper()
-	return testtool.KustomizeBuild(dir)
+	return kustomizetest.Build(dir)
 }
 
 // fallbacks are the examples that must not render directly, and why.
