@@ -38,7 +38,11 @@ func TestMain(m *testing.M) {
 	if out := os.Getenv(measureEnv); out != "" {
 		os.Exit(measure(out, os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
+	os.Exit(code)
 }
 
 const measureEnv = "NOVAGEN_TEST_MEASURE"
@@ -60,28 +64,30 @@ func measure(out string, args []string) int {
 
 var (
 	binaryOnce sync.Once
+	binaryDir  string // removed by TestMain
 	binaryPath string
 	binaryErr  error
 )
 
-// novagenBinary builds cmd/novagen once per test run (without the race
-// detector, whose memory would say nothing of the real binary's).
+// novagenBinary builds cmd/novagen once per test run, as users do (make
+// build: the commit stamped, without the race detector, whose memory
+// would say nothing of the real binary's); the hostile cases and
+// TestBuiltVersion share it.
 func novagenBinary(t *testing.T) string {
 	t.Helper()
 	binaryOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "novagen-hostile-")
-		if err != nil {
-			binaryErr = err
+		binaryDir, binaryErr = os.MkdirTemp("", "novagen-cli-test-")
+		if binaryErr != nil {
 			return
 		}
-		binaryPath = filepath.Join(dir, "novagen")
-		out, err := exec.Command("go", "build", "-o", binaryPath, "../cmd/novagen").CombinedOutput()
-		if err != nil {
-			binaryErr = err
-			binaryPath = string(out)
+		binaryPath = filepath.Join(binaryDir, "novagen")
+		build := exec.Command("make", "-s", "build", "NOVAGEN_BIN="+binaryPath)
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			binaryErr = fmt.Errorf("make build: %w\n%s", err, out)
 		}
 	})
-	require.NoError(t, binaryErr, "go build: %s", binaryPath)
+	require.NoError(t, binaryErr)
 	return binaryPath
 }
 

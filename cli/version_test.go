@@ -2,7 +2,6 @@ package cli
 
 import (
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/debug"
@@ -67,12 +66,7 @@ func TestBuiltVersion(t *testing.T) {
 	if err != nil {
 		t.Skipf("not a git checkout: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "novagen")
-	build := exec.Command("make", "-s", "build", "NOVAGEN_BIN="+bin)
-	build.Dir = ".."
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	out, err = exec.Command(bin, "version").Output()
+	out, err := exec.Command(novagenBinary(t), "version").Output()
 	require.NoError(t, err)
 	m := regexp.MustCompile(`^novagen \S+ \(commit ([0-9a-f]{12})(, modified)?\) go1\.\d+\.\d+\n$`).FindStringSubmatch(string(out))
 	require.NotNil(t, m, "%q", out)
