@@ -65,12 +65,20 @@ func TestRenderGolden(t *testing.T) {
 	golden.Assert(t, filepath.Join(root, "golden", "render.yaml"), first)
 }
 
+// builds are the kustomize builds done so far, by directory: an example
+// (staging, seconds) is built once however many tests compare it.
+var builds = map[string][]byte{}
+
 func kustomizeBuild(t *testing.T, dir string) []byte {
 	t.Helper()
+	if out, ok := builds[dir]; ok {
+		return out
+	}
 	out, err := kustomizetest.Build(dir)
 	if err != nil {
 		t.Fatalf("kustomize build %s: %v", dir, err)
 	}
+	builds[dir] = out
 	return out
 }
 
