@@ -22,7 +22,7 @@ import (
 var corpusDir = filepath.Join("..", "schema", "testdata", "errors")
 
 // caseLimit is a hang guard, not a benchmark: no catalog, however hostile,
-// may keep the CLI busy for longer. The race detector (make test) slows
+// may keep the CLI busy for longer. The race detector (make race) slows
 // the loader about tenfold, so it gets more room there.
 var caseLimit = time.Second * time.Duration(raceFactor)
 
