@@ -238,3 +238,21 @@ func NCDir(t testing.TB) string {
 	t.Skip(msg)
 	return ""
 }
+
+// Deps is the dependency closure of the package pattern (go list -deps:
+// the package, and every package its non-test files import, directly or
+// not), for tests that hold the architecture's arrows. It needs the go
+// command (skipped without it, failed in CI).
+func Deps(t testing.TB, pattern string) []string {
+	t.Helper()
+	goTool := Require(t, "go")
+	out, err := exec.Command(goTool, "list", "-deps", pattern).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", pattern, err, stderr)
+	}
+	return strings.Fields(string(out))
+}
