@@ -1,12 +1,26 @@
 // Package generators is the registry of everything novagen can emit. Each
 // generator lives in its own package as a pure function of the catalog
 // and says, here, where its objects go in the startup order; adding one
-// means writing that package and one line below, nothing else.
+// means writing that package and one line below, nothing else. The
+// registry's Description is the one description of a generator: the
+// README's generator table and `novagen generators` print it.
 //
-// Generator packages import only schema, naming and the shared helpers
-// (generators/kube, generators/scripts), never each other: what two of
-// them must agree on is a catalog fact (schema) or a naming convention
-// (naming). registry_test.go enforces it.
+// What two generators must agree on is a catalog fact (schema) or a
+// naming convention (naming), never each other's code. So the non-test
+// files of every package under generators/ (generators, the shared
+// helpers generators/kube/... and generators/scripts, and the sync-wave
+// pass) import only:
+//
+//   - of novagen: schema, naming, kobj and the shared helpers;
+//   - outside it: the standard library, k8s.io/api/... and
+//     k8s.io/apimachinery/...;
+//   - a transformer also: kyaml's yaml package (the nodes it changes)
+//     and internal/yamlnode (typed values made nodes as render makes them);
+//   - apicontracts also: contracts (the compiled contract ConfigMaps'
+//     plain type, which the loader hands it through the catalog).
+//
+// Their tests may use test helpers and libraries too, but no other
+// generator. registry_test.go enforces exactly this list.
 package generators
 
 import (

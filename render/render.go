@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/internal/guard"
+	"github.com/novagen/novagen/internal/yamlnode"
 	"github.com/novagen/novagen/kobj"
 )
 
@@ -91,7 +92,7 @@ func Convert(objs []kobj.Object) ([]*yaml.RNode, error) {
 const nodeBatch = 64
 
 func node(o kobj.Object) (*yaml.RNode, error) {
-	y, err := ToNode(o)
+	y, err := yamlnode.ToNode(o)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 	}

@@ -26,7 +26,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/internal/yamlnode"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -84,7 +84,7 @@ func (w waits) container(dep string) (*yaml.Node, error) {
 		return yaml.CopyYNode(c), nil
 	}
 	e, _ := w.cat.Endpoint(dep) // the graph holds only known endpoints
-	c, err := toNode(kube.WaitContainer(w.cat, e))
+	c, err := yamlnode.ToNode(kube.WaitContainer(w.cat, e))
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func ensureTmpVolume(spec *yaml.RNode) error {
 	if slices.ContainsFunc(vols, func(v named) bool { return v.name == kube.TmpVolume }) {
 		return nil
 	}
-	v, err := toNode(corev1.Volume{
+	v, err := yamlnode.ToNode(corev1.Volume{
 		Name:         kube.TmpVolume,
 		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
 	})
@@ -241,7 +241,3 @@ func setSorted(m *yaml.RNode, key string, value *yaml.Node) {
 	pair := []*yaml.Node{{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: key}, value}
 	m.YNode().Content = slices.Insert(c, i, pair...)
 }
-
-// toNode serializes a typed value through its JSON tags, exactly as
-// render does for whole objects.
-func toNode(v any) (*yaml.Node, error) { return render.ToNode(v) }
