@@ -91,7 +91,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), renderCmd(), buildCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), explainCmd(), fnCmd(), synthCmd(), initCmd())
+	root.AddCommand(versionCmd(), renderCmd(), buildCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), explainCmd(), fnCmd(), synthCmd(), initCmd(), generatorsCmd())
 	registerCompletions(root)
 	return root
 }

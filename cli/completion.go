@@ -16,6 +16,7 @@ import (
 var formatValues = map[string][]string{
 	"check":      {"text", "markdown", "json"},
 	"diff":       {"text", "markdown"},
+	"generators": {"text", "json", "markdown"},
 	"graph":      {"mermaid", "dot"},
 	"partitions": {"table", "json"},
 	"validate":   {"text", "json"},

@@ -104,6 +104,7 @@ func TestFlagCompletion(t *testing.T) {
 var formatArgs = map[string][]string{
 	"check":      {"check"},
 	"diff":       {"diff", staging, staging},
+	"generators": {"generators"},
 	"graph":      {"graph", "-f", staging},
 	"partitions": {"partitions", "-f", partitioned},
 	"validate":   {"validate", "-f", staging},

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -64,12 +63,7 @@ git files generator reads: one Argo CD Application per element.`,
 			w := c.OutOrStdout()
 			switch output {
 			case "json":
-				b, err := json.MarshalIndent(parts, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(w, "%s\n", b)
-				return err
+				return writeJSON(w, parts)
 			case "table":
 				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "PARTITION\tSERVICES")

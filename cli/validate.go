@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -124,11 +123,7 @@ func writeValidationJSON(w io.Writer, ref catalogRef, v validation, err error) e
 	if err == nil {
 		r.Summary = &validationSummary{v.services, v.databases, v.topics, v.targets, append([]string{}, v.environments...)}
 	}
-	// <stdin> as it is, not as \u003cstdin\u003e: nothing reads this as HTML.
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if jerr := enc.Encode(r); jerr != nil {
+	if jerr := writeJSON(w, r); jerr != nil {
 		return jerr
 	}
 	if err != nil {

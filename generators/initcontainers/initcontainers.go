@@ -1,6 +1,7 @@
-// Package initcontainers is the transformer that makes every service's
-// pods wait for what the service depends on. It patches each apps/v1
-// Deployment or StatefulSet named after a catalog service, in the
+// Package initcontainers is the transformer init-containers: its
+// description in the registry (generators/registry.go; novagen generators
+// prints it) says what it does, and this is the detail. It patches each
+// apps/v1 Deployment or StatefulSet named after a catalog service, in the
 // catalog's namespace (or with none, as in a kustomize base), whether the
 // workloads generator made it or it is hand-written: one
 // wait-for-<dependency> init container per dependency, in the catalog's
