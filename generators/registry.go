@@ -57,7 +57,9 @@ import (
 // randomness, so the same catalog always gives the same objects. A
 // catalog that loads never makes a generator fail; an error is a bug.
 type Generator struct {
-	Name        string
+	Name string
+	// Description is the one description of what the generator emits
+	// (Markdown: the README's table and novagen generators print it).
 	Description string
 	// Phase is where the generator's objects go in the startup order
 	// (their Argo CD sync wave).
