@@ -15,9 +15,9 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // fuzzLimit is how long one input may take before the fuzz worker is
@@ -80,9 +80,9 @@ func runCheck(nodes []*yaml.RNode) (msg string) {
 // unlocated says how err is not 1 to MaxErrors+1 schema.Errors, each
 // line located in in.yaml and printable; "" when it is.
 func unlocated(err error) string {
-	var errs schema.Errors
-	if !errors.As(err, &errs) || len(errs) == 0 || len(errs) > schema.MaxErrors+1 {
-		return fmt.Sprintf("Run error is %T with %d errors, want 1 to %d schema.Errors: %v", err, len(errs), schema.MaxErrors+1, err)
+	var errs load.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 || len(errs) > load.MaxErrors+1 {
+		return fmt.Sprintf("Run error is %T with %d errors, want 1 to %d schema.Errors: %v", err, len(errs), load.MaxErrors+1, err)
 	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if !locatedLine.MatchString(line) {

@@ -25,7 +25,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/novagen/novagen/schema"
+	catmodel "github.com/novagen/novagen/catalog" // synth has its own type catalog
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // MaxServices is the largest catalog Catalog writes.
@@ -148,7 +149,7 @@ func generate(o Options) catalog {
 		}
 		// The draw is made for every service, so catalogs below the
 		// limit are the same whether or not it exists.
-		if r.Float64() < clickhouseShare && clickhouseClients < schema.MaxClickHouseClients {
+		if r.Float64() < clickhouseShare && clickhouseClients < load.MaxClickHouseClients {
 			infra = append(infra, "clickhouse")
 			clickhouseClients++
 		}
@@ -180,8 +181,8 @@ func generate(o Options) catalog {
 	}
 
 	return catalog{
-		APIVersion: schema.APIVersion,
-		Kind:       schema.Kind,
+		APIVersion: catmodel.APIVersion,
+		Kind:       catmodel.Kind,
 		Metadata:   metadata{Name: "synth"},
 		Spec: spec{
 			Namespace: "synth",

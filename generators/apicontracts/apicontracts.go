@@ -35,10 +35,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/contracts"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -70,7 +70,7 @@ const (
 
 // Generate returns the contract ConfigMaps and the validation Job;
 // nothing for a catalog without spec.contracts.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	c := cat.Spec.Contracts
 	cms := cat.ContractConfigMaps()
 	if c == nil || len(cms) == 0 || !cat.OwnsShared() { // shared: the infrastructure partition's
@@ -101,7 +101,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // (kubelet adds ..data and timestamped directories, and the files are
 // symlinks), so a busybox init container first copies the restored
 // paths, symlinks followed, into an emptyDir.
-func validateJob(cat *schema.Catalog, current, previous contracts.ConfigMap, hasPrevious bool) (kube.Object, error) {
+func validateJob(cat *catalog.Catalog, current, previous contracts.ConfigMap, hasPrevious bool) (kube.Object, error) {
 	pod := corev1.PodSpec{
 		InitContainers: []corev1.Container{copyContainer(cat, "copy-definitions", volumeCurrent, MountCurrent, current, volumeWorkCurrent, WorkCurrent)},
 		Volumes:        []corev1.Volume{treeVolume(volumeCurrent, current), kube.EmptyDir(volumeWorkCurrent), kube.EmptyDir(volumeCache)},
@@ -139,7 +139,7 @@ func treeVolume(name string, cm contracts.ConfigMap) corev1.Volume {
 // copyContainer copies the top-level entries the items restore (never
 // kubelet's ..data) from mount to dest, following symlinks. Exec form:
 // busybox needs no shell for it.
-func copyContainer(cat *schema.Catalog, name, volume, mount string, cm contracts.ConfigMap, destVolume, dest string) corev1.Container {
+func copyContainer(cat *catalog.Catalog, name, volume, mount string, cm contracts.ConfigMap, destVolume, dest string) corev1.Container {
 	tops := map[string]bool{}
 	for _, p := range cm.Paths {
 		top, _, _ := strings.Cut(p, "/")
@@ -162,7 +162,7 @@ func copyContainer(cat *schema.Catalog, name, volume, mount string, cm contracts
 }
 
 // bufContainer runs buf (the image's entrypoint) with args.
-func bufContainer(cat *schema.Catalog, name string, trees []corev1.VolumeMount, args ...string) corev1.Container {
+func bufContainer(cat *catalog.Catalog, name string, trees []corev1.VolumeMount, args ...string) corev1.Container {
 	return corev1.Container{
 		Name:  name,
 		Image: cat.Spec.Images.Buf,
@@ -172,7 +172,7 @@ func bufContainer(cat *schema.Catalog, name string, trees []corev1.VolumeMount, 
 			{Name: "HOME", Value: "/tmp"},
 		},
 		VolumeMounts: append(slices.Clone(trees), corev1.VolumeMount{Name: volumeCache, MountPath: CacheDir}),
-		Resources: kube.Resources(schema.Resources{
+		Resources: kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
 			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
 		}),
