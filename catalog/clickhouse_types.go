@@ -2,9 +2,10 @@ package catalog
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/internal/quote"
 	"strconv"
 	"strings"
+
+	"github.com/novagen/novagen/internal/quote"
 )
 
 // ColumnType is a parsed ClickHouse data type. Only the types below are

@@ -1,3 +1,12 @@
+// Package catalog is the service catalog's model: its Go types, defaults'
+// values, the facts every generator derives from it (endpoints, database
+// owners, login roles, metrics targets, who waits for external
+// components), the dependency graph and partitions, indexed once when the
+// catalog loads, and ClickHouse column types. It reads nothing: package
+// catalog/load makes a *Catalog from services.yaml, and generators only
+// read one. So that every generator stays small, it imports no YAML, JSON
+// Schema, protobuf or cron library (deps_test.go enforces it): only the
+// standard library, naming and contracts/registry.
 package catalog
 
 import "time"

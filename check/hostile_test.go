@@ -127,7 +127,7 @@ func TestHostileInput(t *testing.T) {
 			}
 			var errs load.Errors
 			if !errors.As(err, &errs) {
-				t.Errorf("the error is %T, not schema.Errors (which the CLI prints located)", err)
+				t.Errorf("the error is %T, not load.Errors (which the CLI prints located)", err)
 			}
 			if got := err.Error(); got != tc.want {
 				t.Errorf("error\n%s\nwant\n%s", got, tc.want)
@@ -137,7 +137,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 // TestErrorsCapped: a hostile input of many bad documents is at most
-// schema.MaxErrors errors and a count of the others.
+// load.MaxErrors errors and a count of the others.
 func TestErrorsCapped(t *testing.T) {
 	nodes, err := render.Parse([]byte(strings.Repeat("x\n---\n", load.MaxErrors+5)))
 	if err != nil {

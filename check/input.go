@@ -75,7 +75,7 @@ func (es inputErrors) orNil() error {
 }
 
 // located places es in the file source, as `novagen validate` reports a
-// catalog's errors: at most schema.MaxErrors of them, escaped for a
+// catalog's errors: at most load.MaxErrors of them, escaped for a
 // terminal (an object's name is the input's to choose).
 func (es inputErrors) located(source string) load.Errors {
 	out := make(load.Errors, 0, min(len(es), load.MaxErrors+1))

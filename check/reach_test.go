@@ -149,7 +149,7 @@ spec:
 // its policy lists, it admits every service pod, and the clients' own
 // egress keeps the connections exact: a service pod reaches a node (a
 // service or a component, every port) exactly when the catalog says it
-// connects to it (schema.Catalog.Reaches) on a port clients use (not
+// connects to it (catalog.Catalog.Reaches) on a port clients use (not
 // Redis' cluster bus), a stranger never.
 func TestCollapsedClientListsStayExact(t *testing.T) {
 	clients := networkpolicy.MaxListedClients + 6

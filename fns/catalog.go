@@ -57,7 +57,7 @@ func configDir(config *yaml.RNode) string {
 // kustomization's directory), must lie within the nearest ancestor of the
 // working directory holding .git (without one, the working directory), or
 // within $NOVAGEN_CATALOG_ROOT, and so must every symlink on the way; and
-// it must be a regular file of at most schema.MaxCatalogBytes. The
+// it must be a regular file of at most load.MaxCatalogBytes. The
 // repository is found from the working directory, never from base: base
 // comes from the input, which must not widen what may be read. Its errors
 // name the path as written and say nothing of what lies outside (not

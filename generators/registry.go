@@ -3,9 +3,9 @@
 // and says, here, where its objects go in the startup order; adding one
 // means writing that package and one line below, nothing else.
 //
-// Generator packages import only schema, naming and the shared helpers
+// Generator packages import only catalog, naming and the shared helpers
 // (generators/kube, generators/scripts), never each other: what two of
-// them must agree on is a catalog fact (schema) or a naming convention
+// them must agree on is a catalog fact (catalog) or a naming convention
 // (naming). registry_test.go enforces it.
 package generators
 

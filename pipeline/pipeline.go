@@ -27,7 +27,7 @@ type Options struct {
 	Generators   []string
 	Transformers []string
 	// Partition renders one partition of a partitioned catalog (its
-	// services' objects, or for schema.InfrastructurePartition the shared
+	// services' objects, or for catalog.InfrastructurePartition the shared
 	// ones); "" renders everything.
 	Partition string
 }

@@ -12,7 +12,7 @@
 //
 // Every catalog it writes loads: a trait whose share would outgrow a
 // per-catalog limit of the loader stops at it (ClickHouse clients at
-// schema.MaxClickHouseClients, reached at about 10 000 services).
+// load.MaxClickHouseClients, reached at about 10 000 services).
 package synth
 
 import (
@@ -44,7 +44,7 @@ const (
 	postgresShare   = 0.90 // of the owners: wait for postgres
 	topicUserShare  = 0.10 // produce and/or consume topics (exactly, at least one)
 	redisShare      = 0.30
-	clickhouseShare = 0.04 // up to schema.MaxClickHouseClients (about 10 000 services)
+	clickhouseShare = 0.04 // up to load.MaxClickHouseClients (about 10 000 services)
 	externalShare   = 0.05
 	replicasShare   = 0.10 // override the default replicas
 	resourcesShare  = 0.10 // override the default memory limit

@@ -37,7 +37,7 @@ func TestCatalogLoadsWithItsShape(t *testing.T) {
 
 // TestCatalogLoadsAtLargeSizes: synth's output loads at every size it
 // accepts, here around the loader's per-catalog limit (ClickHouse
-// clients reach schema.MaxClickHouseClients at about 10 000 services)
+// clients reach load.MaxClickHouseClients at about 10 000 services)
 // and at the largest. Each takes seconds to load, the largest about 20 s
 // and 2 GB (writing its 14 MB of YAML is half of it); under the race
 // detector that one takes minutes and many GB, so it runs only without

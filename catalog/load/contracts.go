@@ -3,7 +3,6 @@ package load
 import (
 	"errors"
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/contracts"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/naming"

@@ -1,10 +1,10 @@
 package load
 
 import (
-	"github.com/novagen/novagen/catalog"
 	"maps"
 	"slices"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
 )
 

@@ -2,12 +2,13 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // TestDurationsAsStated: a duration the catalog states is used as stated,

@@ -3,10 +3,11 @@ package load
 import (
 	"errors"
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // Environments: one catalog describes every environment. spec.environments

@@ -66,7 +66,7 @@ func parse(t *testing.T, data []byte) string {
 	}
 	var errs load.Errors
 	if !errors.As(err, &errs) {
-		t.Fatalf("Parse error is %T, not schema.Errors: %v", err, err)
+		t.Fatalf("Parse error is %T, not load.Errors: %v", err, err)
 	}
 	if len(errs) == 0 || len(errs) > load.MaxErrors+1 {
 		t.Fatalf("Parse returned %d errors, want 1 to %d:\n%v", len(errs), load.MaxErrors+1, err)

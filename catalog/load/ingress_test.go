@@ -1,11 +1,12 @@
 package load
 
 import (
-	"github.com/novagen/novagen/catalog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // catalogHead starts a small test catalog: what follows is the rest of

@@ -1,10 +1,14 @@
-// Package schema owns the service catalog (services.yaml): its Go types,
-// the embedded JSON Schema that is the single source of structural truth,
-// loading with file positions, defaulting, semantic validation, the
-// dependency graph and the facts every generator derives from the catalog
-// (endpoints, database owners, login roles), indexed once at load. Nothing
-// else in novagen parses catalog YAML, and every check of a catalog
-// happens here: a catalog that loads never makes a generator fail.
+// Package load reads the service catalog (services.yaml) into the model,
+// a *catalog.Catalog: the guarded reader, YAML with file positions, the
+// embedded JSON Schema that is the single source of structural truth (and
+// its error wording), environment overlays, defaults, semantic
+// validation, the compilation of the API contracts and, last, the model's
+// index. Nothing else in novagen parses catalog YAML, and every check of
+// a catalog happens here or in a check a generator hands it
+// (Options.Checks): a catalog that loads never makes a generator fail. It
+// is the only package that may import the YAML, JSON Schema, protobuf and
+// cron libraries on the catalog's behalf; generators import catalog, never
+// load.
 package load
 
 import (
@@ -13,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,6 +24,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/internal/guard"
 )
 

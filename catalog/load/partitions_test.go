@@ -2,10 +2,11 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // partitionedCatalog has n services; every third one is labelled team

@@ -3,7 +3,6 @@ package load
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"math"
 	"regexp"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/internal/guard"
 )
 

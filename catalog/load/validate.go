@@ -2,7 +2,6 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"maps"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
 )
 

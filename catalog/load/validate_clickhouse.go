@@ -2,13 +2,13 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
 )
 

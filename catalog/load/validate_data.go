@@ -1,7 +1,6 @@
 package load
 
 import (
-	"github.com/novagen/novagen/catalog"
 	"math"
 	"math/big"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // checkDataTier: the PostgreSQL server and the Redis Cluster can be built

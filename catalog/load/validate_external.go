@@ -2,11 +2,12 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"net/netip"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // checkExternal: every external component, and every infrastructure

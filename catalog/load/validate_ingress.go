@@ -2,8 +2,9 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"strings"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // checkProtocols: a service has the port and health path of its own

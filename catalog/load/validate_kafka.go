@@ -2,10 +2,11 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // The least memory (limit) the JVM servers get: their heap is half of it.

@@ -1,11 +1,12 @@
 package load
 
 import (
-	"github.com/novagen/novagen/catalog"
 	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // checkMonitoring: the Prometheus Operator's objects must agree with the

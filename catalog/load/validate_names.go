@@ -2,11 +2,11 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/contracts"
 	"github.com/novagen/novagen/naming"
 )

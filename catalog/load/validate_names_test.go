@@ -1,11 +1,11 @@
 package load
 
 import (
-	"github.com/novagen/novagen/catalog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
 )
 

@@ -2,10 +2,11 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // checkPartitions: partition names become Application and object names,

@@ -2,8 +2,9 @@ package load
 
 import (
 	"fmt"
-	"github.com/novagen/novagen/catalog"
 	"slices"
+
+	"github.com/novagen/novagen/catalog"
 )
 
 // Limits on catalog lists that still drive the size of one object after

@@ -20,7 +20,7 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
-	"github.com/novagen/novagen/contracts"
+	"github.com/novagen/novagen/contracts/registry"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
@@ -163,7 +163,7 @@ func TestRegistryMatchesCatalog(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			cat, objs, _ := render(t, path)
 			cm := objs["ConfigMap/"+naming.ServiceRegistry(cat.Metadata.Name)].(*corev1.ConfigMap)
-			var fromJSON, fromYAML contracts.Registry
+			var fromJSON, fromYAML registry.Registry
 			require.NoError(t, json.Unmarshal([]byte(cm.Data[naming.KeyRegistryJSON]), &fromJSON))
 			require.NoError(t, yaml.UnmarshalStrict([]byte(cm.Data[naming.KeyRegistryYAML]), &fromYAML))
 			assert.Equal(t, fromJSON, fromYAML, "YAML and JSON say the same")

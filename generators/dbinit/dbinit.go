@@ -4,13 +4,13 @@
 // postgres-db-init-<hash> that runs them.
 //
 // So that no object grows with the catalog, the databases are split into
-// groups of at most schema.DatabasesPerInitGroup (schema.Groups), each
+// groups of at most  (catalog.Groups), each
 // with its own ConfigMap, Job and password-sync CronJob, named
 // <name>-<suffix> (postgres-init-scripts-payments-0); a catalog that is
 // one group keeps the plain names. A group holds whole databases with
 // their logins (owner and reader), so its scripts and its pods' password
 // variables are those of its databases only. A database belongs to its
-// owning service's partition (schema.Catalog.DatabasePartition), an
+// owning service's partition (catalog.Catalog.DatabasePartition), an
 // ownerless one to the infrastructure partition; a partition's render
 // gets its own groups, the infrastructure's also the NetworkPolicy all
 // groups' pods share. Every group's Job is a resource of the database
@@ -138,8 +138,8 @@ func Check(cat *catalog.Catalog) []catalog.Problem {
 	return names.Problems
 }
 
-// Generate returns, per group of databases (schema.Groups of
-// schema.DatabasesPerInitGroup, partition-aligned), the ConfigMap, the
+// Generate returns, per group of databases (catalog.Groups of
+// , partition-aligned), the ConfigMap, the
 // Job and the password-sync CronJob, and once the NetworkPolicy of their
 // pods; nothing for a catalog without PostgreSQL or databases.
 func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
@@ -168,7 +168,7 @@ func generate(cat *catalog.Catalog, size int) ([]kube.Object, error) {
 	return out, nil
 }
 
-// databasePartition is schema.Groups' partition of a database.
+// databasePartition is catalog.Groups' partition of a database.
 func databasePartition(cat *catalog.Catalog) func(catalog.Database) string {
 	return func(d catalog.Database) string { return cat.DatabasePartition(d.Name) }
 }

@@ -1,7 +1,7 @@
 // Package monitoring generates the Prometheus Operator's objects when the
 // catalog enables it (spec.monitoring.prometheusOperator):
 //
-//   - a ServiceMonitor per metrics target (schema.Catalog.MetricsTargets:
+//   - a ServiceMonitor per metrics target (catalog.Catalog.MetricsTargets:
 //     every service's metrics port), selecting the service's Service and
 //     scraping its http-metrics port. The NetworkPolicies admit the
 //     monitoring pods to the same targets, so the two cannot disagree;

@@ -111,7 +111,7 @@ func infraPolicy(cat *catalog.Catalog, e catalog.Endpoint) *networkingv1.Network
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
 }
 
-// egress allows what node connects to (schema.Catalog.Reaches: what it
+// egress allows what node connects to (catalog.Catalog.Reaches: what it
 // waits for, and for a service its database server and Kafka when it uses
 // them without waiting), plus DNS.
 func egress(cat *catalog.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
@@ -151,7 +151,7 @@ func clientsOf(cat *catalog.Catalog, names []string) []networkingv1.NetworkPolic
 }
 
 // metricsIngress lets the monitoring pods of cat.Spec.Monitoring scrape a
-// node's metrics target (schema.Catalog.MetricsTargets, which the
+// node's metrics target (catalog.Catalog.MetricsTargets, which the
 // ServiceMonitors follow too); namespace and pod selector in one peer, so
 // both must match.
 func metricsIngress(cat *catalog.Catalog, node string) (networkingv1.NetworkPolicyIngressRule, bool) {

@@ -12,7 +12,7 @@
 // contains one: the External Secrets Operator writes the Secrets.
 //
 // The username is not read from the store: it is the role name the
-// catalog derives (schema.Catalog.Logins, admin.user) and the db-init
+// catalog derives (catalog.Catalog.Logins, admin.user) and the db-init
 // scripts create, written into the Secret by the template. One source for
 // a name that two systems must agree on, so they cannot drift apart.
 // Secret names and keys are naming's.

@@ -145,7 +145,7 @@ func targets(cat *catalog.Catalog) []target {
 }
 
 // Generate returns the validation Jobs and their NetworkPolicies: one Job
-// per group of GroupSize targets (schema.Groups), each partition's
+// per group of GroupSize targets (catalog.Groups), each partition's
 // services checked by its own Jobs, the shared components and topics by
 // the infrastructure partition's. A catalog that fits in one group has
 // one Job, validate-deployment, checking everything.

@@ -186,7 +186,7 @@ func ScaleCases(t *testing.T, gen func(*catalog.Catalog) ([]kube.Object, error))
 }
 
 // Grouped is a generator that splits what would grow with the catalog
-// into groups (schema.Groups).
+// into groups (catalog.Groups).
 type Grouped struct {
 	// Generate is the generator, with its group size Size.
 	Generate func(*catalog.Catalog) ([]kube.Object, error)

@@ -1,10 +1,11 @@
 package guard
 
 import (
-	"github.com/novagen/novagen/internal/quote"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/novagen/novagen/internal/quote"
 )
 
 // Escape makes s safe to print on a terminal or in a report: every
