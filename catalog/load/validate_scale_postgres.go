@@ -1,11 +1,10 @@
 package load
 
-import (
-	"fmt"
-)
+import "fmt"
 
 // Loader limits on the catalog parts that size one group's objects (the
-// group sizes above are measured at these):
+// group sizes, dbinit.DatabasesPerInitGroup and
+// migrations.ServicesPerMigrationGroup, are measured at these):
 const (
 	// MaxDatabaseDescription: a database's description is a line of its
 	// group's database-mapping.txt.

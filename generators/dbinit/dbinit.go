@@ -4,7 +4,7 @@
 // postgres-db-init-<hash> that runs them.
 //
 // So that no object grows with the catalog, the databases are split into
-// groups of at most  (catalog.Groups), each
+// groups of at most DatabasesPerInitGroup (catalog.Groups), each
 // with its own ConfigMap, Job and password-sync CronJob, named
 // <name>-<suffix> (postgres-init-scripts-payments-0); a catalog that is
 // one group keeps the plain names. A group holds whole databases with
@@ -139,7 +139,7 @@ func Check(cat *catalog.Catalog) []catalog.Problem {
 }
 
 // Generate returns, per group of databases (catalog.Groups of
-// , partition-aligned), the ConfigMap, the
+// DatabasesPerInitGroup, partition-aligned), the ConfigMap, the
 // Job and the password-sync CronJob, and once the NetworkPolicy of their
 // pods; nothing for a catalog without PostgreSQL or databases.
 func Generate(cat *catalog.Catalog) ([]kube.Object, error) {

@@ -32,7 +32,7 @@
 // The copy runs in exec form, so the image needs no shell.
 //
 // So that no Job grows with the catalog, the services are split into
-// groups of at most  in catalog order
+// groups of at most ServicesPerMigrationGroup in catalog order
 // (catalog.Groups, never mixing partitions), one Job each,
 // sqlx-migrate-<suffix>-<hash> (plain sqlx-migrate-<hash> when the
 // catalog is one group). The groups run in parallel, each service's
@@ -97,7 +97,7 @@ func Check(cat *catalog.Catalog) []catalog.Problem {
 }
 
 // Generate returns a migration Job per group of database-owning services
-// (catalog.Groups of , in catalog order,
+// (catalog.Groups of ServicesPerMigrationGroup, in catalog order,
 // partition-aligned) and once their NetworkPolicy; nothing when no
 // service has a database (the loader guarantees PostgreSQL when one
 // does).
