@@ -25,10 +25,10 @@ var shared = []string{"generators/kube", "generators/kube/externalsecrets", "gen
 // package under generators/ may import in its non-test files, what a
 // transformer may import besides, and the one generator's exception.
 var (
-	allowedNovagen     = append([]string{"schema", "naming", "kobj"}, shared...)
+	allowedNovagen     = append([]string{"catalog", "naming", "kobj"}, shared...)
 	allowedExternal    = []string{"k8s.io/api/", "k8s.io/apimachinery/"} // prefixes
 	allowedTransformer = []string{module + "internal/yamlnode", "sigs.k8s.io/kustomize/kyaml/yaml"}
-	allowedExtra       = map[string][]string{"generators/apicontracts": {module + "contracts"}}
+	allowedExtra       = map[string][]string{"generators/apicontracts": {module + "contracts/registry"}}
 )
 
 // imports returns every import path of the .go files of dir, those of
@@ -119,7 +119,7 @@ func TestGeneratorImports(t *testing.T) {
 		for _, p := range append(code, tests...) {
 			rel, ok := strings.CutPrefix(p, module)
 			if ok && strings.HasPrefix(rel, "generators/") && !slices.Contains(shared, rel) && rel != pkg { // pkg: its external tests
-				t.Errorf("%s imports generator %s: generators share facts through schema and names through naming", pkg, rel)
+				t.Errorf("%s imports generator %s: generators share facts through catalog and names through naming", pkg, rel)
 			}
 		}
 	}
@@ -136,10 +136,12 @@ func TestImportRuleCanFail(t *testing.T) {
 	assert.False(t, allowed("generators/redis", module+"generators/kafka", false))
 	assert.False(t, allowed("generators/redis", module+"render", false))
 	assert.False(t, allowed("generators/redis", module+"contracts", false))
+	assert.False(t, allowed("generators/apicontracts", module+"contracts", false), "the compiler, not the plain data")
+	assert.False(t, allowed("generators/redis", module+"catalog/load", false))
 	assert.False(t, allowed("generators/redis", "sigs.k8s.io/kustomize/kyaml/yaml", false))
 	assert.False(t, allowed("generators/redis", "github.com/bufbuild/protocompile", false))
 	assert.True(t, allowed("generators/initcontainers", "sigs.k8s.io/kustomize/kyaml/yaml", true))
-	assert.True(t, allowed("generators/apicontracts", module+"contracts", false))
+	assert.True(t, allowed("generators/apicontracts", module+"contracts/registry", false))
 	assert.True(t, allowed("generators/redis", "k8s.io/api/core/v1", false))
 	assert.True(t, allowed("generators/redis", "strings", false))
 }
