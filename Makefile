@@ -59,7 +59,7 @@ race:
 promql-test:
 	cd test/promql && $(GO) vet ./... && $(GO) test -race ./...
 
-## golden: rewrite golden files (and the README graph) from the current code; review the diff!
+## golden: rewrite golden files (and the README's generated graph and generator tables) from the current code; review the diff!
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./...
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true

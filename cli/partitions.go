@@ -1,14 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // Partition is one line of `novagen partitions`; in JSON, an element of
@@ -25,7 +24,7 @@ type Partition struct {
 // Partitions lists cat's partitions, infrastructure first, with how many
 // services each renders (the infrastructure partition: none, it holds the
 // shared objects).
-func Partitions(cat *schema.Catalog) ([]Partition, error) {
+func Partitions(cat *catalog.Catalog) ([]Partition, error) {
 	if !cat.Partitioned() {
 		return nil, errors.New("the catalog declares no spec.partitions: add e.g. spec.partitions: {label: team, hashed: 4}")
 	}
@@ -53,7 +52,7 @@ NOVAGEN_PARTITION). -o json writes the file the partitions ApplicationSet's
 git files generator reads: one Argo CD Application per element.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
+			cat, err := loadCatalog(c, path)
 			if err != nil {
 				return err
 			}
@@ -64,12 +63,7 @@ git files generator reads: one Argo CD Application per element.`,
 			w := c.OutOrStdout()
 			switch output {
 			case "json":
-				b, err := json.MarshalIndent(parts, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(w, "%s\n", b)
-				return err
+				return writeJSON(w, parts)
 			case "table":
 				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "PARTITION\tSERVICES")

@@ -20,11 +20,11 @@ if [ -n "${FUZZ_PARALLEL:-}" ]; then
 fi
 
 targets=(
-  "FuzzParse ./schema"
+  "FuzzParse ./catalog/load"
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
-  "FuzzToNode ./render"
+  "FuzzToNode ./internal/yamlnode"
   "FuzzCheck ./check"
   "FuzzFunction ./fns"
   "FuzzDiff ./diff"

@@ -10,9 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -21,9 +22,9 @@ import (
 // whole render, byte for byte, none missing and none twice. An object's
 // content may not depend on the partition rendered, only whether it is.
 func TestPartitionsAddUpToTheWholeRender(t *testing.T) {
-	cat, err := schema.Load("../examples/partitioned/services.yaml")
+	cat, err := load.Load("../examples/partitioned/services.yaml")
 	require.NoError(t, err)
-	partitionsAddUp(t, map[string]*schema.Catalog{
+	partitionsAddUp(t, map[string]*catalog.Catalog{
 		"examples/partitioned": cat,
 		"synth 300":            synthCatalog(t, 300),
 	})
@@ -36,21 +37,21 @@ func TestPartitionsAddUpAtScale(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("-short or -race: no 2 000-service catalog; make scale-test runs it")
 	}
-	partitionsAddUp(t, map[string]*schema.Catalog{"synth 2000": synthCatalog(t, 2000)})
+	partitionsAddUp(t, map[string]*catalog.Catalog{"synth 2000": synthCatalog(t, 2000)})
 }
 
 // synthCatalog is a partitioned synthetic catalog of n services.
-func synthCatalog(t *testing.T, n int) *schema.Catalog {
+func synthCatalog(t *testing.T, n int) *catalog.Catalog {
 	t.Helper()
 	data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
 	require.NoError(t, err)
-	cat, err := schema.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
+	cat, err := load.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
 	require.NoError(t, err)
 	return cat
 }
 
 // partitionsAddUp checks the invariant on each catalog, by name.
-func partitionsAddUp(t *testing.T, catalogs map[string]*schema.Catalog) {
+func partitionsAddUp(t *testing.T, catalogs map[string]*catalog.Catalog) {
 	t.Helper()
 	for _, name := range slices.Sorted(maps.Keys(catalogs)) {
 		t.Run(name, func(t *testing.T) {
@@ -99,7 +100,7 @@ type renderedObject struct {
 
 // objectsOf renders cat's partition p ("" for all) and returns its
 // objects by identity, failing on two of one identity.
-func objectsOf(t *testing.T, cat *schema.Catalog, p string) map[string]renderedObject {
+func objectsOf(t *testing.T, cat *catalog.Catalog, p string) map[string]renderedObject {
 	t.Helper()
 	nodes, err := Run(cat, Options{Partition: p}, nil)
 	require.NoError(t, err)

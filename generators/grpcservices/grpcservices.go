@@ -1,11 +1,10 @@
-// Package grpcservices generates the Services that make every catalog
-// service discoverable at <service>.<namespace>.svc.cluster.local: one
-// ClusterIP Service per service and one headless Service over the pods of
-// every gRPC service (naming.HeadlessService: <catalog>-grpc-services).
-// The headless Service publishes the gRPC port, so it selects pods by
-// the protocol label workloads gives them (kube.ProtocolPodSelector): an
-// http service's pods, where nothing listens on that port, stay out of
-// it. A hand-written Deployment in a base joins it with the same label.
+// Package grpcservices is the generator grpc-services: its description in
+// the registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail. The headless Service publishes
+// the gRPC port, so it selects pods by the protocol label workloads gives
+// them (kube.ProtocolPodSelector): an http service's pods, where nothing
+// listens on that port, stay out of it. A hand-written Deployment in a
+// base joins it with the same label.
 package grpcservices
 
 import (
@@ -14,9 +13,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -32,7 +31,7 @@ var appProtocolHTTP = "http"
 // Generate returns one ClusterIP Service per catalog service, in catalog
 // order, and the headless discovery Service; a partition's render, the
 // Services of its own services.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
 		svc := &cat.Spec.Services[i]
@@ -53,7 +52,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	// The headless Service is shared (the infrastructure partition's),
 	// and only for a catalog with a gRPC service: without one it would
 	// select no pod.
-	grpc := slices.ContainsFunc(cat.Spec.Services, func(s schema.Service) bool { return !s.HTTP() })
+	grpc := slices.ContainsFunc(cat.Spec.Services, func(s catalog.Service) bool { return !s.HTTP() })
 	if !cat.OwnsShared() || !grpc {
 		return out, nil
 	}
@@ -65,7 +64,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		ObjectMeta: kube.Meta(cat, Name, naming.HeadlessService(cat.Metadata.Name), kube.ComponentGRPCService),
 		Spec: corev1.ServiceSpec{
 			ClusterIP: corev1.ClusterIPNone,
-			Selector:  kube.ProtocolPodSelector(cat, schema.ProtocolGRPC),
+			Selector:  kube.ProtocolPodSelector(cat, catalog.ProtocolGRPC),
 			Ports:     ports(naming.PortGRPC, d.GRPC, d.Metrics),
 		},
 	})

@@ -1,6 +1,7 @@
-// Package initcontainers is the transformer that makes every service's
-// pods wait for what the service depends on. It patches each apps/v1
-// Deployment or StatefulSet named after a catalog service, in the
+// Package initcontainers is the transformer init-containers: its
+// description in the registry (generators/registry.go; novagen generators
+// prints it) says what it does, and this is the detail. It patches each
+// apps/v1 Deployment or StatefulSet named after a catalog service, in the
 // catalog's namespace (or with none, as in a kustomize base), whether the
 // workloads generator made it or it is hand-written: one
 // wait-for-<dependency> init container per dependency, in the catalog's
@@ -25,9 +26,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/internal/yamlnode"
 )
 
 // Name is the transformer's name in function configs and the registry.
@@ -37,7 +38,7 @@ const Name = "init-containers"
 var podSpecPath = []string{"spec", "template", "spec"}
 
 // Transform patches items in place and returns them.
-func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
+func Transform(cat *catalog.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	w := waits{cat: cat, built: map[string]*yaml.Node{}}
 	for _, n := range items {
 		if !isWorkload(n) {
@@ -65,7 +66,7 @@ func isWorkload(n *yaml.RNode) bool {
 }
 
 // target returns the service whose workload n is, if it is one.
-func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
+func target(cat *catalog.Catalog, n *yaml.RNode) (*catalog.Service, bool) {
 	if ns := n.GetNamespace(); ns != "" && ns != cat.Spec.Namespace {
 		return nil, false
 	}
@@ -75,7 +76,7 @@ func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
 // waits builds each dependency's wait container once per Transform; every
 // workload that waits for it gets a copy of its own.
 type waits struct {
-	cat   *schema.Catalog
+	cat   *catalog.Catalog
 	built map[string]*yaml.Node
 }
 
@@ -84,7 +85,7 @@ func (w waits) container(dep string) (*yaml.Node, error) {
 		return yaml.CopyYNode(c), nil
 	}
 	e, _ := w.cat.Endpoint(dep) // the graph holds only known endpoints
-	c, err := toNode(kube.WaitContainer(w.cat, e))
+	c, err := yamlnode.ToNode(kube.WaitContainer(w.cat, e))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +93,7 @@ func (w waits) container(dep string) (*yaml.Node, error) {
 	return yaml.CopyYNode(c), nil
 }
 
-func patch(cat *schema.Catalog, w waits, svc *schema.Service, n *yaml.RNode) error {
+func patch(cat *catalog.Catalog, w waits, svc *catalog.Service, n *yaml.RNode) error {
 	spec, err := mappingAt(n, podSpecPath)
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func ensureTmpVolume(spec *yaml.RNode) error {
 	if slices.ContainsFunc(vols, func(v named) bool { return v.name == kube.TmpVolume }) {
 		return nil
 	}
-	v, err := toNode(corev1.Volume{
+	v, err := yamlnode.ToNode(corev1.Volume{
 		Name:         kube.TmpVolume,
 		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
 	})
@@ -241,7 +242,3 @@ func setSorted(m *yaml.RNode, key string, value *yaml.Node) {
 	pair := []*yaml.Node{{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: key}, value}
 	m.YNode().Content = slices.Insert(c, i, pair...)
 }
-
-// toNode serializes a typed value through its JSON tags, exactly as
-// render does for whole objects.
-func toNode(v any) (*yaml.Node, error) { return render.ToNode(v) }

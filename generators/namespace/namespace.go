@@ -1,5 +1,6 @@
-// Package namespace generates the namespace the environment lives in and
-// its baseline, the first things of a sync (the seed's startup step 1):
+// Package namespace is the generator namespace: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - the Namespace, labelled for Pod Security Admission so the API
 //     server itself enforces the "restricted" profile every generated pod
@@ -17,9 +18,9 @@ package namespace
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -49,7 +50,7 @@ const (
 // Generate returns the Namespace (unless the catalog makes none) and the
 // default-deny NetworkPolicy: shared objects, rendered with the
 // infrastructure partition.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	if !cat.OwnsShared() {
 		return nil, nil
 	}

@@ -1,8 +1,6 @@
-// Package postgres generates the PostgreSQL server the service databases
-// live in (the seed's startup step 3, "PostgreSQL StatefulSet + PVC"),
-// when the catalog has novagen run it (infrastructure.postgres.managed,
-// the default; a server provided from outside gets only a Service
-// pointing at it, from generator external-services):
+// Package postgres is the generator postgres: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - StatefulSet postgres, one replica (PostgreSQL does not replicate by
 //     adding pods; a catalog that needs high availability provides its
@@ -31,9 +29,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -53,7 +51,7 @@ const (
 // catalog without PostgreSQL or one provided from outside, or for a
 // partition's render other than the infrastructure's (the server is
 // shared).
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
 	ep, ok := cat.DatabaseServer()
 	if pg == nil || !ok || ep.Outside() || !cat.OwnsShared() {

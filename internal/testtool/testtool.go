@@ -41,7 +41,7 @@ func Require(t testing.TB, name string) string {
 func CatalogFiles(t testing.TB, root string) [][]byte {
 	t.Helper()
 	paths := []string{filepath.Join(root, "services.yaml")}
-	for _, glob := range []string{"schema/testdata/errors/*.yaml", "test/catalogs/*.yaml"} {
+	for _, glob := range []string{"catalog/load/testdata/errors/*.yaml", "test/catalogs/*.yaml"} {
 		more, err := filepath.Glob(filepath.Join(root, glob))
 		if err != nil {
 			t.Fatal(err)
@@ -237,4 +237,28 @@ func NCDir(t testing.TB) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// Deps maps each package of patterns to its dependency closure (go
+// list's .Deps: every package its non-test files import, directly or
+// not), for the tests that hold the architecture's arrows. It needs the
+// go command (skipped without it, failed in CI).
+func Deps(t testing.TB, patterns ...string) map[string][]string {
+	t.Helper()
+	goTool := Require(t, "go")
+	args := append([]string{"list", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, patterns...)
+	list, err := exec.Command(goTool, args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list %v: %v\n%s", patterns, err, stderr)
+	}
+	out := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		f := strings.Fields(line)
+		out[f[0]] = f[1:]
+	}
+	return out
 }

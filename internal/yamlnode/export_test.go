@@ -1,0 +1,7 @@
+package yamlnode
+
+// What the external tests use of the package's insides.
+var (
+	NaturalCompare = naturalCompare
+	NeedsQuotes    = needsQuotes
+)

@@ -1,7 +1,0 @@
-package render
-
-// What the external tests use of the package's insides.
-var (
-	NaturalCompare = naturalCompare
-	NeedsQuotes    = needsQuotes
-)
