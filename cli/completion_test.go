@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/schema"
 )
 
@@ -37,10 +36,10 @@ func loadNames(t *testing.T, path string, f func(*schema.Catalog) []string) []st
 // catalog -f names; a catalog that does not load gives none, silently.
 func TestFlagCompletion(t *testing.T) {
 	var gens, trans []string
-	for _, g := range generators.All() {
+	for _, g := range novagen.All() {
 		gens = append(gens, g.Name)
 	}
-	for _, tr := range generators.Transformers() {
+	for _, tr := range novagen.Transformers() {
 		trans = append(trans, tr.Name)
 	}
 	require.NotEmpty(t, gens)
@@ -114,7 +113,7 @@ var formatArgs = map[string][]string{
 // another naming exactly those.
 func TestFormatCompletionMatchesCommands(t *testing.T) {
 	expected := regexp.MustCompile(`: expected (.*)\n`)
-	for _, c := range newRoot(&output{}, false).Commands() {
+	for _, c := range NewRoot(novagen, &output{}, false).Commands() {
 		for _, flag := range []string{"format", "output"} {
 			if c.Flags().Lookup(flag) == nil {
 				continue

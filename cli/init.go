@@ -36,7 +36,7 @@ var (
 	serviceFlags    = []string{"description", "depends-on", "database", "port"}
 )
 
-func initCmd() *cobra.Command {
+func (a app) initCmd() *cobra.Command {
 	var o initOptions
 	c := &cobra.Command{
 		Use:   "init [--name NAME] [--namespace NS] [--registry REG] | --service NAME [--depends-on X,Y] [--database] [--port N]",
@@ -63,12 +63,12 @@ written.`,
 				if err := refuseFlags(c, "--service", newCatalogFlags); err != nil {
 					return err
 				}
-				return runAddService(c, o)
+				return a.runAddService(c, o)
 			}
 			if err := refuseFlags(c, "a new catalog (no --service)", serviceFlags); err != nil {
 				return err
 			}
-			return runInit(c, o)
+			return a.runInit(c, o)
 		},
 	}
 	f := c.Flags()
@@ -99,7 +99,7 @@ func refuseFlags(c *cobra.Command, what string, flags []string) error {
 }
 
 // runInit writes (or prints) a new catalog.
-func runInit(c *cobra.Command, o initOptions) error {
+func (a app) runInit(c *cobra.Command, o initOptions) error {
 	doc, marks := starterCatalog(o)
 	data, err := encodeYAML(doc)
 	if err != nil {
@@ -109,7 +109,7 @@ func runInit(c *cobra.Command, o initOptions) error {
 	if o.stdout || name == "-" {
 		name = "<stdout>"
 	}
-	if err := checkCatalog(name, data); err != nil {
+	if err := a.checkCatalog(name, data); err != nil {
 		return blame(name, data, err, []marked{{doc, marks, ""}}, nil)
 	}
 	if o.stdout || o.file == "-" {
@@ -124,7 +124,7 @@ func runInit(c *cobra.Command, o initOptions) error {
 }
 
 // runAddService adds o.service to the catalog at o.file.
-func runAddService(c *cobra.Command, o initOptions) error {
+func (a app) runAddService(c *cobra.Command, o initOptions) error {
 	path := o.file
 	var data []byte
 	var err error
@@ -141,7 +141,7 @@ func runAddService(c *cobra.Command, o initOptions) error {
 	}
 	// The catalog must load as it is: then every problem of the result
 	// is the new service's.
-	if err := checkCatalog(path, data); err != nil {
+	if err := a.checkCatalog(path, data); err != nil {
 		return fixFirst(path, err)
 	}
 	e := newServiceEntry(o, c.Flags().Changed("port"))
@@ -149,7 +149,7 @@ func runAddService(c *cobra.Command, o initOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkCatalog(path, edit.data); err != nil {
+	if err := a.checkCatalog(path, edit.data); err != nil {
 		return blame(path, edit.data, err, edit.added(), edit.splices)
 	}
 	if o.stdout || o.file == "-" {
@@ -180,14 +180,14 @@ func fixFirst(path string, err error) error {
 // checkCatalog validates data as the catalog at path the way novagen
 // validate does: as written and in each environment, its relative files
 // (spec.contracts) resolved in path's directory.
-func checkCatalog(path string, data []byte) error {
+func (a app) checkCatalog(path string, data []byte) error {
 	var cat *schema.Catalog
 	var err error
 	if root, rerr := os.OpenRoot(filepath.Dir(path)); rerr == nil {
 		defer root.Close()
-		cat, err = schema.ParseIn(root, path, data, "")
+		cat, err = a.reg.CatalogOptions().ParseIn(root, path, data, "")
 	} else {
-		cat, err = schema.Parse(path, data)
+		cat, err = a.reg.CatalogOptions().ParseEnv(path, data, "")
 	}
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
@@ -77,7 +78,7 @@ func loadAndRender(t *testing.T, data []byte) (*schema.Catalog, []*yaml.RNode, b
 	if err != nil {
 		return nil, nil, false
 	}
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	if err != nil {
 		t.Fatalf("a catalog that loads failed to render: %v", err)
 	}

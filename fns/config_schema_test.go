@@ -103,10 +103,10 @@ func goType(t reflect.Type) string {
 func TestConfigSchemaNames(t *testing.T) {
 	doc := configDoc(t)
 	var gens, trans []any
-	for _, g := range generators.All() {
+	for _, g := range generators.Default().All() {
 		gens = append(gens, g.Name)
 	}
-	for _, tr := range generators.Transformers() {
+	for _, tr := range generators.Default().Transformers() {
 		trans = append(trans, tr.Name)
 	}
 	for path, want := range map[string][]any{"spec.generators": gens, "spec.transformers": trans} {
@@ -155,7 +155,7 @@ func TestConfigSchemaAgreesWithReadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, readErr := readConfig(node)
+			_, readErr := readConfig(node, generators.Default())
 			var instance any
 			if err := sigsyaml.Unmarshal([]byte(tc.config), &instance); err != nil {
 				t.Fatal(err)

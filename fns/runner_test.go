@@ -19,7 +19,7 @@ func TestEnvironmentFromEnvironment(t *testing.T) {
 		return n
 	}
 	namespace := func(env map[string]string, spec string) (string, error) {
-		r := Runner{Dir: "../examples/staging", Getenv: func(k string) string { return env[k] }}
+		r := Runner{Registry: function.Registry, Dir: "../examples/staging", Getenv: func(k string) string { return env[k] }}
 		items, err := r.Run(config(spec), nil)
 		if err != nil {
 			return "", err

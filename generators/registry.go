@@ -1,7 +1,9 @@
 // Package generators is the registry of everything novagen can emit. Each
 // generator lives in its own package as a pure function of the catalog
 // and says, here, where its objects go in the startup order; adding one
-// means writing that package and one line below, nothing else.
+// means writing that package and one line below, nothing else. A program
+// outside this module adds its own with Default().With(...) (see
+// examples/custom-generator).
 //
 // Generator packages import only schema, naming and the shared helpers
 // (generators/kube, generators/scripts), never each other: what two of
@@ -49,6 +51,11 @@ type Generator struct {
 	// (their Argo CD sync wave).
 	Phase    syncwaves.Phase
 	Generate func(*schema.Catalog) ([]kube.Object, error)
+	// Extension is the JSON Schema of the generator's own catalog
+	// section, spec.extensions.<Name> (an object), which the loader
+	// checks the catalog against; nil when it reads none. novagen's own
+	// generators read the catalog's declared fields and have none.
+	Extension []byte
 }
 
 // Transformer changes objects that already exist (generated or hand-written
@@ -61,56 +68,130 @@ type Transformer struct {
 }
 
 var registry = []Generator{
-	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate},
-	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate},
-	{postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate},
-	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
-	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
-	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
-	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate},
-	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate},
-	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate},
-	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate},
-	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
-	{workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
-	{ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate},
-	{monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate},
-	{validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate},
-	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate},
-	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
+	builtin(namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate),
+	builtin(secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate),
+	builtin(postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate),
+	builtin(dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate),
+	builtin(migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate),
+	builtin(externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate),
+	builtin(redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate),
+	builtin(zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate),
+	builtin(kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate),
+	builtin(clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate),
+	builtin(grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate),
+	builtin(workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate),
+	builtin(ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate),
+	builtin(monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate),
+	builtin(validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate),
+	builtin(apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate),
+	builtin(networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate),
+}
+
+// builtin is one of novagen's own generators: no extension section.
+func builtin(name, description string, phase syncwaves.Phase, generate func(*schema.Catalog) ([]kube.Object, error)) Generator {
+	return Generator{Name: name, Description: description, Phase: phase, Generate: generate}
 }
 
 var transformers = []Transformer{
 	{initcontainers.Name, "wait-for-<dependency> init containers on every service's Deployment/StatefulSet", initcontainers.Transform},
 }
 
+// Registry is a set of generators and transformers: novagen's own
+// (Default) and whatever a downstream program adds (Add, With). Every
+// front (cli, fns, kbuild, pipeline) takes one, so a team builds its own
+// novagen with one more generator instead of forking. A Registry is not
+// changed once in use: Add before handing it on.
+type Registry struct {
+	gens  []Generator
+	trans []Transformer
+}
+
+// Default is novagen's own registry, a fresh copy each time.
+func Default() *Registry {
+	return &Registry{gens: slices.Clone(registry), trans: slices.Clone(transformers)}
+}
+
+// Add appends generators (after those already there, so their objects
+// come last in the wave's order), refusing a name already taken by a
+// generator or transformer, and one with no name, phase or function.
+func (r *Registry) Add(gens ...Generator) error {
+	for _, g := range gens {
+		switch {
+		case g.Name == "":
+			return fmt.Errorf("generator with no name: every generator needs a unique name")
+		case g.Generate == nil:
+			return fmt.Errorf("generator %q has no Generate function", g.Name)
+		case g.Phase == 0:
+			return fmt.Errorf("generator %q has no Phase: say where its objects go in the startup order", g.Name)
+		case slices.Contains(r.names(), g.Name):
+			return fmt.Errorf("generator %q: the name is already registered (%s)", g.Name, strings.Join(r.names(), ", "))
+		}
+		r.gens = append(r.gens, g)
+	}
+	return nil
+}
+
+// With is a copy of r with gens added, for a program's main; it panics
+// with Add's error on a name taken twice, a bug of that program.
+func (r *Registry) With(gens ...Generator) *Registry {
+	out := &Registry{gens: slices.Clone(r.gens), trans: slices.Clone(r.trans)}
+	if err := out.Add(gens...); err != nil {
+		panic("novagen: " + err.Error())
+	}
+	return out
+}
+
+// names are every generator's and transformer's name, in registry order.
+func (r *Registry) names() []string {
+	var out []string
+	for _, g := range r.gens {
+		out = append(out, g.Name)
+	}
+	for _, t := range r.trans {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
 // All returns every generator in registry order.
-func All() []Generator { return slices.Clone(registry) }
+func (r *Registry) All() []Generator { return slices.Clone(r.gens) }
 
 // Transformers returns every transformer in registry order.
-func Transformers() []Transformer { return slices.Clone(transformers) }
+func (r *Registry) Transformers() []Transformer { return slices.Clone(r.trans) }
+
+// CatalogOptions are how a catalog loads for this registry: with the
+// JSON Schemas of its generators' sections, spec.extensions.<name>.
+func (r *Registry) CatalogOptions() schema.Options {
+	exts := map[string][]byte{}
+	for _, g := range r.gens {
+		if g.Extension != nil {
+			exts[g.Name] = g.Extension
+		}
+	}
+	return schema.Options{Extensions: exts}
+}
 
 // Placements are the generators' places in the startup order, for the
 // wave table.
-func Placements() []syncwaves.Placement {
-	out := make([]syncwaves.Placement, len(registry))
-	for i, g := range registry {
+func (r *Registry) Placements() []syncwaves.Placement {
+	out := make([]syncwaves.Placement, len(r.gens))
+	for i, g := range r.gens {
 		out[i] = syncwaves.Placement{Generator: g.Name, Phase: g.Phase}
 	}
 	return out
 }
 
 // Select returns the named generators in registry order; no names means all.
-func Select(names []string) ([]Generator, error) {
+func (r *Registry) Select(names []string) ([]Generator, error) {
 	if len(names) == 0 {
-		return All(), nil
+		return r.All(), nil
 	}
-	return byName(names, registry, func(g Generator) string { return g.Name })
+	return byName(names, r.gens, func(g Generator) string { return g.Name })
 }
 
 // SelectTransformers returns the named transformers in registry order.
-func SelectTransformers(names []string) ([]Transformer, error) {
-	return byName(names, transformers, func(t Transformer) string { return t.Name })
+func (r *Registry) SelectTransformers(names []string) ([]Transformer, error) {
+	return byName(names, r.trans, func(t Transformer) string { return t.Name })
 }
 
 // byName keeps the entries of known that names lists, in known's order,

@@ -23,6 +23,9 @@ import (
 // Options select what runs. Nil Generators or Transformers means all of
 // them; an empty, non-nil list means none.
 type Options struct {
+	// Registry holds the generators and transformers to select from
+	// (generators.Default(), or a program's own); required.
+	Registry     *generators.Registry
 	Generators   []string
 	Transformers []string
 	// Partition renders one partition of a partitioned catalog (its
@@ -105,21 +108,25 @@ type selection struct {
 }
 
 func (opts Options) selection() (selection, error) {
-	gens := generators.All()
+	reg := opts.Registry
+	if reg == nil {
+		return selection{}, errors.New("internal error: pipeline.Options has no Registry")
+	}
+	gens := reg.All()
 	switch {
 	case opts.Generators == nil:
 	case len(opts.Generators) == 0:
 		gens = nil // a transformer-only run (a kustomize transformers: entry)
 	default:
 		var err error
-		if gens, err = generators.Select(opts.Generators); err != nil {
+		if gens, err = reg.Select(opts.Generators); err != nil {
 			return selection{}, fmt.Errorf("generators: %w", err)
 		}
 	}
-	trans := generators.Transformers()
+	trans := reg.Transformers()
 	if opts.Transformers != nil {
 		var err error
-		if trans, err = generators.SelectTransformers(opts.Transformers); err != nil {
+		if trans, err = reg.SelectTransformers(opts.Transformers); err != nil {
 			return selection{}, fmt.Errorf("transformers: %w", err)
 		}
 	}

@@ -107,7 +107,7 @@ func CheckEnvironments(cat *Catalog) error {
 		if cat.src != nil {
 			src = &source{dir: cat.src.dir, err: cat.src.err, files: cat.src.files}
 		}
-		_, err := parse(cat.File, cat.raw, env, src)
+		_, err := cat.opts.parse(cat.File, cat.raw, env, src)
 		var es Errors
 		if errors.As(err, &es) {
 			for _, e := range es {

@@ -35,11 +35,14 @@ const MaxCatalogBytes = guard.MaxCatalogBytes
 
 // Load reads, validates and defaults the catalog at path. Every problem is
 // returned at once as Errors, each located at FILE:LINE:COL.
-func Load(path string) (*Catalog, error) { return LoadEnv(path, "") }
+func Load(path string) (*Catalog, error) { return Options{}.LoadEnv(path, "") }
 
 // LoadEnv is Load of one environment of the catalog (spec.environments);
 // "" is the catalog as written.
-func LoadEnv(path, env string) (*Catalog, error) {
+func LoadEnv(path, env string) (*Catalog, error) { return Options{}.LoadEnv(path, env) }
+
+// LoadEnv is the package's LoadEnv with these options.
+func (o Options) LoadEnv(path, env string) (*Catalog, error) {
 	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func LoadEnv(path, env string) (*Catalog, error) {
 	if err == nil {
 		defer root.Close()
 	}
-	return parse(path, data, env, &source{root: root, dir: filepath.Dir(path), err: err})
+	return o.parse(path, data, env, &source{root: root, dir: filepath.Dir(path), err: err})
 }
 
 // ReadFile reads the catalog file at path, named on a command line, with
@@ -69,19 +72,29 @@ func Read(name string, r io.Reader) ([]byte, error) {
 
 // Parse is Load for bytes already in memory; file names them in errors.
 // It reads no other file: a catalog with spec.contracts needs ParseIn.
-func Parse(file string, data []byte) (*Catalog, error) { return parse(file, data, "", nil) }
+func Parse(file string, data []byte) (*Catalog, error) { return Options{}.ParseEnv(file, data, "") }
 
 // ParseEnv is LoadEnv for bytes already in memory (and reads no other
 // file, as Parse).
 func ParseEnv(file string, data []byte, env string) (*Catalog, error) {
-	return parse(file, data, env, nil)
+	return Options{}.ParseEnv(file, data, env)
+}
+
+// ParseEnv is the package's ParseEnv with these options.
+func (o Options) ParseEnv(file string, data []byte, env string) (*Catalog, error) {
+	return o.parse(file, data, env, nil)
 }
 
 // ParseIn is ParseEnv for a catalog whose relative paths (the proto files
 // of spec.contracts) resolve in dir, which they may not leave; errors
 // name those files relative to file's directory.
 func ParseIn(dir *os.Root, file string, data []byte, env string) (*Catalog, error) {
-	return parse(file, data, env, &source{root: dir, dir: filepath.Dir(file)})
+	return Options{}.ParseIn(dir, file, data, env)
+}
+
+// ParseIn is the package's ParseIn with these options.
+func (o Options) ParseIn(dir *os.Root, file string, data []byte, env string) (*Catalog, error) {
+	return o.parse(file, data, env, &source{root: dir, dir: filepath.Dir(file)})
 }
 
 // FileReader reads a file a catalog names (name below the catalog's
@@ -94,10 +107,15 @@ type FileReader func(name string, limit int64) ([]byte, error)
 // spec.contracts) read reads; errors name them relative to file's
 // directory.
 func ParseFrom(read FileReader, file string, data []byte, env string) (*Catalog, error) {
-	return parse(file, data, env, &source{read: read, dir: filepath.Dir(file)})
+	return Options{}.ParseFrom(read, file, data, env)
 }
 
-func parse(file string, data []byte, env string, src *source) (*Catalog, error) {
+// ParseFrom is the package's ParseFrom with these options.
+func (o Options) ParseFrom(read FileReader, file string, data []byte, env string) (*Catalog, error) {
+	return o.parse(file, data, env, &source{read: read, dir: filepath.Dir(file)})
+}
+
+func (o Options) parse(file string, data []byte, env string, src *source) (*Catalog, error) {
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{{Pos: Pos{File: file}, Message: fmt.Sprintf("catalog is larger than %d MiB, the most novagen reads", MaxCatalogBytes>>20)}}
 	}
@@ -131,6 +149,8 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 			return nil, append(found, merged.errs...).Sorted()
 		}
 	}
+	// The extensions' sections, as the environment leaves them.
+	found = append(found, o.checkExtensions(instance, pos)...)
 
 	raw, err := json.Marshal(instance)
 	if err != nil {
@@ -153,7 +173,7 @@ func parse(file string, data []byte, env string, src *source) (*Catalog, error) 
 		return nil, errs.Sorted()
 	}
 	cat.buildIndex(v.endpoints)
-	cat.src, cat.raw = src, data
+	cat.src, cat.raw, cat.opts = src, data, o
 	return cat, nil
 }
 

@@ -1,6 +1,9 @@
 package schema
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // APIVersion and Kind identify a catalog document.
 const (
@@ -29,6 +32,7 @@ type Catalog struct {
 	scope string          // the partition rendered ("" for all): InPartition
 	src   *source         // where its files were read: its environments reuse them
 	raw   []byte          // the catalog as read, for its environments
+	opts  Options         // how it was loaded: its environments load so too
 }
 
 // Metadata names the catalog; the name becomes app.kubernetes.io/part-of.
@@ -60,6 +64,10 @@ type Spec struct {
 	// Partitions split delivery into slices (an Argo CD Application
 	// each); nil delivers the catalog whole.
 	Partitions *Partitions `json:"partitions,omitempty"`
+	// Extensions are the sections of generators a program adds, by
+	// name, as JSON objects each checked against its extension's schema
+	// (Options.Extensions); the generator decodes its own.
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // Entry-point kinds the catalog may choose.

@@ -10,6 +10,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/schema"
 )
@@ -17,7 +18,7 @@ import (
 // Catalog renders a loaded catalog.
 func Catalog(t testing.TB, cat *schema.Catalog) []*yaml.RNode {
 	t.Helper()
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
@@ -49,7 +50,7 @@ var podSpecPaths = map[string][]string{
 // wait-for init container of every pod template.
 func renderedWaits(t *testing.T, cat *schema.Catalog) []waitContainer {
 	t.Helper()
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	require.NoError(t, err)
 	var out []waitContainer
 	for _, n := range nodes {

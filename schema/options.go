@@ -1,0 +1,90 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Options are what a program adds to loading a catalog. The zero value
+// loads novagen's catalog as it is; Load, Parse and the rest are its
+// methods' shorthands.
+type Options struct {
+	// Extensions are the JSON Schemas of the catalog sections the
+	// program's own generators read, spec.extensions.<name>, by name
+	// (generators.Registry.CatalogOptions). A section whose name is not
+	// here is an error, as is one its schema refuses, each located like
+	// every other problem of the catalog.
+	Extensions map[string][]byte
+}
+
+// extensionsPointer is where the sections lie in the catalog.
+const extensionsPointer = "/spec/extensions"
+
+// checkExtensions checks spec.extensions of the converted catalog
+// (instance, its environment merged): every key a registered extension,
+// every section as that extension's schema says.
+func (o Options) checkExtensions(instance any, pos *positions) Errors {
+	sections, _ := rawValueAt(instance, extensionsPointer).(map[string]any)
+	var errs Errors
+	var claimed []string
+	for _, name := range slices.Sorted(maps.Keys(sections)) {
+		if _, ok := o.Extensions[name]; !ok {
+			errs = append(errs, Error{Pos: pos.key(extensionsPointer + "/" + escapePointer(name)),
+				Message: fmt.Sprintf("spec.extensions: no extension %s: %s", quoteShort(name), o.knownExtensions())})
+			continue
+		}
+		claimed = append(claimed, name)
+	}
+	if len(claimed) == 0 {
+		return errs
+	}
+	s, err := o.compileExtensions(claimed)
+	if err != nil {
+		return append(errs, Error{Pos: pos.key(extensionsPointer), Message: "spec.extensions: " + err.Error()})
+	}
+	return append(errs, validateAgainst(s, instance, pos).errs...)
+}
+
+// knownExtensions says which extensions this program has, for an error.
+func (o Options) knownExtensions() string {
+	if len(o.Extensions) == 0 {
+		return "this novagen has no extensions (a program that adds a generator reading spec.extensions registers it)"
+	}
+	return "expected one of " + strings.Join(slices.Sorted(maps.Keys(o.Extensions)), ", ")
+}
+
+// extensionURL names an extension's schema: a name, not a location.
+func extensionURL(name string) string { return "urn:novagen:extension:" + name }
+
+// compileExtensions is one schema of the whole catalog that checks each
+// named section against its extension's schema, so that the findings'
+// locations are the catalog's (spec.extensions.<name>.field).
+func (o Options) compileExtensions(names []string) (*jsonschema.Schema, error) {
+	c := newCompiler()
+	sections := map[string]any{}
+	for _, name := range names {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(o.Extensions[name]))
+		if err != nil {
+			return nil, fmt.Errorf("extension %q: its JSON Schema does not parse: %v", name, err)
+		}
+		if err := c.AddResource(extensionURL(name), doc); err != nil {
+			return nil, fmt.Errorf("extension %q: its JSON Schema: %v", name, err)
+		}
+		sections[name] = map[string]any{"$ref": extensionURL(name)}
+	}
+	whole := map[string]any{"properties": map[string]any{"spec": map[string]any{"properties": map[string]any{"extensions": map[string]any{"properties": sections}}}}}
+	const url = "urn:novagen:extensions"
+	if err := c.AddResource(url, whole); err != nil {
+		return nil, err
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("an extension's JSON Schema does not compile: %v", err)
+	}
+	return s, nil
+}
