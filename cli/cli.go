@@ -105,7 +105,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), schemaCmd(), explainCmd(), fnCmd(), synthCmd(), a.initCmd())
+	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd())
 	a.registerCompletions(root)
 	return root
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/schemadoc"
 	"github.com/novagen/novagen/schema"
 )
@@ -18,7 +17,7 @@ import (
 // explainWidth is the width explain's output fits in.
 const explainWidth = 80
 
-func explainCmd() *cobra.Command {
+func (a app) explainCmd() *cobra.Command {
 	var config, recursive bool
 	c := &cobra.Command{
 		Use:   "explain [PATH]",
@@ -41,9 +40,9 @@ With --config, the NovaGen function config instead (novagen schema --config).`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			data, what := schema.JSONSchema(), "catalog"
-			if config {
-				data, what = fns.ConfigSchema(), "function config"
+			data, what, err := a.jsonSchema(config)
+			if err != nil {
+				return err
 			}
 			doc, err := schemadoc.Parse(data)
 			if err != nil {

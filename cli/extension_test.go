@@ -84,4 +84,17 @@ func TestProgramRegistry(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "expected one of namespace,")
 	assert.Contains(t, stderr, "network-policies, greeting")
+
+	// Where novagen describes the catalog and the config, the program's
+	// section and generator are there; novagen's own output is the
+	// embedded schemas'.
+	code, stdout, stderr = runWith(reg, "", "explain", "extensions.greeting.text")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "spec.extensions.greeting.text")
+	code, stdout, _ = runWith(reg, "", "schema", "--config")
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, `"greeting"`)
+	code, stdout, _ = runWith(novagen, "", "schema")
+	require.Equal(t, 0, code)
+	assert.Equal(t, string(schema.JSONSchema()), stdout)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -169,4 +171,31 @@ func TestConfigSchemaAgreesWithReadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfigSchemaOf: novagen's own registry gets the embedded schema,
+// byte for byte; a program's lists its generators too, in its order.
+func TestConfigSchemaOf(t *testing.T) {
+	own, err := ConfigSchemaOf(function.Registry)
+	require.NoError(t, err)
+	assert.Equal(t, ConfigSchema(), own)
+
+	extra := function.Registry.All()[0]
+	extra.Name = "team-quota"
+	doc, err := ConfigSchemaOf(function.Registry.With(extra))
+	require.NoError(t, err)
+	var parsed struct {
+		Properties struct {
+			Spec struct {
+				Properties map[string]struct {
+					Items struct{ Enum []string }
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(doc, &parsed))
+	gens := parsed.Properties.Spec.Properties["generators"].Items.Enum
+	assert.Equal(t, "team-quota", gens[len(gens)-1])
+	assert.Len(t, gens, len(function.Registry.All())+1)
+	assert.Equal(t, []string{"init-containers"}, parsed.Properties.Spec.Properties["transformers"].Items.Enum)
 }

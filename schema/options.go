@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/novagen/novagen/internal/schemadoc"
 )
 
 // Options are what a program adds to loading a catalog. The zero value
@@ -87,4 +89,32 @@ func (o Options) compileExtensions(names []string) (*jsonschema.Schema, error) {
 		return nil, fmt.Errorf("an extension's JSON Schema does not compile: %v", err)
 	}
 	return s, nil
+}
+
+// JSONSchema is the catalog's JSON Schema for this program (novagen
+// schema, explain, editors): the extensions' schemas as the properties
+// of spec.extensions, which then takes no other key. Without extensions
+// it is the embedded document as it is; with them, re-encoded (keys in
+// order). An extension's schema is embedded without its $schema and $id:
+// one that refers to its own definitions ($ref "#/...") is only checked
+// by the loader, not described here.
+func (o Options) JSONSchema() ([]byte, error) {
+	if len(o.Extensions) == 0 {
+		return JSONSchema(), nil
+	}
+	return schemadoc.Edit(schemaJSON, func(doc map[string]any) error {
+		sections := map[string]any{}
+		for name, data := range o.Extensions {
+			var s map[string]any
+			if err := schemadoc.DecodeJSON(data, &s); err != nil {
+				return fmt.Errorf("extension %q: its JSON Schema: %v", name, err)
+			}
+			delete(s, "$schema")
+			delete(s, "$id")
+			sections[name] = s
+		}
+		ext := doc["definitions"].(map[string]any)["extensions"].(map[string]any)
+		ext["properties"], ext["additionalProperties"] = sections, false
+		return nil
+	})
 }

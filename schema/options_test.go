@@ -128,3 +128,31 @@ func TestBrokenExtensionSchema(t *testing.T) {
 	require.Len(t, msgs, 1)
 	assert.Contains(t, msgs[0], `c.yaml:8:3: spec.extensions: extension "team-quota": its JSON Schema does not parse`)
 }
+
+// The program's schema describes its extensions' sections where editors
+// and novagen explain look, and still validates what the loader accepts;
+// without extensions it is the embedded one, byte for byte.
+func TestOptionsJSONSchema(t *testing.T) {
+	plain, err := Options{}.JSONSchema()
+	require.NoError(t, err)
+	assert.Equal(t, JSONSchema(), plain)
+
+	doc, err := quota.JSONSchema()
+	require.NoError(t, err)
+	var parsed map[string]any
+	require.NoError(t, json.Unmarshal(doc, &parsed))
+	ext := parsed["definitions"].(map[string]any)["extensions"].(map[string]any)
+	assert.Equal(t, false, ext["additionalProperties"])
+	section := ext["properties"].(map[string]any)["team-quota"].(map[string]any)
+	assert.Equal(t, []any{"cpu"}, section["required"])
+	assert.NotContains(t, string(doc), `\u003c`, "descriptions keep their <name>")
+
+	var instance any
+	require.NoError(t, json.Unmarshal([]byte(`{"apiVersion": "catalog.nova.dev/v1alpha1", "kind": "ServiceCatalog", "metadata": {"name": "t"}, "spec": {"namespace": "t", "services": [{"name": "a"}], "extensions": {"team-quota": {"cpu": "4"}}}}`), &instance))
+	require.NoError(t, ValidateDocument("urn:test", doc, instance))
+	instance.(map[string]any)["spec"].(map[string]any)["extensions"] = map[string]any{"team-quota": map[string]any{"cpu": "lots"}}
+	assert.Error(t, ValidateDocument("urn:test", doc, instance))
+
+	_, err = Options{Extensions: map[string][]byte{"x": []byte("[")}}.JSONSchema()
+	assert.ErrorContains(t, err, `extension "x": its JSON Schema`)
+}
