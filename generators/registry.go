@@ -12,10 +12,12 @@
 package generators
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/apicontracts"
@@ -112,22 +114,28 @@ func Default() *Registry {
 }
 
 // Add appends generators (after those already there, so their objects
-// come last in the wave's order), refusing a name already taken by a
-// generator or transformer, and one with no name, phase or function.
+// come last in the wave's order), or none of them if one is refused: a
+// name already taken by a generator or transformer, no name, phase or
+// function, or an extension under a name that is no catalog key (a DNS
+// label, as spec.extensions' keys are).
 func (r *Registry) Add(gens ...Generator) error {
+	next := &Registry{gens: slices.Clone(r.gens), trans: r.trans}
 	for _, g := range gens {
 		switch {
 		case g.Name == "":
-			return fmt.Errorf("generator with no name: every generator needs a unique name")
+			return errors.New("generator with no name: every generator needs a unique name")
 		case g.Generate == nil:
 			return fmt.Errorf("generator %q has no Generate function", g.Name)
 		case g.Phase == 0:
 			return fmt.Errorf("generator %q has no Phase: say where its objects go in the startup order", g.Name)
-		case slices.Contains(r.names(), g.Name):
-			return fmt.Errorf("generator %q: the name is already registered (%s)", g.Name, strings.Join(r.names(), ", "))
+		case slices.Contains(next.names(), g.Name):
+			return fmt.Errorf("generator %q: the name is already registered (%s)", g.Name, strings.Join(next.names(), ", "))
+		case g.Extension != nil && len(k8svalidation.IsDNS1123Label(g.Name)) > 0:
+			return fmt.Errorf("generator %q has an extension, so its name is a key of spec.extensions: it must be a DNS label (lower-case letters, digits and '-')", g.Name)
 		}
-		r.gens = append(r.gens, g)
+		next.gens = append(next.gens, g)
 	}
+	r.gens = next.gens
 	return nil
 }
 

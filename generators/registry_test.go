@@ -136,10 +136,15 @@ func TestRegistryAdd(t *testing.T) {
 		{Generator{Phase: mine.Phase, Generate: mine.Generate}, "generator with no name"},
 		{Generator{Name: "x", Phase: mine.Phase}, `generator "x" has no Generate function`},
 		{Generator{Name: "x", Generate: mine.Generate}, `generator "x" has no Phase`},
+		{Generator{Name: "Team_Quota", Phase: mine.Phase, Generate: mine.Generate, Extension: []byte(`{}`)}, `generator "Team_Quota" has an extension, so its name is a key of spec.extensions: it must be a DNS label`},
 	} {
 		assert.ErrorContains(t, reg.Add(tc.gen), tc.want)
 	}
 	assert.Len(t, reg.All(), len(registry)+1, "a refused generator is not added")
+	other := mine
+	other.Name = "other"
+	assert.Error(t, reg.Add(other, mine), "one refused, none added")
+	assert.Len(t, reg.All(), len(registry)+1, "one refused, none added")
 
 	with := Default().With(mine)
 	assert.Len(t, with.All(), len(registry)+1)

@@ -1,5 +1,6 @@
 // Package pipeline is the one path from a loaded catalog to objects:
-// select generators and transformers, generate (each object with its
+// select generators and transformers (of the registry Options carries:
+// novagen's own, or a program's), generate (each object with its
 // sync wave), convert to YAML nodes, transform. `novagen render` and the
 // KRM function both call Run with the same Options and defaults, so they
 // cannot disagree; the CLI then sorts and prints, kustomize takes the
