@@ -1,5 +1,7 @@
 // Package cli is novagen's command line: a thin cobra front over the same
-// calls the KRM function makes.
+// calls the KRM function makes, with the registry of generators it is
+// given (Main, Run, NewRoot): novagen's own, or a program's that adds
+// generators of its own (examples/custom-generator).
 package cli
 
 import (
@@ -36,6 +38,10 @@ type app struct {
 // that found differences (status 1). An error exits 1, or 2 under
 // --exit-code, so that it is not read as "changed".
 func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if reg == nil {
+		pipeline.PrintError(stderr, errors.New("internal error: cli.Run without a registry (generators.Default(), or a program's own)"))
+		return 1
+	}
 	if len(args) >= 1 && args[0] == "fn" {
 		// The KRM function owns stdin/stdout entirely.
 		if o, ok := fns.ParseArgs(args[1:]); ok {

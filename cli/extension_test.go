@@ -98,3 +98,10 @@ func TestProgramRegistry(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Equal(t, string(schema.JSONSchema()), stdout)
 }
+
+// A program that forgets its registry gets an error, not a panic.
+func TestRunWithoutRegistry(t *testing.T) {
+	code, _, stderr := runWith(nil, "", "render")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "novagen: internal error: cli.Run without a registry (generators.Default(), or a program's own)\n", stderr)
+}
