@@ -15,10 +15,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -129,16 +130,16 @@ func catalogFlag(c *cobra.Command, ref *catalogRef) {
 // stdinName names standard input in error positions, as kubectl does.
 const stdinName = "<stdin>"
 
-// load reads the catalog at ref.path, or from the command's stdin for
+// loadCatalog reads the catalog at ref.path, or from the command's stdin for
 // "-", in environment ref.env. A catalog on stdin has no directory: its
 // relative paths (the proto files of spec.contracts) resolve in the
 // working directory.
-func (a app) load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
-	opts := a.reg.CatalogOptions()
+func (a app) loadCatalog(c *cobra.Command, ref catalogRef) (*catalog.Catalog, error) {
+	opts := pipeline.Loader(a.reg)
 	if ref.path != "-" {
 		return opts.LoadEnv(ref.path, ref.env)
 	}
-	data, err := schema.Read(stdinName, c.InOrStdin())
+	data, err := load.Read(stdinName, c.InOrStdin())
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +164,7 @@ With --partition, only that partition's objects (novagen partitions lists
 them): the union of every partition's render is the whole render.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := a.load(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}
@@ -195,7 +196,7 @@ func (a app) graphCmd() *cobra.Command {
 		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from) and the Kafka topics with their producers and consumers",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := a.load(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}

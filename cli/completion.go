@@ -6,7 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/pipeline"
 )
 
 // formatValues are the values of each command's --format or -o/--output
@@ -99,12 +100,12 @@ func (a app) transformerNameList() []string {
 // completionCatalog loads the catalog c's -f names (in its -e
 // environment, if it has one), or nil: completion is best effort and
 // says nothing of a catalog that does not load, nor reads standard input.
-func (a app) completionCatalog(c *cobra.Command, env string) *schema.Catalog {
+func (a app) completionCatalog(c *cobra.Command, env string) *catalog.Catalog {
 	path, err := c.Flags().GetString("file")
 	if err != nil || path == "-" || path == "" {
 		return nil
 	}
-	cat, err := a.reg.CatalogOptions().LoadEnv(path, env)
+	cat, err := pipeline.Loader(a.reg).LoadEnv(path, env)
 	if err != nil {
 		return nil
 	}

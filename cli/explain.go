@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/schemadoc"
-	"github.com/novagen/novagen/schema"
 )
 
 // explainWidth is the width explain's output fits in.
@@ -94,7 +94,7 @@ func likelyMeant(got string, valid []string) string {
 			return v
 		}
 	}
-	return schema.Closest(got, valid)
+	return load.Closest(got, valid)
 }
 
 func sortedLetters(s string) string {

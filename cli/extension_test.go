@@ -10,10 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/syncwaves"
-	"github.com/novagen/novagen/schema"
 )
 
 // greeting is a program's own generator: a ConfigMap from its section,
@@ -23,7 +24,7 @@ var greeting = generators.Generator{
 	Description: "a ConfigMap saying hello",
 	Phase:       syncwaves.PhaseServices,
 	Extension:   []byte(`{"type": "object", "additionalProperties": false, "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1}}}`),
-	Generate: func(cat *schema.Catalog) ([]kube.Object, error) {
+	Generate: func(cat *catalog.Catalog) ([]kube.Object, error) {
 		var section struct{ Text string }
 		if err := json.Unmarshal(cat.Spec.Extensions["greeting"], &section); err != nil {
 			return nil, err
@@ -96,7 +97,7 @@ func TestProgramRegistry(t *testing.T) {
 	assert.Contains(t, stdout, `"greeting"`)
 	code, stdout, _ = runWith(novagen, "", "schema")
 	require.Equal(t, 0, code)
-	assert.Equal(t, string(schema.JSONSchema()), stdout)
+	assert.Equal(t, string(load.JSONSchema()), stdout)
 }
 
 // A program that forgets its registry gets an error, not a panic.

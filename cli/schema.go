@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/pipeline"
 )
 
 // jsonSchema is the catalog's JSON Schema for this program (its
@@ -14,7 +15,7 @@ func (a app) jsonSchema(config bool) ([]byte, string, error) {
 		doc, err := fns.ConfigSchemaOf(a.reg)
 		return doc, "function config", err
 	}
-	doc, err := a.reg.CatalogOptions().JSONSchema()
+	doc, err := pipeline.Loader(a.reg).JSONSchema()
 	return doc, "catalog", err
 }
 

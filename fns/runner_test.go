@@ -11,10 +11,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/syncwaves"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestEnvironmentFromEnvironment: a config without spec.environment
@@ -67,15 +67,15 @@ func TestEnvironmentFromEnvironment(t *testing.T) {
 func TestRunnerRegistry(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
-	catalog := "apiVersion: catalog.nova.dev/v1alpha1\nkind: ServiceCatalog\nmetadata: {name: t}\nspec:\n  namespace: t\n  defaults: {image: {registry: registry.example/t, tag: '1.0.0'}}\n  services: [{name: a}]\n  extensions:\n    quota: {pods: %s}\n"
+	text := "apiVersion: catalog.nova.dev/v1alpha1\nkind: ServiceCatalog\nmetadata: {name: t}\nspec:\n  namespace: t\n  defaults: {image: {registry: registry.example/t, tag: '1.0.0'}}\n  services: [{name: a}]\n  extensions:\n    quota: {pods: %s}\n"
 	quota := generators.Generator{Name: "quota", Phase: syncwaves.PhaseNamespace, Extension: []byte(`{"type": "object", "properties": {"pods": {"type": "integer"}}}`),
-		Generate: func(cat *schema.Catalog) ([]kube.Object, error) {
+		Generate: func(cat *catalog.Catalog) ([]kube.Object, error) {
 			return []kube.Object{&corev1.ResourceQuota{TypeMeta: kube.TypeMeta("v1", "ResourceQuota"), ObjectMeta: kube.Meta(cat, "quota", "quota", "quota")}}, nil
 		}}
 	config, err := yaml.Parse("apiVersion: novagen.nova.dev/v1alpha1\nkind: NovaGen\nmetadata: {name: nova}\nspec: {catalog: services.yaml, generators: [quota]}\n")
 	require.NoError(t, err)
 	run := func(reg *generators.Registry, pods string) ([]*yaml.RNode, error) {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "services.yaml"), fmt.Appendf(nil, catalog, pods), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "services.yaml"), fmt.Appendf(nil, text, pods), 0o644))
 		r := Runner{Registry: reg, Dir: dir}
 		return r.Run(config, nil)
 	}

@@ -20,6 +20,7 @@ import (
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/apicontracts"
 	"github.com/novagen/novagen/generators/clickhouse"
 	"github.com/novagen/novagen/generators/dbinit"
@@ -40,7 +41,6 @@ import (
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/generators/zookeeper"
-	"github.com/novagen/novagen/schema"
 )
 
 // Generator emits objects from the catalog alone: no I/O, no clock, no
@@ -52,7 +52,13 @@ type Generator struct {
 	// Phase is where the generator's objects go in the startup order
 	// (their Argo CD sync wave).
 	Phase    syncwaves.Phase
-	Generate func(*schema.Catalog) ([]kube.Object, error)
+	Generate func(*catalog.Catalog) ([]kube.Object, error)
+	// Check, if set, is what the generator needs of a catalog beyond the
+	// loader's own validation (its objects' names fitting their limits):
+	// the loader runs it with its own checks (Registry.Checks,
+	// load.Options) so that a catalog that loads never makes the
+	// generator fail.
+	Check func(*catalog.Catalog) []catalog.Problem
 	// Extension is the JSON Schema of the generator's own catalog
 	// section, spec.extensions.<Name> (an object), which the loader
 	// checks the catalog against; nil when it reads none. novagen's own
@@ -66,32 +72,32 @@ type Generator struct {
 type Transformer struct {
 	Name        string
 	Description string
-	Transform   func(*schema.Catalog, []*yaml.RNode) ([]*yaml.RNode, error)
+	Transform   func(*catalog.Catalog, []*yaml.RNode) ([]*yaml.RNode, error)
 }
 
 var registry = []Generator{
-	builtin(namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate),
-	builtin(secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate),
-	builtin(postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate),
-	builtin(dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate),
-	builtin(migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate),
-	builtin(externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate),
-	builtin(redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate),
-	builtin(zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate),
-	builtin(kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate),
-	builtin(clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate),
-	builtin(grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate),
-	builtin(workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate),
-	builtin(ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate),
-	builtin(monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate),
-	builtin(validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate),
-	builtin(apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate),
-	builtin(networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate),
+	builtin(namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate, nil),
+	builtin(secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate, nil),
+	builtin(postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate, nil),
+	builtin(dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate, dbinit.Check),
+	builtin(migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate, migrations.Check),
+	builtin(externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate, nil),
+	builtin(redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate, nil),
+	builtin(zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate, nil),
+	builtin(kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate, nil),
+	builtin(clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate, nil),
+	builtin(grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate, nil),
+	builtin(workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate, nil),
+	builtin(ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate, nil),
+	builtin(monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate, nil),
+	builtin(validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate, nil),
+	builtin(apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate, nil),
+	builtin(networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate, nil),
 }
 
 // builtin is one of novagen's own generators: no extension section.
-func builtin(name, description string, phase syncwaves.Phase, generate func(*schema.Catalog) ([]kube.Object, error)) Generator {
-	return Generator{Name: name, Description: description, Phase: phase, Generate: generate}
+func builtin(name, description string, phase syncwaves.Phase, generate func(*catalog.Catalog) ([]kube.Object, error), check func(*catalog.Catalog) []catalog.Problem) Generator {
+	return Generator{Name: name, Description: description, Phase: phase, Generate: generate, Check: check}
 }
 
 var transformers = []Transformer{
@@ -167,16 +173,31 @@ func (r *Registry) All() []Generator { return slices.Clone(r.gens) }
 // Transformers returns every transformer in registry order.
 func (r *Registry) Transformers() []Transformer { return slices.Clone(r.trans) }
 
-// CatalogOptions are how a catalog loads for this registry: with the
-// JSON Schemas of its generators' sections, spec.extensions.<name>.
-func (r *Registry) CatalogOptions() schema.Options {
+// Checks are every generator's Check, in registry order: what every
+// entry point that loads a catalog passes to the loader
+// (pipeline.Loader), so that a catalog that loads renders with every
+// generator.
+func (r *Registry) Checks() []func(*catalog.Catalog) []catalog.Problem {
+	var out []func(*catalog.Catalog) []catalog.Problem
+	for _, g := range r.gens {
+		if g.Check != nil {
+			out = append(out, g.Check)
+		}
+	}
+	return out
+}
+
+// Extensions are the JSON Schemas of the generators' own catalog
+// sections, spec.extensions.<name>, by name: what the loader checks them
+// against (pipeline.Loader).
+func (r *Registry) Extensions() map[string][]byte {
 	exts := map[string][]byte{}
 	for _, g := range r.gens {
 		if g.Extension != nil {
 			exts[g.Name] = g.Extension
 		}
 	}
-	return schema.Options{Extensions: exts}
+	return exts
 }
 
 // Placements are the generators' places in the startup order, for the
@@ -223,7 +244,7 @@ func byName[T any](names []string, known []T, name func(T) string) ([]T, error) 
 
 // Generate runs the given generators and returns all their objects, each
 // annotated with its sync wave.
-func Generate(cat *schema.Catalog, gens []Generator) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog, gens []Generator) ([]kube.Object, error) {
 	waves := syncwaves.New(cat)
 	var out []kube.Object
 	for _, g := range gens {

@@ -48,7 +48,7 @@ func imports(t *testing.T, dir string) (paths []string, literals []string) {
 }
 
 // TestNoGeneratorImportsAnother: a generator (or transformer) package,
-// tests included, imports only schema, naming and the shared helpers, so
+// tests included, imports only catalog, naming and the shared helpers, so
 // adding or changing one never touches another.
 func TestNoGeneratorImportsAnother(t *testing.T) {
 	entries, err := os.ReadDir(".")
@@ -70,7 +70,7 @@ func TestNoGeneratorImportsAnother(t *testing.T) {
 			}
 			p = strings.TrimPrefix(p, module)
 			if strings.HasPrefix(p, "generators/") && !slices.Contains(shared, p) && p != pkg { // pkg: its external tests
-				t.Errorf("%s imports %s: generators share facts through schema and names through naming", pkg, p)
+				t.Errorf("%s imports %s: generators share facts through catalog and names through naming", pkg, p)
 			}
 		}
 		checked++
@@ -123,8 +123,8 @@ func TestRegistryAdd(t *testing.T) {
 	names := reg.names()
 	assert.Equal(t, "team-quota", names[len(registry)], "after the built-in generators, before the transformers")
 	assert.Len(t, Default().All(), len(registry), "Default is a fresh copy")
-	assert.Equal(t, map[string][]byte{"team-quota": []byte(`{}`)}, reg.CatalogOptions().Extensions)
-	assert.Empty(t, Default().CatalogOptions().Extensions, "novagen's own generators read no extension")
+	assert.Equal(t, map[string][]byte{"team-quota": []byte(`{}`)}, reg.Extensions())
+	assert.Empty(t, Default().Extensions(), "novagen's own generators read no extension")
 
 	for _, tc := range []struct {
 		gen  Generator

@@ -12,7 +12,7 @@
 //
 // Every catalog it writes loads: a trait whose share would outgrow a
 // per-catalog limit of the loader stops at it (ClickHouse clients at
-// schema.MaxClickHouseClients, reached at about 10 000 services).
+// load.MaxClickHouseClients, reached at about 10 000 services).
 package synth
 
 import (
@@ -25,7 +25,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/novagen/novagen/schema"
+	catmodel "github.com/novagen/novagen/catalog" // synth has its own type catalog
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // MaxServices is the largest catalog Catalog writes.
@@ -43,7 +44,7 @@ const (
 	postgresShare   = 0.90 // of the owners: wait for postgres
 	topicUserShare  = 0.10 // produce and/or consume topics (exactly, at least one)
 	redisShare      = 0.30
-	clickhouseShare = 0.04 // up to schema.MaxClickHouseClients (about 10 000 services)
+	clickhouseShare = 0.04 // up to load.MaxClickHouseClients (about 10 000 services)
 	externalShare   = 0.05
 	replicasShare   = 0.10 // override the default replicas
 	resourcesShare  = 0.10 // override the default memory limit
@@ -148,7 +149,7 @@ func generate(o Options) catalog {
 		}
 		// The draw is made for every service, so catalogs below the
 		// limit are the same whether or not it exists.
-		if r.Float64() < clickhouseShare && clickhouseClients < schema.MaxClickHouseClients {
+		if r.Float64() < clickhouseShare && clickhouseClients < load.MaxClickHouseClients {
 			infra = append(infra, "clickhouse")
 			clickhouseClients++
 		}
@@ -180,8 +181,8 @@ func generate(o Options) catalog {
 	}
 
 	return catalog{
-		APIVersion: schema.APIVersion,
-		Kind:       schema.Kind,
+		APIVersion: catmodel.APIVersion,
+		Kind:       catmodel.Kind,
 		Metadata:   metadata{Name: "synth"},
 		Spec: spec{
 			Namespace: "synth",

@@ -9,10 +9,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/syncwaves"
-	"github.com/novagen/novagen/schema"
 )
 
 // quotaSchema is what spec.extensions.team-quota may hold; novagen's
@@ -48,7 +48,7 @@ const podsPerService = 10
 // generateQuota emits one ResourceQuota for a catalog with a team-quota
 // section (none without), in the partition that owns the namespace's
 // shared objects.
-func generateQuota(cat *schema.Catalog) ([]kube.Object, error) {
+func generateQuota(cat *catalog.Catalog) ([]kube.Object, error) {
 	raw, ok := cat.Spec.Extensions[name]
 	if !ok || !cat.OwnsShared() {
 		return nil, nil
