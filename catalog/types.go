@@ -9,7 +9,10 @@
 // standard library, naming and contracts/registry.
 package catalog
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // APIVersion and Kind identify a catalog document.
 const (
@@ -72,6 +75,10 @@ type Spec struct {
 	// Partitions split delivery into slices (an Argo CD Application
 	// each); nil delivers the catalog whole.
 	Partitions *Partitions `json:"partitions,omitempty"`
+	// Extensions are the sections of generators a program adds, by
+	// name, as JSON objects each checked against its extension's schema
+	// (load.Options.Extensions); the generator decodes its own.
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // Entry-point kinds the catalog may choose.

@@ -43,7 +43,7 @@ func BenchmarkRender(b *testing.B) {
 			objects := 0
 			for b.Loop() {
 				out.Reset()
-				if code := Main(args, strings.NewReader(""), &out, &errOut); code != 0 {
+				if code := Run(novagen, args, strings.NewReader(""), &out, &errOut); code != 0 {
 					b.Fatalf("render exited %d: %s", code, errOut.String())
 				}
 				if objects == 0 {

@@ -9,7 +9,7 @@ import (
 	"github.com/novagen/novagen/generators"
 )
 
-func generatorsCmd() *cobra.Command {
+func (a *app) generatorsCmd() *cobra.Command {
 	var output string
 	c := &cobra.Command{
 		Use:   "generators",
@@ -21,7 +21,7 @@ generator is described. -o json gives name, kind, phase, description and
 Go package; -o markdown is the README's generator tables.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			docs := generators.Docs(generators.All(), generators.Transformers())
+			docs := generators.Docs(a.reg.All(), a.reg.Transformers())
 			w := c.OutOrStdout()
 			switch output {
 			case "json":

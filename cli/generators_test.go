@@ -18,7 +18,8 @@ func TestGeneratorsListsTheRegistry(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	var docs []generators.Doc
 	require.NoError(t, json.Unmarshal([]byte(stdout), &docs))
-	gens, trs := generators.All(), generators.Transformers()
+	reg := generators.Default()
+	gens, trs := reg.All(), reg.Transformers()
 	require.Len(t, docs, len(gens)+len(trs))
 	for i, g := range gens {
 		assert.Equal(t, generators.Doc{Name: g.Name, Kind: "generator", Phase: g.Phase.String(), Description: g.Description, Package: docs[i].Package}, docs[i])

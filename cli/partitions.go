@@ -39,7 +39,7 @@ func Partitions(cat *catalog.Catalog) ([]Partition, error) {
 	return out, nil
 }
 
-func partitionsCmd() *cobra.Command {
+func (a app) partitionsCmd() *cobra.Command {
 	var path catalogRef
 	var output string
 	c := &cobra.Command{
@@ -52,7 +52,7 @@ NOVAGEN_PARTITION). -o json writes the file the partitions ApplicationSet's
 git files generator reads: one Argo CD Application per element.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := loadCatalog(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}

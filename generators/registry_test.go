@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/novagen/novagen/generators/syncwaves"
 )
 
 const module = "github.com/novagen/novagen/"
@@ -180,4 +182,44 @@ func TestRegistryNames(t *testing.T) {
 	for _, tr := range transformers {
 		assert.False(t, seen[tr.Name], "transformer %s shares a generator's name", tr.Name)
 	}
+}
+
+// TestRegistryAdd: a program's generator joins after novagen's own; a
+// name taken (by a generator or a transformer), or a generator without
+// name, function or phase, is refused with its reason; Default and With
+// hand out copies, so adding to one changes no other.
+func TestRegistryAdd(t *testing.T) {
+	mine := Generator{Name: "team-quota", Description: "d", Phase: syncwaves.PhaseServices, Generate: registry[0].Generate, Extension: []byte(`{}`)}
+	reg := Default()
+	require.NoError(t, reg.Add(mine))
+	names := reg.names()
+	assert.Equal(t, "team-quota", names[len(registry)], "after the built-in generators, before the transformers")
+	assert.Len(t, Default().All(), len(registry), "Default is a fresh copy")
+	assert.Equal(t, map[string][]byte{"team-quota": []byte(`{}`)}, reg.Extensions())
+	assert.Empty(t, Default().Extensions(), "novagen's own generators read no extension")
+
+	for _, tc := range []struct {
+		gen  Generator
+		want string
+	}{
+		{mine, `generator "team-quota": the name is already registered`},
+		{Generator{Name: transformers[0].Name, Phase: mine.Phase, Generate: mine.Generate}, `generator "init-containers": the name is already registered`},
+		{Generator{Name: registry[0].Name, Phase: mine.Phase, Generate: mine.Generate}, `generator "namespace": the name is already registered`},
+		{Generator{Phase: mine.Phase, Generate: mine.Generate}, "generator with no name"},
+		{Generator{Name: "x", Phase: mine.Phase}, `generator "x" has no Generate function`},
+		{Generator{Name: "x", Generate: mine.Generate}, `generator "x" has no Phase`},
+		{Generator{Name: "Team_Quota", Phase: mine.Phase, Generate: mine.Generate, Extension: []byte(`{}`)}, `generator "Team_Quota" has an extension, so its name is a key of spec.extensions: it must be a DNS label`},
+	} {
+		assert.ErrorContains(t, reg.Add(tc.gen), tc.want)
+	}
+	assert.Len(t, reg.All(), len(registry)+1, "a refused generator is not added")
+	other := mine
+	other.Name = "other"
+	assert.Error(t, reg.Add(other, mine), "one refused, none added")
+	assert.Len(t, reg.All(), len(registry)+1, "one refused, none added")
+
+	with := Default().With(mine)
+	assert.Len(t, with.All(), len(registry)+1)
+	assert.PanicsWithValue(t, `novagen: generator "team-quota": the name is already registered (`+strings.Join(with.names(), ", ")+`)`, func() { with.With(mine) })
+	assert.Len(t, with.All(), len(registry)+1, "With leaves its receiver as it was")
 }

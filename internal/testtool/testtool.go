@@ -262,3 +262,13 @@ func Deps(t testing.TB, patterns ...string) map[string][]string {
 	}
 	return out
 }
+
+// OwnModule says whether the example in dir is a Go module of its own: a
+// program built from novagen plus generators of its own
+// (examples/custom-generator), whose catalog novagen's binary refuses.
+// The tests that run every example with novagen's own binary leave it to
+// make custom-generator-e2e, which builds and checks it.
+func OwnModule(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil
+}

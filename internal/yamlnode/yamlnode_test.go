@@ -77,7 +77,7 @@ func toNodeCorpus(t *testing.T) []any {
 
 	var values []any
 	for _, cat := range cats {
-		objs, err := generators.Generate(cat, generators.All())
+		objs, err := generators.Generate(cat, generators.Default().All())
 		if err != nil {
 			t.Fatal(err)
 		}
