@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -33,6 +33,11 @@ install:
 ## render: print every generated object of services.yaml
 render: build
 	bin/novagen render -f services.yaml
+
+## generate: write schema/services.schema.json from the catalog's Go types
+## (their doc and schema tags; internal/schemagen); a test fails when it is stale
+generate:
+	$(GO) run ./internal/cmd/schemagen -o schema/services.schema.json
 
 ## test: vet and run every unit, golden and in-process kustomize test (and
 ## those of test/proc, the harnesses' process helper, and test/promql, the alert

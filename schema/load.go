@@ -1,5 +1,6 @@
 // Package schema owns the service catalog (services.yaml): its Go types,
-// the embedded JSON Schema that is the single source of structural truth,
+// the embedded JSON Schema that is the single source of structural truth
+// (generated from the types' tags: make generate, internal/schemagen),
 // loading with file positions, defaulting, semantic validation, the
 // dependency graph and the facts every generator derives from the catalog
 // (endpoints, database owners, login roles), indexed once at load. Nothing
