@@ -26,7 +26,7 @@ type Contracts struct {
 	Version string `json:"version" schema:"required;ref=semver" doc:"The API version (1.0.0); its major version names the definitions ConfigMap (<catalog>-proto-definitions-v1)."`
 	// Root is the directory of the proto tree, relative to the catalog's
 	// directory; files are relative to it (their import paths).
-	Root  string   `json:"root" schema:"default=.;minLength=1" doc:"Directory of the proto tree, relative to the catalog's directory; default the catalog's directory itself."`
+	Root  string   `json:"root,omitempty" schema:"default=.;minLength=1" doc:"Directory of the proto tree, relative to the catalog's directory; default the catalog's directory itself."`
 	Files []string `json:"files" schema:"required;maxItems=1000;minItems=1;elem.maxLength=253;elem.minLength=1" doc:"The proto files, relative to root: their import paths (nova/user/v1/user.proto). Imports resolve among them and google/protobuf's." elemdoc:"A proto file path relative to root, e.g. nova/user/v1/user.proto."`
 	// BufConfig is the tree's buf.yaml, relative to Root; without one buf
 	// uses its defaults (lint STANDARD, breaking FILE).

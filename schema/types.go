@@ -43,14 +43,14 @@ type Spec struct {
 	// CreateNamespace renders the Namespace itself (default true); false
 	// where namespaces are made elsewhere.
 	CreateNamespace *bool          `json:"createNamespace,omitempty" schema:"default=true" doc:"Render the Namespace (with Pod Security 'restricted' labels); default true. Set false where namespaces are made elsewhere."`
-	Defaults        Defaults       `json:"defaults" doc:"Values every service gets unless it sets its own: image, ports, probes, replicas, resources, security."`
-	Images          Images         `json:"images" doc:"Pinned images of the containers novagen runs itself (infrastructure, init containers and Jobs); each has a default."`
-	Secrets         Secrets        `json:"secrets" doc:"Where External Secrets reads credentials (database logins, Redis and ClickHouse passwords) and how rotated ones reach the pods."`
-	Monitoring      Monitoring     `json:"monitoring" doc:"Who scrapes the metrics ports, and optionally Prometheus Operator ServiceMonitors and alert rules."`
-	Infrastructure  Infrastructure `json:"infrastructure" doc:"Shared components the services depend on: postgres, redis, zookeeper, kafka, clickhouse, and external ones. A component left out does not exist, and nothing may depend on it."`
-	Migrations      Migrations     `json:"migrations" doc:"The SQLx migration Job run for each service that owns a database."`
-	Databases       []Database     `json:"databases" doc:"PostgreSQL databases on the shared server (infrastructure.postgres). A service names the one it owns with its database field; each database has at most one owner." elemdoc:"One PostgreSQL database."`
-	Topics          []Topic        `json:"topics" doc:"Kafka topics, created by a Job (or KafkaTopics with infrastructure.kafka.topics: strimzi). Needs infrastructure.kafka." elemdoc:"One Kafka topic."`
+	Defaults        Defaults       `json:"defaults,omitzero" doc:"Values every service gets unless it sets its own: image, ports, probes, replicas, resources, security."`
+	Images          Images         `json:"images,omitzero" doc:"Pinned images of the containers novagen runs itself (infrastructure, init containers and Jobs); each has a default."`
+	Secrets         Secrets        `json:"secrets,omitzero" doc:"Where External Secrets reads credentials (database logins, Redis and ClickHouse passwords) and how rotated ones reach the pods."`
+	Monitoring      Monitoring     `json:"monitoring,omitzero" doc:"Who scrapes the metrics ports, and optionally Prometheus Operator ServiceMonitors and alert rules."`
+	Infrastructure  Infrastructure `json:"infrastructure,omitzero" doc:"Shared components the services depend on: postgres, redis, zookeeper, kafka, clickhouse, and external ones. A component left out does not exist, and nothing may depend on it."`
+	Migrations      Migrations     `json:"migrations,omitzero" doc:"The SQLx migration Job run for each service that owns a database."`
+	Databases       []Database     `json:"databases,omitempty" doc:"PostgreSQL databases on the shared server (infrastructure.postgres). A service names the one it owns with its database field; each database has at most one owner." elemdoc:"One PostgreSQL database."`
+	Topics          []Topic        `json:"topics,omitempty" doc:"Kafka topics, created by a Job (or KafkaTopics with infrastructure.kafka.topics: strimzi). Needs infrastructure.kafka." elemdoc:"One Kafka topic."`
 	Services        []Service      `json:"services" schema:"required;minItems=1" doc:"The microservices: each gets a Deployment, a Service, a ServiceAccount, a NetworkPolicy and init containers that wait for what it depends on. At least one." elemdoc:"One service; name is the only required field."`
 	// Contracts are the API contracts (proto files); nil renders none.
 	Contracts *Contracts `json:"contracts,omitempty" doc:"API contracts: proto files rendered into ConfigMaps and checked by a buf Job. Omitted: no contract objects."`
@@ -113,7 +113,7 @@ type Ingress struct {
 	ClassName  string            `json:"className,omitempty" schema:"ref=dnsSubdomain" doc:"ingressClassName of the Ingress (kind Ingress only); default nginx."`
 	Gateway    *GatewayRef       `json:"gateway,omitempty" doc:"The parent Gateway of the HTTPRoutes."`
 	Issuer     *IssuerRef        `json:"issuer,omitempty" doc:"The cert-manager issuer of the Certificates."`
-	Controller IngressController `json:"controller" doc:"The pods that forward outside traffic: admitted to exposed services on their port."`
+	Controller IngressController `json:"controller,omitzero" doc:"The pods that forward outside traffic: admitted to exposed services on their port."`
 }
 
 // GatewayRef names the parent Gateway of the HTTPRoutes.
@@ -137,25 +137,25 @@ type IngressController struct {
 
 // Defaults apply to every service unless the service overrides them.
 type Defaults struct {
-	Image ImageDefaults `json:"image" doc:"How service images are named: <registry>/<service>:<tag>, or @<digest> when a digest is given."`
-	Ports DefaultPorts  `json:"ports" doc:"Ports every service listens on unless it sets its own; a service has only the serving port of its protocol."`
+	Image ImageDefaults `json:"image,omitzero" doc:"How service images are named: <registry>/<service>:<tag>, or @<digest> when a digest is given."`
+	Ports DefaultPorts  `json:"ports,omitzero" doc:"Ports every service listens on unless it sets its own; a service has only the serving port of its protocol."`
 	// HealthPath is what the kubelet and the validation Job GET on an
 	// HTTP service's port.
 	HealthPath string    `json:"healthPath,omitempty" schema:"ref=httpPath;default=/healthz" doc:"What probes and the validation Job GET on an http service; default /healthz."`
-	Wait       Wait      `json:"wait" doc:"How long a service's init containers wait for each dependency before the pod fails: retries × interval (default 30 × 2s)."`
+	Wait       Wait      `json:"wait,omitzero" doc:"How long a service's init containers wait for each dependency before the pod fails: retries × interval (default 30 × 2s)."`
 	Replicas   *int32    `json:"replicas,omitempty" schema:"default=1;maximum=2147483647;minimum=0" doc:"Replicas of every service that sets none; default 1. 0 renders the Deployment scaled to zero."`
-	Resources  Resources `json:"resources" schema:"default={requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 256Mi}}" doc:"Requests and limits of every service container, merged one resource name at a time over novagen's own: requests cpu 100m, memory 128Mi, limits cpu 500m, memory 256Mi."`
-	RunAsUser  int64     `json:"runAsUser" schema:"default=10001;maximum=2147483647;minimum=1" doc:"Numeric non-root UID of every generated container; default 10001."`
+	Resources  Resources `json:"resources,omitzero" schema:"default={requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 256Mi}}" doc:"Requests and limits of every service container, merged one resource name at a time over novagen's own: requests cpu 100m, memory 128Mi, limits cpu 500m, memory 256Mi."`
+	RunAsUser  int64     `json:"runAsUser,omitempty" schema:"default=10001;maximum=2147483647;minimum=1" doc:"Numeric non-root UID of every generated container; default 10001."`
 	// StartupGrace is how long a service may take to start before its
 	// liveness probe counts.
-	StartupGrace Duration `json:"startupGrace" schema:"ref=duration;default=2m" doc:"How long a service may take to start before its liveness probe counts (a startupProbe); default 2m, rounded up to whole 5 s probe periods."`
+	StartupGrace Duration `json:"startupGrace,omitzero" schema:"ref=duration;default=2m" doc:"How long a service may take to start before its liveness probe counts (a startupProbe); default 2m, rounded up to whole 5 s probe periods."`
 }
 
 // ImageDefaults build a service image as <registry>/<service>:<tag>, or
 // @<digest> when a digest is given.
 type ImageDefaults struct {
-	Registry string `json:"registry" schema:"ref=imageRepository" doc:"Prefix of every service image: <registry>/<service>:<tag> (or @<digest>). No default: without it every service needs image.repository."`
-	Tag      string `json:"tag" schema:"ref=imageTag" doc:"The tag of every service image that names neither its own tag nor digest; 'latest' (in any case) is rejected. No default."`
+	Registry string `json:"registry,omitempty" schema:"ref=imageRepository" doc:"Prefix of every service image: <registry>/<service>:<tag> (or @<digest>). No default: without it every service needs image.repository."`
+	Tag      string `json:"tag,omitempty" schema:"ref=imageTag" doc:"The tag of every service image that names neither its own tag nor digest; 'latest' (in any case) is rejected. No default."`
 	Digest   string `json:"digest,omitempty" schema:"ref=imageDigest" doc:"Pins every service image by digest instead of by tag (sha256:<64 hex digits>); a service that names its own tag or digest keeps it."`
 }
 
@@ -183,8 +183,8 @@ const (
 
 // Wait is how long an init container waits for a dependency.
 type Wait struct {
-	Retries  int      `json:"retries" schema:"default=30;maximum=1000;minimum=1" doc:"Attempts before the init container fails (Kubernetes then restarts it); default 30."`
-	Interval Duration `json:"interval" schema:"ref=duration;default=2s" doc:"Pause between attempts; default 2s."`
+	Retries  int      `json:"retries,omitempty" schema:"default=30;maximum=1000;minimum=1" doc:"Attempts before the init container fails (Kubernetes then restarts it); default 30."`
+	Interval Duration `json:"interval,omitzero" schema:"ref=duration;default=2s" doc:"Pause between attempts; default 2s."`
 }
 
 // Resources are container requests and limits as Kubernetes quantities.
@@ -195,37 +195,37 @@ type Resources struct {
 
 // Images are the pinned images novagen puts into generated pods.
 type Images struct {
-	Postgres string `json:"postgres" schema:"ref=image;default=postgres:15-alpine" doc:"The PostgreSQL server, and the psql of the db-init Job, of the init containers waiting for postgres and of the validation Job; default postgres:15-alpine."`
-	Redis    string `json:"redis" schema:"ref=image;default=redis:7.2.5" doc:"The Redis Cluster nodes, and the redis-cli of the cluster setup and the validation Job; default redis:7.2.5."`
-	Busybox  string `json:"busybox" schema:"ref=image;default=busybox:1.36.1" doc:"The shell of the helper containers: the init containers waiting for dependencies, the migration Job's copy step, the contracts and validation Jobs; default busybox:1.36.1."`
-	Sqlx     string `json:"sqlx" schema:"ref=image;default=registry.nova.internal/tools/sqlx-cli:0.8.2" doc:"The migration Job's sqlx-cli; default registry.nova.internal/tools/sqlx-cli:0.8.2."`
+	Postgres string `json:"postgres,omitempty" schema:"ref=image;default=postgres:15-alpine" doc:"The PostgreSQL server, and the psql of the db-init Job, of the init containers waiting for postgres and of the validation Job; default postgres:15-alpine."`
+	Redis    string `json:"redis,omitempty" schema:"ref=image;default=redis:7.2.5" doc:"The Redis Cluster nodes, and the redis-cli of the cluster setup and the validation Job; default redis:7.2.5."`
+	Busybox  string `json:"busybox,omitempty" schema:"ref=image;default=busybox:1.36.1" doc:"The shell of the helper containers: the init containers waiting for dependencies, the migration Job's copy step, the contracts and validation Jobs; default busybox:1.36.1."`
+	Sqlx     string `json:"sqlx,omitempty" schema:"ref=image;default=registry.nova.internal/tools/sqlx-cli:0.8.2" doc:"The migration Job's sqlx-cli; default registry.nova.internal/tools/sqlx-cli:0.8.2."`
 	// Zookeeper is a Confluent Platform 7.x cp-zookeeper image.
-	Zookeeper string `json:"zookeeper" schema:"ref=image;default=confluentinc/cp-zookeeper:7.7.1" doc:"ZooKeeper (Kafka in zookeeper mode): a Confluent Platform 7.x cp-zookeeper image; default confluentinc/cp-zookeeper:7.7.1."`
+	Zookeeper string `json:"zookeeper,omitempty" schema:"ref=image;default=confluentinc/cp-zookeeper:7.7.1" doc:"ZooKeeper (Kafka in zookeeper mode): a Confluent Platform 7.x cp-zookeeper image; default confluentinc/cp-zookeeper:7.7.1."`
 	// Kafka is the broker and topic-tool image in zookeeper mode: a
 	// Confluent Platform 7.x cp-kafka image (the last line that runs
 	// with ZooKeeper), configured through its KAFKA_* environment.
-	Kafka string `json:"kafka" schema:"ref=image;default=confluentinc/cp-kafka:7.7.1" doc:"Kafka in zookeeper mode (broker and topic Job): a Confluent Platform 7.x cp-kafka image, the last line that runs with ZooKeeper; default confluentinc/cp-kafka:7.7.1."`
+	Kafka string `json:"kafka,omitempty" schema:"ref=image;default=confluentinc/cp-kafka:7.7.1" doc:"Kafka in zookeeper mode (broker and topic Job): a Confluent Platform 7.x cp-kafka image, the last line that runs with ZooKeeper; default confluentinc/cp-kafka:7.7.1."`
 	// KafkaKraft is the image in kraft mode: an Apache Kafka image
 	// (apache/kafka 3.7 or later; /opt/kafka/bin). One field per mode, so
 	// switching mode never runs a broker in the other family's image.
-	KafkaKraft string `json:"kafkaKraft" schema:"ref=image;default=apache/kafka:4.1.1" doc:"Kafka in kraft mode (broker and topic Job): an Apache Kafka image (apache/kafka 3.7 or later, tools in /opt/kafka/bin); default apache/kafka:4.1.1."`
+	KafkaKraft string `json:"kafkaKraft,omitempty" schema:"ref=image;default=apache/kafka:4.1.1" doc:"Kafka in kraft mode (broker and topic Job): an Apache Kafka image (apache/kafka 3.7 or later, tools in /opt/kafka/bin); default apache/kafka:4.1.1."`
 	// ClickHouse is the server image (clickhouse/clickhouse-server): the
 	// operator runs it, and the schema Job its clickhouse-client.
-	ClickHouse string `json:"clickhouse" schema:"ref=image;default=clickhouse/clickhouse-server:25.8.29.51" doc:"ClickHouse server (clickhouse/clickhouse-server): run by the Altinity operator, and the schema Job's clickhouse-client; default clickhouse/clickhouse-server:25.8.29.51."`
+	ClickHouse string `json:"clickhouse,omitempty" schema:"ref=image;default=clickhouse/clickhouse-server:25.8.29.51" doc:"ClickHouse server (clickhouse/clickhouse-server): run by the Altinity operator, and the schema Job's clickhouse-client; default clickhouse/clickhouse-server:25.8.29.51."`
 	// GRPCHealthProbe holds grpc_health_probe, which the validation Job
 	// runs against every service: the grpc-ecosystem image (distroless,
 	// no shell; the Job brings busybox's).
-	GRPCHealthProbe string `json:"grpcHealthProbe" schema:"ref=image;default=registry.nova.internal/tools/grpc-health-probe:v0.4.40" doc:"grpc_health_probe, which the validation Job runs against every service's gRPC port: a pinned grpc-health-probe image from grpc-ecosystem, mirrored (the Job brings its own shell); default registry.nova.internal/tools/grpc-health-probe:v0.4.40."`
+	GRPCHealthProbe string `json:"grpcHealthProbe,omitempty" schema:"ref=image;default=registry.nova.internal/tools/grpc-health-probe:v0.4.40" doc:"grpc_health_probe, which the validation Job runs against every service's gRPC port: a pinned grpc-health-probe image from grpc-ecosystem, mirrored (the Job brings its own shell); default registry.nova.internal/tools/grpc-health-probe:v0.4.40."`
 	// Buf runs the contracts' validation Job (bufbuild/buf).
-	Buf string `json:"buf" schema:"ref=image;default=bufbuild/buf:1.75.0" doc:"The API contracts' validation Job (buf lint, buf breaking): a bufbuild/buf 1.x image; default bufbuild/buf:1.75.0."`
+	Buf string `json:"buf,omitempty" schema:"ref=image;default=bufbuild/buf:1.75.0" doc:"The API contracts' validation Job (buf lint, buf breaking): a bufbuild/buf 1.x image; default bufbuild/buf:1.75.0."`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
 // rotated credential reaches the pods that hold it.
 type Secrets struct {
-	Store           SecretStoreRef `json:"store" doc:"The (Cluster)SecretStore every generated ExternalSecret reads from; it must exist in the cluster."`
-	KeyPrefix       string         `json:"keyPrefix" schema:"ref=secretKeyPrefix" doc:"Path in the store that every credential's key starts with (<keyPrefix>/postgres/<role>, <keyPrefix>/clickhouse/<user>, <keyPrefix>/redis/default). Default derived: nova/<spec.namespace>."`
-	RefreshInterval Duration       `json:"refreshInterval" schema:"ref=duration;default=1h" doc:"How often External Secrets re-reads the store; default 1h."`
+	Store           SecretStoreRef `json:"store,omitzero" doc:"The (Cluster)SecretStore every generated ExternalSecret reads from; it must exist in the cluster."`
+	KeyPrefix       string         `json:"keyPrefix,omitempty" schema:"ref=secretKeyPrefix" doc:"Path in the store that every credential's key starts with (<keyPrefix>/postgres/<role>, <keyPrefix>/clickhouse/<user>, <keyPrefix>/redis/default). Default derived: nova/<spec.namespace>."`
+	RefreshInterval Duration       `json:"refreshInterval,omitzero" schema:"ref=duration;default=1h" doc:"How often External Secrets re-reads the store; default 1h."`
 	// Rotation is any text; changing it restarts every service (a pod
 	// template annotation), so pods pick up rotated credentials.
 	Rotation string `json:"rotation,omitempty" schema:"maxLength=63" doc:"Any text; changing it restarts every service so its pods read rotated credentials (a pod template annotation)."`
@@ -236,8 +236,8 @@ type Secrets struct {
 
 // SecretStoreRef names the (Cluster)SecretStore every ExternalSecret uses.
 type SecretStoreRef struct {
-	Kind string `json:"kind" schema:"default=ClusterSecretStore;enum=ClusterSecretStore|SecretStore" doc:"ClusterSecretStore (default) or SecretStore (namespaced, in the catalog namespace)."`
-	Name string `json:"name" schema:"ref=dnsLabel;default=aws-secrets-manager" doc:"Name of the store; default aws-secrets-manager."`
+	Kind string `json:"kind,omitempty" schema:"default=ClusterSecretStore;enum=ClusterSecretStore|SecretStore" doc:"ClusterSecretStore (default) or SecretStore (namespaced, in the catalog namespace)."`
+	Name string `json:"name,omitempty" schema:"ref=dnsLabel;default=aws-secrets-manager" doc:"Name of the store; default aws-secrets-manager."`
 }
 
 // Monitoring selects the pods allowed to scrape metrics ports and, with
@@ -245,11 +245,11 @@ type SecretStoreRef struct {
 // follow Catalog.MetricsTargets, so a ServiceMonitor never names a port
 // the NetworkPolicies keep Prometheus out of.
 type Monitoring struct {
-	Namespace string            `json:"namespace" schema:"ref=dnsLabel" doc:"The namespace of the monitoring pods."`
+	Namespace string            `json:"namespace,omitempty" schema:"ref=dnsLabel" doc:"The namespace of the monitoring pods."`
 	PodLabels map[string]string `json:"podLabels,omitempty" schema:"ref=labels" doc:"The labels of the monitoring pods."`
 	// PrometheusOperator, when enabled, renders a ServiceMonitor per
 	// metrics target and a PrometheusRule of alerts.
-	PrometheusOperator PrometheusOperator `json:"prometheusOperator" doc:"ServiceMonitors and alert rules for the Prometheus Operator (off unless enabled)."`
+	PrometheusOperator PrometheusOperator `json:"prometheusOperator,omitzero" doc:"ServiceMonitors and alert rules for the Prometheus Operator (off unless enabled)."`
 }
 
 // PrometheusOperator configures the monitoring.coreos.com objects.
@@ -258,26 +258,26 @@ type PrometheusOperator struct {
 	// Labels go on every ServiceMonitor and the PrometheusRule: what the
 	// Prometheus resource's serviceMonitorSelector and ruleSelector match.
 	Labels   map[string]string `json:"labels,omitempty" schema:"ref=labels" doc:"Labels of every ServiceMonitor and the PrometheusRule: what the Prometheus resource's serviceMonitorSelector and ruleSelector match (e.g. release: prometheus). Not app.kubernetes.io/*, which novagen sets."`
-	Interval Duration          `json:"interval" schema:"ref=duration;default=30s" doc:"How often Prometheus scrapes each metrics port; default 30s, whole seconds."`
-	Alerts   Alerts            `json:"alerts" doc:"Thresholds of the per-service alerts."`
+	Interval Duration          `json:"interval,omitzero" schema:"ref=duration;default=30s" doc:"How often Prometheus scrapes each metrics port; default 30s, whole seconds."`
+	Alerts   Alerts            `json:"alerts,omitzero" doc:"Thresholds of the per-service alerts."`
 }
 
 // Alerts are the thresholds of the per-service alert rules.
 type Alerts struct {
 	// NotReadyFor is how long a Deployment may have fewer available
 	// replicas than it wants before it alerts.
-	NotReadyFor Duration `json:"notReadyFor" schema:"ref=duration;default=5m" doc:"How long a service may have fewer available replicas than it wants before ServiceNotReady fires; default 5m."`
+	NotReadyFor Duration `json:"notReadyFor,omitzero" schema:"ref=duration;default=5m" doc:"How long a service may have fewer available replicas than it wants before ServiceNotReady fires; default 5m."`
 	// Restarts within RestartWindow make a service's containers alert.
 	Restarts      int      `json:"restarts,omitempty" schema:"default=3;maximum=1000000;minimum=1" doc:"How many container restarts within restartWindow fire ServiceRestarting; default 3."`
-	RestartWindow Duration `json:"restartWindow" schema:"ref=duration;default=15m" doc:"The window restarts are counted in; default 15m, at least twice the interval."`
+	RestartWindow Duration `json:"restartWindow,omitzero" schema:"ref=duration;default=15m" doc:"The window restarts are counted in; default 15m, at least twice the interval."`
 	// Severity is the alerts' severity label (Alertmanager routes on it).
 	Severity string `json:"severity,omitempty" schema:"default=warning;minLength=1" doc:"The alerts' severity label, which Alertmanager routes on; default warning."`
 }
 
 // Migrations configures the SQLx migration Job.
 type Migrations struct {
-	Source         string   `json:"source" schema:"ref=absolutePath;default=/migrations" doc:"Directory of the migrations inside each service image; default /migrations."`
-	ActiveDeadline Duration `json:"activeDeadline" schema:"ref=duration;default=30m" doc:"How long a migration Job may run before Kubernetes stops it (activeDeadlineSeconds); default 30m."`
+	Source         string   `json:"source,omitempty" schema:"ref=absolutePath;default=/migrations" doc:"Directory of the migrations inside each service image; default /migrations."`
+	ActiveDeadline Duration `json:"activeDeadline,omitzero" schema:"ref=duration;default=30m" doc:"How long a migration Job may run before Kubernetes stops it (activeDeadlineSeconds); default 30m."`
 }
 
 // Component is what every infrastructure piece has: whether novagen runs
@@ -315,16 +315,16 @@ type Infrastructure struct {
 type Postgres struct {
 	Component
 	Extensions       []string      `json:"extensions,omitempty" schema:"elem.ref=postgresExtension" doc:"Extensions the db-init Job creates in every database (CREATE EXTENSION IF NOT EXISTS)."`
-	Admin            PostgresAdmin `json:"admin" doc:"The superuser the db-init Job and password sync run as (password from the secret store)."`
+	Admin            PostgresAdmin `json:"admin,omitzero" doc:"The superuser the db-init Job and password sync run as (password from the secret store)."`
 	Storage          string        `json:"storage,omitempty" schema:"ref=quantity;default=10Gi" doc:"Size of the data volume (default 10Gi)."`
 	StorageClassName string        `json:"storageClassName,omitempty" schema:"ref=dnsSubdomain" doc:"StorageClass of the data volume; default: the cluster's default class."`
-	Resources        Resources     `json:"resources" schema:"default={requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: '1', memory: 1Gi}}" doc:"The server container's; default requests cpu 250m, memory 256Mi, limits cpu 1, memory 1Gi."`
-	PasswordSync     PasswordSync  `json:"passwordSync" doc:"The CronJob that applies the secret store's current role passwords to PostgreSQL between syncs."`
+	Resources        Resources     `json:"resources,omitzero" schema:"default={requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: '1', memory: 1Gi}}" doc:"The server container's; default requests cpu 250m, memory 256Mi, limits cpu 1, memory 1Gi."`
+	PasswordSync     PasswordSync  `json:"passwordSync,omitzero" doc:"The CronJob that applies the secret store's current role passwords to PostgreSQL between syncs."`
 }
 
 // PostgresAdmin is the superuser the init scripts run as.
 type PostgresAdmin struct {
-	User string `json:"user" schema:"ref=sqlIdentifier;default=postgres" doc:"The superuser's name; default postgres."`
+	User string `json:"user,omitempty" schema:"ref=sqlIdentifier;default=postgres" doc:"The superuser's name; default postgres."`
 }
 
 // PasswordSync is the CronJob that applies the secret store's current
@@ -343,7 +343,7 @@ type Redis struct {
 	Memory            string   `json:"memory,omitempty" schema:"ref=quantity;default=512Mi" doc:"Each pod's memory request and limit (default 512Mi); maxmemory is 75 % of it."`
 	MaxmemoryPolicy   string   `json:"maxmemoryPolicy,omitempty" schema:"default=allkeys-lru;enum=noeviction|allkeys-lru|allkeys-lfu|allkeys-random|volatile-lru|volatile-lfu|volatile-random|volatile-ttl" doc:"What Redis evicts when maxmemory is reached (maxmemory-policy); default allkeys-lru."`
 	AntiAffinity      string   `json:"antiAffinity,omitempty" schema:"default=preferred;enum=preferred|required" doc:"Spread pods over nodes (kubernetes.io/hostname): preferred (default) or required."`
-	NodeTimeout       Duration `json:"nodeTimeout" schema:"ref=duration;default=5s" doc:"cluster-node-timeout (default 5s)."`
+	NodeTimeout       Duration `json:"nodeTimeout,omitzero" schema:"ref=duration;default=5s" doc:"cluster-node-timeout (default 5s)."`
 }
 
 // Zookeeper coordinates Kafka in zookeeper mode: an ensemble of Replicas
@@ -353,7 +353,7 @@ type Zookeeper struct {
 	Replicas         int       `json:"replicas,omitempty" schema:"default=1;maximum=99;minimum=1" doc:"ZooKeeper servers (default 1); odd, so a majority survives."`
 	Storage          string    `json:"storage,omitempty" schema:"ref=quantity;default=5Gi" doc:"Size of each server's data and transaction-log volumes (default 5Gi each)."`
 	StorageClassName string    `json:"storageClassName,omitempty" schema:"ref=dnsSubdomain" doc:"StorageClass of the volumes; default: the cluster's default class."`
-	Resources        Resources `json:"resources" schema:"default={requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 500m, memory: 1Gi}}" doc:"The server container's; default requests cpu 100m, memory 512Mi, limits cpu 500m, memory 1Gi (heap: half the memory limit)."`
+	Resources        Resources `json:"resources,omitzero" schema:"default={requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: 500m, memory: 1Gi}}" doc:"The server container's; default requests cpu 100m, memory 512Mi, limits cpu 500m, memory 1Gi (heap: half the memory limit)."`
 	AntiAffinity     string    `json:"antiAffinity,omitempty" schema:"ref=antiAffinity;default=preferred" doc:"Spread servers over nodes (kubernetes.io/hostname): preferred (default) or required."`
 }
 
@@ -370,7 +370,7 @@ type Kafka struct {
 	Component
 	Mode      string   `json:"mode,omitempty" schema:"default=zookeeper;enum=zookeeper|kraft" doc:"zookeeper (default; images.kafka, with spec.infrastructure.zookeeper) or kraft (images.kafkaKraft; combined broker and controller pods, no ZooKeeper)."`
 	Brokers   int      `json:"brokers,omitempty" schema:"default=1;maximum=1000;minimum=1" doc:"Broker pods (default 1); in kraft mode every broker is a controller too, so the count is odd. For Kafka provided from outside: its broker count, which bounds replication factors."`
-	Retention Duration `json:"retention" schema:"ref=duration;default=168h" doc:"Default retention of the topics (log.retention.ms; default 168h), whole milliseconds."`
+	Retention Duration `json:"retention,omitzero" schema:"ref=duration;default=168h" doc:"Default retention of the topics (log.retention.ms; default 168h), whole milliseconds."`
 	JMXPort   int32    `json:"jmxPort,omitempty" schema:"ref=port;default=9999" doc:"JMX port, also the RMI port (default 9999)."`
 	// ControllerPort is the KRaft controller listener.
 	ControllerPort int32 `json:"controllerPort,omitempty" schema:"ref=port;default=9093" doc:"The KRaft controller listener (default 9093)."`
@@ -384,7 +384,7 @@ type Kafka struct {
 	ClusterID        string    `json:"clusterId,omitempty" schema:"ref=kafkaClusterId" doc:"KRaft cluster ID; default derived from namespace and catalog name. Set it to keep the ID of existing volumes when those change."`
 	Storage          string    `json:"storage,omitempty" schema:"ref=quantity;default=20Gi" doc:"Size of each broker's data volume (default 20Gi)."`
 	StorageClassName string    `json:"storageClassName,omitempty" schema:"ref=dnsSubdomain" doc:"StorageClass of the broker volumes; default: the cluster's default class."`
-	Resources        Resources `json:"resources" schema:"default={requests: {cpu: 250m, memory: 1Gi}, limits: {cpu: '1', memory: 2Gi}}" doc:"The broker container's; default requests cpu 250m, memory 1Gi, limits cpu 1, memory 2Gi (heap: half the memory limit)."`
+	Resources        Resources `json:"resources,omitzero" schema:"default={requests: {cpu: 250m, memory: 1Gi}, limits: {cpu: '1', memory: 2Gi}}" doc:"The broker container's; default requests cpu 250m, memory 1Gi, limits cpu 1, memory 2Gi (heap: half the memory limit)."`
 	AntiAffinity     string    `json:"antiAffinity,omitempty" schema:"ref=antiAffinity;default=preferred" doc:"Spread brokers over nodes (kubernetes.io/hostname): preferred (default) or required."`
 	// Topics says how catalog topics are made: TopicsJob or TopicsStrimzi
 	// (then StrimziCluster is the strimzi.io/cluster label).
@@ -420,14 +420,14 @@ type ClickHouse struct {
 	Cluster          string    `json:"cluster,omitempty" schema:"default=analytics;maxLength=15;minLength=1;pattern=^[a-z0-9]([a-z0-9-]*[a-z0-9])?$" doc:"The ClickHouse cluster's name in the installation (default analytics; at most 15 characters, the operator's rule)."`
 	Storage          string    `json:"storage,omitempty" schema:"ref=quantity;default=50Gi" doc:"Data volume of each host (default 50Gi), kept when the installation is deleted (reclaimPolicy Retain)."`
 	StorageClassName string    `json:"storageClassName,omitempty" schema:"ref=dnsSubdomain" doc:"StorageClass of the data volumes; default: the cluster's default class."`
-	Resources        Resources `json:"resources" schema:"default={requests: {cpu: 250m, memory: 1Gi}, limits: {cpu: '2', memory: 2Gi}}" doc:"The server container's; default requests cpu 250m, memory 1Gi, limits cpu 2, memory 2Gi."`
+	Resources        Resources `json:"resources,omitzero" schema:"default={requests: {cpu: 250m, memory: 1Gi}, limits: {cpu: '2', memory: 2Gi}}" doc:"The server container's; default requests cpu 250m, memory 1Gi, limits cpu 2, memory 2Gi."`
 	Database         string    `json:"database,omitempty" schema:"ref=sqlIdentifier;default=analytics" doc:"The analytics database (default analytics): the tables live there and the service logins are granted on it."`
 	// ClientNetworks are the CIDRs the service logins may connect from
 	// (ClickHouse's users/<user>/networks/ip): the pod network.
 	ClientNetworks []string `json:"clientNetworks,omitempty" schema:"default=[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8];maxItems=100;minItems=1;elem.maxLength=43" doc:"CIDRs service logins may connect from (the pod network; default the private ranges 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fd00::/8). NetworkPolicies decide which pods get through." elemdoc:"A network in CIDR notation, e.g. 10.0.0.0/8."`
 	// Grants are the privileges each service login has on Database.
 	Grants   []string           `json:"grants,omitempty" schema:"default=[SELECT, INSERT];minItems=1;uniqueItems=true;elem.enum=SELECT|INSERT|ALTER UPDATE|ALTER DELETE|OPTIMIZE|SHOW TABLES" doc:"What each service login may do on the analytics database (default SELECT, INSERT)." elemdoc:"One privilege on the analytics database."`
-	Operator ClickHouseOperator `json:"operator" schema:"default={namespace: kube-system, podLabels: {app: clickhouse-operator}}" doc:"Where the Altinity operator runs (default namespace kube-system, pods app: clickhouse-operator): it queries every ClickHouse pod over HTTP."`
+	Operator ClickHouseOperator `json:"operator,omitzero" schema:"default={namespace: kube-system, podLabels: {app: clickhouse-operator}}" doc:"Where the Altinity operator runs (default namespace kube-system, pods app: clickhouse-operator): it queries every ClickHouse pod over HTTP."`
 	Tables   []ClickHouseTable  `json:"tables,omitempty" schema:"maxItems=1000" doc:"Tables of the analytics database, created by the schema Job (CREATE TABLE IF NOT EXISTS)." elemdoc:"One table of the analytics database."`
 }
 
@@ -509,7 +509,7 @@ type Topic struct {
 	Name              string   `json:"name" schema:"required;ref=topicName" doc:"The topic name; services refer to it in produces and consumes. Names differing only in '.' and '_' collide in Kafka and are refused."`
 	Partitions        int      `json:"partitions" schema:"required;maximum=10000;minimum=1" doc:"Number of partitions; a Job can only grow it, never shrink it."`
 	ReplicationFactor int      `json:"replicationFactor,omitempty" schema:"maximum=32767;minimum=1" doc:"Copies of each partition, at most the broker count; default infrastructure.kafka.replicationFactor."`
-	Retention         Duration `json:"retention" schema:"ref=duration" doc:"retention.ms of the topic; default infrastructure.kafka.retention."`
+	Retention         Duration `json:"retention,omitzero" schema:"ref=duration" doc:"retention.ms of the topic; default infrastructure.kafka.retention."`
 }
 
 // Service is one Nova microservice (or the gateway).
@@ -521,17 +521,17 @@ type Service struct {
 	Produces    []string     `json:"produces,omitempty" doc:"Topics the service writes: it reaches Kafka (NetworkPolicy) and gets KAFKA_BOOTSTRAP_SERVERS, without waiting for it." elemdoc:"A topic name of spec.topics."`
 	Consumes    []string     `json:"consumes,omitempty" doc:"Topics the service reads; it must depend on kafka (it waits for it)." elemdoc:"A topic name of spec.topics."`
 	Replicas    *int32       `json:"replicas,omitempty" schema:"maximum=2147483647;minimum=0" doc:"Pods of the Deployment; default defaults.replicas (1). 0 scales it to zero."`
-	Image       ServiceImage `json:"image" doc:"The service's image; by default <defaults.image.registry>/<name> with defaults.image's tag or digest."`
+	Image       ServiceImage `json:"image,omitzero" doc:"The service's image; by default <defaults.image.registry>/<name> with defaults.image's tag or digest."`
 	// Protocol is ProtocolGRPC (default) or ProtocolHTTP.
 	Protocol string `json:"protocol,omitempty" schema:"default=grpc;enum=grpc|http" doc:"How the service serves: grpc (default; gRPC health probes) or http (probes GET healthPath)."`
-	Ports    Ports  `json:"ports" doc:"Where the service listens; defaults from defaults.ports. Only the serving port of its protocol (grpc or http) may be set."`
+	Ports    Ports  `json:"ports,omitzero" doc:"Where the service listens; defaults from defaults.ports. Only the serving port of its protocol (grpc or http) may be set."`
 	// HealthPath overrides defaults.healthPath (HTTP services).
 	HealthPath string            `json:"healthPath,omitempty" schema:"ref=httpPath" doc:"http services: what probes and the validation Job GET; default defaults.healthPath (/healthz)."`
 	Expose     *Expose           `json:"expose,omitempty" doc:"Publish this http service outside the namespace through spec.ingress."`
-	Resources  Resources         `json:"resources" doc:"The service container's requests and limits, merged one resource name at a time over defaults.resources."`
+	Resources  Resources         `json:"resources,omitzero" doc:"The service container's requests and limits, merged one resource name at a time over defaults.resources."`
 	Labels     map[string]string `json:"labels,omitempty" schema:"ref=labels" doc:"Extra labels on the service's pods; spec.partitions.label names one of them. Keys novagen sets itself (app.kubernetes.io/name...) are refused."`
 	// StartupGrace overrides defaults.startupGrace.
-	StartupGrace Duration `json:"startupGrace" schema:"ref=duration" doc:"How long this service may take to start before its liveness probe counts; default defaults.startupGrace (2m)."`
+	StartupGrace Duration `json:"startupGrace,omitzero" schema:"ref=duration" doc:"How long this service may take to start before its liveness probe counts; default defaults.startupGrace (2m)."`
 }
 
 // Expose publishes a service outside the namespace at Host and Path

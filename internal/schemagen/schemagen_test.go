@@ -117,3 +117,23 @@ func TestTagErrors(t *testing.T) {
 		t.Errorf("object default: %s, %v", b, err)
 	}
 }
+
+// TestOptionalFieldsAreOmitted: a field the schema does not require is
+// left out when zero (omitempty; omitzero for a struct value, which
+// omitempty never leaves out), so a catalog written through these types
+// (synth) states only what it sets, as the schema reads it.
+func TestOptionalFieldsAreOmitted(t *testing.T) {
+	catalogFields(func(typ reflect.Type, f reflect.StructField) {
+		if f.Anonymous || strings.Contains(f.Tag.Get("schema"), "required") {
+			return
+		}
+		_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		want := "omitempty"
+		if f.Type.Kind() == reflect.Struct {
+			want = "omitzero"
+		}
+		if opts != want {
+			t.Errorf("%s.%s: json tag %q, want option %s", typ.Name(), f.Name, f.Tag.Get("json"), want)
+		}
+	})
+}
