@@ -52,8 +52,9 @@ vet:
 	cd test/proc && $(GO) vet ./...
 	cd test/promql && $(GO) vet ./...
 
-## golden: rewrite golden files (and the README graph) from the current code; review the diff!
-golden:
+## golden: rewrite golden files (and the README graph; first the catalog schema:
+## make generate) from the current code; review the diff!
+golden: generate
 	UPDATE_GOLDEN=1 $(GO) test ./...
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
