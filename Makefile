@@ -34,10 +34,10 @@ install:
 render: build
 	bin/novagen render -f services.yaml
 
-## generate: write schema/services.schema.json from the catalog's Go types
+## generate: write catalog/load/services.schema.json from the catalog's Go types
 ## (their doc and schema tags; internal/schemagen); a test fails when it is stale
 generate:
-	$(GO) run ./internal/cmd/schemagen -o schema/services.schema.json
+	$(GO) run ./internal/cmd/schemagen -o catalog/load/services.schema.json
 
 ## test: vet and run every unit, golden and in-process kustomize test (and
 ## those of test/proc, the harnesses' process helper, and test/promql, the alert

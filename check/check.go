@@ -101,7 +101,7 @@ func Names() []string {
 // source (a file name, or <stdin>), and returns one Result per check.
 // Input it cannot read (a document that is no object, a field of
 // another YAML kind than expected, a pod spec that is not one) is an
-// error: schema.Errors, each naming the object and field at
+// error: load.Errors, each naming the object and field at
 // source:line:column.
 func Run(source string, nodes []*yaml.RNode) ([]Result, error) {
 	in, err := index(nodes)

@@ -15,9 +15,9 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // fuzzLimit is how long one input may take before the fuzz worker is
@@ -28,7 +28,7 @@ const fuzzLimit = 10 * time.Second
 var locatedLine = regexp.MustCompile(`^in\.yaml:([1-9][0-9]*:[1-9][0-9]*:)? `)
 
 // FuzzCheck: no input that reads as YAML makes check panic or hang; Run
-// returns results or located schema.Errors, and neither an error nor a
+// returns results or located load.Errors, and neither an error nor a
 // report in either format carries a control character (other than the
 // newlines between lines) to the terminal.
 func FuzzCheck(f *testing.F) {
@@ -53,7 +53,7 @@ func FuzzCheck(f *testing.F) {
 
 // runCheck runs check over nodes (read from in.yaml) and writes its
 // report in both formats; it says what went wrong: a panic, an error
-// that is not located schema.Errors, or a control character on the way
+// that is not located load.Errors, or a control character on the way
 // to the terminal.
 func runCheck(nodes []*yaml.RNode) (msg string) {
 	defer func() {
@@ -77,12 +77,12 @@ func runCheck(nodes []*yaml.RNode) (msg string) {
 	return ""
 }
 
-// unlocated says how err is not 1 to MaxErrors+1 schema.Errors, each
+// unlocated says how err is not 1 to MaxErrors+1 load.Errors, each
 // line located in in.yaml and printable; "" when it is.
 func unlocated(err error) string {
-	var errs schema.Errors
-	if !errors.As(err, &errs) || len(errs) == 0 || len(errs) > schema.MaxErrors+1 {
-		return fmt.Sprintf("Run error is %T with %d errors, want 1 to %d schema.Errors: %v", err, len(errs), schema.MaxErrors+1, err)
+	var errs load.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 || len(errs) > load.MaxErrors+1 {
+		return fmt.Sprintf("Run error is %T with %d errors, want 1 to %d load.Errors: %v", err, len(errs), load.MaxErrors+1, err)
 	}
 	for _, line := range strings.Split(err.Error(), "\n") {
 		if !locatedLine.MatchString(line) {

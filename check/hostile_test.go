@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // Small objects for the hostile inputs.
@@ -125,9 +125,9 @@ func TestHostileInput(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; results %v", results)
 			}
-			var errs schema.Errors
+			var errs load.Errors
 			if !errors.As(err, &errs) {
-				t.Errorf("the error is %T, not schema.Errors (which the CLI prints located)", err)
+				t.Errorf("the error is %T, not load.Errors (which the CLI prints located)", err)
 			}
 			if got := err.Error(); got != tc.want {
 				t.Errorf("error\n%s\nwant\n%s", got, tc.want)
@@ -137,16 +137,16 @@ func TestHostileInput(t *testing.T) {
 }
 
 // TestErrorsCapped: a hostile input of many bad documents is at most
-// schema.MaxErrors errors and a count of the others.
+// load.MaxErrors errors and a count of the others.
 func TestErrorsCapped(t *testing.T) {
-	nodes, err := render.Parse([]byte(strings.Repeat("x\n---\n", schema.MaxErrors+5)))
+	nodes, err := render.Parse([]byte(strings.Repeat("x\n---\n", load.MaxErrors+5)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = check.Run("in.yaml", nodes)
-	var errs schema.Errors
-	if !errors.As(err, &errs) || len(errs) != schema.MaxErrors+1 {
-		t.Fatalf("want %d errors, got %d: %v", schema.MaxErrors+1, len(errs), err)
+	var errs load.Errors
+	if !errors.As(err, &errs) || len(errs) != load.MaxErrors+1 {
+		t.Fatalf("want %d errors, got %d: %v", load.MaxErrors+1, len(errs), err)
 	}
 	if last := errs[len(errs)-1].Error(); last != "in.yaml:201:1: ... and 5 more problems" {
 		t.Errorf("last error %q", last)

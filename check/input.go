@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // inputError is input check cannot read: a document that is no object,
@@ -75,17 +75,17 @@ func (es inputErrors) orNil() error {
 }
 
 // located places es in the file source, as `novagen validate` reports a
-// catalog's errors: at most schema.MaxErrors of them, escaped for a
+// catalog's errors: at most load.MaxErrors of them, escaped for a
 // terminal (an object's name is the input's to choose).
-func (es inputErrors) located(source string) schema.Errors {
-	out := make(schema.Errors, 0, min(len(es), schema.MaxErrors+1))
+func (es inputErrors) located(source string) load.Errors {
+	out := make(load.Errors, 0, min(len(es), load.MaxErrors+1))
 	for i, e := range es {
-		pos := schema.Pos{File: source, Line: e.line, Column: e.column}
-		if i == schema.MaxErrors {
-			out = append(out, schema.Error{Pos: pos, Message: fmt.Sprintf("... and %d more problems", len(es)-i)})
+		pos := load.Pos{File: source, Line: e.line, Column: e.column}
+		if i == load.MaxErrors {
+			out = append(out, load.Error{Pos: pos, Message: fmt.Sprintf("... and %d more problems", len(es)-i)})
 			break
 		}
-		out = append(out, schema.Error{Pos: pos, Message: escape(e.text())})
+		out = append(out, load.Error{Pos: pos, Message: escape(e.text())})
 	}
 	return out
 }

@@ -8,8 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 )
 
 // allProblems is every finding of the three pod checks, one a line.
@@ -183,7 +183,7 @@ spec:
 
 // goodPod is hardened the way generators harden theirs.
 func goodPod() corev1.PodSpec {
-	cat := &schema.Catalog{Spec: schema.Spec{Defaults: schema.Defaults{RunAsUser: 10001}}}
+	cat := &catalog.Catalog{Spec: catalog.Spec{Defaults: catalog.Defaults{RunAsUser: 10001}}}
 	p := corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1.0.0", Resources: kube.HelperResources()}}}
 	kube.Harden(cat, &p)
 	return p

@@ -11,10 +11,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/networkpolicy"
 	"github.com/novagen/novagen/internal/rendertest"
-	"github.com/novagen/novagen/schema"
 )
 
 // route is a Service and port some pod must be able to reach.
@@ -37,7 +38,7 @@ func TestRenderedPoliciesAdmitExactly(t *testing.T) {
 	exposedSomewhere := map[string]bool{}
 	for _, path := range paths {
 		t.Run(filepath.Base(filepath.Dir(path))+"/"+filepath.Base(path), func(t *testing.T) {
-			cat, err := schema.Load(path)
+			cat, err := load.Load(path)
 			require.NoError(t, err)
 			nodes := rendertest.Catalog(t, cat)
 			in, err := index(nodes)
@@ -98,11 +99,11 @@ func TestRenderedPoliciesAdmitExactly(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, map[string]bool{schema.IngressKindIngress: true, schema.IngressKindHTTPRoute: true}, exposedSomewhere, "both kinds of entry point were tested")
+	assert.Equal(t, map[string]bool{catalog.IngressKindIngress: true, catalog.IngressKindHTTPRoute: true}, exposedSomewhere, "both kinds of entry point were tested")
 }
 
 // servicePods are the pods of the catalog's services (their Deployments).
-func servicePods(in *input, cat *schema.Catalog) []Pod {
+func servicePods(in *input, cat *catalog.Catalog) []Pod {
 	var out []Pod
 	for _, p := range in.pods {
 		if _, ok := cat.Service(p.Labels[kube.LabelName]); ok && p.Kind == "Deployment" {
@@ -148,7 +149,7 @@ spec:
 // its policy lists, it admits every service pod, and the clients' own
 // egress keeps the connections exact: a service pod reaches a node (a
 // service or a component, every port) exactly when the catalog says it
-// connects to it (schema.Catalog.Reaches) on a port clients use (not
+// connects to it (catalog.Catalog.Reaches) on a port clients use (not
 // Redis' cluster bus), a stranger never.
 func TestCollapsedClientListsStayExact(t *testing.T) {
 	clients := networkpolicy.MaxListedClients + 6

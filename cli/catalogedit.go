@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // serviceEntry is what novagen init --service adds to a catalog.
@@ -100,12 +100,12 @@ func appendService(path string, data []byte, e serviceEntry) (catalogEdit, error
 	_, databases := mapEntry(spec, "databases")
 	if services == nil {
 		// spec, or its services, come from an alias or a merge key.
-		return catalogEdit{}, schema.Errors{{Pos: schema.Pos{File: path},
+		return catalogEdit{}, load.Errors{{Pos: load.Pos{File: path},
 			Message: "novagen init --service adds to spec.services written out in spec, not merged from an alias: add the service by hand"}}
 	}
 	for _, list := range []*yaml.Node{services, databases} {
 		if list != nil && list.Kind != yaml.SequenceNode {
-			return catalogEdit{}, schema.Errors{{Pos: schema.Pos{File: path, Line: list.Line, Column: list.Column},
+			return catalogEdit{}, load.Errors{{Pos: load.Pos{File: path, Line: list.Line, Column: list.Column},
 				Message: "novagen init --service adds to a list written out here, not to an alias: add the service by hand"}}
 		}
 	}

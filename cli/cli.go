@@ -13,9 +13,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -109,25 +111,29 @@ func catalogFlag(c *cobra.Command, ref *catalogRef) {
 // stdinName names standard input in error positions, as kubectl does.
 const stdinName = "<stdin>"
 
-// load reads the catalog at ref.path, or from the command's stdin for
+// loadCatalog reads the catalog at ref.path, or from the command's stdin for
 // "-", in environment ref.env. A catalog on stdin has no directory: its
 // relative paths (the proto files of spec.contracts) resolve in the
 // working directory.
-func load(c *cobra.Command, ref catalogRef) (*schema.Catalog, error) {
+func loadCatalog(c *cobra.Command, ref catalogRef) (*catalog.Catalog, error) {
 	if ref.path != "-" {
-		return schema.LoadEnv(ref.path, ref.env)
+		return loader().LoadEnv(ref.path, ref.env)
 	}
-	data, err := schema.Read(stdinName, c.InOrStdin())
+	data, err := load.Read(stdinName, c.InOrStdin())
 	if err != nil {
 		return nil, err
 	}
 	wd, err := os.OpenRoot(".")
 	if err != nil {
-		return schema.ParseEnv(stdinName, data, ref.env)
+		return loader().ParseEnv(stdinName, data, ref.env)
 	}
 	defer wd.Close()
-	return schema.ParseIn(wd, stdinName, data, ref.env)
+	return loader().ParseIn(wd, stdinName, data, ref.env)
 }
+
+// loader is how every command loads a catalog: with the generators'
+// checks, so that a catalog that loads renders.
+func loader() load.Options { return load.Options{Checks: generators.Checks()} }
 
 func renderCmd() *cobra.Command {
 	var path catalogRef
@@ -142,7 +148,7 @@ With --partition, only that partition's objects (novagen partitions lists
 them): the union of every partition's render is the whole render.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
+			cat, err := loadCatalog(c, path)
 			if err != nil {
 				return err
 			}
@@ -174,7 +180,7 @@ func graphCmd() *cobra.Command {
 		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from) and the Kafka topics with their producers and consumers",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
+			cat, err := loadCatalog(c, path)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 const staging = "../services.yaml"
@@ -163,7 +163,7 @@ func TestSynth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			code, first, stderr := run(tt.args...)
 			require.Equal(t, 0, code, "stderr: %s", stderr)
-			cat, err := schema.Parse("synth.yaml", []byte(first))
+			cat, err := load.Parse("synth.yaml", []byte(first))
 			require.NoError(t, err)
 			assert.Len(t, cat.Spec.Services, tt.want)
 			_, second, _ := run(tt.args...)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators"
-	"github.com/novagen/novagen/schema"
 )
 
 // formatValues are the values of each command's --format or -o/--output
@@ -100,12 +100,12 @@ func transformerNameList() []string {
 // completionCatalog loads the catalog c's -f names (in its -e
 // environment, if it has one), or nil: completion is best effort and
 // says nothing of a catalog that does not load, nor reads standard input.
-func completionCatalog(c *cobra.Command, env string) *schema.Catalog {
+func completionCatalog(c *cobra.Command, env string) *catalog.Catalog {
 	path, err := c.Flags().GetString("file")
 	if err != nil || path == "-" || path == "" {
 		return nil
 	}
-	cat, err := schema.LoadEnv(path, env)
+	cat, err := loader().LoadEnv(path, env)
 	if err != nil {
 		return nil
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
-	"github.com/novagen/novagen/schema"
 )
 
 // complete runs cobra's hidden __complete command, as the shell scripts
@@ -24,9 +25,9 @@ func complete(t *testing.T, args ...string) []string {
 	return lines[:len(lines)-1]
 }
 
-func loadNames(t *testing.T, path string, f func(*schema.Catalog) []string) []string {
+func loadNames(t *testing.T, path string, f func(*catalog.Catalog) []string) []string {
 	t.Helper()
-	cat, err := schema.Load(path)
+	cat, err := load.Load(path)
 	require.NoError(t, err)
 	names := f(cat)
 	require.NotEmpty(t, names, "the test needs a catalog that has some")
@@ -44,9 +45,9 @@ func TestFlagCompletion(t *testing.T) {
 		trans = append(trans, tr.Name)
 	}
 	require.NotEmpty(t, gens)
-	envs := loadNames(t, staging, func(c *schema.Catalog) []string { return c.EnvironmentNames })
-	parts := loadNames(t, partitioned, (*schema.Catalog).PartitionNames)
-	nodes := loadNames(t, staging, func(c *schema.Catalog) []string {
+	envs := loadNames(t, staging, func(c *catalog.Catalog) []string { return c.EnvironmentNames })
+	parts := loadNames(t, partitioned, (*catalog.Catalog).PartitionNames)
+	nodes := loadNames(t, staging, func(c *catalog.Catalog) []string {
 		var n []string
 		for _, e := range c.Endpoints() {
 			n = append(n, e.Name)

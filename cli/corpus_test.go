@@ -16,10 +16,10 @@ import (
 	"github.com/novagen/novagen/internal/guard"
 )
 
-// corpusDir is the schema package's error corpus, seen from this package.
-// Its .err golden files are owned by schema.TestErrorCorpus, which loads
+// corpusDir is the loader's error corpus (catalog/load), seen from this package.
+// Its .err golden files are owned by load.TestErrorCorpus, which loads
 // the same files as "testdata/errors/<name>.yaml".
-var corpusDir = filepath.Join("..", "schema", "testdata", "errors")
+var corpusDir = filepath.Join("..", "catalog", "load", "testdata", "errors")
 
 // caseLimit is a hang guard, not a benchmark: no catalog, however hostile,
 // may keep the CLI busy for longer. The race detector (make test) slows
@@ -71,7 +71,7 @@ func TestCorpusThroughCLI(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(corpusDir, "*.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no error corpus in %s", corpusDir)
-	// The golden files name the catalogs as the schema test loads them.
+	// The golden files name the catalogs as the loader's test loads them.
 	schemaPath := filepath.Join("testdata", "errors") + string(filepath.Separator)
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".yaml")

@@ -12,11 +12,12 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/diff"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 func diffCmd() *cobra.Command {
@@ -71,15 +72,15 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 	if err != nil {
 		return diff.Report{}, f, err
 	}
-	var old, new *schema.Catalog
+	var old, new *catalog.Catalog
 	switch {
 	case base != "" && len(args) == 0:
 		if old, err = loadAtRef(base, path.path, path.env); err == nil {
-			new, err = load(c, path)
+			new, err = loadCatalog(c, path)
 		}
 	case base == "" && len(args) == 2:
-		if old, err = load(c, catalogRef{args[0], path.env}); err == nil {
-			new, err = load(c, catalogRef{args[1], path.env})
+		if old, err = loadCatalog(c, catalogRef{args[0], path.env}); err == nil {
+			new, err = loadCatalog(c, catalogRef{args[1], path.env})
 		}
 	default:
 		err = fmt.Errorf("diff takes two catalogs (OLD NEW) or --base REF, got %d arguments", len(args))
@@ -103,7 +104,7 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 var errDiffers = errors.New("the renders differ")
 
 // renderAll runs every generator and transformer, as render does.
-func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {
+func renderAll(cat *catalog.Catalog) ([]*yaml.RNode, error) {
 	return pipeline.Run(cat, pipeline.Options{}, nil)
 }
 
@@ -111,7 +112,7 @@ func renderAll(cat *schema.Catalog) ([]*yaml.RNode, error) {
 // it names (spec.contracts' protos) as committed too, each read from git
 // within the guard's limits: nothing else of the revision is read. git
 // runs without a shell, in path's directory, and rev cannot be an option.
-func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
+func loadAtRef(rev, path, env string) (*catalog.Catalog, error) {
 	if path == "-" {
 		return nil, fmt.Errorf("--base needs a catalog file (-f), not standard input")
 	}
@@ -124,17 +125,17 @@ func loadAtRef(rev, path, env string) (*schema.Catalog, error) {
 	}
 	g := gitRevision{dir: dir, rev: rev}
 	name := rev + ":" + path
-	data, err := g.file(file, schema.MaxCatalogBytes+1)
+	data, err := g.file(file, load.MaxCatalogBytes+1)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read catalog: %w", name, err)
 	}
-	if len(data) > schema.MaxCatalogBytes {
-		return nil, fmt.Errorf("%s: catalog is larger than %d MiB, the most novagen reads", name, schema.MaxCatalogBytes>>20)
+	if len(data) > load.MaxCatalogBytes {
+		return nil, fmt.Errorf("%s: catalog is larger than %d MiB, the most novagen reads", name, load.MaxCatalogBytes>>20)
 	}
-	if data, err = guard.Read(name, "catalog", bytes.NewReader(data), schema.MaxCatalogBytes); err != nil {
+	if data, err = guard.Read(name, "catalog", bytes.NewReader(data), load.MaxCatalogBytes); err != nil {
 		return nil, err
 	}
-	return schema.ParseFrom(g.file, name, data, env)
+	return loader().ParseFrom(g.file, name, data, env)
 }
 
 // gitRevision reads files of one revision, relative to dir.

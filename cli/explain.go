@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/schemadoc"
-	"github.com/novagen/novagen/schema"
 )
 
 // explainWidth is the width explain's output fits in.
@@ -41,7 +41,7 @@ With --config, the NovaGen function config instead (novagen schema --config).`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			data, what := schema.JSONSchema(), "catalog"
+			data, what := load.JSONSchema(), "catalog"
 			if config {
 				data, what = fns.ConfigSchema(), "function config"
 			}
@@ -95,7 +95,7 @@ func likelyMeant(got string, valid []string) string {
 			return v
 		}
 	}
-	return schema.Closest(got, valid)
+	return load.Closest(got, valid)
 }
 
 func sortedLetters(s string) string {

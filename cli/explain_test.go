@@ -9,14 +9,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/schemadoc"
-	"github.com/novagen/novagen/schema"
 )
 
 func catalogDoc(t *testing.T) *schemadoc.Doc {
 	t.Helper()
-	doc, err := schemadoc.Parse(schema.JSONSchema())
+	doc, err := schemadoc.Parse(load.JSONSchema())
 	require.NoError(t, err)
 	return doc
 }
@@ -56,10 +57,10 @@ func TestExplain(t *testing.T) {
 		{"a field under spec, spec. left out", []string{"explain", "services.database"}, 0, describedAs(t, doc, "spec.services[].database"), nil},
 		{"an object and its sub-fields", []string{"explain", "spec.infrastructure.redis"}, 0, describedAs(t, doc, "spec.infrastructure.redis"), nil},
 		{"an allOf field", []string{"explain", "infrastructure.kafka.managed"}, 0, append(describedAs(t, doc, "spec.infrastructure.kafka.managed"), "DEFAULT: true\n"), nil},
-		{"a default", []string{"explain", "infrastructure.redis.nodes"}, 0, []string{"DEFAULT: " + strconv.Itoa(schema.DefaultRedisNodes) + "\n", "  - 3 to 1000\n"}, nil},
-		{"an object default", []string{"explain", "infrastructure.clickhouse.operator"}, 0, []string{"DEFAULT: {namespace: " + schema.DefaultClickHouseOperator.Namespace + ", podLabels: {app: " + schema.DefaultClickHouseOperator.PodLabels["app"] + "}}\n"}, nil},
-		{"a list default", []string{"explain", "infrastructure.clickhouse.grants"}, 0, []string{"DEFAULT: [" + strings.Join(schema.DefaultClickHouseGrants, ", ") + "]\n", "each: one of: SELECT, INSERT,"}, nil},
-		{"an enum", []string{"explain", "services.protocol"}, 0, []string{"DEFAULT: " + schema.ProtocolGRPC + "\n", "  - one of: grpc, http\n"}, nil},
+		{"a default", []string{"explain", "infrastructure.redis.nodes"}, 0, []string{"DEFAULT: " + strconv.Itoa(catalog.DefaultRedisNodes) + "\n", "  - 3 to 1000\n"}, nil},
+		{"an object default", []string{"explain", "infrastructure.clickhouse.operator"}, 0, []string{"DEFAULT: {namespace: " + catalog.DefaultClickHouseOperator.Namespace + ", podLabels: {app: " + catalog.DefaultClickHouseOperator.PodLabels["app"] + "}}\n"}, nil},
+		{"a list default", []string{"explain", "infrastructure.clickhouse.grants"}, 0, []string{"DEFAULT: [" + strings.Join(catalog.DefaultClickHouseGrants, ", ") + "]\n", "each: one of: SELECT, INSERT,"}, nil},
+		{"an enum", []string{"explain", "services.protocol"}, 0, []string{"DEFAULT: " + catalog.ProtocolGRPC + "\n", "  - one of: grpc, http\n"}, nil},
 		{"a list item by index", []string{"explain", "services[0].ports.grpc"}, 0, describedAs(t, doc, "spec.services[].ports.grpc"), nil},
 		{"a list by name", []string{"explain", "spec.services"}, 0, append(describedAs(t, doc, "spec.services[]"), "  - at least 1 item\n"), nil},
 		{"a map entry", []string{"explain", "environments.production.services.web.replicas"}, 0, []string{"FIELD:   spec.environments.production.services.web.replicas\n", "TYPE:    integer\n"}, nil},
@@ -83,7 +84,7 @@ func TestExplain(t *testing.T) {
 // columns but for a single word too long for any line (a long path or a
 // pattern) after its label or bullet.
 func TestExplainFits80Columns(t *testing.T) {
-	for _, data := range [][]byte{schema.JSONSchema(), fns.ConfigSchema()} {
+	for _, data := range [][]byte{load.JSONSchema(), fns.ConfigSchema()} {
 		doc, err := schemadoc.Parse(data)
 		require.NoError(t, err)
 		paths := []string{""}

@@ -12,8 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v4"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/guard"
-	"github.com/novagen/novagen/schema"
 )
 
 // initOptions are novagen init's flags.
@@ -129,12 +130,12 @@ func runAddService(c *cobra.Command, o initOptions) error {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = schema.Read(stdinName, c.InOrStdin())
+		data, err = load.Read(stdinName, c.InOrStdin())
 		path = stdinName
 	} else {
 		// A file that is rewritten must be one: the guard refuses a
 		// pipe, a device or a directory without reading it.
-		data, err = guard.ReadFile(path, "catalog", schema.MaxCatalogBytes)
+		data, err = guard.ReadFile(path, "catalog", load.MaxCatalogBytes)
 	}
 	if err != nil {
 		return err
@@ -170,9 +171,9 @@ func runAddService(c *cobra.Command, o initOptions) error {
 // fixFirst is the refusal of a catalog that does not validate as it is.
 func fixFirst(path string, err error) error {
 	const hint = "fix the catalog first: novagen init --service adds to a catalog that validates"
-	var errs schema.Errors
+	var errs load.Errors
 	if errors.As(err, &errs) {
-		return append(slices.Clone(errs), schema.Error{Pos: schema.Pos{File: path}, Message: hint})
+		return append(slices.Clone(errs), load.Error{Pos: load.Pos{File: path}, Message: hint})
 	}
 	return fmt.Errorf("%w\n%s: %s", err, guard.Escape(path), hint)
 }
@@ -181,18 +182,18 @@ func fixFirst(path string, err error) error {
 // validate does: as written and in each environment, its relative files
 // (spec.contracts) resolved in path's directory.
 func checkCatalog(path string, data []byte) error {
-	var cat *schema.Catalog
+	var cat *catalog.Catalog
 	var err error
 	if root, rerr := os.OpenRoot(filepath.Dir(path)); rerr == nil {
 		defer root.Close()
-		cat, err = schema.ParseIn(root, path, data, "")
+		cat, err = loader().ParseIn(root, path, data, "")
 	} else {
-		cat, err = schema.Parse(path, data)
+		cat, err = loader().Parse(path, data)
 	}
 	if err != nil {
 		return err
 	}
-	return schema.CheckEnvironments(cat)
+	return load.CheckEnvironments(cat)
 }
 
 // Building YAML from nodes: every value a flag gives is a scalar node
@@ -296,8 +297,8 @@ func starterCatalog(o initOptions) (*yaml.Node, flagMarks) {
 				field{key: "tag", value: marks.mark("--tag", str(o.tag))},
 			), line: "a service's image is <registry>/<service>:<tag>"},
 			field{key: "ports", value: flow(mapping(
-				field{key: "grpc", value: num(int(schema.DefaultGRPCPort))},
-				field{key: "metrics", value: num(int(schema.DefaultMetricsPort))},
+				field{key: "grpc", value: num(int(catalog.DefaultGRPCPort))},
+				field{key: "metrics", value: num(int(catalog.DefaultMetricsPort))},
 			)), line: "where services listen, unless they say otherwise"},
 		)},
 		field{key: "infrastructure", value: mapping(
@@ -315,8 +316,8 @@ func starterCatalog(o initOptions) (*yaml.Node, flagMarks) {
 			commented("An HTTP service in front of it: it waits for orders-service, and its\nNetworkPolicy lets it reach exactly that.", mapping(
 				field{key: "name", value: str("storefront")},
 				field{key: "description", value: str("the web shop")},
-				field{key: "protocol", value: str(schema.ProtocolHTTP), line: "probes GET healthPath (default /healthz)"},
-				field{key: "ports", value: flow(mapping(field{key: "http", value: num(int(schema.DefaultHTTPPort))}))},
+				field{key: "protocol", value: str(catalog.ProtocolHTTP), line: "probes GET healthPath (default /healthz)"},
+				field{key: "ports", value: flow(mapping(field{key: "http", value: num(int(catalog.DefaultHTTPPort))}))},
 				field{key: "dependsOn", value: flow(strs([]string{"orders-service"}))},
 			)),
 		), head: "Add one with: novagen init --service NAME [--depends-on X,Y] [--database]"},
@@ -328,8 +329,8 @@ func starterCatalog(o initOptions) (*yaml.Node, flagMarks) {
 		), head: "Each environment is this catalog plus what it changes (mappings merge key\nby key; a list or a value replaces): novagen render -e production."},
 	)
 	root := mapping(
-		field{key: "apiVersion", value: str(schema.APIVersion)},
-		field{key: "kind", value: str(schema.Kind)},
+		field{key: "apiVersion", value: str(catalog.APIVersion)},
+		field{key: "kind", value: str(catalog.Kind)},
 		field{key: "metadata", value: mapping(
 			field{key: "name", value: marks.mark("--name", str(o.name)), line: "app.kubernetes.io/part-of of every object"},
 		)},
@@ -350,25 +351,25 @@ func starterCatalog(o initOptions) (*yaml.Node, flagMarks) {
 // the flags that gave their values; splices nil means init wrote the
 // whole text, whose lines are nowhere the user could look.
 func blame(path string, data []byte, err error, added []marked, splices []splice) error {
-	var errs schema.Errors
+	var errs load.Errors
 	if !errors.As(err, &errs) {
 		return err
 	}
 	at := flagPositions(data, added)
-	out := make(schema.Errors, 0, len(errs))
+	out := make(load.Errors, 0, len(errs))
 	for _, e := range errs {
 		if flag, ok := at[[2]int{e.Pos.Line, e.Pos.Column}]; ok {
-			out = append(out, schema.Error{Pos: schema.Pos{File: path}, Message: flag + ": " + e.Message})
+			out = append(out, load.Error{Pos: load.Pos{File: path}, Message: flag + ": " + e.Message})
 			continue
 		}
 		if splices == nil {
-			out = append(out, schema.Error{Pos: schema.Pos{File: path}, Message: e.Message})
+			out = append(out, load.Error{Pos: load.Pos{File: path}, Message: e.Message})
 			continue
 		}
 		line, ours := originalLine(splices, e.Pos.Line)
 		switch {
 		case ours:
-			e = schema.Error{Pos: schema.Pos{File: path}, Message: "the new service: " + e.Message}
+			e = load.Error{Pos: load.Pos{File: path}, Message: "the new service: " + e.Message}
 		case e.Pos.Line > 0:
 			e.Pos.Line = line
 		}

@@ -13,21 +13,22 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v4"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 const initGolden = "testdata/init.yaml"
 
 // loadRendered loads the catalog at path as novagen validate does (every
 // environment too) and renders it with every generator.
-func loadRendered(t *testing.T, path string) *schema.Catalog {
+func loadRendered(t *testing.T, path string) *catalog.Catalog {
 	t.Helper()
-	cat, err := schema.Load(path)
+	cat, err := load.Load(path)
 	require.NoError(t, err)
-	require.NoError(t, schema.CheckEnvironments(cat))
+	require.NoError(t, load.CheckEnvironments(cat))
 	var out bytes.Buffer
 	require.NoError(t, pipeline.Render(cat, pipeline.Options{}, &out))
 	require.NotEmpty(t, out.String())
@@ -42,9 +43,9 @@ func TestInitOutput(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	golden.Assert(t, initGolden, []byte(stdout))
 
-	cat, err := schema.Parse("init.yaml", []byte(stdout))
+	cat, err := load.Parse("init.yaml", []byte(stdout))
 	require.NoError(t, err)
-	require.NoError(t, schema.CheckEnvironments(cat))
+	require.NoError(t, load.CheckEnvironments(cat))
 	require.NotEmpty(t, cat.EnvironmentNames)
 	require.NotEmpty(t, cat.Databases())
 	var out bytes.Buffer
@@ -77,7 +78,7 @@ func TestInitFlags(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, stdout, stderr := run(append([]string{"init", "--stdout"}, tt.args...)...)
 			require.Equal(t, 0, code, stderr)
-			cat, err := schema.Parse("init.yaml", []byte(stdout))
+			cat, err := load.Parse("init.yaml", []byte(stdout))
 			require.NoError(t, err)
 			assert.Equal(t, tt.name, cat.Metadata.Name)
 			assert.Equal(t, tt.namespace, cat.Spec.Namespace)
@@ -260,7 +261,7 @@ func TestAddService(t *testing.T) {
 			require.NoError(t, err)
 			info, err := os.Stat(path)
 			require.NoError(t, err)
-			old, err := schema.Load(path)
+			old, err := load.Load(path)
 			require.NoError(t, err)
 
 			code, stdout, stderr := run(append([]string{"init", "-f", path}, tt.args...)...)

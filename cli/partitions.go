@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // Partition is one line of `novagen partitions`; in JSON, an element of
@@ -25,7 +25,7 @@ type Partition struct {
 // Partitions lists cat's partitions, infrastructure first, with how many
 // services each renders (the infrastructure partition: none, it holds the
 // shared objects).
-func Partitions(cat *schema.Catalog) ([]Partition, error) {
+func Partitions(cat *catalog.Catalog) ([]Partition, error) {
 	if !cat.Partitioned() {
 		return nil, errors.New("the catalog declares no spec.partitions: add e.g. spec.partitions: {label: team, hashed: 4}")
 	}
@@ -53,7 +53,7 @@ NOVAGEN_PARTITION). -o json writes the file the partitions ApplicationSet's
 git files generator reads: one Argo CD Application per element.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := load(c, path)
+			cat, err := loadCatalog(c, path)
 			if err != nil {
 				return err
 			}

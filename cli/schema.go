@@ -3,8 +3,8 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/fns"
-	"github.com/novagen/novagen/schema"
 )
 
 func schemaCmd() *cobra.Command {
@@ -17,7 +17,7 @@ NovaGen function config's. Every field has a description and, where novagen
 applies one, its default; novagen explain PATH prints one field of it.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			doc := schema.JSONSchema()
+			doc := load.JSONSchema()
 			if config {
 				doc = fns.ConfigSchema()
 			}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/guard"
-	"github.com/novagen/novagen/schema"
 )
 
 // validation is what validate found in a valid catalog.
@@ -24,13 +24,13 @@ type validation struct {
 // validate loads the catalog of ref and, without -e, each of its
 // environments.
 func validate(c *cobra.Command, ref catalogRef) (validation, error) {
-	cat, err := load(c, ref)
+	cat, err := loadCatalog(c, ref)
 	if err != nil {
 		return validation{}, err
 	}
 	var envs []string
 	if ref.env == "" {
-		if err := schema.CheckEnvironments(cat); err != nil {
+		if err := load.CheckEnvironments(cat); err != nil {
 			return validation{}, err
 		}
 		envs = cat.EnvironmentNames
@@ -144,7 +144,7 @@ func problems(ref catalogRef, err error) []problem {
 	if err == nil {
 		return out
 	}
-	var errs schema.Errors
+	var errs load.Errors
 	if !errors.As(err, &errs) {
 		return append(out, problem{File: displayName(ref.path), Message: err.Error()})
 	}

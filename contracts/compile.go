@@ -3,7 +3,9 @@
 // protobuf compiler, keeps the facts the documentation needs (services,
 // RPCs, messages), and renders the data of the contract ConfigMaps (the
 // definitions, versions, service registry and docs). It reads no files
-// and imports nothing of novagen but naming: the catalog loader (schema)
+// and imports nothing of novagen but naming and contracts/registry (its
+// plain data, which the model and generators share without protobuf): the
+// catalog loader (catalog/load)
 // reads the files, calls it at load time and checks the sizes, so a
 // catalog that loads never makes the generator fail.
 package contracts

@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/contracts/registry"
 	"github.com/novagen/novagen/naming"
 )
 
@@ -18,54 +19,24 @@ import (
 //go:embed generate.sh
 var GenerateScript string
 
-// MaxConfigMapBytes is the most data a ConfigMap may hold: the API server
-// adds up the lengths of every key and value and refuses more than 1 MiB.
-const MaxConfigMapBytes = 1 << 20
+// The contracts' plain data lives in package registry (protobuf-free, so
+// the catalog model and the generators can hold it); these are its names
+// here.
+type (
+	ConfigMap       = registry.ConfigMap
+	Registry        = registry.Registry
+	RegistryService = registry.RegistryService
+	Ports           = registry.Ports
+)
 
-// Size is a ConfigMap's data size as the API server counts it.
-func Size(data map[string]string) int {
-	n := 0
-	for k, v := range data {
-		n += len(k) + len(v)
-	}
-	return n
-}
+// MaxConfigMapBytes is registry.MaxConfigMapBytes.
+const MaxConfigMapBytes = registry.MaxConfigMapBytes
 
-// Registry is the service registry: one entry per catalog service, built
-// from the catalog alone and written as YAML and as JSON from this one
-// struct, so the two cannot disagree with each other or the catalog.
-type Registry struct {
-	// APIVersion is the contracts' version (spec.contracts.version).
-	APIVersion string            `json:"apiVersion"`
-	Namespace  string            `json:"namespace"`
-	Services   []RegistryService `json:"services"`
-}
-
-// RegistryService is one catalog service.
-type RegistryService struct {
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	// Protocol is how it serves: grpc or http.
-	Protocol string `json:"protocol"`
-	// Address is host:port of the service's Service, its serving port.
-	Address   string   `json:"address"`
-	Database  string   `json:"database,omitempty"`
-	Ports     Ports    `json:"ports"`
-	DependsOn []string `json:"dependsOn"`
-	// Health is the health endpoint: grpc.health.v1.Health/Check for a
-	// grpc service, "GET <path>" for an http one.
-	Health   string   `json:"health"`
-	Produces []string `json:"produces"`
-	Consumes []string `json:"consumes"`
-}
-
-// Ports are a service's serving port (gRPC or HTTP, by protocol) and
-// its metrics port.
-type Ports struct {
-	GRPC    int32 `json:"grpc,omitempty"`
-	HTTP    int32 `json:"http,omitempty"`
-	Metrics int32 `json:"metrics"`
-}
+// Size is registry.Size; Major is registry.Major.
+var (
+	Size  = registry.Size
+	Major = registry.Major
+)
 
 // Release is one version of the contracts: its files, compiled.
 type Release struct {
@@ -83,20 +54,6 @@ type Input struct {
 	Registry  Registry
 }
 
-// ConfigMap is the name and data of one contract ConfigMap; Paths maps
-// each key of a tree of proto files back to its path (volume items).
-type ConfigMap struct {
-	Name  string
-	Data  map[string]string
-	Paths map[string]string
-}
-
-// Major is the major version of a semantic version: "1" of "1.0.0".
-func Major(version string) string {
-	major, _, _ := strings.Cut(strings.TrimPrefix(version, "v"), ".")
-	return major
-}
-
 // Render returns the contract ConfigMaps: the definitions (and the
 // previous release's, when there is one), versions, service registry and
 // docs.
@@ -105,13 +62,13 @@ func Render(in Input) ([]ConfigMap, error) {
 	if in.Previous != nil {
 		out = append(out, tree(naming.ProtoDefinitionsPrevious(in.Catalog), in.Previous.Files, in.BufConfig))
 	}
-	registry, err := registryData(in.Registry)
+	reg, err := registryData(in.Registry)
 	if err != nil {
 		return nil, err
 	}
 	return append(out,
 		ConfigMap{Name: naming.ProtoVersions(in.Catalog), Data: versions(in)},
-		ConfigMap{Name: naming.ServiceRegistry(in.Catalog), Data: registry},
+		ConfigMap{Name: naming.ServiceRegistry(in.Catalog), Data: reg},
 		ConfigMap{Name: naming.ProtoDocs(in.Catalog), Data: map[string]string{naming.KeyProtoDocs: Docs(in)}},
 	), nil
 }

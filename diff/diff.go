@@ -12,9 +12,9 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Op is what happened to an object.
@@ -63,7 +63,7 @@ func (r Report) Count(op Op) int {
 
 // Compare diffs the render of catalog old (oldNodes) against that of
 // catalog new (newNodes).
-func Compare(old, new *schema.Catalog, oldNodes, newNodes []*yaml.RNode) Report {
+func Compare(old, new *catalog.Catalog, oldNodes, newNodes []*yaml.RNode) Report {
 	g := newGrouper(old, new)
 	before, after := keyed(oldNodes), keyed(newNodes)
 	groups := map[string][]Change{}
@@ -171,11 +171,11 @@ type grouper struct {
 	components []string          // infrastructure and external nodes, longest first
 }
 
-func newGrouper(cats ...*schema.Catalog) grouper {
+func newGrouper(cats ...*catalog.Catalog) grouper {
 	g := grouper{services: map[string]bool{}, derived: map[string]string{}}
 	for _, c := range cats {
 		for _, e := range c.Endpoints() {
-			if e.Kind == schema.KindService {
+			if e.Kind == catalog.KindService {
 				g.services[e.Name] = true
 				g.derived[naming.DBSecret(e.Name)] = e.Name
 				g.derived[naming.ClickHouseSecret(e.Name)] = e.Name

@@ -9,9 +9,9 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/internal/rendertest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // staging is services.yaml's text, the base every case edits.
@@ -35,7 +35,7 @@ func replace(t *testing.T, s, old, new string) string {
 
 // compare renders both catalogs and compares them, as `novagen diff`
 // does.
-func compare(t *testing.T, oldText, newText string) (Report, *schema.Catalog, *schema.Catalog) {
+func compare(t *testing.T, oldText, newText string) (Report, *catalog.Catalog, *catalog.Catalog) {
 	t.Helper()
 	oldCat, oldNodes := rendertest.Text(t, oldText)
 	newCat, newNodes := rendertest.Text(t, newText)
@@ -67,7 +67,7 @@ func objects(r Report, group string) []string {
 // it in, PostgreSQL gets its role) and shared ones; a shared object that
 // changes names svc (its role or database) in the render where svc
 // exists.
-func assertBlastRadius(t *testing.T, r Report, cat *schema.Catalog, withSvc []*yaml.RNode, svc string) {
+func assertBlastRadius(t *testing.T, r Report, cat *catalog.Catalog, withSvc []*yaml.RNode, svc string) {
 	t.Helper()
 	s, ok := cat.Service(svc)
 	if !ok {
@@ -80,12 +80,12 @@ func assertBlastRadius(t *testing.T, r Report, cat *schema.Catalog, withSvc []*y
 	}
 	// A serving port only it has (the HTTP gateway's) goes with it from
 	// the shared policy that admits the validation Job to every service.
-	if !slices.ContainsFunc(cat.Spec.Services, func(o schema.Service) bool { return o.Name != svc && o.Port() == s.Port() }) {
+	if !slices.ContainsFunc(cat.Spec.Services, func(o catalog.Service) bool { return o.Name != svc && o.Port() == s.Port() }) {
 		mentions = append(mentions, strconv.Itoa(int(s.Port())))
 	}
 	// The policy admitting the ingress controller to cert-manager's
 	// HTTP-01 solver exists while some service has TLS.
-	onlyTLS := s.Expose != nil && s.Expose.TLS && !slices.ContainsFunc(cat.Exposed(), func(o *schema.Service) bool { return o.Name != svc && o.Expose.TLS })
+	onlyTLS := s.Expose != nil && s.Expose.TLS && !slices.ContainsFunc(cat.Exposed(), func(o *catalog.Service) bool { return o.Name != svc && o.Expose.TLS })
 	for _, g := range r.Groups {
 		for _, c := range g.Changes {
 			switch {

@@ -9,10 +9,11 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // fuzzLimit is how long one input may take before the fuzz worker is
@@ -28,7 +29,7 @@ func FuzzDiff(f *testing.F) {
 	// with the next (and the first with itself).
 	var loadable [][]byte
 	for _, c := range testtool.CatalogFiles(f, "..") {
-		if _, err := schema.Parse("seed.yaml", c); err == nil {
+		if _, err := load.Parse("seed.yaml", c); err == nil {
 			loadable = append(loadable, c)
 		}
 	}
@@ -72,8 +73,8 @@ func FuzzDiff(f *testing.F) {
 }
 
 // loadAndRender loads a catalog and renders it; false if it does not load.
-func loadAndRender(t *testing.T, data []byte) (*schema.Catalog, []*yaml.RNode, bool) {
-	cat, err := schema.Parse("fuzz.yaml", data)
+func loadAndRender(t *testing.T, data []byte) (*catalog.Catalog, []*yaml.RNode, bool) {
+	cat, err := load.Parse("fuzz.yaml", data)
 	if err != nil {
 		return nil, nil, false
 	}

@@ -10,8 +10,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/guard"
-	"github.com/novagen/novagen/schema"
 )
 
 // RootEnv names a directory the catalog may come from when it is wider
@@ -57,7 +57,7 @@ func configDir(config *yaml.RNode) string {
 // kustomization's directory), must lie within the nearest ancestor of the
 // working directory holding .git (without one, the working directory), or
 // within $NOVAGEN_CATALOG_ROOT, and so must every symlink on the way; and
-// it must be a regular file of at most schema.MaxCatalogBytes. The
+// it must be a regular file of at most load.MaxCatalogBytes. The
 // repository is found from the working directory, never from base: base
 // comes from the input, which must not widen what may be read. Its errors
 // name the path as written and say nothing of what lies outside (not
@@ -92,10 +92,10 @@ func readCatalog(wd, path, base string) (string, []byte, *os.Root, error) {
 	}
 	root, err := os.OpenRoot(rootDir)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open the repository: %s", path, schema.ErrorCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open the repository: %s", path, load.ErrorCause(err))
 	}
 	defer root.Close()
-	data, err := guard.ReadIn(root, rel, path, "catalog", schema.MaxCatalogBytes)
+	data, err := guard.ReadIn(root, rel, path, "catalog", load.MaxCatalogBytes)
 	if errors.Is(err, guard.ErrOutside) {
 		return "", nil, nil, outside(path)
 	}
@@ -107,7 +107,7 @@ func readCatalog(wd, path, base string) (string, []byte, *os.Root, error) {
 		return "", nil, nil, outside(path)
 	}
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, schema.ErrorCause(err))
+		return "", nil, nil, fmt.Errorf("spec.catalog %q: cannot open its directory: %s", path, load.ErrorCause(err))
 	}
 	return path, data, dir, nil
 }
@@ -144,7 +144,7 @@ func allowedRoot(wd string) (string, error) {
 		}
 		root, err := filepath.EvalSymlinks(env)
 		if err != nil {
-			return "", fmt.Errorf("%s=%q: %s", RootEnv, env, schema.ErrorCause(err))
+			return "", fmt.Errorf("%s=%q: %s", RootEnv, env, load.ErrorCause(err))
 		}
 		return root, nil
 	}

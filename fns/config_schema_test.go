@@ -11,9 +11,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/schemadoc"
-	"github.com/novagen/novagen/schema"
 )
 
 func configDoc(t *testing.T) *schemadoc.Doc {
@@ -160,7 +160,7 @@ func TestConfigSchemaAgreesWithReadConfig(t *testing.T) {
 			if err := sigsyaml.Unmarshal([]byte(tc.config), &instance); err != nil {
 				t.Fatal(err)
 			}
-			schemaErr := schema.ValidateDocument(ConfigSchemaID, configSchema, instance)
+			schemaErr := load.ValidateDocument(ConfigSchemaID, configSchema, instance)
 			if (readErr == nil) != tc.ok {
 				t.Errorf("readConfig: error %v, want ok=%v", readErr, tc.ok)
 			}

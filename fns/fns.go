@@ -20,11 +20,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // The function config's type.
@@ -167,7 +167,7 @@ func readConfig(n *yaml.RNode) (*Config, error) {
 // output) and returns the failure, which makes the function exit 1.
 func fail(rl *framework.ResourceList, err error) error {
 	var rs framework.Results
-	var errs schema.Errors
+	var errs load.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
 			rs = append(rs, &framework.Result{Severity: framework.Error, Message: e.Error(), File: &framework.File{Path: e.Pos.File}})

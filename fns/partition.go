@@ -3,7 +3,7 @@ package fns
 import (
 	"fmt"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // PartitionEnv names the partition to render when the function config
@@ -65,7 +65,7 @@ func environmentOf(cfg *Config, getenv func(string) string) (string, error) {
 // config and an environment that name different partitions are a
 // mistake, refused; so is a partition cat does not have, with where the
 // name came from.
-func partitionOf(cfg *Config, cat *schema.Catalog, getenv func(string) string) (string, error) {
+func partitionOf(cfg *Config, cat *catalog.Catalog, getenv func(string) string) (string, error) {
 	name, from, err := specOrEnv(cfg, "partition", cfg.Spec.Partition, getenv, PartitionEnv, ArgoCDPartitionEnv)
 	if err != nil || name == "" {
 		return name, err

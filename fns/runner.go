@@ -3,8 +3,10 @@ package fns
 import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // Runner runs function configs the way `novagen fn` runs one: the
@@ -22,7 +24,7 @@ type Runner struct {
 	// EnvironmentEnv); nil, none.
 	Getenv func(string) string
 
-	catalogs map[catalogKey]*schema.Catalog
+	catalogs map[catalogKey]*catalog.Catalog
 }
 
 // catalogKey is a loaded catalog: its path as a config wrote it, the
@@ -63,7 +65,7 @@ func (r *Runner) Run(config *yaml.RNode, items []*yaml.RNode) ([]*yaml.RNode, er
 // rules) in environment env, or returns the one loaded before.
 // Generators and transformers only read a catalog, so the configs can
 // share it.
-func (r *Runner) catalog(base, path, env string) (*schema.Catalog, error) {
+func (r *Runner) catalog(base, path, env string) (*catalog.Catalog, error) {
 	key := catalogKey{base, path, env}
 	if cat, ok := r.catalogs[key]; ok {
 		return cat, nil
@@ -73,12 +75,12 @@ func (r *Runner) catalog(base, path, env string) (*schema.Catalog, error) {
 		return nil, err
 	}
 	defer dir.Close()
-	cat, err := schema.ParseIn(dir, name, data, env)
+	cat, err := load.Options{Checks: generators.Checks()}.ParseIn(dir, name, data, env)
 	if err != nil {
 		return nil, err
 	}
 	if r.catalogs == nil {
-		r.catalogs = map[catalogKey]*schema.Catalog{}
+		r.catalogs = map[catalogKey]*catalog.Catalog{}
 	}
 	r.catalogs[key] = cat
 	return cat, nil

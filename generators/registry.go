@@ -3,9 +3,9 @@
 // and says, here, where its objects go in the startup order; adding one
 // means writing that package and one line below, nothing else.
 //
-// Generator packages import only schema, naming and the shared helpers
+// Generator packages import only catalog, naming and the shared helpers
 // (generators/kube, generators/scripts), never each other: what two of
-// them must agree on is a catalog fact (schema) or a naming convention
+// them must agree on is a catalog fact (catalog) or a naming convention
 // (naming). registry_test.go enforces it.
 package generators
 
@@ -16,6 +16,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/apicontracts"
 	"github.com/novagen/novagen/generators/clickhouse"
 	"github.com/novagen/novagen/generators/dbinit"
@@ -36,7 +37,6 @@ import (
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/generators/workloads"
 	"github.com/novagen/novagen/generators/zookeeper"
-	"github.com/novagen/novagen/schema"
 )
 
 // Generator emits objects from the catalog alone: no I/O, no clock, no
@@ -48,7 +48,12 @@ type Generator struct {
 	// Phase is where the generator's objects go in the startup order
 	// (their Argo CD sync wave).
 	Phase    syncwaves.Phase
-	Generate func(*schema.Catalog) ([]kube.Object, error)
+	Generate func(*catalog.Catalog) ([]kube.Object, error)
+	// Check, if set, is what the generator needs of a catalog beyond the
+	// loader's own validation (its objects' names fitting their limits):
+	// the loader runs it with its own checks (Checks, load.Options) so
+	// that a catalog that loads never makes the generator fail.
+	Check func(*catalog.Catalog) []catalog.Problem
 }
 
 // Transformer changes objects that already exist (generated or hand-written
@@ -57,27 +62,27 @@ type Generator struct {
 type Transformer struct {
 	Name        string
 	Description string
-	Transform   func(*schema.Catalog, []*yaml.RNode) ([]*yaml.RNode, error)
+	Transform   func(*catalog.Catalog, []*yaml.RNode) ([]*yaml.RNode, error)
 }
 
 var registry = []Generator{
-	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate},
-	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate},
-	{postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate},
-	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate},
-	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate},
-	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate},
-	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate},
-	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate},
-	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate},
-	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate},
-	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate},
-	{workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate},
-	{ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate},
-	{monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate},
-	{validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate},
-	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate},
-	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate},
+	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate, nil},
+	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate, nil},
+	{postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate, nil},
+	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate, dbinit.Check},
+	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate, migrations.Check},
+	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate, nil},
+	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate, nil},
+	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate, nil},
+	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate, nil},
+	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate, nil},
+	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate, nil},
+	{workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate, nil},
+	{ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate, nil},
+	{monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate, nil},
+	{validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate, nil},
+	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate, nil},
+	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate, nil},
 }
 
 var transformers = []Transformer{
@@ -86,6 +91,20 @@ var transformers = []Transformer{
 
 // All returns every generator in registry order.
 func All() []Generator { return slices.Clone(registry) }
+
+// Checks are every generator's Check, in registry order: what every
+// entry point that loads a catalog passes to the loader
+// (load.Options{Checks: generators.Checks()}), so that a catalog that
+// loads renders with every generator.
+func Checks() []func(*catalog.Catalog) []catalog.Problem {
+	var out []func(*catalog.Catalog) []catalog.Problem
+	for _, g := range registry {
+		if g.Check != nil {
+			out = append(out, g.Check)
+		}
+	}
+	return out
+}
 
 // Transformers returns every transformer in registry order.
 func Transformers() []Transformer { return slices.Clone(transformers) }
@@ -134,7 +153,7 @@ func byName[T any](names []string, known []T, name func(T) string) ([]T, error) 
 
 // Generate runs the given generators and returns all their objects, each
 // annotated with its sync wave.
-func Generate(cat *schema.Catalog, gens []Generator) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog, gens []Generator) ([]kube.Object, error) {
 	waves := syncwaves.New(cat)
 	var out []kube.Object
 	for _, g := range gens {

@@ -46,7 +46,7 @@ func imports(t *testing.T, dir string) (paths []string, literals []string) {
 }
 
 // TestNoGeneratorImportsAnother: a generator (or transformer) package,
-// tests included, imports only schema, naming and the shared helpers, so
+// tests included, imports only catalog, naming and the shared helpers, so
 // adding or changing one never touches another.
 func TestNoGeneratorImportsAnother(t *testing.T) {
 	entries, err := os.ReadDir(".")
@@ -68,7 +68,7 @@ func TestNoGeneratorImportsAnother(t *testing.T) {
 			}
 			p = strings.TrimPrefix(p, module)
 			if strings.HasPrefix(p, "generators/") && !slices.Contains(shared, p) && p != pkg { // pkg: its external tests
-				t.Errorf("%s imports %s: generators share facts through schema and names through naming", pkg, p)
+				t.Errorf("%s imports %s: generators share facts through catalog and names through naming", pkg, p)
 			}
 		}
 		checked++

@@ -20,7 +20,7 @@ if [ -n "${FUZZ_PARALLEL:-}" ]; then
 fi
 
 targets=(
-  "FuzzParse ./schema"
+  "FuzzParse ./catalog/load"
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"

@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // BenchmarkPluginStaging: examples/staging through novagen build's
@@ -16,7 +16,7 @@ import (
 func BenchmarkPluginStaging(b *testing.B) {
 	b.Run("render", func(b *testing.B) {
 		for b.Loop() {
-			cat, err := schema.Load("../services.yaml")
+			cat, err := load.Load("../services.yaml")
 			if err != nil {
 				b.Fatal(err)
 			}

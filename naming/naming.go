@@ -83,7 +83,7 @@ const (
 )
 
 // Grouped is the name of one group's object when an object that would
-// grow with the catalog is split into groups (schema.Groups): base itself
+// grow with the catalog is split into groups (catalog.Groups): base itself
 // when the whole catalog is one group (suffix ""), so small catalogs keep
 // their names, else base-suffix.
 func Grouped(base, suffix string) string {

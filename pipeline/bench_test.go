@@ -3,14 +3,14 @@ package pipeline
 import (
 	"testing"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // BenchmarkRenderStaging: every generator and transformer on the staging
 // catalog, serialized, as `novagen render` does it.
 func BenchmarkRenderStaging(b *testing.B) {
-	cat, err := schema.Load("../services.yaml")
+	cat, err := load.Load("../services.yaml")
 	if err != nil {
 		b.Fatal(err)
 	}

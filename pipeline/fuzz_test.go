@@ -8,11 +8,12 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/k8snames"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // fuzzLimit is how long one input may take before the fuzz worker is
@@ -33,7 +34,7 @@ func FuzzRender(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		watchdog := time.AfterFunc(fuzzLimit, func() { panic(fmt.Sprintf("Parse and render did not return within %v", fuzzLimit)) })
 		defer watchdog.Stop()
-		cat, err := schema.Parse("fuzz.yaml", data)
+		cat, err := load.Parse("fuzz.yaml", data)
 		if err != nil {
 			return
 		}
@@ -59,7 +60,7 @@ func FuzzRender(f *testing.F) {
 }
 
 // renderOnce runs the whole pipeline as `novagen render` does.
-func renderOnce(t *testing.T, cat *schema.Catalog) ([]byte, []*yaml.RNode) {
+func renderOnce(t *testing.T, cat *catalog.Catalog) ([]byte, []*yaml.RNode) {
 	t.Helper()
 	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
 	if err != nil {

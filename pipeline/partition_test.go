@@ -10,9 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -25,14 +26,14 @@ func TestPartitionsAddUpToTheWholeRender(t *testing.T) {
 	if !testing.Short() && !raceEnabled {
 		sizes = append(sizes, 2000)
 	}
-	catalogs := map[string]*schema.Catalog{}
-	cat, err := schema.Load("../examples/partitioned/services.yaml")
+	catalogs := map[string]*catalog.Catalog{}
+	cat, err := load.Load("../examples/partitioned/services.yaml")
 	require.NoError(t, err)
 	catalogs["examples/partitioned"] = cat
 	for _, n := range sizes {
 		data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
 		require.NoError(t, err)
-		cat, err := schema.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
+		cat, err := load.Parse(fmt.Sprintf("synth-%d.yaml", n), data)
 		require.NoError(t, err)
 		catalogs[fmt.Sprintf("synth %d", n)] = cat
 	}
@@ -83,7 +84,7 @@ type renderedObject struct {
 
 // objectsOf renders cat's partition p ("" for all) and returns its
 // objects by identity, failing on two of one identity.
-func objectsOf(t *testing.T, cat *schema.Catalog, p string) map[string]renderedObject {
+func objectsOf(t *testing.T, cat *catalog.Catalog, p string) map[string]renderedObject {
 	t.Helper()
 	nodes, err := Run(cat, Options{Partition: p}, nil)
 	require.NoError(t, err)

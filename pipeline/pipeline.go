@@ -14,10 +14,11 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // Options select what runs. Nil Generators or Transformers means all of
@@ -26,7 +27,7 @@ type Options struct {
 	Generators   []string
 	Transformers []string
 	// Partition renders one partition of a partitioned catalog (its
-	// services' objects, or for schema.InfrastructurePartition the shared
+	// services' objects, or for catalog.InfrastructurePartition the shared
 	// ones); "" renders everything.
 	Partition string
 }
@@ -42,7 +43,7 @@ type Options struct {
 // (group, kind, namespace, name) that carries novagen's managed-by label
 // (see upserter): kpt runs functions again on a package that holds their
 // output.
-func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
+func Run(cat *catalog.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	sel, err := opts.selection()
 	if err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func Run(cat *schema.Catalog, opts Options, items []*yaml.RNode) ([]*yaml.RNode,
 
 // Render prints what Run makes of cat (with no existing items), sorted,
 // as render.Sort and render.Write would, a batch at a time (Stream).
-func Render(cat *schema.Catalog, opts Options, w io.Writer) error {
+func Render(cat *catalog.Catalog, opts Options, w io.Writer) error {
 	out := render.Writer{W: w}
 	return Stream(cat, opts, out.Write)
 }
@@ -73,7 +74,7 @@ func Render(cat *schema.Catalog, opts Options, w io.Writer) error {
 // converting and transforming each batch just before. Memory then holds
 // the typed objects and one batch of YAML trees, never every tree: those
 // take ten times the memory of the output. emit must not keep the nodes.
-func Stream(cat *schema.Catalog, opts Options, emit func([]*yaml.RNode) error) error {
+func Stream(cat *catalog.Catalog, opts Options, emit func([]*yaml.RNode) error) error {
 	sel, err := opts.selection()
 	if err != nil {
 		return err
@@ -91,7 +92,7 @@ func Stream(cat *schema.Catalog, opts Options, emit func([]*yaml.RNode) error) e
 const streamBatch = 512
 
 // scope is the catalog as opts.Partition renders it.
-func (opts Options) scope(cat *schema.Catalog) (*schema.Catalog, error) {
+func (opts Options) scope(cat *catalog.Catalog) (*catalog.Catalog, error) {
 	if opts.Partition == "" {
 		return cat, nil
 	}
@@ -129,7 +130,7 @@ func (opts Options) selection() (selection, error) {
 // transform applies every selected transformer to items. Transformers
 // change each object on its own (the Transformer contract), so batches of
 // any size give what all items at once give.
-func (sel selection) transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
+func (sel selection) transform(cat *catalog.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	var err error
 	for _, t := range sel.trans {
 		if items, err = t.Transform(cat, items); err != nil {
@@ -141,7 +142,7 @@ func (sel selection) transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yam
 
 // stream sorts the generated objects by the keys their nodes will have,
 // then converts, transforms, checks and emits them a batch at a time.
-func (sel selection) stream(cat *schema.Catalog, emit func([]*yaml.RNode) error) error {
+func (sel selection) stream(cat *catalog.Catalog, emit func([]*yaml.RNode) error) error {
 	objs, err := generators.Generate(cat, sel.gens)
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func (sel selection) stream(cat *schema.Catalog, emit func([]*yaml.RNode) error)
 // emit transforms and checks one batch of generated nodes and hands it
 // on; keys are their sort keys (nil when already sorted as nodes), which
 // the transformers must leave as they are, or the order would be wrong.
-func (sel selection) emit(cat *schema.Catalog, nodes []*yaml.RNode, keys []render.Key, emit func([]*yaml.RNode) error) error {
+func (sel selection) emit(cat *catalog.Catalog, nodes []*yaml.RNode, keys []render.Key, emit func([]*yaml.RNode) error) error {
 	n := len(nodes)
 	nodes, err := sel.transform(cat, nodes)
 	if err != nil {
@@ -196,7 +197,7 @@ func (sel selection) emit(cat *schema.Catalog, nodes []*yaml.RNode, keys []rende
 // line per catalog problem, FILE:LINE:COL first, as compilers do; any
 // other error prefixed with "novagen: ".
 func PrintError(w io.Writer, err error) {
-	var errs schema.Errors
+	var errs load.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
 			fmt.Fprintln(w, e.Error())

@@ -7,22 +7,23 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
-func staging(t testing.TB) *schema.Catalog {
+func staging(t testing.TB) *catalog.Catalog {
 	t.Helper()
-	cat, err := schema.Load("../services.yaml")
+	cat, err := load.Load("../services.yaml")
 	require.NoError(t, err)
 	return cat
 }
 
 // renderBytes runs the pipeline and serializes sorted, as `novagen render`.
-func renderBytes(t *testing.T, cat *schema.Catalog, opts Options) []byte {
+func renderBytes(t *testing.T, cat *catalog.Catalog, opts Options) []byte {
 	t.Helper()
 	out, err := Run(cat, opts, nil)
 	require.NoError(t, err)
@@ -86,19 +87,19 @@ func TestRenderMatchesRun(t *testing.T) {
 	paths, err := filepath.Glob("../generators/*/testdata/*/catalog.yaml")
 	require.NoError(t, err)
 	paths = append(paths, "../services.yaml", "../test/catalogs/longest-names.yaml")
-	var cats []*schema.Catalog
+	var cats []*catalog.Catalog
 	for _, p := range paths {
-		cat, err := schema.Load(p)
+		cat, err := load.Load(p)
 		require.NoError(t, err)
 		cats = append(cats, cat)
 	}
 	data, err := synth.Catalog(synth.Options{Services: 300, Seed: 5})
 	require.NoError(t, err)
-	cat, err := schema.Parse("synth.yaml", data)
+	cat, err := load.Parse("synth.yaml", data)
 	require.NoError(t, err)
 	cats = append(cats, cat)
 	objects := 0
-	check := func(cat *schema.Catalog, opts Options) {
+	check := func(cat *catalog.Catalog, opts Options) {
 		t.Helper()
 		want := renderBytes(t, cat, opts)
 		var got bytes.Buffer

@@ -6,8 +6,8 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 )
 
 // MaxObjectBytes is the most YAML one generated object may take: half
@@ -25,7 +25,7 @@ const MaxObjectBytes = 512 << 10
 // its generator and the catalog part it belongs to. An upper estimate
 // of its YAML decides whether to serialize it to measure exactly, so
 // the render serializes almost nothing twice.
-func checkSize(cat *schema.Catalog, n *yaml.RNode) error {
+func checkSize(cat *catalog.Catalog, n *yaml.RNode) error {
 	if estimate(n.YNode(), 0) <= MaxObjectBytes/2 {
 		return nil
 	}
@@ -43,7 +43,7 @@ func checkSize(cat *schema.Catalog, n *yaml.RNode) error {
 
 // catalogPart names the catalog entry an object belongs to, when it
 // belongs to one: ", from services[3] (auth-service)".
-func catalogPart(cat *schema.Catalog, n *yaml.RNode) string {
+func catalogPart(cat *catalog.Catalog, n *yaml.RNode) string {
 	owner, ok := n.GetAnnotations()[kube.AnnotationNode]
 	if !ok {
 		owner = n.GetLabels()[kube.LabelName]

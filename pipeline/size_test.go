@@ -8,15 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestSizeGuard: an object over MaxObjectBytes fails the render, naming
 // it, its generator and its catalog entry; one just under passes, and
 // the estimate never lets an object over the limit through unmeasured.
 func TestSizeGuard(t *testing.T) {
-	cat, err := schema.Load("../services.yaml")
+	cat, err := load.Load("../services.yaml")
 	require.NoError(t, err)
 	configMap := func(bytes int, owner string) *yaml.RNode {
 		n := yaml.MustParse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  labels: {" + kube.LabelName + ": " + owner + "}\n  annotations: {" + kube.AnnotationGenerator + ": db-init}\ndata:\n  script: |\n    x\n")
@@ -41,7 +41,7 @@ func TestSizeGuard(t *testing.T) {
 // TestRenderIsWithinTheGuard: Nova's render passes the guard (Run
 // checks every generated object).
 func TestRenderIsWithinTheGuard(t *testing.T) {
-	cat, err := schema.Load("../services.yaml")
+	cat, err := load.Load("../services.yaml")
 	require.NoError(t, err)
 	_, err = Run(cat, Options{}, nil)
 	assert.NoError(t, err)

@@ -15,10 +15,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -55,9 +56,9 @@ func toNodeCorpus(t *testing.T) []any {
 		t.Fatal(err)
 	}
 	paths = append(paths, "../services.yaml", "../test/catalogs/longest-names.yaml")
-	var cats []*schema.Catalog
+	var cats []*catalog.Catalog
 	for _, p := range paths {
-		cat, err := schema.Load(p)
+		cat, err := load.Load(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +68,7 @@ func toNodeCorpus(t *testing.T) []any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := schema.Parse("synth.yaml", data)
+	cat, err := load.Parse("synth.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@
 //
 // Every catalog it writes loads: a trait whose share would outgrow a
 // per-catalog limit of the loader stops at it (ClickHouse clients at
-// schema.MaxClickHouseClients, reached at about 10 000 services).
+// load.MaxClickHouseClients, reached at about 10 000 services).
 //
-// It writes through the loader's own types (package schema), whose
+// It writes through the model's own types (package catalog), whose
 // omitempty and omitzero tags leave out what a catalog does not state, so
 // what synth writes is what the schema describes.
 package synth
@@ -29,7 +29,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // MaxServices is the largest catalog Catalog writes.
@@ -47,7 +48,7 @@ const (
 	postgresShare   = 0.90 // of the owners: wait for postgres
 	topicUserShare  = 0.10 // produce and/or consume topics (exactly, at least one)
 	redisShare      = 0.30
-	clickhouseShare = 0.04 // up to schema.MaxClickHouseClients (about 10 000 services)
+	clickhouseShare = 0.04 // up to load.MaxClickHouseClients (about 10 000 services)
 	externalShare   = 0.05
 	replicasShare   = 0.10 // override the default replicas
 	resourcesShare  = 0.10 // override the default memory limit
@@ -87,7 +88,7 @@ func team(i, teams int) string {
 
 // externals are the components outside the namespace every synthetic
 // catalog declares.
-var externals = []schema.External{
+var externals = []catalog.External{
 	{Name: "elasticsearch", Host: "elasticsearch.search.svc.cluster.local", Port: 9200},
 	{Name: "neo4j", Host: "neo4j.graph.svc.cluster.local", Port: 7687},
 }
@@ -107,31 +108,31 @@ func Catalog(o Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func generate(o Options) schema.Catalog {
+func generate(o Options) catalog.Catalog {
 	n := o.Services
 	r := rand.New(rand.NewPCG(o.Seed, 0x6e6f766167656e)) // "novagen"
 	name := func(prefix string, i int) string { return fmt.Sprintf("%s%0*d", prefix, len(strconv.Itoa(n)), i) }
 
-	topics := make([]schema.Topic, max(1, (n+5)/10))
+	topics := make([]catalog.Topic, max(1, (n+5)/10))
 	for i := range topics {
-		topics[i] = schema.Topic{Name: name("topic-", i+1), Partitions: 1 + r.IntN(maxPartitions)}
+		topics[i] = catalog.Topic{Name: name("topic-", i+1), Partitions: 1 + r.IntN(maxPartitions)}
 	}
 
 	owners := exactly(r, n, int(float64(n)*dbOwnerShare+0.5))
 	topicUsers := exactly(r, n, max(1, int(float64(n)*topicUserShare+0.5)))
-	var dbs []schema.Database
+	var dbs []catalog.Database
 	clickhouseClients := 0 // at most the one installation's limit
 	teams, hashed := partitionsFor(n)
-	services := make([]schema.Service, n)
+	services := make([]catalog.Service, n)
 	for i := range services {
-		s := schema.Service{Name: name("svc-", i+1)}
+		s := catalog.Service{Name: name("svc-", i+1)}
 		if t := team(i, teams); t != "" {
 			s.Labels = map[string]string{teamLabel: t}
 		}
 		var infra []string
 		if owners[i] {
 			s.Database = name("db_", i+1)
-			dbs = append(dbs, schema.Database{Name: s.Database})
+			dbs = append(dbs, catalog.Database{Name: s.Database})
 			if r.Float64() < postgresShare {
 				infra = append(infra, "postgres")
 			}
@@ -152,7 +153,7 @@ func generate(o Options) schema.Catalog {
 		}
 		// The draw is made for every service, so catalogs below the
 		// limit are the same whether or not it exists.
-		if r.Float64() < clickhouseShare && clickhouseClients < schema.MaxClickHouseClients {
+		if r.Float64() < clickhouseShare && clickhouseClients < load.MaxClickHouseClients {
 			infra = append(infra, "clickhouse")
 			clickhouseClients++
 		}
@@ -164,7 +165,7 @@ func generate(o Options) schema.Catalog {
 			s.Replicas = new(int32(2 + r.IntN(2)))
 		}
 		if r.Float64() < resourcesShare {
-			s.Resources = schema.Resources{Limits: map[string]string{"memory": "512Mi"}}
+			s.Resources = catalog.Resources{Limits: map[string]string{"memory": "512Mi"}}
 		}
 		services[i] = s
 	}
@@ -173,7 +174,7 @@ func generate(o Options) schema.Catalog {
 	// reporting role so every catalog has at least one reader role.
 	firstLegacy := len(dbs)
 	for i := range max(1, n/50) {
-		dbs = append(dbs, schema.Database{Name: name("legacy_", i+1), Description: "legacy, kept for reads", ReadOnly: true})
+		dbs = append(dbs, catalog.Database{Name: name("legacy_", i+1), Description: "legacy, kept for reads", ReadOnly: true})
 	}
 	for i := range dbs {
 		// "reader_" + a database name is never a service's role (svc_…),
@@ -183,44 +184,44 @@ func generate(o Options) schema.Catalog {
 		}
 	}
 
-	return schema.Catalog{
-		APIVersion: schema.APIVersion,
-		Kind:       schema.Kind,
-		Metadata:   schema.Metadata{Name: "synth"},
-		Spec: schema.Spec{
+	return catalog.Catalog{
+		APIVersion: catalog.APIVersion,
+		Kind:       catalog.Kind,
+		Metadata:   catalog.Metadata{Name: "synth"},
+		Spec: catalog.Spec{
 			Namespace: "synth",
-			Defaults: schema.Defaults{
-				Image:     schema.ImageDefaults{Registry: "registry.synth.internal/synth", Tag: "1.0.0"},
-				Ports:     schema.DefaultPorts{GRPC: 50051, Metrics: 9090},
-				Wait:      schema.Wait{Retries: 30, Interval: duration("2s")},
+			Defaults: catalog.Defaults{
+				Image:     catalog.ImageDefaults{Registry: "registry.synth.internal/synth", Tag: "1.0.0"},
+				Ports:     catalog.DefaultPorts{GRPC: 50051, Metrics: 9090},
+				Wait:      catalog.Wait{Retries: 30, Interval: duration("2s")},
 				Replicas:  new(int32(1)),
 				RunAsUser: 10001,
-				Resources: schema.Resources{
+				Resources: catalog.Resources{
 					Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
 					Limits:   map[string]string{"cpu": "500m", "memory": "256Mi"},
 				},
 			},
-			Images: schema.Images{
+			Images: catalog.Images{
 				Postgres: "postgres:15-alpine",
 				Busybox:  "busybox:1.36.1",
 				Sqlx:     "registry.synth.internal/tools/sqlx-cli:0.8.2",
 			},
-			Secrets: schema.Secrets{
-				Store:           schema.SecretStoreRef{Kind: "ClusterSecretStore", Name: "aws-secrets-manager"},
+			Secrets: catalog.Secrets{
+				Store:           catalog.SecretStoreRef{Kind: "ClusterSecretStore", Name: "aws-secrets-manager"},
 				KeyPrefix:       "synth/bench",
 				RefreshInterval: duration("1h"),
 			},
-			Monitoring: schema.Monitoring{Namespace: "monitoring", PodLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
-			Migrations: schema.Migrations{Source: "/migrations", ActiveDeadline: duration("30m")},
-			Partitions: &schema.Partitions{Label: teamLabel, Hashed: hashed},
-			Infrastructure: schema.Infrastructure{
-				Postgres: &schema.Postgres{Component: port(5432), Extensions: []string{"uuid-ossp", "pgcrypto"}},
-				Redis: &schema.Redis{Component: port(6379), Nodes: 3, Storage: "10Gi", Memory: "512Mi",
+			Monitoring: catalog.Monitoring{Namespace: "monitoring", PodLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+			Migrations: catalog.Migrations{Source: "/migrations", ActiveDeadline: duration("30m")},
+			Partitions: &catalog.Partitions{Label: teamLabel, Hashed: hashed},
+			Infrastructure: catalog.Infrastructure{
+				Postgres: &catalog.Postgres{Component: port(5432), Extensions: []string{"uuid-ossp", "pgcrypto"}},
+				Redis: &catalog.Redis{Component: port(6379), Nodes: 3, Storage: "10Gi", Memory: "512Mi",
 					MaxmemoryPolicy: "allkeys-lru"},
-				Zookeeper: &schema.Zookeeper{Component: port(2181)},
-				Kafka: &schema.Kafka{Component: port(9092), Mode: schema.KafkaModeZookeeper, Brokers: 1,
+				Zookeeper: &catalog.Zookeeper{Component: port(2181)},
+				Kafka: &catalog.Kafka{Component: port(9092), Mode: catalog.KafkaModeZookeeper, Brokers: 1,
 					Retention: duration("168h"), JMXPort: 9999},
-				ClickHouse: &schema.ClickHouse{Component: port(9000), HTTPPort: 8123, Shards: 1, Replicas: 1,
+				ClickHouse: &catalog.ClickHouse{Component: port(9000), HTTPPort: 8123, Shards: 1, Replicas: 1,
 					Storage: "50Gi", Database: "analytics"},
 				External: externals,
 			},
@@ -232,11 +233,11 @@ func generate(o Options) schema.Catalog {
 }
 
 // port is a managed component listening on p.
-func port(p int32) schema.Component { return schema.Component{Port: p} }
+func port(p int32) catalog.Component { return catalog.Component{Port: p} }
 
 // duration is a constant duration of the catalog synth writes.
-func duration(s string) schema.Duration {
-	d, err := schema.ParseDuration(s)
+func duration(s string) catalog.Duration {
+	d, err := catalog.ParseDuration(s)
 	if err != nil {
 		panic(err) // a constant above is not a duration
 	}
@@ -253,7 +254,7 @@ func exactly(r *rand.Rand, n, k int) []bool {
 }
 
 // pickTopics returns 1 to maxTopicsPerUse distinct topics, in catalog order.
-func pickTopics(r *rand.Rand, topics []schema.Topic) []string {
+func pickTopics(r *rand.Rand, topics []catalog.Topic) []string {
 	idx := distinct(r, len(topics), 1+r.IntN(maxTopicsPerUse), func() int { return r.IntN(len(topics)) })
 	names := make([]string, len(idx))
 	for i, j := range idx {
@@ -266,7 +267,7 @@ func pickTopics(r *rand.Rand, topics []schema.Topic) []string {
 // this one, in catalog order, so the graph can never have a cycle. Early
 // services are picked more often: like auth or user services, a few core
 // services have many dependents.
-func earlier(r *rand.Rand, before []schema.Service) []string {
+func earlier(r *rand.Rand, before []catalog.Service) []string {
 	idx := distinct(r, len(before), r.IntN(maxServiceDeps+1), func() int {
 		u := r.Float64()
 		return int(u * u * float64(len(before)))

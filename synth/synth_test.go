@@ -10,16 +10,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novagen/novagen/schema"
+	catmodel "github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 var seeds = []uint64{1, 2, 0xdecafbad}
 
-func load(t *testing.T, o Options) *schema.Catalog {
+func loadCatalog(t *testing.T, o Options) *catmodel.Catalog {
 	t.Helper()
 	data, err := Catalog(o)
 	require.NoError(t, err)
-	cat, err := schema.Parse("synth.yaml", data)
+	cat, err := load.Parse("synth.yaml", data)
 	require.NoError(t, err, "synth --services %d --seed %d does not load", o.Services, o.Seed)
 	return cat
 }
@@ -28,7 +29,7 @@ func TestCatalogLoadsWithItsShape(t *testing.T) {
 	for _, n := range []int{1, 2, 15, 100, 1000} {
 		for _, seed := range seeds {
 			t.Run(fmt.Sprintf("services=%d/seed=%d", n, seed), func(t *testing.T) {
-				checkShape(t, n, load(t, Options{Services: n, Seed: seed}))
+				checkShape(t, n, loadCatalog(t, Options{Services: n, Seed: seed}))
 			})
 		}
 	}
@@ -36,7 +37,7 @@ func TestCatalogLoadsWithItsShape(t *testing.T) {
 
 // TestCatalogLoadsAtLargeSizes: synth's output loads at every size it
 // accepts, here around the loader's per-catalog limit (ClickHouse
-// clients reach schema.MaxClickHouseClients at about 10 000 services)
+// clients reach load.MaxClickHouseClients at about 10 000 services)
 // and at the largest. Each takes seconds to load, the largest about 20 s
 // and 2 GB (writing its 14 MB of YAML is half of it); under the race
 // detector that one takes minutes and many GB, so it runs only without
@@ -51,7 +52,7 @@ func TestCatalogLoadsAtLargeSizes(t *testing.T) {
 			if n == MaxServices && raceEnabled {
 				t.Skip("the largest catalog under the race detector: minutes and many GB")
 			}
-			checkShape(t, n, load(t, Options{Services: n, Seed: 1}))
+			checkShape(t, n, loadCatalog(t, Options{Services: n, Seed: 1}))
 		})
 	}
 }
@@ -68,12 +69,12 @@ func TestCatalogStaysWithinLoaderLimits(t *testing.T) {
 				if slices.Contains(s.DependsOn, "clickhouse") {
 					clickhouse++
 				}
-				assert.LessOrEqual(t, len(s.DependsOn), schema.MaxDependsOn, s.Name)
-				assert.LessOrEqual(t, max(len(s.Produces), len(s.Consumes)), schema.MaxServiceTopics, s.Name)
+				assert.LessOrEqual(t, len(s.DependsOn), load.MaxDependsOn, s.Name)
+				assert.LessOrEqual(t, max(len(s.Produces), len(s.Consumes)), load.MaxServiceTopics, s.Name)
 			}
-			assert.LessOrEqual(t, clickhouse, schema.MaxClickHouseClients, "ClickHouse clients at %d services, seed %d", n, seed)
+			assert.LessOrEqual(t, clickhouse, load.MaxClickHouseClients, "ClickHouse clients at %d services, seed %d", n, seed)
 			assert.Positive(t, clickhouse)
-			assert.LessOrEqual(t, c.Spec.Partitions.Hashed, schema.MaxHashedPartitions, "hashed partitions at %d services", n)
+			assert.LessOrEqual(t, c.Spec.Partitions.Hashed, catmodel.MaxHashedPartitions, "hashed partitions at %d services", n)
 		}
 	}
 }
@@ -82,7 +83,7 @@ func TestCatalogStaysWithinLoaderLimits(t *testing.T) {
 // name widths and "at least one" rules change.
 func TestCatalogLoadsForEverySmallSize(t *testing.T) {
 	for n := 1; n <= 120; n++ {
-		load(t, Options{Services: n, Seed: uint64(n)})
+		loadCatalog(t, Options{Services: n, Seed: uint64(n)})
 	}
 }
 
@@ -90,7 +91,7 @@ var dns1035 = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 
 // checkShape checks, from the loaded catalog, what makes a synthetic
 // catalog look like a real one.
-func checkShape(t *testing.T, n int, cat *schema.Catalog) {
+func checkShape(t *testing.T, n int, cat *catmodel.Catalog) {
 	t.Helper()
 	s := cat.Spec
 	assert.Equal(t, "synth", cat.Metadata.Name)

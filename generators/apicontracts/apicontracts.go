@@ -11,7 +11,7 @@
 //     code with protoc or buf;
 //   - ConfigMap <catalog>-service-registry: every catalog service (address,
 //     database, ports, dependencies, health endpoint, topics) as YAML and
-//     JSON, from one struct built from the catalog (schema.ServiceRegistry);
+//     JSON, from one struct built from the catalog (catalog.ServiceRegistry);
 //   - ConfigMap <catalog>-proto-docs: usage guidelines, the proto services
 //     with their RPCs, and messages in Markdown; not the catalog's services
 //     (the registry lists them), so adding one leaves the docs alone;
@@ -22,7 +22,7 @@
 //     breaking changes against it.
 //
 // The loader has read, compiled and size-checked everything
-// (schema.Catalog.ContractConfigMaps); this package only wraps it in
+// (catalog.Catalog.ContractConfigMaps); this package only wraps it in
 // objects. The Job needs no network: the namespace's default-deny policy
 // covers its pods and nothing allows them any traffic.
 package apicontracts
@@ -35,10 +35,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/novagen/novagen/contracts"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/contracts/registry"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -70,14 +70,14 @@ const (
 
 // Generate returns the contract ConfigMaps and the validation Job;
 // nothing for a catalog without spec.contracts.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	c := cat.Spec.Contracts
 	cms := cat.ContractConfigMaps()
 	if c == nil || len(cms) == 0 || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
 	}
 	var out []kube.Object
-	trees := map[string]contracts.ConfigMap{}
+	trees := map[string]registry.ConfigMap{}
 	for _, cm := range cms {
 		out = append(out, &corev1.ConfigMap{
 			TypeMeta:   kube.TypeMeta("v1", "ConfigMap"),
@@ -88,7 +88,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 			trees[cm.Name] = cm
 		}
 	}
-	current := trees[naming.ProtoDefinitions(cat.Metadata.Name, contracts.Major(c.Version))]
+	current := trees[naming.ProtoDefinitions(cat.Metadata.Name, registry.Major(c.Version))]
 	previous, hasPrevious := trees[naming.ProtoDefinitionsPrevious(cat.Metadata.Name)]
 	job, err := validateJob(cat, current, previous, hasPrevious)
 	if err != nil {
@@ -101,7 +101,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // (kubelet adds ..data and timestamped directories, and the files are
 // symlinks), so a busybox init container first copies the restored
 // paths, symlinks followed, into an emptyDir.
-func validateJob(cat *schema.Catalog, current, previous contracts.ConfigMap, hasPrevious bool) (kube.Object, error) {
+func validateJob(cat *catalog.Catalog, current, previous registry.ConfigMap, hasPrevious bool) (kube.Object, error) {
 	pod := corev1.PodSpec{
 		InitContainers: []corev1.Container{copyContainer(cat, "copy-definitions", volumeCurrent, MountCurrent, current, volumeWorkCurrent, WorkCurrent)},
 		Volumes:        []corev1.Volume{treeVolume(volumeCurrent, current), kube.EmptyDir(volumeWorkCurrent), kube.EmptyDir(volumeCache)},
@@ -125,7 +125,7 @@ func validateJob(cat *schema.Catalog, current, previous contracts.ConfigMap, has
 }
 
 // treeVolume mounts a tree ConfigMap with items restoring every path.
-func treeVolume(name string, cm contracts.ConfigMap) corev1.Volume {
+func treeVolume(name string, cm registry.ConfigMap) corev1.Volume {
 	var items []corev1.KeyToPath
 	for _, key := range slices.Sorted(maps.Keys(cm.Paths)) {
 		items = append(items, corev1.KeyToPath{Key: key, Path: cm.Paths[key]})
@@ -139,7 +139,7 @@ func treeVolume(name string, cm contracts.ConfigMap) corev1.Volume {
 // copyContainer copies the top-level entries the items restore (never
 // kubelet's ..data) from mount to dest, following symlinks. Exec form:
 // busybox needs no shell for it.
-func copyContainer(cat *schema.Catalog, name, volume, mount string, cm contracts.ConfigMap, destVolume, dest string) corev1.Container {
+func copyContainer(cat *catalog.Catalog, name, volume, mount string, cm registry.ConfigMap, destVolume, dest string) corev1.Container {
 	tops := map[string]bool{}
 	for _, p := range cm.Paths {
 		top, _, _ := strings.Cut(p, "/")
@@ -162,7 +162,7 @@ func copyContainer(cat *schema.Catalog, name, volume, mount string, cm contracts
 }
 
 // bufContainer runs buf (the image's entrypoint) with args.
-func bufContainer(cat *schema.Catalog, name string, trees []corev1.VolumeMount, args ...string) corev1.Container {
+func bufContainer(cat *catalog.Catalog, name string, trees []corev1.VolumeMount, args ...string) corev1.Container {
 	return corev1.Container{
 		Name:  name,
 		Image: cat.Spec.Images.Buf,
@@ -172,7 +172,7 @@ func bufContainer(cat *schema.Catalog, name string, trees []corev1.VolumeMount, 
 			{Name: "HOME", Value: "/tmp"},
 		},
 		VolumeMounts: append(slices.Clone(trees), corev1.VolumeMount{Name: volumeCache, MountPath: CacheDir}),
-		Resources: kube.Resources(schema.Resources{
+		Resources: kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
 			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
 		}),

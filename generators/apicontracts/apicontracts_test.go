@@ -18,11 +18,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/novagen/novagen/contracts"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/contracts/registry"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
@@ -84,7 +85,7 @@ func restore(t *testing.T, objs map[string]any, job *batchv1.Job) map[string]tre
 	return out
 }
 
-func render(t *testing.T, path string) (*schema.Catalog, map[string]any, *batchv1.Job) {
+func render(t *testing.T, path string) (*catalog.Catalog, map[string]any, *batchv1.Job) {
 	t.Helper()
 	cat := generatortest.Load(t, path)
 	objs, err := Generate(cat)
@@ -162,7 +163,7 @@ func TestRegistryMatchesCatalog(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			cat, objs, _ := render(t, path)
 			cm := objs["ConfigMap/"+naming.ServiceRegistry(cat.Metadata.Name)].(*corev1.ConfigMap)
-			var fromJSON, fromYAML contracts.Registry
+			var fromJSON, fromYAML registry.Registry
 			require.NoError(t, json.Unmarshal([]byte(cm.Data[naming.KeyRegistryJSON]), &fromJSON))
 			require.NoError(t, yaml.UnmarshalStrict([]byte(cm.Data[naming.KeyRegistryYAML]), &fromYAML))
 			assert.Equal(t, fromJSON, fromYAML, "YAML and JSON say the same")
@@ -244,7 +245,7 @@ func TestPartitionsAddUp(t *testing.T) {
 	root, err := os.OpenRoot("../..")
 	require.NoError(t, err)
 	defer root.Close()
-	cat, err := schema.ParseIn(root, "services.yaml", []byte(partitioned), "")
+	cat, err := load.ParseIn(root, "services.yaml", []byte(partitioned), "")
 	require.NoError(t, err)
 	generatortest.SharedPartitionsAddUp(t, Generate, cat)
 }

@@ -39,10 +39,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -84,7 +84,7 @@ const (
 // Generate returns the installation and its policy when managed, and the
 // schema ConfigMap, Job and policies; nothing for a catalog without
 // ClickHouse.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	ch := cat.Spec.Infrastructure.ClickHouse
 	if ch == nil || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
@@ -116,7 +116,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 }
 
 // installation is the ClickHouseInstallation.
-func installation(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint) *Installation {
+func installation(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpoint) *Installation {
 	c := corev1.Container{
 		Name:  ContainerName,
 		Image: cat.Spec.Images.ClickHouse,
@@ -192,7 +192,7 @@ func installation(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint
 // coordination is the ZooKeeper of replicated tables and ON CLUSTER DDL:
 // the catalog's, at its client Service (as Kafka reaches it). The loader
 // requires one for replicas.
-func coordination(cat *schema.Catalog, ch *schema.ClickHouse) *Zookeeper {
+func coordination(cat *catalog.Catalog, ch *catalog.ClickHouse) *Zookeeper {
 	if !ch.Replicated() {
 		return nil
 	}
@@ -202,7 +202,7 @@ func coordination(cat *schema.Catalog, ch *schema.ClickHouse) *Zookeeper {
 
 // distribution puts no two ClickHouse pods of the installation on one
 // node, so a node's loss takes one replica at most.
-func distribution(ch *schema.ClickHouse) []PodDistribution {
+func distribution(ch *catalog.ClickHouse) []PodDistribution {
 	if !ch.Replicated() {
 		return nil
 	}
@@ -212,7 +212,7 @@ func distribution(ch *schema.ClickHouse) []PodDistribution {
 // Users is the installation's configuration.users: a login per client
 // service and one for the schema Job, keyed user/setting as the operator
 // reads it.
-func Users(cat *schema.Catalog, ch *schema.ClickHouse) map[string]any {
+func Users(cat *catalog.Catalog, ch *catalog.ClickHouse) map[string]any {
 	users := map[string]any{}
 	db := ident(ch.Database)
 	onDB := func(grants []string) string { return "GRANT " + strings.Join(grants, ", ") + " ON " + db + ".*" }
@@ -244,14 +244,14 @@ var SchemaGrants = []string{"CREATE DATABASE", "CREATE TABLE", "SHOW TABLES"}
 
 // operatorPolicy lets the operator (another namespace) query the pods
 // over HTTP, which it does to manage and monitor them.
-func operatorPolicy(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint) kube.Object {
+func operatorPolicy(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpoint) kube.Object {
 	return kube.IngressFrom(cat, Name, naming.ClickHouseFromOperator, ep.PodLabels,
 		kube.PeerIn(ch.Operator.Namespace, ch.Operator.PodLabels), ch.HTTPPort)
 }
 
 // schemaJob applies the DDL with clickhouse-client from the server image,
 // as the catalog's UID (the client writes no file).
-func schemaJob(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint, ddlHash string) (kube.Object, error) {
+func schemaJob(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpoint, ddlHash string) (kube.Object, error) {
 	retries, interval := kube.StretchedWait(cat.Spec.Defaults.Wait, MinSchemaWait)
 	c := corev1.Container{
 		Name:    "schema-init",
@@ -269,7 +269,7 @@ func schemaJob(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint, d
 			kube.SecretEnv(scripts.EnvClickHousePassword, naming.ClickHouseSchemaSecret, naming.KeyPassword),
 		},
 		VolumeMounts: []corev1.VolumeMount{{Name: schemaVolume, MountPath: SchemaDir, ReadOnly: true}},
-		Resources: kube.Resources(schema.Resources{
+		Resources: kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "50m", "memory": "128Mi"},
 			Limits:   map[string]string{"cpu": "500m", "memory": "512Mi"},
 		}),

@@ -13,25 +13,26 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
 // catalogs are every catalog of this package's cases and services.yaml.
-func catalogs(t *testing.T) map[string]*schema.Catalog {
+func catalogs(t *testing.T) map[string]*catalog.Catalog {
 	t.Helper()
 	paths, err := filepath.Glob("testdata/*/catalog.yaml")
 	require.NoError(t, err)
 	paths = append(paths, "../../services.yaml")
-	out := map[string]*schema.Catalog{}
+	out := map[string]*catalog.Catalog{}
 	for _, p := range paths {
-		cat, err := schema.Load(p)
+		cat, err := load.Load(p)
 		require.NoError(t, err, p)
 		out[p] = cat
 	}
@@ -42,7 +43,7 @@ func catalogs(t *testing.T) map[string]*schema.Catalog {
 // deletion, a login per client service with its password from a Secret
 // and the pod network, the five tables.
 func TestStaging(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -143,7 +144,7 @@ func TestDDLMatchesCatalog(t *testing.T) {
 			var cols [][2]string
 			types := map[string]string{}
 			for _, c := range tbl.Columns {
-				canon, err := schema.ParseColumnType(c.Type)
+				canon, err := catalog.ParseColumnType(c.Type)
 				require.NoError(t, err)
 				cols = append(cols, [2]string{c.Name, canon.String()})
 				types[c.Name] = canon.String()
@@ -163,9 +164,9 @@ func TestDDLMatchesCatalog(t *testing.T) {
 			}
 			assert.Equal(t, engine, got.engine, name)
 			switch {
-			case tbl.Engine == schema.EngineSummingMergeTree && len(tbl.Sum) > 0:
+			case tbl.Engine == catalog.EngineSummingMergeTree && len(tbl.Sum) > 0:
 				assert.Equal(t, "("+strings.Join(tbl.Sum, ",")+")", args, name)
-			case tbl.Engine == schema.EngineReplacingMergeTree && tbl.Version != "":
+			case tbl.Engine == catalog.EngineReplacingMergeTree && tbl.Version != "":
 				assert.Equal(t, tbl.Version, args, name)
 			default:
 				assert.Empty(t, args, name)
@@ -211,7 +212,7 @@ func TestDDLMatchesCatalog(t *testing.T) {
 // the database first and then every table, logs one line per table, and
 // never prints the password.
 func TestSchemaJobRuns(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)

@@ -4,14 +4,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/scripts"
-	"github.com/novagen/novagen/schema"
 )
 
 // Schema is the DDL ConfigMap's data: database.sql, then a
 // table-<name>.sql per catalog table (scripts.ClickHouseSchema applies
 // them in that order). Every statement is CREATE … IF NOT EXISTS.
-func Schema(ch *schema.ClickHouse) map[string]string {
+func Schema(ch *catalog.ClickHouse) map[string]string {
 	out := map[string]string{scripts.ClickHouseDatabaseFile: DatabaseDDL(ch)}
 	for i := range ch.Tables {
 		t := &ch.Tables[i]
@@ -21,13 +21,13 @@ func Schema(ch *schema.ClickHouse) map[string]string {
 }
 
 // DatabaseDDL creates the analytics database (on every replica).
-func DatabaseDDL(ch *schema.ClickHouse) string {
+func DatabaseDDL(ch *catalog.ClickHouse) string {
 	return "CREATE DATABASE IF NOT EXISTS " + ident(ch.Database) + onCluster(ch) + ";\n"
 }
 
 // onCluster runs a statement on every host of a replicated installation
 // (distributed DDL, through ZooKeeper); nothing for a single host.
-func onCluster(ch *schema.ClickHouse) string {
+func onCluster(ch *catalog.ClickHouse) string {
 	if !ch.Replicated() {
 		return ""
 	}
@@ -48,10 +48,10 @@ const ReplicaPath = "/clickhouse/tables/{shard}/{database}/{table}"
 //
 // With replicas every table is the Replicated variant of its engine and
 // every statement runs ON CLUSTER.
-func TableDDL(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
+func TableDDL(ch *catalog.ClickHouse, t *catalog.ClickHouseTable) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE IF NOT EXISTS " + ident(ch.Database) + "." + ident(t.Name) + onCluster(ch) + "\n(\n")
-	kinds := map[string]*schema.ColumnType{}
+	kinds := map[string]*catalog.ColumnType{}
 	for i, c := range t.Columns {
 		kinds[c.Name] = c.Kind
 		b.WriteString("    " + ident(c.Name) + " " + c.Kind.String())
@@ -75,7 +75,7 @@ func TableDDL(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
 // engine is the ENGINE clause: SummingMergeTree((columns)) when the
 // catalog lists what to sum, ReplacingMergeTree(version); with replicas
 // ReplicatedSummingMergeTree('<path>', '{replica}', (columns)) and so on.
-func engine(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
+func engine(ch *catalog.ClickHouse, t *catalog.ClickHouseTable) string {
 	var args []string
 	name := t.Engine
 	if ch.Replicated() {
@@ -83,9 +83,9 @@ func engine(ch *schema.ClickHouse, t *schema.ClickHouseTable) string {
 		args = append(args, "'"+ReplicaPath+"'", "'{replica}'")
 	}
 	switch {
-	case t.Engine == schema.EngineSummingMergeTree && len(t.Sum) > 0:
+	case t.Engine == catalog.EngineSummingMergeTree && len(t.Sum) > 0:
 		args = append(args, tuple(t.Sum))
-	case t.Engine == schema.EngineReplacingMergeTree && t.Version != "":
+	case t.Engine == catalog.EngineReplacingMergeTree && t.Version != "":
 		args = append(args, ident(t.Version))
 	}
 	if len(args) == 0 {

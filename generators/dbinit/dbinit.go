@@ -4,13 +4,13 @@
 // postgres-db-init-<hash> that runs them.
 //
 // So that no object grows with the catalog, the databases are split into
-// groups of at most schema.DatabasesPerInitGroup (schema.Groups), each
+// groups of at most DatabasesPerInitGroup (catalog.Groups), each
 // with its own ConfigMap, Job and password-sync CronJob, named
 // <name>-<suffix> (postgres-init-scripts-payments-0); a catalog that is
 // one group keeps the plain names. A group holds whole databases with
 // their logins (owner and reader), so its scripts and its pods' password
 // variables are those of its databases only. A database belongs to its
-// owning service's partition (schema.Catalog.DatabasePartition), an
+// owning service's partition (catalog.Catalog.DatabasePartition), an
 // ownerless one to the infrastructure partition; a partition's render
 // gets its own groups, the infrastructure's also the NetworkPolicy all
 // groups' pods share. Every group's Job is a resource of the database
@@ -59,10 +59,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -95,23 +95,66 @@ const (
 	AnnotationScripts = "novagen.nova.dev/init-scripts-sha256"
 )
 
-// Generate returns, per group of databases (schema.Groups of
-// schema.DatabasesPerInitGroup, partition-aligned), the ConfigMap, the
+// DatabasesPerInitGroup: databases per db-init group, i.e. per ConfigMap
+// postgres-init-scripts[-<suffix>], its Job
+// postgres-db-init[-<suffix>]-<hash> and its CronJob
+// postgres-password-sync[-<suffix>]. The PostgreSQL layer's objects that
+// would grow with the catalog are split into groups (catalog.Groups) of
+// at most this many members each. A full group stays well inside the API
+// server's and Argo CD's limits even when everything the loader bounds is
+// at its limit (the longest names, a reader on every database, the most
+// extensions: db-init 141 KiB; with names like synth's about 45 KiB),
+// while the Nova staging catalog (15 databases) keeps room to grow in one
+// group. The tests measure it.
+const DatabasesPerInitGroup = 20
+
+// Check: the grouped objects are named <name>-<partition>-<k>; each must
+// still fit its Kubernetes limit (a CronJob name 52 characters, a label
+// value 63), which a long partition name with many databases can break.
+// It reads Spec and the partitions alone (the loader runs it before the
+// index exists), grouping the databases as Generate will.
+func Check(cat *catalog.Catalog) []catalog.Problem {
+	if cat.Spec.Infrastructure.Postgres == nil || len(cat.Spec.Databases) == 0 {
+		return nil
+	}
+	owner := map[string]string{}
+	for _, s := range cat.Spec.Services {
+		if s.Database != "" {
+			owner[s.Database] = s.Name
+		}
+	}
+	dbPartition := func(d catalog.Database) string {
+		if s, ok := owner[d.Name]; ok {
+			return cat.PartitionOf(s)
+		}
+		return catalog.InfrastructurePartition
+	}
+	names := kube.GroupNames{Catalog: cat, Objects: "PostgreSQL objects"}
+	for _, g := range catalog.Groups(cat, cat.Spec.Databases, dbPartition, DatabasesPerInitGroup) {
+		names.Fit(g.Partition, "ConfigMap", naming.Grouped(naming.DBInitConfigMap, g.Suffix), naming.MaxLabel)
+		names.Fit(g.Partition, "Job", naming.Grouped(naming.DBInitJob, g.Suffix), naming.MaxLabel)
+		names.Fit(g.Partition, "CronJob", naming.Grouped(naming.PasswordSyncJob, g.Suffix), naming.MaxCronJobName)
+	}
+	return names.Problems
+}
+
+// Generate returns, per group of databases (catalog.Groups of
+// DatabasesPerInitGroup, partition-aligned), the ConfigMap, the
 // Job and the password-sync CronJob, and once the NetworkPolicy of their
 // pods; nothing for a catalog without PostgreSQL or databases.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	return generate(cat, schema.DatabasesPerInitGroup)
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
+	return generate(cat, DatabasesPerInitGroup)
 }
 
 // generate is Generate with groups of at most size databases.
-func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
+func generate(cat *catalog.Catalog, size int) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
 	ep, ok := cat.DatabaseServer()
 	if pg == nil || !ok || len(cat.Spec.Databases) == 0 {
 		return nil, nil
 	}
 	var out []kube.Object
-	for _, g := range schema.Groups(cat, cat.Databases(), databasePartition(cat), size) {
+	for _, g := range catalog.Groups(cat, cat.Databases(), databasePartition(cat), size) {
 		objs, err := groupObjects(cat, pg, ep, g)
 		if err != nil {
 			return nil, err
@@ -125,9 +168,9 @@ func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
 	return out, nil
 }
 
-// databasePartition is schema.Groups' partition of a database.
-func databasePartition(cat *schema.Catalog) func(schema.Database) string {
-	return func(d schema.Database) string { return cat.DatabasePartition(d.Name) }
+// databasePartition is catalog.Groups' partition of a database.
+func databasePartition(cat *catalog.Catalog) func(catalog.Database) string {
+	return func(d catalog.Database) string { return cat.DatabasePartition(d.Name) }
 }
 
 // group is one group's object names and plan.
@@ -136,7 +179,7 @@ type group struct {
 	plan                    *plan
 }
 
-func newGroup(cat *schema.Catalog, g schema.Group[schema.Database]) group {
+func newGroup(cat *catalog.Catalog, g catalog.Group[catalog.Database]) group {
 	p := newPlan(cat, g.Members)
 	p.group = g.Suffix
 	return group{
@@ -148,7 +191,7 @@ func newGroup(cat *schema.Catalog, g schema.Group[schema.Database]) group {
 }
 
 // groupObjects are one group's ConfigMap, Job and CronJob.
-func groupObjects(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, sg schema.Group[schema.Database]) ([]kube.Object, error) {
+func groupObjects(cat *catalog.Catalog, pg *catalog.Postgres, ep catalog.Endpoint, sg catalog.Group[catalog.Database]) ([]kube.Object, error) {
 	g := newGroup(cat, sg)
 	cm := &corev1.ConfigMap{
 		TypeMeta:   kube.TypeMeta("v1", "ConfigMap"),
@@ -175,14 +218,14 @@ func configData(p *plan) map[string]string {
 // Scripts is the ConfigMap's data for every database of a catalog in one
 // set (the one group's, when the catalog is one), for tests that run the
 // scripts.
-func Scripts(cat *schema.Catalog) map[string]string {
+func Scripts(cat *catalog.Catalog) map[string]string {
 	return configData(newPlan(cat, cat.Databases()))
 }
 
 // runPod waits for PostgreSQL, then runs the given scripts of the group's
 // ConfigMap (all when none are named) as the admin, as app, with the
 // passwords of the group's logins and no other.
-func runPod(cat *schema.Catalog, ep schema.Endpoint, g group, app string, only ...string) corev1.PodSpec {
+func runPod(cat *catalog.Catalog, ep catalog.Endpoint, g group, app string, only ...string) corev1.PodSpec {
 	env := []corev1.EnvVar{
 		{Name: "PGHOST", Value: ep.Host},
 		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
@@ -217,7 +260,7 @@ func runPod(cat *schema.Catalog, ep schema.Endpoint, g group, app string, only .
 
 // initJob runs every script of the group, once per change of the
 // scripts (their hash is in the pod template, so in the Job's name).
-func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash string) (kube.Object, error) {
+func initJob(cat *catalog.Catalog, ep catalog.Endpoint, g group, scriptsHash string) (kube.Object, error) {
 	return kube.Job(cat, Name, g.job, kube.ComponentDBInit, runPod(cat, ep, g, g.job), kube.JobOptions{
 		PodAnnotations: map[string]string{AnnotationScripts: scriptsHash},
 	})
@@ -229,7 +272,7 @@ func initJob(cat *schema.Catalog, ep schema.Endpoint, g group, scriptsHash strin
 // idempotent script as the Job (which also puts grants back as the
 // catalog says), from the same ConfigMap, with the same pods' labels, so
 // the db-init NetworkPolicy applies to it.
-func passwordSync(cat *schema.Catalog, pg *schema.Postgres, ep schema.Endpoint, g group) *batchv1.CronJob {
+func passwordSync(cat *catalog.Catalog, pg *catalog.Postgres, ep catalog.Endpoint, g group) *batchv1.CronJob {
 	spec := kube.ScheduledJobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
 	return &batchv1.CronJob{
 		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),

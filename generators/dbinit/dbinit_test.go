@@ -10,10 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
@@ -56,7 +57,7 @@ func TestOrderOfListsDoesNotMatter(t *testing.T) {
 	assert.Equal(t, string(wantBytes), string(gotBytes))
 }
 
-func must(t *testing.T, cat *schema.Catalog) []kube.Object {
+func must(t *testing.T, cat *catalog.Catalog) []kube.Object {
 	t.Helper()
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -65,10 +66,10 @@ func must(t *testing.T, cat *schema.Catalog) []kube.Object {
 
 // parseAtRepo parses catalog bytes whose relative paths (the proto files)
 // are in the repository's root, as services.yaml's are.
-func parseAtRepo(t *testing.T, name string, data []byte) (*schema.Catalog, error) {
+func parseAtRepo(t *testing.T, name string, data []byte) (*catalog.Catalog, error) {
 	t.Helper()
 	root, err := os.OpenRoot(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	t.Cleanup(func() { root.Close() })
-	return schema.ParseIn(root, name, data, "")
+	return load.ParseIn(root, name, data, "")
 }

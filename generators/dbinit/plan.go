@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // plan is what the scripts are built from: the catalog's databases with
@@ -22,7 +22,7 @@ type plan struct {
 
 // login is a login role and the environment variable holding its password.
 type login struct {
-	schema.Login
+	catalog.Login
 	PasswordEnv string
 }
 
@@ -36,7 +36,7 @@ func (l login) Describe() string {
 
 // database is one catalog database and the roles that may use it.
 type database struct {
-	schema.Database
+	catalog.Database
 	Owner  *login // the owning service's role; nil: none
 	Reader *login // the reader role; nil: none
 }
@@ -62,7 +62,7 @@ func (d database) Describe() string {
 // newPlan relates the given databases of the catalog (one group's) and
 // their logins. The loader has checked every name (identifiers, reserved
 // databases and roles) and that every login's database exists.
-func newPlan(cat *schema.Catalog, dbs []schema.Database) *plan {
+func newPlan(cat *catalog.Catalog, dbs []catalog.Database) *plan {
 	p := &plan{catalog: cat.Metadata.Name}
 	if pg := cat.Spec.Infrastructure.Postgres; pg != nil {
 		p.extensions = pg.Extensions

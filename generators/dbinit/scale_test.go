@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/novagen/novagen/internal/generatortest"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGroups: the partitions add up to the whole render; no object
@@ -13,5 +12,5 @@ import (
 // CD's 256 KiB); with groups of two, awkward-names' five databases are
 // groups -0, -1, -2.
 func TestGroups(t *testing.T) {
-	generatortest.GroupedCases(t, generatortest.Grouped{Generate: Generate, Size: schema.DatabasesPerInitGroup, WithSize: generate, Worst: 150 << 10})
+	generatortest.GroupedCases(t, generatortest.Grouped{Generate: Generate, Size: DatabasesPerInitGroup, WithSize: generate, Worst: 150 << 10})
 }

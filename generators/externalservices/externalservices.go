@@ -19,9 +19,9 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -33,7 +33,7 @@ const portName = "tcp"
 // Generate returns, per component outside the namespace, its Service (and
 // for an IP its EndpointSlice), in name order. They are shared: rendered
 // with the infrastructure partition.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	if !cat.OwnsShared() {
 		return nil, nil
 	}
@@ -67,7 +67,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // endpointSlice points the selector-less Service of e at its address. The
 // kubernetes.io/service-name label ties it to the Service; the name gets a
 // suffix the EndpointSlice controller never uses.
-func endpointSlice(cat *schema.Catalog, e schema.Endpoint, addr netip.Addr) *discoveryv1.EndpointSlice {
+func endpointSlice(cat *catalog.Catalog, e catalog.Endpoint, addr netip.Addr) *discoveryv1.EndpointSlice {
 	meta := kube.Meta(cat, Name, naming.EndpointSlice(e.Name), kube.ComponentExternal)
 	meta.Labels[kube.LabelName] = e.Name
 	meta.Labels[discoveryv1.LabelServiceName] = e.Name
@@ -85,7 +85,7 @@ func endpointSlice(cat *schema.Catalog, e schema.Endpoint, addr netip.Addr) *dis
 	}
 }
 
-func endpointPorts(e schema.Endpoint) []discoveryv1.EndpointPort {
+func endpointPorts(e catalog.Endpoint) []discoveryv1.EndpointPort {
 	var out []discoveryv1.EndpointPort
 	for _, p := range e.Ports {
 		out = append(out, discoveryv1.EndpointPort{Name: kube.Ptr(nameOf(p)), Port: kube.Ptr(p.Port), Protocol: kube.Ptr(corev1.ProtocolTCP)})
@@ -95,7 +95,7 @@ func endpointPorts(e schema.Endpoint) []discoveryv1.EndpointPort {
 
 // nameOf is a port's name in the Service and EndpointSlice: portName for
 // the main one.
-func nameOf(p schema.EndpointPort) string {
+func nameOf(p catalog.EndpointPort) string {
 	if p.Name == "" {
 		return portName
 	}

@@ -14,9 +14,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -32,7 +32,7 @@ var appProtocolHTTP = "http"
 // Generate returns one ClusterIP Service per catalog service, in catalog
 // order, and the headless discovery Service; a partition's render, the
 // Services of its own services.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
 		svc := &cat.Spec.Services[i]
@@ -53,7 +53,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 	// The headless Service is shared (the infrastructure partition's),
 	// and only for a catalog with a gRPC service: without one it would
 	// select no pod.
-	grpc := slices.ContainsFunc(cat.Spec.Services, func(s schema.Service) bool { return !s.HTTP() })
+	grpc := slices.ContainsFunc(cat.Spec.Services, func(s catalog.Service) bool { return !s.HTTP() })
 	if !cat.OwnsShared() || !grpc {
 		return out, nil
 	}
@@ -65,7 +65,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		ObjectMeta: kube.Meta(cat, Name, naming.HeadlessService(cat.Metadata.Name), kube.ComponentGRPCService),
 		Spec: corev1.ServiceSpec{
 			ClusterIP: corev1.ClusterIPNone,
-			Selector:  kube.ProtocolPodSelector(cat, schema.ProtocolGRPC),
+			Selector:  kube.ProtocolPodSelector(cat, catalog.ProtocolGRPC),
 			Ports:     ports(naming.PortGRPC, d.GRPC, d.Metrics),
 		},
 	})

@@ -24,11 +24,11 @@ package ingress
 import (
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/certmanager"
 	"github.com/novagen/novagen/generators/kube/gatewayapi"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -42,7 +42,7 @@ const Component = "ingress"
 // service has TLS; nothing when no service is exposed. A partition's
 // render has those of its own services; the policy, shared, is the
 // infrastructure partition's.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	tls := false
 	for _, svc := range cat.Exposed() {
@@ -50,7 +50,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 		if !cat.Owns(svc.Name) {
 			continue
 		}
-		if cat.Spec.Ingress.Kind == schema.IngressKindHTTPRoute {
+		if cat.Spec.Ingress.Kind == catalog.IngressKindHTTPRoute {
 			out = append(out, httpRoute(cat, svc))
 		} else {
 			out = append(out, ingress(cat, svc))
@@ -73,13 +73,13 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 // default, so without it the issuer never reaches the token and the
 // Certificate is never issued. Ingress only: the solver makes no
 // connection.
-func solverPolicy(cat *schema.Catalog) kube.Object {
+func solverPolicy(cat *catalog.Catalog) kube.Object {
 	c := cat.Spec.Ingress.Controller
 	return kube.IngressFrom(cat, Name, naming.ACMESolverPolicy, map[string]string{certmanager.SolverPodLabel: "true"},
 		kube.PeerIn(c.Namespace, c.PodLabels), certmanager.SolverPort)
 }
 
-func ingress(cat *schema.Catalog, svc *schema.Service) *networkingv1.Ingress {
+func ingress(cat *catalog.Catalog, svc *catalog.Service) *networkingv1.Ingress {
 	prefix := networkingv1.PathTypePrefix
 	ing := &networkingv1.Ingress{
 		TypeMeta:   kube.TypeMeta("networking.k8s.io/v1", "Ingress"),
@@ -107,7 +107,7 @@ func ingress(cat *schema.Catalog, svc *schema.Service) *networkingv1.Ingress {
 	return ing
 }
 
-func httpRoute(cat *schema.Catalog, svc *schema.Service) *gatewayapi.HTTPRoute {
+func httpRoute(cat *catalog.Catalog, svc *catalog.Service) *gatewayapi.HTTPRoute {
 	gw := cat.Spec.Ingress.Gateway
 	return &gatewayapi.HTTPRoute{
 		TypeMeta:   kube.TypeMeta(gatewayapi.APIVersion, gatewayapi.Kind),
@@ -123,7 +123,7 @@ func httpRoute(cat *schema.Catalog, svc *schema.Service) *gatewayapi.HTTPRoute {
 	}
 }
 
-func certificate(cat *schema.Catalog, svc *schema.Service) *certmanager.Certificate {
+func certificate(cat *catalog.Catalog, svc *catalog.Service) *certmanager.Certificate {
 	issuer := cat.Spec.Ingress.Issuer
 	secret := naming.TLSSecret(svc.Name)
 	return &certmanager.Certificate{

@@ -11,9 +11,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/initcontainers"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // fuzzLimit is how long one input may take before the fuzz worker is
@@ -25,7 +26,7 @@ const fuzzLimit = 10 * time.Second
 // ("Deployment auth-service: ..."), or succeeds, and then a second run
 // over its output changes nothing, in memory or read back from YAML.
 func FuzzTransform(f *testing.F) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func stable(items []*yaml.RNode) (out []*yaml.RNode) {
 
 // mustTransform transforms objects the transformer already accepted
 // once, in place, and writes them as YAML: an error now is a failure.
-func mustTransform(t *testing.T, cat *schema.Catalog, items []*yaml.RNode) []byte {
+func mustTransform(t *testing.T, cat *catalog.Catalog, items []*yaml.RNode) []byte {
 	t.Helper()
 	if _, err := initcontainers.Transform(cat, items); err != nil {
 		t.Fatalf("Transform failed on its own output: %v", err)

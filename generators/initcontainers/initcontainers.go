@@ -25,9 +25,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the transformer's name in function configs and the registry.
@@ -37,7 +37,7 @@ const Name = "init-containers"
 var podSpecPath = []string{"spec", "template", "spec"}
 
 // Transform patches items in place and returns them.
-func Transform(cat *schema.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
+func Transform(cat *catalog.Catalog, items []*yaml.RNode) ([]*yaml.RNode, error) {
 	w := waits{cat: cat, built: map[string]*yaml.Node{}}
 	for _, n := range items {
 		if !isWorkload(n) {
@@ -65,7 +65,7 @@ func isWorkload(n *yaml.RNode) bool {
 }
 
 // target returns the service whose workload n is, if it is one.
-func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
+func target(cat *catalog.Catalog, n *yaml.RNode) (*catalog.Service, bool) {
 	if ns := n.GetNamespace(); ns != "" && ns != cat.Spec.Namespace {
 		return nil, false
 	}
@@ -75,7 +75,7 @@ func target(cat *schema.Catalog, n *yaml.RNode) (*schema.Service, bool) {
 // waits builds each dependency's wait container once per Transform; every
 // workload that waits for it gets a copy of its own.
 type waits struct {
-	cat   *schema.Catalog
+	cat   *catalog.Catalog
 	built map[string]*yaml.Node
 }
 
@@ -92,7 +92,7 @@ func (w waits) container(dep string) (*yaml.Node, error) {
 	return yaml.CopyYNode(c), nil
 }
 
-func patch(cat *schema.Catalog, w waits, svc *schema.Service, n *yaml.RNode) error {
+func patch(cat *catalog.Catalog, w waits, svc *catalog.Service, n *yaml.RNode) error {
 	spec, err := mappingAt(n, podSpecPath)
 	if err != nil {
 		return err

@@ -10,9 +10,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/golden"
 	"github.com/novagen/novagen/render"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGolden transforms testdata/<case>/input.yaml with the case's
@@ -26,7 +27,7 @@ func TestGolden(t *testing.T) {
 	for _, in := range inputs {
 		dir := filepath.Dir(in)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			cat, err := schema.Load(filepath.Join(dir, "catalog.yaml"))
+			cat, err := load.Load(filepath.Join(dir, "catalog.yaml"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +58,7 @@ func parse(t *testing.T, b []byte) []*yaml.RNode {
 	return nodes
 }
 
-func transformBytes(t *testing.T, cat *schema.Catalog, in []byte) []byte {
+func transformBytes(t *testing.T, cat *catalog.Catalog, in []byte) []byte {
 	t.Helper()
 	out, err := Transform(cat, parse(t, in))
 	if err != nil {
@@ -74,7 +75,7 @@ func transformBytes(t *testing.T, cat *schema.Catalog, in []byte) []byte {
 // spec is an error naming the object and the field, never a panic and
 // never silently replaced.
 func TestMalformedWorkloads(t *testing.T) {
-	cat, err := schema.Load(filepath.Join("testdata", "hand-written", "catalog.yaml"))
+	cat, err := load.Load(filepath.Join("testdata", "hand-written", "catalog.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

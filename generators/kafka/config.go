@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // LogDirs is where the brokers keep their partitions: a directory on the
@@ -25,7 +25,7 @@ type Settings struct {
 }
 
 // SettingsOf are the catalog's broker settings.
-func SettingsOf(k *schema.Kafka) Settings {
+func SettingsOf(k *catalog.Kafka) Settings {
 	return Settings{
 		ReplicationFactor: k.ReplicationFactor,
 		MinInsyncReplicas: k.MinInsyncReplicas,

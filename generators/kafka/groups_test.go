@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 	batchv1 "k8s.io/api/batch/v1"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestTopicGroups: more than TopicsPerJob topics are made by several
@@ -39,7 +39,7 @@ spec:
 	for i := range topics {
 		fmt.Fprintf(&b, "    - {name: topic-%04d, partitions: 3}\n", i)
 	}
-	cat, err := schema.Parse("services.yaml", []byte(b.String()))
+	cat, err := load.Parse("services.yaml", []byte(b.String()))
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)

@@ -49,10 +49,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -71,7 +71,7 @@ const (
 	// CPConfigDir is where cp-kafka's entrypoint writes kafka.properties.
 	CPConfigDir = "/etc/kafka"
 	// KRaftHome is the Apache Kafka installation of apache/kafka.
-	KRaftHome = schema.KafkaKRaftHome
+	KRaftHome = catalog.KafkaKRaftHome
 	// KRaftTemplateDir holds the mounted ConfigMap, KRaftConfigDir the
 	// server.properties the start script writes.
 	KRaftTemplateDir = "/etc/kafka/novagen"
@@ -92,7 +92,7 @@ const (
 
 // Generate returns Kafka's workload when novagen runs it, and the objects
 // that make the catalog's topics.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	k := cat.Spec.Infrastructure.Kafka
 	if k == nil || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
@@ -116,13 +116,13 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // HeadlessFQDN is the domain of the brokers' stable names:
 // <pod>.kafka-headless.<namespace>.svc.cluster.local.
-func HeadlessFQDN(cat *schema.Catalog) string {
+func HeadlessFQDN(cat *catalog.Catalog) string {
 	return naming.KafkaHeadless + "." + cat.Spec.Namespace + ".svc.cluster.local"
 }
 
 // Voters is controller.quorum.voters in kraft mode: every pod, by its
 // ordinal (its node.id) and DNS name, on the controller port.
-func Voters(cat *schema.Catalog, k *schema.Kafka) []string {
+func Voters(cat *catalog.Catalog, k *catalog.Kafka) []string {
 	out := make([]string, k.Brokers)
 	for i := range out {
 		out[i] = fmt.Sprintf("%d@%s-%d.%s:%d", i, Component, i, HeadlessFQDN(cat), k.ControllerPort)
@@ -131,13 +131,13 @@ func Voters(cat *schema.Catalog, k *schema.Kafka) []string {
 }
 
 // Bootstrap is what clients bootstrap from: the Service kafka.
-func Bootstrap(ep schema.Endpoint) string {
+func Bootstrap(ep catalog.Endpoint) string {
 	return net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port)))
 }
 
 // brokers are the StatefulSet, its Services, the KRaft ConfigMap and,
 // with more than one broker, the PodDisruptionBudget.
-func brokers(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) []kube.Object {
+func brokers(cat *catalog.Catalog, k *catalog.Kafka, ep catalog.Endpoint) []kube.Object {
 	s := server(cat, k, ep)
 	var out []kube.Object
 	c := &s.Pod.Containers[0]
@@ -162,7 +162,7 @@ func brokers(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) []kube.Ob
 
 // server is what both modes share: ports, volume, resources, probes,
 // identity, spreading.
-func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Server {
+func server(cat *catalog.Catalog, k *catalog.Kafka, ep catalog.Endpoint) kube.Server {
 	ports := []corev1.ServicePort{kube.ServicePort(naming.PortKafka, k.Port)}
 	if k.KRaft() {
 		ports = append(ports, kube.ServicePort(naming.PortKafkaController, k.ControllerPort))
@@ -197,7 +197,7 @@ func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Serve
 		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
 	}
 	if k.Brokers > 1 {
-		kube.SpreadServers(&pod, k.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
+		kube.SpreadServers(&pod, k.AntiAffinity == catalog.AntiAffinityRequired, ep.PodLabels)
 	}
 	return kube.Server{
 		Name:            ep.Name,
@@ -219,17 +219,17 @@ func server(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) kube.Serve
 
 // advertised is the pod's listener as clients reach it; $(POD_NAME) is
 // expanded by the kubelet from the variable before it.
-func advertised(cat *schema.Catalog, k *schema.Kafka) string {
+func advertised(cat *catalog.Catalog, k *catalog.Kafka) string {
 	return fmt.Sprintf("PLAINTEXT://%s:%d", podFQDN(cat), k.Port)
 }
 
-func podFQDN(cat *schema.Catalog) string {
+func podFQDN(cat *catalog.Catalog) string {
 	return "$(" + scripts.EnvPodName + ")." + HeadlessFQDN(cat)
 }
 
 // jvmEnv are the variables of the broker's JVM: heap, GC log directory,
 // JMX (port and RMI host) and the pod's ordinal as idName.
-func jvmEnv(cat *schema.Catalog, k *schema.Kafka, idName string) []corev1.EnvVar {
+func jvmEnv(cat *catalog.Catalog, k *catalog.Kafka, idName string) []corev1.EnvVar {
 	return []corev1.EnvVar{
 		kube.FieldEnv(idName, kube.PodIndexPath),
 		{Name: scripts.EnvKafkaJMXPort, Value: strconv.Itoa(int(k.JMXPort))},
@@ -241,7 +241,7 @@ func jvmEnv(cat *schema.Catalog, k *schema.Kafka, idName string) []corev1.EnvVar
 
 // confluent configures cp-kafka in zookeeper mode through its
 // environment; its own entrypoint starts it.
-func confluent(cat *schema.Catalog, k *schema.Kafka, c *corev1.Container, pod *corev1.PodSpec) {
+func confluent(cat *catalog.Catalog, k *catalog.Kafka, c *corev1.Container, pod *corev1.PodSpec) {
 	c.Image = cat.Spec.Images.Kafka
 	zk, _ := cat.Endpoint("zookeeper") // the loader requires it in zookeeper mode
 	c.Env = append(c.Env, jvmEnv(cat, k, "KAFKA_BROKER_ID")...)
@@ -259,7 +259,7 @@ func confluent(cat *schema.Catalog, k *schema.Kafka, c *corev1.Container, pod *c
 
 // kraft runs apache/kafka as a combined broker and controller through
 // scripts.KafkaKRaftStart.
-func kraft(cat *schema.Catalog, k *schema.Kafka, c *corev1.Container, pod *corev1.PodSpec) {
+func kraft(cat *catalog.Catalog, k *catalog.Kafka, c *corev1.Container, pod *corev1.PodSpec) {
 	c.Image = cat.Spec.Images.KafkaKraft
 	c.Command = []string{"/bin/sh", "-c", scripts.KafkaKRaftStart}
 	c.Env = append(c.Env, jvmEnv(cat, k, scripts.EnvKafkaNodeID)...)

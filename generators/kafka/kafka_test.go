@@ -11,12 +11,12 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGolden: staging (zookeeper mode, one broker, the topic Job),
@@ -24,9 +24,9 @@ import (
 // KafkaTopics) and provided (by IP, the topic Job only).
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
-func load(t *testing.T, name string) *schema.Catalog { return generatortest.Load(t, name) }
+func loadCatalog(t *testing.T, name string) *catalog.Catalog { return generatortest.Load(t, name) }
 
-func objects(t *testing.T, cat *schema.Catalog) map[string]kube.Object {
+func objects(t *testing.T, cat *catalog.Catalog) map[string]kube.Object {
 	return generatortest.Objects(t, Generate, cat)
 }
 
@@ -53,7 +53,7 @@ func env(c corev1.Container) map[string]corev1.EnvVar {
 }
 
 func TestNothingWithoutKafka(t *testing.T) {
-	cat := load(t, "staging")
+	cat := loadCatalog(t, "staging")
 	cat.Spec.Infrastructure.Kafka = nil
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -63,19 +63,19 @@ func TestNothingWithoutKafka(t *testing.T) {
 // TestProvidedFromOutside: no broker, but the topics are still made.
 func TestProvidedFromOutside(t *testing.T) {
 	for _, name := range []string{"provided", "strimzi"} {
-		objs := objects(t, load(t, name))
+		objs := objects(t, loadCatalog(t, name))
 		assert.NotContains(t, objs, "StatefulSet/kafka", name)
 		assert.NotContains(t, objs, "Service/kafka", name, "external-services writes it")
 		assert.NotContains(t, objs, "NetworkPolicy/"+naming.KafkaFromTopics, name, "no Kafka pods to let in")
 	}
-	assert.Contains(t, objects(t, load(t, "provided")), "Job/"+naming.KafkaTopicsJob)
+	assert.Contains(t, objects(t, loadCatalog(t, "provided")), "Job/"+naming.KafkaTopicsJob)
 }
 
 // TestZookeeperModeIsConfluent: cp-kafka configured its own way, by
 // KAFKA_* variables its entrypoint templates into an emptyDir
 // /etc/kafka, without Service links (KAFKA_PORT would stop it).
 func TestZookeeperModeIsConfluent(t *testing.T) {
-	sts := statefulSet(t, objects(t, load(t, "staging")))
+	sts := statefulSet(t, objects(t, loadCatalog(t, "staging")))
 	pod := sts.Spec.Template.Spec
 	c := pod.Containers[0]
 	assert.Equal(t, "confluentinc/cp-kafka:7.7.1", c.Image)
@@ -99,14 +99,14 @@ func TestZookeeperModeIsConfluent(t *testing.T) {
 	assert.Contains(t, c.VolumeMounts, corev1.VolumeMount{Name: dataVolume, MountPath: "/var/lib/kafka/data"}, "exactly the image's data VOLUME")
 	assert.Equal(t, []string{"env", "KAFKA_HEAP_OPTS=-Xmx64m", "kafka-broker-api-versions", "--bootstrap-server", "localhost:9092"}, c.ReadinessProbe.Exec.Command)
 	assert.Nil(t, pod.Affinity, "one broker")
-	assert.NotContains(t, objects(t, load(t, "staging")), "PodDisruptionBudget/kafka")
+	assert.NotContains(t, objects(t, loadCatalog(t, "staging")), "PodDisruptionBudget/kafka")
 }
 
 // TestKRaftProduction: three combined broker/controller pods whose quorum
 // is computed from their DNS names, replication 3 with
 // min.insync.replicas 2, a PDB and anti-affinity.
 func TestKRaftProduction(t *testing.T) {
-	cat := load(t, "production")
+	cat := loadCatalog(t, "production")
 	objs := objects(t, cat)
 	sts := statefulSet(t, objs)
 	assert.Equal(t, int32(3), *sts.Spec.Replicas)
@@ -178,10 +178,10 @@ func TestEnvName(t *testing.T) {
 // TestScriptsGetTheirEnvironment: every variable a script reads (without
 // a default) is set in its container.
 func TestScriptsGetTheirEnvironment(t *testing.T) {
-	kraft := statefulSet(t, objects(t, load(t, "production"))).Spec.Template.Spec.Containers[0]
+	kraft := statefulSet(t, objects(t, loadCatalog(t, "production"))).Spec.Template.Spec.Containers[0]
 	assert.Subset(t, generatortest.EnvNames(kraft), generatortest.ScriptVars(scripts.KafkaKRaftStart))
 	for _, name := range []string{"staging", "production", "provided"} {
-		job := renderedJob(t, objects(t, load(t, name))).Spec.Template.Spec.Containers[0]
+		job := renderedJob(t, objects(t, loadCatalog(t, name))).Spec.Template.Spec.Containers[0]
 		assert.Subset(t, generatortest.EnvNames(job), generatortest.ScriptVars(scripts.KafkaTopics), name)
 	}
 }
@@ -190,7 +190,7 @@ func TestScriptsGetTheirEnvironment(t *testing.T) {
 // tool would bind it), no Service links, and never names ZooKeeper.
 func TestTopicJobEnvironment(t *testing.T) {
 	for _, name := range []string{"staging", "production", "provided"} {
-		job := renderedJob(t, objects(t, load(t, name)))
+		job := renderedJob(t, objects(t, loadCatalog(t, name)))
 		pod := job.Spec.Template.Spec
 		assert.Equal(t, kube.Ptr(false), pod.EnableServiceLinks, name)
 		c := pod.Containers[0]
@@ -201,7 +201,7 @@ func TestTopicJobEnvironment(t *testing.T) {
 		assert.NotContains(t, strings.Join(c.Command, " "), "--zookeeper", name)
 		assert.Equal(t, Component, job.Annotations[kube.AnnotationNode], "%s: the Job runs in Kafka's wave", name)
 	}
-	kraft := env(renderedJob(t, objects(t, load(t, "production"))).Spec.Template.Spec.Containers[0])
+	kraft := env(renderedJob(t, objects(t, loadCatalog(t, "production"))).Spec.Template.Spec.Containers[0])
 	assert.Equal(t, "/opt/kafka/bin/", kraft[scripts.EnvKafkaToolsDir].Value)
 	assert.Equal(t, ".sh", kraft[scripts.EnvKafkaToolsSuffix].Value)
 }
@@ -211,7 +211,7 @@ func TestTopicJobEnvironment(t *testing.T) {
 // entry), with fake Kafka tools on PATH: one create per catalog topic,
 // with the seed's partitions and 7-day retention, and nothing else.
 func TestStagingTopicJobRuns(t *testing.T) {
-	cat := load(t, "../../services.yaml")
+	cat := loadCatalog(t, "../../services.yaml")
 	pod := renderedJob(t, objects(t, cat)).Spec.Template.Spec
 	c := pod.Containers[0]
 	require.Equal(t, []string{"/bin/sh", "-c", scripts.KafkaTopics}, c.Command)
@@ -238,7 +238,7 @@ func TestStagingTopicJobRuns(t *testing.T) {
 }
 
 func TestStrimziTopics(t *testing.T) {
-	objs := objects(t, load(t, "strimzi"))
+	objs := objects(t, loadCatalog(t, "strimzi"))
 	orders, ok := objs["KafkaTopic/orders"].(*KafkaTopic)
 	require.True(t, ok, "KafkaTopic orders")
 	assert.Equal(t, StrimziAPIVersion, orders.APIVersion)

@@ -9,10 +9,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Topic creation.
@@ -41,11 +41,11 @@ const (
 
 // topicObjects are the Job (and its NetworkPolicies) or the KafkaTopics
 // that make the catalog's topics; nothing without topics.
-func topicObjects(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) ([]kube.Object, error) {
+func topicObjects(cat *catalog.Catalog, k *catalog.Kafka, ep catalog.Endpoint) ([]kube.Object, error) {
 	if len(cat.Spec.Topics) == 0 {
 		return nil, nil
 	}
-	if k.Topics == schema.TopicsStrimzi {
+	if k.Topics == catalog.TopicsStrimzi {
 		out := make([]kube.Object, 0, len(cat.Spec.Topics))
 		for _, t := range cat.Spec.Topics {
 			out = append(out, kafkaTopic(cat, k, t))
@@ -53,7 +53,7 @@ func topicObjects(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) ([]k
 		return out, nil
 	}
 	var out []kube.Object
-	for _, g := range schema.Groups(cat, cat.Spec.Topics, func(schema.Topic) string { return schema.InfrastructurePartition }, TopicsPerJob) {
+	for _, g := range catalog.Groups(cat, cat.Spec.Topics, func(catalog.Topic) string { return catalog.InfrastructurePartition }, TopicsPerJob) {
 		job, err := topicsJob(cat, k, ep, g)
 		if err != nil {
 			return nil, err
@@ -70,7 +70,7 @@ func topicObjects(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint) ([]k
 
 // TopicLines is KAFKA_TOPICS: one topic a line, in catalog order, as
 // "name partitions replicas retention.ms min.insync.replicas".
-func TopicLines(topics []schema.Topic, k *schema.Kafka) string {
+func TopicLines(topics []catalog.Topic, k *catalog.Kafka) string {
 	var b strings.Builder
 	for _, t := range topics {
 		fmt.Fprintf(&b, "%s %d %d %d %d\n", t.Name, t.Partitions, t.ReplicationFactor, t.Retention.Milliseconds(), k.MinInsyncReplicas)
@@ -82,7 +82,7 @@ func TopicLines(topics []schema.Topic, k *schema.Kafka) string {
 // Kafka image, as the catalog's UID: the tools read and write no file but
 // logs in /tmp. JMX_PORT is not set: a tool would try to open the JMX
 // port too.
-func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, g schema.Group[schema.Topic]) (kube.Object, error) {
+func topicsJob(cat *catalog.Catalog, k *catalog.Kafka, ep catalog.Endpoint, g catalog.Group[catalog.Topic]) (kube.Object, error) {
 	retries, interval := kube.StretchedWait(cat.Spec.Defaults.Wait, MinTopicsWait)
 	env := []corev1.EnvVar{
 		{Name: naming.EnvKafkaBootstrap, Value: Bootstrap(ep)},
@@ -104,7 +104,7 @@ func topicsJob(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, g schem
 		Command: []string{"/bin/sh", "-c", scripts.KafkaTopics},
 		Env:     env,
 		// A JVM per call: more than the small helpers get.
-		Resources: kube.Resources(schema.Resources{
+		Resources: kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "100m", "memory": "384Mi"},
 			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
 		}),
@@ -137,7 +137,7 @@ type KafkaTopicSpec struct {
 
 // kafkaTopic is the KafkaTopic of topic t, for the Topic Operator of the
 // catalog's Strimzi cluster (its label strimzi.io/cluster).
-func kafkaTopic(cat *schema.Catalog, k *schema.Kafka, t schema.Topic) *KafkaTopic {
+func kafkaTopic(cat *catalog.Catalog, k *catalog.Kafka, t catalog.Topic) *KafkaTopic {
 	name := naming.KafkaTopicResource(t.Name)
 	meta := kube.Meta(cat, Name, name, ComponentTopics)
 	meta.Labels[StrimziClusterLabel] = k.StrimziCluster

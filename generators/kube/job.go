@@ -10,8 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
-	catalog "github.com/novagen/novagen/schema"
 )
 
 // JobBackoffLimit is the seed's policy for one-off Jobs: three retries.

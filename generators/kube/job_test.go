@@ -9,8 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
-	catalog "github.com/novagen/novagen/schema"
 )
 
 func jobCatalog() *catalog.Catalog {

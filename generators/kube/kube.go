@@ -9,8 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
-	catalog "github.com/novagen/novagen/schema"
 )
 
 // Object is any generated Kubernetes object: typed structs from k8s.io/api

@@ -7,8 +7,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/naming"
-	catalog "github.com/novagen/novagen/schema"
 )
 
 func TestGRPCPodSelectorIsSubsetOfLabels(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	catalog "github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // LabelNamespaceName is the label the API server puts on every namespace

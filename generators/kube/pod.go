@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	catalog "github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // TmpVolume is the writable /tmp every generated container gets, since

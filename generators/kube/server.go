@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	catalog "github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // ComponentServer is the component label of the data tier's objects.

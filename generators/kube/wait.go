@@ -7,9 +7,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	catalog "github.com/novagen/novagen/schema"
 )
 
 // WaitPostgresUser is the user name pg_isready sends. The server answers a

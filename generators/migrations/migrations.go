@@ -32,8 +32,8 @@
 // The copy runs in exec form, so the image needs no shell.
 //
 // So that no Job grows with the catalog, the services are split into
-// groups of at most schema.ServicesPerMigrationGroup in catalog order
-// (schema.Groups, never mixing partitions), one Job each,
+// groups of at most ServicesPerMigrationGroup in catalog order
+// (catalog.Groups, never mixing partitions), one Job each,
 // sqlx-migrate-<suffix>-<hash> (plain sqlx-migrate-<hash> when the
 // catalog is one group). The groups run in parallel, each service's
 // migrations still one after another within its group; every group's Job
@@ -51,10 +51,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -68,25 +68,53 @@ const (
 	workDir    = "/migrations-work" // <workDir>/<service> per service
 )
 
+// ServicesPerMigrationGroup: database-owning services per Job
+// sqlx-migrate[-<suffix>]-<hash> (two init containers each). A full group
+// stays well inside the API server's and Argo CD's limits even when
+// everything the loader bounds is at its limit (113 KiB; with names like
+// synth's about 90 KiB). The tests measure it.
+const ServicesPerMigrationGroup = 35
+
+// Check: the migration Jobs are named sqlx-migrate-<partition>-<k>; each
+// must still fit a label value (63 characters). It reads Spec and the
+// partitions alone (the loader runs it before the index exists),
+// grouping the services as Generate will.
+func Check(cat *catalog.Catalog) []catalog.Problem {
+	if cat.Spec.Infrastructure.Postgres == nil || len(cat.Spec.Databases) == 0 {
+		return nil
+	}
+	var owners []string
+	for _, s := range cat.Spec.Services {
+		if s.Database != "" {
+			owners = append(owners, s.Name)
+		}
+	}
+	names := kube.GroupNames{Catalog: cat, Objects: "PostgreSQL objects"}
+	for _, g := range catalog.Groups(cat, owners, cat.PartitionOf, ServicesPerMigrationGroup) {
+		names.Fit(g.Partition, "Job", naming.Grouped(naming.MigrationsJob, g.Suffix), naming.MaxLabel)
+	}
+	return names.Problems
+}
+
 // Generate returns a migration Job per group of database-owning services
-// (schema.Groups of schema.ServicesPerMigrationGroup, in catalog order,
+// (catalog.Groups of ServicesPerMigrationGroup, in catalog order,
 // partition-aligned) and once their NetworkPolicy; nothing when no
 // service has a database (the loader guarantees PostgreSQL when one
 // does).
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
-	return generate(cat, schema.ServicesPerMigrationGroup)
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
+	return generate(cat, ServicesPerMigrationGroup)
 }
 
 // generate is Generate with groups of at most size services.
-func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
+func generate(cat *catalog.Catalog, size int) ([]kube.Object, error) {
 	owners := cat.DatabaseOwners()
 	ep, ok := cat.DatabaseServer()
 	if len(owners) == 0 || !ok {
 		return nil, nil
 	}
-	partition := func(s *schema.Service) string { return cat.PartitionOf(s.Name) }
+	partition := func(s *catalog.Service) string { return cat.PartitionOf(s.Name) }
 	var out []kube.Object
-	for _, g := range schema.Groups(cat, owners, partition, size) {
+	for _, g := range catalog.Groups(cat, owners, partition, size) {
 		job, err := migrationJob(cat, ep, naming.Grouped(JobName, g.Suffix), g.Members)
 		if err != nil {
 			return nil, err
@@ -101,7 +129,7 @@ func generate(cat *schema.Catalog, size int) ([]kube.Object, error) {
 }
 
 // migrationJob migrates owners one after another, as the Job base.
-func migrationJob(cat *schema.Catalog, ep schema.Endpoint, base string, owners []*schema.Service) (kube.Object, error) {
+func migrationJob(cat *catalog.Catalog, ep catalog.Endpoint, base string, owners []*catalog.Service) (kube.Object, error) {
 	total := strconv.Itoa(len(owners))
 	init := []corev1.Container{kube.WaitContainer(cat, ep)}
 	for i, svc := range owners {
@@ -129,7 +157,7 @@ func migrationJob(cat *schema.Catalog, ep schema.Endpoint, base string, owners [
 }
 
 // copyContainer copies the migrations out of the service's image.
-func copyContainer(cat *schema.Catalog, svc *schema.Service, dir string) corev1.Container {
+func copyContainer(cat *catalog.Catalog, svc *catalog.Service, dir string) corev1.Container {
 	return corev1.Container{
 		Name:         naming.CopyContainer(svc.Name),
 		Image:        svc.ImageRef(),
@@ -140,7 +168,7 @@ func copyContainer(cat *schema.Catalog, svc *schema.Service, dir string) corev1.
 }
 
 // migrateContainer runs sqlx on the copy as the service's role.
-func migrateContainer(cat *schema.Catalog, svc *schema.Service, dir, step, total string) corev1.Container {
+func migrateContainer(cat *catalog.Catalog, svc *catalog.Service, dir, step, total string) corev1.Container {
 	return corev1.Container{
 		Name:    naming.MigrateContainer(svc.Name),
 		Image:   cat.Spec.Images.Sqlx,

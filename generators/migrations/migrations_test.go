@@ -7,9 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 	batchv1 "k8s.io/api/batch/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
@@ -18,7 +19,7 @@ func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 // database-owning service, in catalog order, each migrate container with
 // only its own service's DATABASE_URL.
 func TestChainFollowsCatalog(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -28,7 +29,7 @@ func TestChainFollowsCatalog(t *testing.T) {
 
 	init := job.Spec.Template.Spec.InitContainers
 	assert.Equal(t, naming.WaitContainer("postgres"), init[0].Name)
-	var owners []*schema.Service // in catalog order, computed here, not by the code under test
+	var owners []*catalog.Service // in catalog order, computed here, not by the code under test
 	for i := range cat.Spec.Services {
 		if cat.Spec.Services[i].Database != "" {
 			owners = append(owners, &cat.Spec.Services[i])

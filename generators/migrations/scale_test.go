@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/novagen/novagen/internal/generatortest"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGroups: the partitions add up to the whole render; no Job passes
@@ -12,5 +11,5 @@ import (
 // image references stays under 128 KiB; with groups of two,
 // awkward-names' services split into groups -0, -1...
 func TestGroups(t *testing.T) {
-	generatortest.GroupedCases(t, generatortest.Grouped{Generate: Generate, Size: schema.ServicesPerMigrationGroup, WithSize: generate, Worst: 128 << 10})
+	generatortest.GroupedCases(t, generatortest.Grouped{Generate: Generate, Size: ServicesPerMigrationGroup, WithSize: generate, Worst: 128 << 10})
 }

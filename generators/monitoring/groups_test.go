@@ -7,11 +7,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestRuleGroups: in a partitioned catalog of 300 services, every
@@ -23,7 +23,7 @@ import (
 func TestRuleGroups(t *testing.T) {
 	cat := generatortest.Synth(t, 300, 3)
 	counts := generatortest.PartitionsAddUp(t, Generate, cat)
-	assert.NotZero(t, counts[schema.InfrastructurePartition], "the Sync Jobs' rules")
+	assert.NotZero(t, counts[catalog.InfrastructurePartition], "the Sync Jobs' rules")
 	want := map[string]map[string][]string{} // partition -> PrometheusRule -> groups
 	for _, p := range cat.PartitionNames() {
 		want[p] = map[string][]string{}
@@ -31,7 +31,7 @@ func TestRuleGroups(t *testing.T) {
 	for _, s := range cat.Spec.Services {
 		want[cat.PartitionOf(s.Name)][s.Name] = []string{"service:" + s.Name}
 	}
-	want[schema.InfrastructurePartition][naming.AlertRules(cat.Metadata.Name)] = []string{syncJobsGroup}
+	want[catalog.InfrastructurePartition][naming.AlertRules(cat.Metadata.Name)] = []string{syncJobsGroup}
 	for _, p := range cat.PartitionNames() {
 		scoped, err := cat.InPartition(p)
 		require.NoError(t, err)

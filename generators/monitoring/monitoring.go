@@ -1,7 +1,7 @@
 // Package monitoring generates the Prometheus Operator's objects when the
 // catalog enables it (spec.monitoring.prometheusOperator):
 //
-//   - a ServiceMonitor per metrics target (schema.Catalog.MetricsTargets:
+//   - a ServiceMonitor per metrics target (catalog.Catalog.MetricsTargets:
 //     every service's metrics port), selecting the service's Service and
 //     scraping its http-metrics port. The NetworkPolicies admit the
 //     monitoring pods to the same targets, so the two cannot disagree;
@@ -33,10 +33,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -70,7 +70,7 @@ const syncJobsGroup = "sync-jobs"
 // Generate returns the ServiceMonitors, in target order, the services'
 // PrometheusRules, in catalog order, and the Sync Jobs' PrometheusRule;
 // nothing unless the catalog enables the operator.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	po := cat.Spec.Monitoring.PrometheusOperator
 	if !po.Enabled {
 		return nil, nil
@@ -94,7 +94,7 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // meta is kube.Meta with the operator's selector labels added; novagen's
 // own labels are checked not to clash at load time.
-func meta(cat *schema.Catalog, name string) metav1.ObjectMeta {
+func meta(cat *catalog.Catalog, name string) metav1.ObjectMeta {
 	m := kube.Meta(cat, Name, name, Component)
 	for k, v := range cat.Spec.Monitoring.PrometheusOperator.Labels {
 		m.Labels[k] = v
@@ -102,7 +102,7 @@ func meta(cat *schema.Catalog, name string) metav1.ObjectMeta {
 	return m
 }
 
-func serviceMonitor(cat *schema.Catalog, t schema.MetricsTarget) *promoperator.ServiceMonitor {
+func serviceMonitor(cat *catalog.Catalog, t catalog.MetricsTarget) *promoperator.ServiceMonitor {
 	return &promoperator.ServiceMonitor{
 		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindServiceMonitor),
 		ObjectMeta: meta(cat, t.Name),
@@ -121,7 +121,7 @@ func serviceMonitor(cat *schema.Catalog, t schema.MetricsTarget) *promoperator.S
 	}
 }
 
-func prometheusRule(cat *schema.Catalog, name string, g promoperator.RuleGroup) *promoperator.PrometheusRule {
+func prometheusRule(cat *catalog.Catalog, name string, g promoperator.RuleGroup) *promoperator.PrometheusRule {
 	return &promoperator.PrometheusRule{
 		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindPrometheusRule),
 		ObjectMeta: meta(cat, name),
@@ -130,7 +130,7 @@ func prometheusRule(cat *schema.Catalog, name string, g promoperator.RuleGroup) 
 }
 
 // serviceRules is the rule group of service name: not ready, restarting.
-func serviceRules(cat *schema.Catalog, name string) promoperator.RuleGroup {
+func serviceRules(cat *catalog.Catalog, name string) promoperator.RuleGroup {
 	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
 	ns := eq("namespace", cat.Spec.Namespace)
 	labels := map[string]string{"severity": a.Severity, "service": name}
@@ -161,7 +161,7 @@ func serviceRules(cat *schema.Catalog, name string) promoperator.RuleGroup {
 // syncJobRules alerts on a failed Sync Job. kube_job_failed{condition=
 // "true"} is 1 once the Job has given up (backoffLimit or deadline); a
 // pod that failed and was retried successfully does not count.
-func syncJobRules(cat *schema.Catalog) promoperator.RuleGroup {
+func syncJobRules(cat *catalog.Catalog) promoperator.RuleGroup {
 	a := cat.Spec.Monitoring.PrometheusOperator.Alerts
 	ns := eq("namespace", cat.Spec.Namespace)
 	return promoperator.RuleGroup{Name: syncJobsGroup, Rules: []promoperator.Rule{{

@@ -17,9 +17,9 @@ package namespace
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -49,7 +49,7 @@ const (
 // Generate returns the Namespace (unless the catalog makes none) and the
 // default-deny NetworkPolicy: shared objects, rendered with the
 // infrastructure partition.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	if !cat.OwnsShared() {
 		return nil, nil
 	}

@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	networkingv1 "k8s.io/api/networking/v1"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // TestPoliciesMatchTheGraph: the allow-lists are the graph `novagen graph`
@@ -21,7 +22,7 @@ import (
 // is reached by exactly its dependents (and kafka by every producer and
 // consumer).
 func TestPoliciesMatchTheGraph(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -58,7 +59,7 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 	checked := 0
 	for _, e := range cat.Endpoints() {
 		p := policies[e.Name]
-		if e.Kind == schema.KindExternal {
+		if e.Kind == catalog.KindExternal {
 			assert.Nil(t, p, "no policy for external %s", e.Name)
 			continue
 		}
@@ -68,7 +69,7 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		for _, r := range p.Spec.Egress {
 			to = append(to, names(r.To, r.Ports, portOf)...)
 		}
-		want := slices.DeleteFunc(g.DependsOn(e.Name), func(d string) bool { ep, _ := cat.Endpoint(d); return ep.Kind == schema.KindExternal })
+		want := slices.DeleteFunc(g.DependsOn(e.Name), func(d string) bool { ep, _ := cat.Endpoint(d); return ep.Kind == catalog.KindExternal })
 		if svc, ok := cat.Service(e.Name); ok && svc.Database != "" && !slices.Contains(want, "postgres") {
 			want = append(want, "postgres")
 		}

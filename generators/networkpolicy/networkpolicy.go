@@ -40,8 +40,8 @@ package networkpolicy
 import (
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -52,13 +52,13 @@ const Name = "network-policies"
 // those of its services, or the components' in the infrastructure
 // partition. Every lookup is indexed, so
 // the cost is linear in the catalog's nodes and edges.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for _, e := range cat.Endpoints() {
 		switch {
-		case e.Kind == schema.KindService && cat.Owns(e.Name):
+		case e.Kind == catalog.KindService && cat.Owns(e.Name):
 			out = append(out, servicePolicy(cat, e))
-		case e.Kind == schema.KindInfrastructure && cat.OwnsShared() && !e.Outside(): // provided from outside: no pods here
+		case e.Kind == catalog.KindInfrastructure && cat.OwnsShared() && !e.Outside(): // provided from outside: no pods here
 			out = append(out, infraPolicy(cat, e))
 		}
 	}
@@ -73,7 +73,7 @@ const MaxListedClients = 64
 // jobComponents are the init Jobs whose pods talk to postgres.
 var jobComponents = []string{kube.ComponentDBInit, kube.ComponentMigrations}
 
-func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.NetworkPolicy {
+func servicePolicy(cat *catalog.Catalog, svc catalog.Endpoint) *networkingv1.NetworkPolicy {
 	var ingress []networkingv1.NetworkPolicyIngressRule
 	if peers := clientsOf(cat, cat.ReachedBy(svc.Name)); len(peers) > 0 {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: peers, Ports: kube.TCP(svc.Port)})
@@ -92,7 +92,7 @@ func servicePolicy(cat *schema.Catalog, svc schema.Endpoint) *networkingv1.Netwo
 	return kube.NetworkPolicy(cat, Name, svc.Name, svc.PodLabels, ingress, egress(cat, svc.Name))
 }
 
-func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPolicy {
+func infraPolicy(cat *catalog.Catalog, e catalog.Endpoint) *networkingv1.NetworkPolicy {
 	// Members of one component talk among themselves (cluster bus,
 	// replication, ensemble) on ports the catalog does not list.
 	members := networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)}
@@ -111,10 +111,10 @@ func infraPolicy(cat *schema.Catalog, e schema.Endpoint) *networkingv1.NetworkPo
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)
 }
 
-// egress allows what node connects to (schema.Catalog.Reaches: what it
+// egress allows what node connects to (catalog.Catalog.Reaches: what it
 // waits for, and for a service its database server and Kafka when it uses
 // them without waiting), plus DNS.
-func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
+func egress(cat *catalog.Catalog, node string) []networkingv1.NetworkPolicyEgressRule {
 	var out []networkingv1.NetworkPolicyEgressRule
 	for _, d := range cat.Reaches(node) {
 		if e, ok := cat.Endpoint(d); ok {
@@ -128,10 +128,10 @@ func egress(cat *schema.Catalog, node string) []networkingv1.NetworkPolicyEgress
 // in name order). Beyond MaxListedClients services, one peer selects
 // every service pod in their place (see the package doc); the other
 // clients (infrastructure, a handful) are always listed.
-func clientsOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicyPeer {
+func clientsOf(cat *catalog.Catalog, names []string) []networkingv1.NetworkPolicyPeer {
 	services := 0
 	for _, n := range names {
-		if e, ok := cat.Endpoint(n); ok && e.Kind == schema.KindService {
+		if e, ok := cat.Endpoint(n); ok && e.Kind == catalog.KindService {
 			services++
 		}
 	}
@@ -142,7 +142,7 @@ func clientsOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicy
 	}
 	for _, n := range names {
 		e, ok := cat.Endpoint(n)
-		if !ok || len(e.PodLabels) == 0 || collapse && e.Kind == schema.KindService {
+		if !ok || len(e.PodLabels) == 0 || collapse && e.Kind == catalog.KindService {
 			continue
 		}
 		out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(e.PodLabels)})
@@ -151,10 +151,10 @@ func clientsOf(cat *schema.Catalog, names []string) []networkingv1.NetworkPolicy
 }
 
 // metricsIngress lets the monitoring pods of cat.Spec.Monitoring scrape a
-// node's metrics target (schema.Catalog.MetricsTargets, which the
+// node's metrics target (catalog.Catalog.MetricsTargets, which the
 // ServiceMonitors follow too); namespace and pod selector in one peer, so
 // both must match.
-func metricsIngress(cat *schema.Catalog, node string) (networkingv1.NetworkPolicyIngressRule, bool) {
+func metricsIngress(cat *catalog.Catalog, node string) (networkingv1.NetworkPolicyIngressRule, bool) {
 	t, ok := cat.MetricsTarget(node)
 	if !ok {
 		return networkingv1.NetworkPolicyIngressRule{}, false

@@ -31,9 +31,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -53,7 +53,7 @@ const (
 // catalog without PostgreSQL or one provided from outside, or for a
 // partition's render other than the infrastructure's (the server is
 // shared).
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	pg := cat.Spec.Infrastructure.Postgres
 	ep, ok := cat.DatabaseServer()
 	if pg == nil || !ok || ep.Outside() || !cat.OwnsShared() {

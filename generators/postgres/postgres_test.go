@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGolden: staging (the defaults), sized (storage class, resources, a
@@ -21,7 +21,7 @@ func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 // TestServerShape: what the issue asks of the server, on the staging
 // catalog, checked field by field.
 func TestServerShape(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestServerIgnoresTheDatabases(t *testing.T) {
 	defer root.Close()
 	server := func(text string) *appsv1.StatefulSet {
 		t.Helper()
-		cat, err := schema.ParseIn(root, "services.yaml", []byte(text), "")
+		cat, err := load.ParseIn(root, "services.yaml", []byte(text), "")
 		require.NoError(t, err)
 		objs, err := Generate(cat)
 		require.NoError(t, err)

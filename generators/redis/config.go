@@ -7,7 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // Where the pod keeps things: the data volume and the mounted ConfigMap.
@@ -32,7 +32,7 @@ type Config struct {
 // of the pod's memory limit, leaving the rest for what Redis uses beyond
 // its data (replication and client buffers, the copy-on-write pages of an
 // AOF rewrite), so the kernel does not kill it at the limit.
-func ConfigOf(r *schema.Redis) Config {
+func ConfigOf(r *catalog.Redis) Config {
 	q := resource.MustParse(r.Memory) // whole bytes, at most MaxInt64: the loader checks
 	limit := q.Value()
 	return Config{

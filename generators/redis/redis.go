@@ -40,10 +40,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -80,7 +80,7 @@ const (
 // Generate returns the ConfigMap, StatefulSet, Services,
 // PodDisruptionBudget, init Job and NetworkPolicies; nothing for a
 // catalog without Redis or with one provided from outside.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	r := cat.Spec.Infrastructure.Redis
 	if r == nil || !r.IsManaged() || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
@@ -106,12 +106,12 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // HeadlessFQDN is the domain of the pods' stable names:
 // <pod>.redis-headless.<namespace>.svc.cluster.local.
-func HeadlessFQDN(cat *schema.Catalog) string {
+func HeadlessFQDN(cat *catalog.Catalog) string {
 	return naming.RedisHeadless + "." + cat.Spec.Namespace + ".svc.cluster.local"
 }
 
 // Nodes is every pod's stable address, host:port, in ordinal order.
-func Nodes(cat *schema.Catalog, r *schema.Redis) []string {
+func Nodes(cat *catalog.Catalog, r *catalog.Redis) []string {
 	out := make([]string, r.Nodes)
 	for i := range out {
 		out[i] = fmt.Sprintf("%s-%d.%s:%d", Component, i, HeadlessFQDN(cat), r.Port)
@@ -120,7 +120,7 @@ func Nodes(cat *schema.Catalog, r *schema.Redis) []string {
 }
 
 // server is the StatefulSet's description for kube.ServerObjects.
-func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash string) kube.Server {
+func server(cat *catalog.Catalog, r *catalog.Redis, ep catalog.Endpoint, configHash string) kube.Server {
 	port := strconv.Itoa(int(r.Port))
 	ping := []string{"redis-cli", "-p", port, "ping"}
 	// -e: an error reply (LOADING while the AOF replays, NOAUTH) is not
@@ -147,7 +147,7 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 			{Name: configVolume, MountPath: ConfigDir, ReadOnly: true},
 			{Name: dataVolume, MountPath: DataDir},
 		},
-		Resources: kube.Resources(schema.Resources{
+		Resources: kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "100m", "memory": r.Memory},
 			Limits:   map[string]string{"cpu": "1", "memory": r.Memory},
 		}),
@@ -166,7 +166,7 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 		}},
 		TerminationGracePeriodSeconds: kube.Ptr(int64(TerminationGraceSeconds)),
 	}
-	kube.SpreadServers(&pod, r.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
+	kube.SpreadServers(&pod, r.AntiAffinity == catalog.AntiAffinityRequired, ep.PodLabels)
 	return kube.Server{
 		Name:      ep.Name,
 		Headless:  naming.RedisHeadless,
@@ -190,7 +190,7 @@ func server(cat *schema.Catalog, r *schema.Redis, ep schema.Endpoint, configHash
 // initJob forms the cluster (scripts.RedisClusterInit) with redis-cli from
 // the redis image, as the catalog's UID: redis-cli reads and writes no
 // file.
-func initJob(cat *schema.Catalog, r *schema.Redis) (kube.Object, error) {
+func initJob(cat *catalog.Catalog, r *catalog.Redis) (kube.Object, error) {
 	retries, interval := kube.StretchedWait(cat.Spec.Defaults.Wait, MinInitWait)
 	c := corev1.Container{
 		Name:    "cluster-init",

@@ -12,11 +12,11 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGolden: staging (3 masters, defaults), production (6 nodes, one
@@ -24,9 +24,9 @@ import (
 // outside: no objects).
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
-func load(t *testing.T, name string) *schema.Catalog { return generatortest.Load(t, name) }
+func load(t *testing.T, name string) *catalog.Catalog { return generatortest.Load(t, name) }
 
-func objects(t *testing.T, cat *schema.Catalog) map[string]kube.Object {
+func objects(t *testing.T, cat *catalog.Catalog) map[string]kube.Object {
 	return generatortest.Objects(t, Generate, cat)
 }
 
@@ -44,7 +44,7 @@ func TestMaxmemoryIsThreeQuartersOfTheLimit(t *testing.T) {
 		{"7Ei", 6052837899185946624},                 // 5.25 EiB
 	}
 	for _, tt := range tests {
-		c := ConfigOf(&schema.Redis{Component: schema.Component{Port: 6379}, Memory: tt.memory, MaxmemoryPolicy: "allkeys-lru"})
+		c := ConfigOf(&catalog.Redis{Component: catalog.Component{Port: 6379}, Memory: tt.memory, MaxmemoryPolicy: "allkeys-lru"})
 		assert.Equal(t, tt.want, c.MaxmemoryBytes, tt.memory)
 		assert.Contains(t, c.String(), "\nmaxmemory "+strconv.FormatInt(tt.want, 10)+"\n", tt.memory)
 	}
@@ -120,7 +120,7 @@ func TestInitWaitsAtLeastFiveMinutes(t *testing.T) {
 		{5, 1500 * time.Millisecond, 150, 2},
 	}
 	for _, tt := range tests {
-		r, i := kube.StretchedWait(schema.Wait{Retries: tt.retries, Interval: schema.Duration{Duration: tt.interval}}, MinInitWait)
+		r, i := kube.StretchedWait(catalog.Wait{Retries: tt.retries, Interval: catalog.Duration{Duration: tt.interval}}, MinInitWait)
 		assert.Equal(t, tt.wantRetries, r, "%d x %v", tt.retries, tt.interval)
 		assert.Equal(t, tt.wantIntervals, i, "%d x %v", tt.retries, tt.interval)
 		assert.GreaterOrEqual(t, time.Duration(r*i)*time.Second, MinInitWait)

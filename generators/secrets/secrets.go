@@ -12,7 +12,7 @@
 // contains one: the External Secrets Operator writes the Secrets.
 //
 // The username is not read from the store: it is the role name the
-// catalog derives (schema.Catalog.Logins, admin.user) and the db-init
+// catalog derives (catalog.Catalog.Logins, admin.user) and the db-init
 // scripts create, written into the Secret by the template. One source for
 // a name that two systems must agree on, so they cannot drift apart.
 // Secret names and keys are naming's.
@@ -23,10 +23,10 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	es "github.com/novagen/novagen/generators/kube/externalsecrets"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -41,26 +41,28 @@ const Name = "secrets"
 const passwordURLExpr = `{{ .password | urlquery | replace "+" "%20" }}`
 
 // RemoteKey is where the store keeps the password of role.
-func RemoteKey(cat *schema.Catalog, role string) string {
+func RemoteKey(cat *catalog.Catalog, role string) string {
 	return cat.Spec.Secrets.KeyPrefix + "/postgres/" + role
 }
 
 // DatabaseURLTemplate is the ESO template of a postgres:// URL for role
 // on db. The literal parts are escaped by Go for their place in a URL,
 // which also keeps template delimiters out of them.
-func DatabaseURLTemplate(server schema.Endpoint, role, db string) string {
+func DatabaseURLTemplate(server catalog.Endpoint, role, db string) string {
 	hostPort := net.JoinHostPort(server.Host, strconv.Itoa(int(server.Port)))
 	return "postgres://" + url.User(role).String() + ":" + passwordURLExpr + "@" + hostPort + "/" + url.PathEscape(db)
 }
 
 // ClickHouseRemoteKey is where the store keeps the password of a
 // ClickHouse user.
-func ClickHouseRemoteKey(cat *schema.Catalog, user string) string {
+func ClickHouseRemoteKey(cat *catalog.Catalog, user string) string {
 	return cat.Spec.Secrets.KeyPrefix + "/clickhouse/" + user
 }
 
 // RedisRemoteKey is where the store keeps the Redis password.
-func RedisRemoteKey(cat *schema.Catalog) string { return cat.Spec.Secrets.KeyPrefix + "/redis/default" }
+func RedisRemoteKey(cat *catalog.Catalog) string {
+	return cat.Spec.Secrets.KeyPrefix + "/redis/default"
+}
 
 // Generate returns the admin credential's ExternalSecret, one per login
 // role, and the Redis password's (Secret redis-auth, key password) when
@@ -69,7 +71,7 @@ func RedisRemoteKey(cat *schema.Catalog) string { return cat.Spec.Secrets.KeyPre
 // reader's with its database) and ClickHouse logins of its services; the
 // infrastructure's gets the shared ones (admin, Redis, ClickHouse schema,
 // the logins of databases no service owns).
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	shared := cat.OwnsShared()
 	if pg := cat.Spec.Infrastructure.Postgres; pg != nil {
@@ -118,7 +120,7 @@ func login(role string) map[string]string {
 
 // externalSecret makes Secret name hold data, templated from the password
 // at remoteKey in the store.
-func externalSecret(cat *schema.Catalog, name, remoteKey string, data map[string]string) *es.ExternalSecret {
+func externalSecret(cat *catalog.Catalog, name, remoteKey string, data map[string]string) *es.ExternalSecret {
 	store := cat.Spec.Secrets.Store
 	return &es.ExternalSecret{
 		TypeMeta:   kube.TypeMeta(es.APIVersion, es.Kind),

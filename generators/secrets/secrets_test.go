@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	es "github.com/novagen/novagen/generators/kube/externalsecrets"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
@@ -26,7 +27,7 @@ var esoFuncs = template.FuncMap{"replace": func(old, new, src string) string { r
 // TestDatabaseURLTemplate renders the template as ESO would and parses
 // the URL back: every password must come out exactly as it went in.
 func TestDatabaseURLTemplate(t *testing.T) {
-	pg := schema.Endpoint{Name: "postgres", Host: "postgres", Port: 5432}
+	pg := catalog.Endpoint{Name: "postgres", Host: "postgres", Port: 5432}
 	passwords := []string{
 		"simple",
 		"with space",
@@ -57,7 +58,7 @@ func TestDatabaseURLTemplate(t *testing.T) {
 // No generated object holds a password: only template references to
 // what ESO fetched.
 func TestNoPasswordValues(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)

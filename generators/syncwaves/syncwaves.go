@@ -20,8 +20,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 )
 
 // Annotation is the Argo CD annotation this package sets.
@@ -87,16 +87,16 @@ const (
 
 // Waves computes the waves of one catalog.
 type Waves struct {
-	cat         *schema.Catalog
+	cat         *catalog.Catalog
 	serviceBase int // first wave after all infrastructure
 	last        int // one more than every other wave
 }
 
 // New derives the computed phase bases from the catalog's graph.
-func New(cat *schema.Catalog) *Waves {
+func New(cat *catalog.Catalog) *Waves {
 	w := &Waves{cat: cat, serviceBase: WaveMigrations + 1}
 	for _, e := range cat.Endpoints() {
-		if e.Kind != schema.KindService {
+		if e.Kind != catalog.KindService {
 			w.serviceBase = max(w.serviceBase, w.node(e)+1)
 		}
 	}
@@ -134,9 +134,9 @@ func (w *Waves) Last() int { return w.last }
 // Jobs that need it; other infrastructure and external components after
 // migrations, in graph order (zookeeper before kafka in zookeeper mode);
 // services after all of them.
-func (w *Waves) node(e schema.Endpoint) int {
+func (w *Waves) node(e catalog.Endpoint) int {
 	switch {
-	case e.Kind == schema.KindService:
+	case e.Kind == catalog.KindService:
 		return w.Service(e.Name)
 	case w.isDatabaseServer(e.Name):
 		return WaveDatabaseServer
@@ -168,12 +168,12 @@ func (w *Waves) Of(phase Phase, owner string) (int, error) {
 	case PhaseMigrations:
 		return WaveMigrations, nil
 	case PhaseInfrastructure:
-		if isNode && e.Kind != schema.KindService {
+		if isNode && e.Kind != catalog.KindService {
 			return w.node(e), nil
 		}
 		return waveInfraBase, nil
 	case PhaseServices:
-		if isNode && e.Kind == schema.KindService {
+		if isNode && e.Kind == catalog.KindService {
 			return w.Service(owner), nil
 		}
 		return w.serviceBase, nil
@@ -249,7 +249,7 @@ func (w *Waves) Table(gens []Placement) []Row {
 		e, _ := w.cat.Endpoint(n)
 		phase := PhaseInfrastructure
 		switch {
-		case e.Kind == schema.KindService:
+		case e.Kind == catalog.KindService:
 			phase = PhaseServices
 		case w.isDatabaseServer(n):
 			phase = PhaseDatabaseServer

@@ -48,10 +48,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -110,15 +110,15 @@ const GroupSize = 150
 // TLS, its certificate).
 type target struct {
 	check    string
-	topic    *schema.Topic
-	external *schema.External
-	service  *schema.Service
+	topic    *catalog.Topic
+	external *catalog.External
+	service  *catalog.Service
 }
 
 // targets lists what the catalog's validation checks: the components,
 // the topics, the external components, then the services, in catalog
 // order.
-func targets(cat *schema.Catalog) []target {
+func targets(cat *catalog.Catalog) []target {
 	var out []target
 	if _, ok := cat.DatabaseServer(); ok {
 		out = append(out, target{check: CheckPostgres})
@@ -145,19 +145,19 @@ func targets(cat *schema.Catalog) []target {
 }
 
 // Generate returns the validation Jobs and their NetworkPolicies: one Job
-// per group of GroupSize targets (schema.Groups), each partition's
+// per group of GroupSize targets (catalog.Groups), each partition's
 // services checked by its own Jobs, the shared components and topics by
 // the infrastructure partition's. A catalog that fits in one group has
 // one Job, validate-deployment, checking everything.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	partition := func(t target) string {
 		if t.service != nil {
 			return cat.PartitionOf(t.service.Name)
 		}
-		return schema.InfrastructurePartition
+		return catalog.InfrastructurePartition
 	}
 	var out []kube.Object
-	for _, g := range schema.Groups(cat, targets(cat), partition, GroupSize) {
+	for _, g := range catalog.Groups(cat, targets(cat), partition, GroupSize) {
 		objs, err := groupObjects(cat, g)
 		if err != nil {
 			return nil, err
@@ -180,11 +180,11 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // groupObjects are one group's Job, its egress policy and the policy
 // that lets its services admit it.
-func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, error) {
+func groupObjects(cat *catalog.Catalog, g catalog.Group[target]) ([]kube.Object, error) {
 	has := map[string]bool{}
-	var topics []schema.Topic
-	var externals []*schema.External
-	var services []*schema.Service
+	var topics []catalog.Topic
+	var externals []*catalog.External
+	var services []*catalog.Service
 	owned := map[string]bool{}
 	for _, t := range g.Members {
 		switch {
@@ -208,8 +208,8 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 		}
 	}
 	var checks []corev1.Container
-	var servers []schema.Endpoint
-	add := func(c corev1.Container, ep schema.Endpoint) {
+	var servers []catalog.Endpoint
+	add := func(c corev1.Container, ep catalog.Endpoint) {
 		checks = append(checks, c)
 		servers = append(servers, ep)
 	}
@@ -308,7 +308,7 @@ func groupObjects(cat *schema.Catalog, g schema.Group[target]) ([]kube.Object, e
 // container spends waiting for its dependency before it gives up) per
 // level of that chain, then as long as the slowest service may take to
 // start. The Job's activeDeadlineSeconds is this plus DeadlineSeconds.
-func SettleSeconds(cat *schema.Catalog) int64 {
+func SettleSeconds(cat *catalog.Catalog) int64 {
 	w := cat.Spec.Defaults.Wait
 	var grace time.Duration
 	for i := range cat.Spec.Services {
@@ -325,7 +325,7 @@ func SettleSeconds(cat *schema.Catalog) int64 {
 
 // pod runs the init containers, in order, then the report of the named
 // checks; the title names the group (suffix) when there are several.
-func pod(cat *schema.Catalog, suffix string, inits []corev1.Container, names []string) corev1.PodSpec {
+func pod(cat *catalog.Catalog, suffix string, inits []corev1.Container, names []string) corev1.PodSpec {
 	title := fmt.Sprintf("Validation of %s in namespace %s", cat.Metadata.Name, cat.Spec.Namespace)
 	if suffix != "" {
 		title += ", part " + suffix
@@ -351,7 +351,7 @@ func pod(cat *schema.Catalog, suffix string, inits []corev1.Container, names []s
 
 // settling is the environment of a check that waits: the settle time,
 // and busybox for its date and sleep.
-func settling(cat *schema.Catalog, busybox string) []corev1.EnvVar {
+func settling(cat *catalog.Catalog, busybox string) []corev1.EnvVar {
 	return []corev1.EnvVar{
 		{Name: scripts.EnvBusybox, Value: busybox},
 		{Name: scripts.EnvValidationSettle, Value: strconv.FormatInt(SettleSeconds(cat), 10)},
@@ -361,7 +361,7 @@ func settling(cat *schema.Catalog, busybox string) []corev1.EnvVar {
 // ExternalLines is VALIDATION_EXTERNALS: "name host port" and the
 // services that wait for the component (at most MaxNamedDependents
 // named, the rest counted), a component a line, in catalog order.
-func ExternalLines(cat *schema.Catalog, externals []*schema.External) string {
+func ExternalLines(cat *catalog.Catalog, externals []*catalog.External) string {
 	var b strings.Builder
 	for _, e := range externals {
 		fmt.Fprintf(&b, "%s %s %d", e.Name, e.Host, e.Port)
@@ -378,7 +378,7 @@ func ExternalLines(cat *schema.Catalog, externals []*schema.External) string {
 }
 
 // externalCheck tries each external component's address with busybox nc.
-func externalCheck(cat *schema.Catalog, externals []*schema.External) corev1.Container {
+func externalCheck(cat *catalog.Catalog, externals []*catalog.External) corev1.Container {
 	busybox := cat.Spec.Images.Busybox
 	return check(CheckExternal, busybox, scripts.ValidateExternal, kube.HelperResources(), append(settling(cat, "/bin/busybox"),
 		corev1.EnvVar{Name: scripts.EnvValidationExternals, Value: ExternalLines(cat, externals)})...)
@@ -389,7 +389,7 @@ func externalCheck(cat *schema.Catalog, externals []*schema.External) corev1.Con
 // issued the certificate; kubelet then fills the volume) and with tls.crt
 // only, never the private key. It returns the volumes too, none when no
 // service needs one.
-func entryPointsCheck(cat *schema.Catalog, services []*schema.Service) (corev1.Container, []corev1.Volume) {
+func entryPointsCheck(cat *catalog.Catalog, services []*catalog.Service) (corev1.Container, []corev1.Volume) {
 	var vols []corev1.Volume
 	var mounts []corev1.VolumeMount
 	var lines strings.Builder
@@ -434,7 +434,7 @@ func check(name, image, script string, res corev1.ResourceRequirements, env ...c
 // clientResources are those of a check with a native client (psql,
 // redis-cli, clickhouse-client).
 func clientResources() corev1.ResourceRequirements {
-	return kube.Resources(schema.Resources{
+	return kube.Resources(catalog.Resources{
 		Requests: map[string]string{"cpu": "20m", "memory": "32Mi"},
 		Limits:   map[string]string{"cpu": "200m", "memory": "256Mi"},
 	})
@@ -442,7 +442,7 @@ func clientResources() corev1.ResourceRequirements {
 
 // postgresCheck connects as the admin, to the maintenance database, and
 // looks for dbs.
-func postgresCheck(cat *schema.Catalog, ep schema.Endpoint, dbs []string) corev1.Container {
+func postgresCheck(cat *catalog.Catalog, ep catalog.Endpoint, dbs []string) corev1.Container {
 	return check(CheckPostgres, cat.Spec.Images.Postgres, scripts.ValidatePostgres, clientResources(),
 		corev1.EnvVar{Name: "PGHOST", Value: ep.Host},
 		corev1.EnvVar{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
@@ -456,7 +456,7 @@ func postgresCheck(cat *schema.Catalog, ep schema.Endpoint, dbs []string) corev1
 }
 
 // redisCheck asks the client Service for CLUSTER INFO.
-func redisCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
+func redisCheck(cat *catalog.Catalog, ep catalog.Endpoint) corev1.Container {
 	return check(CheckRedis, cat.Spec.Images.Redis, scripts.ValidateRedis, clientResources(),
 		corev1.EnvVar{Name: scripts.EnvRedisHost, Value: ep.Host},
 		corev1.EnvVar{Name: scripts.EnvRedisPort, Value: strconv.Itoa(int(ep.Port))},
@@ -466,7 +466,7 @@ func redisCheck(cat *schema.Catalog, ep schema.Endpoint) corev1.Container {
 
 // TopicLines is VALIDATION_TOPICS: "name partitions", a topic a line, in
 // catalog order.
-func TopicLines(topics []schema.Topic) string {
+func TopicLines(topics []catalog.Topic) string {
 	var b strings.Builder
 	for _, t := range topics {
 		fmt.Fprintf(&b, "%s %d\n", t.Name, t.Partitions)
@@ -475,10 +475,10 @@ func TopicLines(topics []schema.Topic) string {
 }
 
 // kafkaCheck describes the topics with the mode's kafka-topics.
-func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, topics []schema.Topic) corev1.Container {
+func kafkaCheck(cat *catalog.Catalog, k *catalog.Kafka, ep catalog.Endpoint, topics []catalog.Topic) corev1.Container {
 	dir, suffix := k.Tools()
 	return check(CheckKafka, cat.KafkaImage(), scripts.ValidateKafka,
-		kube.Resources(schema.Resources{
+		kube.Resources(catalog.Resources{
 			Requests: map[string]string{"cpu": "100m", "memory": "384Mi"},
 			Limits:   map[string]string{"cpu": "1", "memory": "512Mi"},
 		}),
@@ -492,7 +492,7 @@ func kafkaCheck(cat *schema.Catalog, k *schema.Kafka, ep schema.Endpoint, topics
 }
 
 // clickhouseCheck logs in as the schema Job, which may SHOW TABLES.
-func clickhouseCheck(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpoint) corev1.Container {
+func clickhouseCheck(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpoint) corev1.Container {
 	var tables []string
 	for _, t := range ch.Tables {
 		tables = append(tables, t.Name)
@@ -509,7 +509,7 @@ func clickhouseCheck(cat *schema.Catalog, ch *schema.ClickHouse, ep schema.Endpo
 
 // shellCopy puts busybox (a static binary) where the gRPC check, in the
 // shell-less probe image, runs it.
-func shellCopy(cat *schema.Catalog) corev1.Container {
+func shellCopy(cat *catalog.Catalog) corev1.Container {
 	return corev1.Container{
 		Name:         shellVolume,
 		Image:        cat.Spec.Images.Busybox,
@@ -521,7 +521,7 @@ func shellCopy(cat *schema.Catalog) corev1.Container {
 
 // ServiceLines is VALIDATION_SERVICES: "name host:port", and for an
 // http service its health path, a service a line, in catalog order.
-func ServiceLines(services []*schema.Service) string {
+func ServiceLines(services []*catalog.Service) string {
 	var b strings.Builder
 	for _, s := range services {
 		fmt.Fprintf(&b, "%s %s", s.Name, net.JoinHostPort(s.Name, strconv.Itoa(int(s.Port()))))
@@ -534,7 +534,7 @@ func ServiceLines(services []*schema.Service) string {
 }
 
 // grpcCheck probes services under the copied busybox sh.
-func grpcCheck(cat *schema.Catalog, services []*schema.Service) corev1.Container {
+func grpcCheck(cat *catalog.Catalog, services []*catalog.Service) corev1.Container {
 	c := check(CheckGRPC, cat.Spec.Images.GRPCHealthProbe, scripts.ValidateGRPC, kube.HelperResources(), append(settling(cat, ShellDir+"/busybox"),
 		corev1.EnvVar{Name: scripts.EnvGRPCHealthProbe, Value: ProbePath},
 		corev1.EnvVar{Name: scripts.EnvValidationServices, Value: ServiceLines(services)},

@@ -13,24 +13,25 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
-func load(t *testing.T, path string) *schema.Catalog {
+func loadCatalog(t *testing.T, path string) *catalog.Catalog {
 	t.Helper()
-	cat, err := schema.Load(path)
+	cat, err := load.Load(path)
 	require.NoError(t, err)
 	return cat
 }
 
 // job is the validation Job of cat, and its policies by name.
-func job(t *testing.T, cat *schema.Catalog) (*batchv1.Job, map[string]*networkingv1.NetworkPolicy) {
+func job(t *testing.T, cat *catalog.Catalog) (*batchv1.Job, map[string]*networkingv1.NetworkPolicy) {
 	t.Helper()
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -64,7 +65,7 @@ func env(c corev1.Container) map[string]corev1.EnvVar {
 // come from Secrets, and the Job is an ordinary resource (no Argo CD
 // hook: it runs once per change of its spec).
 func TestEverythingFromTheCatalog(t *testing.T) {
-	cat := load(t, "../../services.yaml")
+	cat := loadCatalog(t, "../../services.yaml")
 	j, pols := job(t, cat)
 	assert.Equal(t, map[string]string{kube.AnnotationGenerator: Name}, j.Annotations)
 
@@ -148,7 +149,7 @@ func TestSettleSecondsDoNotOverflow(t *testing.T) {
 		{"{retries: 1000, interval: 2562047h}", 1000*2562047*3600 + 120},
 	}
 	for _, tt := range tests {
-		cat, err := schema.Parse("c.yaml", []byte(`apiVersion: catalog.nova.dev/v1alpha1
+		cat, err := load.Parse("c.yaml", []byte(`apiVersion: catalog.nova.dev/v1alpha1
 kind: ServiceCatalog
 metadata: {name: t}
 spec:
@@ -170,7 +171,7 @@ spec:
 // addresses, naming who waits for them; the gateway's certificate is
 // looked for in its Secret, mounted optional with tls.crt only.
 func TestWaitingChecks(t *testing.T) {
-	cat := load(t, "../../services.yaml")
+	cat := loadCatalog(t, "../../services.yaml")
 	j, _ := job(t, cat)
 	spec := j.Spec.Template.Spec
 	byName := map[string]corev1.Container{}
@@ -216,10 +217,10 @@ func TestManyDependentsNamed(t *testing.T) {
 	for i := range 8 {
 		fmt.Fprintf(&b, "    - {name: s%d, dependsOn: [search]}\n", i)
 	}
-	cat, err := schema.Parse("many.yaml", []byte(b.String()))
+	cat, err := load.Parse("many.yaml", []byte(b.String()))
 	require.NoError(t, err)
 	ext := &cat.Spec.Infrastructure.External[0]
-	assert.Equal(t, "search 10.0.0.9 9200 s0, s1, s2, s3, s4 and 3 more\n", ExternalLines(cat, []*schema.External{ext}))
+	assert.Equal(t, "search 10.0.0.9 9200 s0, s1, s2, s3, s4 and 3 more\n", ExternalLines(cat, []*catalog.External{ext}))
 }
 
 // TestAddingAServiceKeepsThePolicies: a new service with the default
@@ -227,9 +228,9 @@ func TestManyDependentsNamed(t *testing.T) {
 // lets the services admit it (the Job itself checks it, so it changes).
 func TestAddingAServiceKeepsThePolicies(t *testing.T) {
 	text := catalogText(t, "testdata/minimal/catalog.yaml")
-	before, err := schema.Parse("before.yaml", []byte(text))
+	before, err := load.Parse("before.yaml", []byte(text))
 	require.NoError(t, err)
-	after, err := schema.Parse("after.yaml", []byte(text+"    - name: billing\n      dependsOn: [api]\n"))
+	after, err := load.Parse("after.yaml", []byte(text+"    - name: billing\n      dependsOn: [api]\n"))
 	require.NoError(t, err)
 	_, was := job(t, before)
 	_, is := job(t, after)
@@ -264,10 +265,10 @@ func firstWords(lines string) []string {
 // ingress policy (no pods here to select), and a catalog without
 // infrastructure checks only the services.
 func TestProvidedComponents(t *testing.T) {
-	_, pols := job(t, load(t, "testdata/provided/catalog.yaml"))
+	_, pols := job(t, loadCatalog(t, "testdata/provided/catalog.yaml"))
 	assert.ElementsMatch(t, []string{naming.ValidationPolicy, naming.ServicesFromValidation}, mapKeys(pols))
 
-	j, pols := job(t, load(t, "testdata/minimal/catalog.yaml"))
+	j, pols := job(t, loadCatalog(t, "testdata/minimal/catalog.yaml"))
 	assert.ElementsMatch(t, []string{naming.ValidationPolicy, naming.ServicesFromValidation}, mapKeys(pols))
 	assert.Len(t, j.Spec.Template.Spec.InitContainers, 2, "the shell and the gRPC check")
 	assert.Equal(t, []int32{6000, 50051}, ports(pols[naming.ServicesFromValidation]))
@@ -320,7 +321,7 @@ func TestGroups(t *testing.T) {
 			case CheckPostgres:
 				for _, db := range strings.Fields(e[scripts.EnvValidationDatabases].Value) {
 					checked["database "+db]++
-					want := schema.InfrastructurePartition // a database without owner: with the server
+					want := catalog.InfrastructurePartition // a database without owner: with the server
 					if owner, ok := cat.DatabaseOwner(db); ok {
 						want = cat.PartitionOf(owner.Name)
 					}
@@ -343,7 +344,7 @@ func TestGroups(t *testing.T) {
 			if slices.Contains([]string{CheckPostgres, CheckRedis, CheckKafka, CheckClickHouse}, c.Name) {
 				checked["component "+c.Name]++
 				if c.Name != CheckPostgres {
-					assert.Equal(t, schema.InfrastructurePartition, partition, "%s checks %s", base, c.Name)
+					assert.Equal(t, catalog.InfrastructurePartition, partition, "%s checks %s", base, c.Name)
 				}
 			}
 		}
@@ -363,7 +364,7 @@ func TestGroups(t *testing.T) {
 				wantEgress++
 			case CheckExternal:
 				wantEgress += len(cat.Spec.Infrastructure.External)
-				assert.Equal(t, schema.InfrastructurePartition, partition, "%s checks the external components", base)
+				assert.Equal(t, catalog.InfrastructurePartition, partition, "%s checks the external components", base)
 			}
 		}
 		assert.Len(t, egress.Spec.Egress, wantEgress, "egress of %s", base)

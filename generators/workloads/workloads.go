@@ -41,9 +41,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -52,7 +52,7 @@ const Name = "workloads"
 // Generate returns one Deployment per service (in a partition's render,
 // per service of the partition), in catalog order, each followed by its
 // PodDisruptionBudget when it has several replicas.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	var out []kube.Object
 	for i := range cat.Spec.Services {
 		svc := &cat.Spec.Services[i]
@@ -71,9 +71,9 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // replicated says whether the service runs several pods, which are then
 // spread over zones and nodes and evicted one at a time.
-func replicated(svc *schema.Service) bool { return svc.Replicas != nil && *svc.Replicas >= 2 }
+func replicated(svc *catalog.Service) bool { return svc.Replicas != nil && *svc.Replicas >= 2 }
 
-func deployment(cat *schema.Catalog, svc *schema.Service) *appsv1.Deployment {
+func deployment(cat *catalog.Catalog, svc *catalog.Service) *appsv1.Deployment {
 	meta := kube.Meta(cat, Name, svc.Name, kube.ComponentGRPCService)
 	// Service labels go on the pods too, after the recommended ones, so
 	// a catalog label cannot take a pod out of the Services' selectors.
@@ -158,11 +158,11 @@ const (
 )
 
 // usesRedis: the service waits for Redis, so it is one of its clients.
-func usesRedis(cat *schema.Catalog, svc *schema.Service) bool {
+func usesRedis(cat *catalog.Catalog, svc *catalog.Service) bool {
 	return cat.Spec.Infrastructure.Redis != nil && slices.Contains(svc.DependsOn, "redis")
 }
 
-func container(svc *schema.Service) corev1.Container {
+func container(svc *catalog.Service) corev1.Container {
 	c := corev1.Container{
 		Name:  svc.Name,
 		Image: svc.ImageRef(),
@@ -193,7 +193,7 @@ func grpcProbe(port int32) *corev1.Probe {
 
 // healthProbe asks the service's health the way its protocol answers:
 // gRPC health, or GET on its health path.
-func healthProbe(svc *schema.Service) *corev1.Probe {
+func healthProbe(svc *catalog.Service) *corev1.Probe {
 	if svc.HTTP() {
 		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
 			Path: svc.HealthPath, Port: intstr.FromInt32(svc.Ports.HTTP), Scheme: corev1.URISchemeHTTP,
@@ -209,7 +209,7 @@ const StartupPeriodSeconds = 5
 // holds the liveness and readiness probes back until it succeeds, so a
 // slow start is not killed in a loop. The grace is rounded up to whole
 // probe periods.
-func startupProbe(svc *schema.Service) *corev1.Probe {
+func startupProbe(svc *catalog.Service) *corev1.Probe {
 	p := healthProbe(svc)
 	p.PeriodSeconds = StartupPeriodSeconds
 	p.FailureThreshold = int32(math.Ceil(svc.StartupGrace.Seconds() / StartupPeriodSeconds))

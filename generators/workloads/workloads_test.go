@@ -5,13 +5,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/novagen/novagen/internal/generatortest"
-	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/internal/generatortest"
+	"github.com/novagen/novagen/naming"
 )
 
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
@@ -20,7 +21,7 @@ func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 // address and password Secret; secrets.rotation rolls every pod template
 // and secrets.reloader names each Deployment's Secrets for Reloader.
 func TestCredentialsReachPods(t *testing.T) {
-	cat, err := schema.Load("../../test/catalogs/data-tier-production.yaml")
+	cat, err := load.Load("../../test/catalogs/data-tier-production.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -63,7 +64,7 @@ func TestCredentialsReachPods(t *testing.T) {
 // TestKafkaClientsGetTheBootstrap: every producer, consumer and service
 // that waits for Kafka gets KAFKA_BOOTSTRAP_SERVERS; nobody else does.
 func TestKafkaClientsGetTheBootstrap(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)
@@ -87,7 +88,7 @@ func TestKafkaClientsGetTheBootstrap(t *testing.T) {
 // is the catalog's or one of naming.GeneratedLabels, the keys the loader
 // keeps catalog labels off; a new generated label must join them.
 func TestPodLabelsAreTheCatalogsOrGenerated(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	objs, err := Generate(cat)
 	require.NoError(t, err)

@@ -39,10 +39,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Name is the generator's name in function configs and the registry.
@@ -72,7 +72,7 @@ const (
 // Generate returns the StatefulSet, its Services and, for an ensemble, a
 // PodDisruptionBudget; nothing for a catalog without ZooKeeper or with
 // one provided from outside.
-func Generate(cat *schema.Catalog) ([]kube.Object, error) {
+func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	z := cat.Spec.Infrastructure.Zookeeper
 	if z == nil || !z.IsManaged() || !cat.OwnsShared() { // shared: the infrastructure partition's
 		return nil, nil
@@ -91,21 +91,21 @@ func Generate(cat *schema.Catalog) ([]kube.Object, error) {
 
 // Servers is ZOOKEEPER_SERVERS: every server's stable address with its
 // follower and election ports, in ordinal order (server.1 is pod 0).
-func Servers(cat *schema.Catalog, z *schema.Zookeeper) string {
+func Servers(cat *catalog.Catalog, z *catalog.Zookeeper) string {
 	fqdn := naming.ZookeeperHeadless + "." + cat.Spec.Namespace + ".svc.cluster.local"
 	out := make([]string, z.Replicas)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s-%d.%s:%d:%d", Component, i, fqdn, schema.ZookeeperFollowerPort, schema.ZookeeperElectionPort)
+		out[i] = fmt.Sprintf("%s-%d.%s:%d:%d", Component, i, fqdn, catalog.ZookeeperFollowerPort, catalog.ZookeeperElectionPort)
 	}
 	return strings.Join(out, ";")
 }
 
-func server(cat *schema.Catalog, z *schema.Zookeeper, ep schema.Endpoint) kube.Server {
+func server(cat *catalog.Catalog, z *catalog.Zookeeper, ep catalog.Endpoint) kube.Server {
 	env := []corev1.EnvVar{
 		{Name: "ZOOKEEPER_CLIENT_PORT", Value: strconv.Itoa(int(z.Port))},
 		{Name: "ZOOKEEPER_TICK_TIME", Value: strconv.Itoa(TickTime)},
 		{Name: "ZOOKEEPER_ADMIN_ENABLE_SERVER", Value: "true"},
-		{Name: scripts.EnvZookeeperAdminPort, Value: strconv.Itoa(schema.ZookeeperAdminPort)},
+		{Name: scripts.EnvZookeeperAdminPort, Value: strconv.Itoa(catalog.ZookeeperAdminPort)},
 		// Old snapshots and transaction logs are removed daily, three kept.
 		{Name: "ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT", Value: "3"},
 		{Name: "ZOOKEEPER_AUTOPURGE_PURGE_INTERVAL", Value: "24"},
@@ -128,9 +128,9 @@ func server(cat *schema.Catalog, z *schema.Zookeeper, ep schema.Endpoint) kube.S
 		Command: []string{"/bin/sh", "-c", scripts.ZookeeperStart, "zookeeper-start", Entrypoint},
 		Ports: []corev1.ContainerPort{
 			{Name: naming.PortZookeeper, ContainerPort: z.Port, Protocol: corev1.ProtocolTCP},
-			{Name: naming.PortZookeeperFollower, ContainerPort: schema.ZookeeperFollowerPort, Protocol: corev1.ProtocolTCP},
-			{Name: naming.PortZookeeperElection, ContainerPort: schema.ZookeeperElectionPort, Protocol: corev1.ProtocolTCP},
-			{Name: naming.PortZookeeperAdmin, ContainerPort: schema.ZookeeperAdminPort, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortZookeeperFollower, ContainerPort: catalog.ZookeeperFollowerPort, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortZookeeperElection, ContainerPort: catalog.ZookeeperElectionPort, Protocol: corev1.ProtocolTCP},
+			{Name: naming.PortZookeeperAdmin, ContainerPort: catalog.ZookeeperAdminPort, Protocol: corev1.ProtocolTCP},
 		},
 		Env: env,
 		VolumeMounts: []corev1.VolumeMount{
@@ -153,7 +153,7 @@ func server(cat *schema.Catalog, z *schema.Zookeeper, ep schema.Endpoint) kube.S
 		TerminationGracePeriodSeconds: kube.Ptr(int64(60)),
 	}
 	if z.Replicas > 1 {
-		kube.SpreadServers(&pod, z.AntiAffinity == schema.AntiAffinityRequired, ep.PodLabels)
+		kube.SpreadServers(&pod, z.AntiAffinity == catalog.AntiAffinityRequired, ep.PodLabels)
 	}
 	return kube.Server{
 		Name:      ep.Name,
@@ -163,9 +163,9 @@ func server(cat *schema.Catalog, z *schema.Zookeeper, ep schema.Endpoint) kube.S
 		UID:       UID,
 		Ports: []corev1.ServicePort{
 			kube.ServicePort(naming.PortZookeeper, z.Port),
-			kube.ServicePort(naming.PortZookeeperFollower, schema.ZookeeperFollowerPort),
-			kube.ServicePort(naming.PortZookeeperElection, schema.ZookeeperElectionPort),
-			kube.ServicePort(naming.PortZookeeperAdmin, schema.ZookeeperAdminPort),
+			kube.ServicePort(naming.PortZookeeperFollower, catalog.ZookeeperFollowerPort),
+			kube.ServicePort(naming.PortZookeeperElection, catalog.ZookeeperElectionPort),
+			kube.ServicePort(naming.PortZookeeperAdmin, catalog.ZookeeperAdminPort),
 		},
 		Pod:             pod,
 		Volume:          dataVolume,

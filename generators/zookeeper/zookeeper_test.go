@@ -8,20 +8,20 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestGolden: staging (one server), ensemble (three, sized) and provided
 // (from outside: no objects).
 func TestGolden(t *testing.T) { generatortest.GeneratorCases(t, Generate) }
 
-func load(t *testing.T, name string) *schema.Catalog { return generatortest.Load(t, name) }
+func load(t *testing.T, name string) *catalog.Catalog { return generatortest.Load(t, name) }
 
-func objects(t *testing.T, cat *schema.Catalog) map[string]kube.Object {
+func objects(t *testing.T, cat *catalog.Catalog) map[string]kube.Object {
 	return generatortest.Objects(t, Generate, cat)
 }
 

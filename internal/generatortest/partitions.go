@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -40,9 +41,9 @@ func SynthText(t testing.TB, services, hashed int) string {
 }
 
 // Synth loads SynthText.
-func Synth(t testing.TB, services, hashed int) *schema.Catalog {
+func Synth(t testing.TB, services, hashed int) *catalog.Catalog {
 	t.Helper()
-	cat, err := schema.Parse("synth.yaml", []byte(SynthText(t, services, hashed)))
+	cat, err := load.Parse("synth.yaml", []byte(SynthText(t, services, hashed)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +53,15 @@ func Synth(t testing.TB, services, hashed int) *schema.Catalog {
 // SharedPartitionsAddUp asserts PartitionsAddUp for a generator of shared
 // objects only: the infrastructure partition renders them all, the
 // others nothing.
-func SharedPartitionsAddUp(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) {
+func SharedPartitionsAddUp(t *testing.T, gen func(*catalog.Catalog) ([]kube.Object, error), cat *catalog.Catalog) {
 	t.Helper()
 	counts := PartitionsAddUp(t, gen, cat)
 	for p, n := range counts {
-		if p != schema.InfrastructurePartition {
+		if p != catalog.InfrastructurePartition {
 			t.Errorf("partition %s renders %d shared objects", p, n)
 		}
 	}
-	if counts[schema.InfrastructurePartition] == 0 {
+	if counts[catalog.InfrastructurePartition] == 0 {
 		t.Error("the infrastructure partition renders nothing")
 	}
 }

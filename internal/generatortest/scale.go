@@ -9,20 +9,21 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
 // SynthCatalog is synth's catalog of n services (seed 1), partitioned
 // as synth partitions: team-labelled services and hashed ones.
-func SynthCatalog(t testing.TB, n int) *schema.Catalog {
+func SynthCatalog(t testing.TB, n int) *catalog.Catalog {
 	t.Helper()
 	data, err := synth.Catalog(synth.Options{Services: n, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := schema.Parse("synth.yaml", data)
+	cat, err := load.Parse("synth.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func SynthCatalog(t testing.TB, n int) *schema.Catalog {
 
 // renderEach is every object of gen on cat, rendered on its own, by
 // "Kind/name".
-func renderEach(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) map[string][]byte {
+func renderEach(t testing.TB, gen func(*catalog.Catalog) ([]kube.Object, error), cat *catalog.Catalog) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for _, n := range Nodes(t, gen, cat) {
@@ -55,7 +56,7 @@ func renderEach(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), 
 // objects gen renders for each partition of cat (cat.InPartition), put
 // together, are exactly those of the whole render, each once, byte for
 // byte. It returns how many objects each partition got.
-func PartitionsAddUp(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) map[string]int {
+func PartitionsAddUp(t testing.TB, gen func(*catalog.Catalog) ([]kube.Object, error), cat *catalog.Catalog) map[string]int {
 	t.Helper()
 	if !cat.Partitioned() {
 		t.Fatal("PartitionsAddUp needs a partitioned catalog")
@@ -101,7 +102,7 @@ func PartitionsAddUp(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, err
 
 // LargestObject is the size in bytes of gen's largest object on cat as
 // YAML, and its "Kind/name".
-func LargestObject(t testing.TB, gen func(*schema.Catalog) ([]kube.Object, error), cat *schema.Catalog) (int, string) {
+func LargestObject(t testing.TB, gen func(*catalog.Catalog) ([]kube.Object, error), cat *catalog.Catalog) (int, string) {
 	t.Helper()
 	return largest(t, Nodes(t, gen, cat))
 }
@@ -130,14 +131,14 @@ func pad(prefix string, n int) string { return prefix + strings.Repeat("x", n-le
 // database with a reader role and the longest description, the most
 // extensions with the longest names, the longest image repository and
 // tag. A full group of it is the largest a group can be.
-func WorstCaseDatabases(t testing.TB, n int) *schema.Catalog {
+func WorstCaseDatabases(t testing.TB, n int) *catalog.Catalog {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("apiVersion: catalog.nova.dev/v1alpha1\nkind: ServiceCatalog\nmetadata: {name: " + pad("c", 49) + "}\nspec:\n")
 	b.WriteString("  namespace: " + pad("n", 63) + "\n")
-	fmt.Fprintf(&b, "  defaults:\n    image: {registry: %s, tag: %q}\n", pad("registry.example/", schema.MaxImageRepository-61), strings.Repeat("1", 128))
+	fmt.Fprintf(&b, "  defaults:\n    image: {registry: %s, tag: %q}\n", pad("registry.example/", load.MaxImageRepository-61), strings.Repeat("1", 128))
 	b.WriteString("  infrastructure:\n    postgres:\n      extensions: [")
-	for i := range schema.MaxPostgresExtensions {
+	for i := range load.MaxPostgresExtensions {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -146,13 +147,13 @@ func WorstCaseDatabases(t testing.TB, n int) *schema.Catalog {
 	b.WriteString("]\n  databases:\n")
 	for i := range n {
 		fmt.Fprintf(&b, "    - name: %s\n      readerRole: %s\n      description: %q\n",
-			pad(fmt.Sprintf("d%05d_", i), 63), pad(fmt.Sprintf("r%05d_", i), 63), strings.Repeat("d", schema.MaxDatabaseDescription))
+			pad(fmt.Sprintf("d%05d_", i), 63), pad(fmt.Sprintf("r%05d_", i), 63), strings.Repeat("d", load.MaxDatabaseDescription))
 	}
 	b.WriteString("  services:\n")
 	for i := range n {
 		fmt.Fprintf(&b, "    - name: %s\n      database: %s\n", pad(fmt.Sprintf("s%05d-", i), 60), pad(fmt.Sprintf("d%05d_", i), 63))
 	}
-	cat, err := schema.Parse("worst-case.yaml", []byte(b.String()))
+	cat, err := load.Parse("worst-case.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func WorstCaseDatabases(t testing.TB, n int) *schema.Catalog {
 // 300-service synthetic catalog add up to its whole render
 // (PartitionsAddUp), and each of its objects for 10 000 synthetic
 // services is under 256 KiB (skipped with -short and -race).
-func ScaleCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error)) {
+func ScaleCases(t *testing.T, gen func(*catalog.Catalog) ([]kube.Object, error)) {
 	t.Run("partitions add up", func(t *testing.T) {
 		counts := PartitionsAddUp(t, gen, SynthCatalog(t, 300))
 		t.Logf("objects per partition: %v", counts)
@@ -185,13 +186,13 @@ func ScaleCases(t *testing.T, gen func(*schema.Catalog) ([]kube.Object, error)) 
 }
 
 // Grouped is a generator that splits what would grow with the catalog
-// into groups (schema.Groups).
+// into groups (catalog.Groups).
 type Grouped struct {
 	// Generate is the generator, with its group size Size.
-	Generate func(*schema.Catalog) ([]kube.Object, error)
+	Generate func(*catalog.Catalog) ([]kube.Object, error)
 	Size     int
 	// WithSize is the generator with groups of at most size members.
-	WithSize func(cat *schema.Catalog, size int) ([]kube.Object, error)
+	WithSize func(cat *catalog.Catalog, size int) ([]kube.Object, error)
 	// Worst bounds the largest object of a full group of
 	// WorstCaseDatabases, in bytes.
 	Worst int
@@ -210,6 +211,6 @@ func GroupedCases(t *testing.T, g Grouped) {
 		}
 	})
 	t.Run("groups of two", func(t *testing.T) {
-		GoldenAs(t, func(cat *schema.Catalog) ([]kube.Object, error) { return g.WithSize(cat, 2) }, "awkward-names", "expected-groups-of-2.yaml")
+		GoldenAs(t, func(cat *catalog.Catalog) ([]kube.Object, error) { return g.WithSize(cat, 2) }, "awkward-names", "expected-groups-of-2.yaml")
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/novagen/novagen/internal/quote"
 )
 
 // Escape makes s safe to print on a terminal or in a report: every
@@ -40,20 +42,6 @@ func EscapeLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Quote names a value from an input in a message: quoted (so escaped), at
-// most one line and 40 characters of it, so no message repeats more of a
-// file than the token it is about.
-func Quote(s string) string {
-	const limit = 40
-	cut := false
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s, cut = s[:i], true
-	}
-	if r := []rune(s); len(r) > limit {
-		s, cut = string(r[:limit]), true
-	}
-	if cut {
-		return strconv.Quote(s) + "…"
-	}
-	return strconv.Quote(s)
-}
+// Quote names a value from an input in a message (quote.Quote: at most
+// one line and 40 characters of it, quoted).
+func Quote(s string) string { return quote.Quote(s) }

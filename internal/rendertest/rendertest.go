@@ -10,12 +10,14 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // Catalog renders a loaded catalog.
-func Catalog(t testing.TB, cat *schema.Catalog) []*yaml.RNode {
+func Catalog(t testing.TB, cat *catalog.Catalog) []*yaml.RNode {
 	t.Helper()
 	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
 	if err != nil {
@@ -27,7 +29,7 @@ func Catalog(t testing.TB, cat *schema.Catalog) []*yaml.RNode {
 // File loads and renders the catalog at path.
 func File(t testing.TB, path string) []*yaml.RNode {
 	t.Helper()
-	cat, err := schema.Load(path)
+	cat, err := load.Options{Checks: generators.Checks()}.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +39,14 @@ func File(t testing.TB, path string) []*yaml.RNode {
 // Text parses and renders a catalog's text as if it were services.yaml at
 // the repository's root (its protos resolve there); it returns the
 // catalog too.
-func Text(t testing.TB, text string) (*schema.Catalog, []*yaml.RNode) {
+func Text(t testing.TB, text string) (*catalog.Catalog, []*yaml.RNode) {
 	t.Helper()
 	root, err := os.OpenRoot(repoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	cat, err := schema.ParseIn(root, "services.yaml", []byte(text), "")
+	cat, err := load.Options{Checks: generators.Checks()}.ParseIn(root, "services.yaml", []byte(text), "")
 	if err != nil {
 		t.Fatal(err)
 	}

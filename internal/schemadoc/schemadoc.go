@@ -2,8 +2,8 @@
 // the function config's) as documentation: a field's type, description,
 // default and constraints, and its sub-fields, with $refs followed and
 // allOf branches merged. It backs novagen explain and the tests that keep
-// every field described; it is not a validator (the schema package
-// validates).
+// every field described; it is not a validator (the catalog loader,
+// catalog/load, validates).
 package schemadoc
 
 import (

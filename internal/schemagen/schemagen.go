@@ -1,5 +1,5 @@
 // Package schemagen writes the catalog's JSON Schema (services.schema.json)
-// from the Go types the loader decodes into (package schema), so the shape
+// from the Go types the loader decodes into (package catalog), so the shape
 // of a catalog is declared once: on the types.
 //
 // What a field is comes from its struct tags, beside its json tag:
@@ -34,7 +34,7 @@ import (
 
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
 )
 
 // Generate returns services.schema.json as the Go types declare it.
@@ -43,7 +43,7 @@ func Generate() ([]byte, error) {
 	if err := g.formats(); err != nil {
 		return nil, err
 	}
-	root, err := g.object(reflect.TypeFor[schema.Catalog]())
+	root, err := g.object(reflect.TypeFor[catalog.Catalog]())
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func Generate() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var durationType = reflect.TypeFor[schema.Duration]()
+var durationType = reflect.TypeFor[catalog.Duration]()
 
 type gen struct {
 	defs map[string]any        // definitions by name

@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // checkedIn is the schema the loader embeds.
-const checkedIn = "../../schema/services.schema.json"
+const checkedIn = "../../catalog/load/services.schema.json"
 
 // TestSchemaIsCurrent: the checked-in schema is what the types declare
 // now; the types and the schema cannot drift apart.
@@ -25,9 +26,9 @@ func TestSchemaIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is not what the Go types of package schema declare: run make generate (and review the diff)", checkedIn)
+		t.Fatalf("%s is not what the Go types of package catalog declare: run make generate (and review the diff)", checkedIn)
 	}
-	if !bytes.Equal(schema.JSONSchema(), want) {
+	if !bytes.Equal(load.JSONSchema(), want) {
 		t.Fatal("the schema the loader embeds differs from the generated one: run make generate")
 	}
 }
@@ -71,7 +72,7 @@ func catalogFields(fn func(typ reflect.Type, f reflect.StructField)) map[reflect
 			}
 		}
 	}
-	walk(reflect.TypeFor[schema.Catalog]())
+	walk(reflect.TypeFor[catalog.Catalog]())
 	return reached
 }
 
@@ -112,7 +113,7 @@ func TestTagErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `default "three" is no int`) {
 		t.Errorf("default of the wrong type: %v", err)
 	}
-	b, err := defaultValue("{requests: {cpu: '1'}}", reflect.TypeFor[schema.Resources]())
+	b, err := defaultValue("{requests: {cpu: '1'}}", reflect.TypeFor[catalog.Resources]())
 	if err != nil || string(b) != `{"requests":{"cpu":"1"}}` {
 		t.Errorf("object default: %s, %v", b, err)
 	}

@@ -41,7 +41,7 @@ func Require(t testing.TB, name string) string {
 func CatalogFiles(t testing.TB, root string) [][]byte {
 	t.Helper()
 	paths := []string{filepath.Join(root, "services.yaml")}
-	for _, glob := range []string{"schema/testdata/errors/*.yaml", "test/catalogs/*.yaml"} {
+	for _, glob := range []string{"catalog/load/testdata/errors/*.yaml", "test/catalogs/*.yaml"} {
 		more, err := filepath.Glob(filepath.Join(root, glob))
 		if err != nil {
 			t.Fatal(err)

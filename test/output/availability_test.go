@@ -8,7 +8,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/novagen/novagen/schema"
+	"github.com/novagen/novagen/catalog/load"
 )
 
 // workload is a rendered Deployment's or StatefulSet's pods.
@@ -27,7 +27,7 @@ type workload struct {
 // StatefulSet retains its volumes, and one of several pods spreads them
 // over zones.
 func TestWorkloadsSurviveANodeDrain(t *testing.T) {
-	prod, err := schema.LoadEnv("../../services.yaml", "production")
+	prod, err := load.LoadEnv("../../services.yaml", "production")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/internal/rendertest"
-	"github.com/novagen/novagen/schema"
 )
 
 // deployingGuide is the deployment guide, whose list of images to mirror
@@ -24,13 +25,13 @@ var imageRow = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|")
 // docs/deploying.md's images table, and every row is such an image, so
 // the list of what to mirror cannot drift from the render.
 func TestDeployingGuideListsEveryImage(t *testing.T) {
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	renders := [][]string{imagesOf(t, cat)}
 	for _, env := range cat.EnvironmentNames {
-		c, err := schema.LoadEnv("../../services.yaml", env)
+		c, err := load.LoadEnv("../../services.yaml", env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func TestDeployingGuideListsEveryImage(t *testing.T) {
 }
 
 // imagesOf are the images of every container of cat's render.
-func imagesOf(t *testing.T, cat *schema.Catalog) []string {
+func imagesOf(t *testing.T, cat *catalog.Catalog) []string {
 	t.Helper()
 	pods, err := check.Pods(rendertest.Catalog(t, cat))
 	if err != nil {

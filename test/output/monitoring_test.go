@@ -15,12 +15,12 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/check"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/internal/rendertest"
-	"github.com/novagen/novagen/schema"
 )
 
 // rendered holds the objects of one render that monitoring concerns.
@@ -155,7 +155,7 @@ func sorted(s []scrape) []string {
 func TestServiceMonitorsAgreeWithPolicies(t *testing.T) {
 	checked := 0
 	for _, path := range testCatalogs(t) {
-		cat, err := schema.Load(path)
+		cat, err := load.Load(path)
 		if err != nil {
 			continue // the error cases of the golden tests
 		}

@@ -9,9 +9,10 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/k8snames"
 	"github.com/novagen/novagen/internal/rendertest"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
@@ -42,7 +43,7 @@ func testCatalogs(t *testing.T) []string {
 // namedCatalog is a loaded test catalog and where it came from.
 type namedCatalog struct {
 	name string
-	cat  *schema.Catalog
+	cat  *catalog.Catalog
 }
 
 // loadTestCatalogs loads every test catalog and a synthetic one of 300
@@ -51,7 +52,7 @@ func loadTestCatalogs(t *testing.T) []namedCatalog {
 	t.Helper()
 	var out []namedCatalog
 	for _, path := range testCatalogs(t) {
-		cat, err := schema.Load(path)
+		cat, err := load.Load(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +62,7 @@ func loadTestCatalogs(t *testing.T) []namedCatalog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := schema.Parse("synth-300.yaml", data)
+	cat, err := load.Parse("synth-300.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +144,6 @@ func parseIn(t *testing.T, path string, data []byte) error {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	_, err = schema.ParseIn(root, path, data, "")
+	_, err = load.ParseIn(root, path, data, "")
 	return err
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/secrets"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // checkAccessMatrix tries every login role on every catalog database:
@@ -59,7 +59,7 @@ func (f *fixture) checkAccessMatrix(t *testing.T) {
 		len(f.logins), len(f.dbs), own, foreign, denied, created, countOwners(f.logins))
 }
 
-func countOwners(ls []schema.Login) int {
+func countOwners(ls []catalog.Login) int {
 	n := 0
 	for _, l := range ls {
 		if l.Service != nil {

@@ -20,10 +20,11 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // groupRun is one rendered pod that runs db-init SQL: a group's Job or
@@ -35,7 +36,7 @@ type groupRun struct {
 }
 
 // groupRuns are the Jobs and the CronJobs dbinit renders for cat.
-func groupRuns(t *testing.T, cat *schema.Catalog) (jobs, cronJobs []groupRun) {
+func groupRuns(t *testing.T, cat *catalog.Catalog) (jobs, cronJobs []groupRun) {
 	t.Helper()
 	objs, err := dbinit.Generate(cat)
 	require.NoError(t, err)
@@ -78,7 +79,7 @@ func groupRuns(t *testing.T, cat *schema.Catalog) (jobs, cronJobs []groupRun) {
 // the mounted files in a directory of their own, the container's
 // environment with the Secrets' values (the admin's from srv, each
 // login's from pw) and PGHOST/PGPORT pointed at srv.
-func (g groupRun) run(t *testing.T, srv *server, cat *schema.Catalog, pw func(role string) string) result {
+func (g groupRun) run(t *testing.T, srv *server, cat *catalog.Catalog, pw func(role string) string) result {
 	t.Helper()
 	dir := testtool.SharedDir(t)
 	for name, text := range g.files {
@@ -149,14 +150,14 @@ func TestJobsInitialiseANewServer(t *testing.T) {
 		{"partitioned", "../../test/catalogs/partitioned-postgres.yaml", 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cat, err := schema.Load(tc.path)
+			cat, err := load.Load(tc.path)
 			require.NoError(t, err)
 			jobsInitialiseANewServer(t, base, cat, tc.groups)
 		})
 	}
 }
 
-func jobsInitialiseANewServer(t *testing.T, base *server, cat *schema.Catalog, groups int) {
+func jobsInitialiseANewServer(t *testing.T, base *server, cat *catalog.Catalog, groups int) {
 	jobs, cronJobs := groupRuns(t, cat)
 	require.Len(t, jobs, groups)
 	require.Len(t, cronJobs, len(jobs))

@@ -15,10 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // catalogs the scripts are generated from: the staging catalog and one of
@@ -32,7 +33,7 @@ func TestInitScripts(t *testing.T) {
 	srv := connect(t)
 	for _, c := range catalogs {
 		t.Run(c.name, func(t *testing.T) {
-			cat, err := schema.Load(c.path)
+			cat, err := load.Load(c.path)
 			require.NoError(t, err)
 			checkCatalog(t, srv, cat)
 		})
@@ -46,8 +47,8 @@ func password(role string) string { return role + ` p@ss:w/rd?#[]%+'"\é` }
 // fixture is one catalog on the server.
 type fixture struct {
 	srv      *server
-	cat      *schema.Catalog
-	logins   []schema.Login
+	cat      *catalog.Catalog
+	logins   []catalog.Login
 	dbs      []string
 	dir      string // the ConfigMap's files, as the Job mounts them
 	retired  map[string]string
@@ -56,7 +57,7 @@ type fixture struct {
 
 // newFixture is cat on srv (nil until the server listens), with the
 // ConfigMap's files written to f.dir as the Job mounts them.
-func newFixture(t *testing.T, srv *server, cat *schema.Catalog) *fixture {
+func newFixture(t *testing.T, srv *server, cat *catalog.Catalog) *fixture {
 	t.Helper()
 	f := &fixture{srv: srv, cat: cat, logins: cat.Logins(), dir: t.TempDir(), retired: map[string]string{}}
 	for _, d := range cat.Spec.Databases {
@@ -71,7 +72,7 @@ func newFixture(t *testing.T, srv *server, cat *schema.Catalog) *fixture {
 	return f
 }
 
-func checkCatalog(t *testing.T, srv *server, cat *schema.Catalog) {
+func checkCatalog(t *testing.T, srv *server, cat *catalog.Catalog) {
 	f := newFixture(t, srv, cat)
 
 	f.legacyBefore(t)

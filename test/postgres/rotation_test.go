@@ -10,9 +10,10 @@ import (
 	"github.com/stretchr/testify/require"
 	batchv1 "k8s.io/api/batch/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/dbinit"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // TestPasswordRotation: after a rotation in the secret store (new values
@@ -21,7 +22,7 @@ import (
 // ones accepted, and nothing else on the server changes.
 func TestPasswordRotation(t *testing.T) {
 	base := connect(t)
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	c := newCluster(t, base)
 	c.start()
@@ -67,7 +68,7 @@ func TestPasswordRotation(t *testing.T) {
 
 // cronJobScripts are the ConfigMap keys the rendered password-sync
 // CronJob mounts.
-func cronJobScripts(t *testing.T, cat *schema.Catalog) []string {
+func cronJobScripts(t *testing.T, cat *catalog.Catalog) []string {
 	t.Helper()
 	objs, err := dbinit.Generate(cat)
 	require.NoError(t, err)

@@ -18,13 +18,14 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/internal/testtool"
-	"github.com/novagen/novagen/schema"
 )
 
 // validationPod is the validation Job's pod of cat.
-func validationPod(t *testing.T, cat *schema.Catalog) corev1.PodSpec {
+func validationPod(t *testing.T, cat *catalog.Catalog) corev1.PodSpec {
 	t.Helper()
 	objs, err := validation.Generate(cat)
 	require.NoError(t, err)
@@ -79,7 +80,7 @@ func containerEnv(t *testing.T, c corev1.Container, secrets, overrides map[strin
 // failed container.
 func TestValidationPostgresCheck(t *testing.T) {
 	srv := connect(t)
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	f := newFixture(t, srv, cat)
 	r := f.runJob(f.passwordEnv(""))
@@ -130,7 +131,7 @@ func TestValidationPostgresCheck(t *testing.T) {
 		testtool.CopyDir(t, "../../protos", filepath.Join(dir, "protos")) // spec.contracts' files
 		path := filepath.Join(dir, "services.yaml")
 		require.NoError(t, os.WriteFile(path, []byte(more), 0o644))
-		wider, err := schema.Load(path)
+		wider, err := load.Load(path)
 		require.NoError(t, err)
 		c := container(t, validationPod(t, wider).InitContainers, validation.CheckPostgres)
 		out, rep := runCheck(t, c, admin, at)

@@ -23,11 +23,12 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
 	"github.com/novagen/novagen/pipeline"
-	"github.com/novagen/novagen/schema"
 )
 
 // waitContainer is one rendered wait-for container and the UID its pod
@@ -47,7 +48,7 @@ var podSpecPaths = map[string][]string{
 
 // renderedWaits renders cat as `novagen render` does and returns every
 // wait-for init container of every pod template.
-func renderedWaits(t *testing.T, cat *schema.Catalog) []waitContainer {
+func renderedWaits(t *testing.T, cat *catalog.Catalog) []waitContainer {
 	t.Helper()
 	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
 	require.NoError(t, err)
@@ -142,7 +143,7 @@ func requireUnlisted(t *testing.T, uid int64) {
 func TestEveryWaitSucceedsAsThePodUID(t *testing.T) {
 	srv := connect(t)
 	r := newRunner(t)
-	cat, err := schema.Load("../../services.yaml")
+	cat, err := load.Load("../../services.yaml")
 	require.NoError(t, err)
 	pgPort, err := strconv.Atoi(srv.port)
 	require.NoError(t, err)
@@ -210,7 +211,7 @@ spec:
 // waitFor returns app's rendered wait-for-<dep> container.
 func waitFor(t *testing.T, dep string, retries, port int) waitContainer {
 	t.Helper()
-	cat, err := schema.Parse("wait.yaml", fmt.Appendf(nil, waitCatalog, retries, port, port))
+	cat, err := load.Parse("wait.yaml", fmt.Appendf(nil, waitCatalog, retries, port, port))
 	require.NoError(t, err)
 	for _, w := range renderedWaits(t, cat) {
 		if w.c.Name == naming.WaitContainer(dep) && strings.HasPrefix(w.where, "Deployment/app/") {

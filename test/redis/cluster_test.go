@@ -27,11 +27,12 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	redisgen "github.com/novagen/novagen/generators/redis"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
-	"github.com/novagen/novagen/schema"
 )
 
 // Environment run.sh sets.
@@ -89,7 +90,7 @@ func requireUnlisted(t *testing.T, uid int64) {
 
 // rendered is what generator redis made of a catalog.
 type rendered struct {
-	cat       *schema.Catalog
+	cat       *catalog.Catalog
 	conf      string           // redis.conf from the ConfigMap
 	start     corev1.Container // the StatefulSet's redis container
 	startUID  int64
@@ -100,7 +101,7 @@ type rendered struct {
 
 func render(t *testing.T, path string) *rendered {
 	t.Helper()
-	cat, err := schema.Load(path)
+	cat, err := load.Load(path)
 	require.NoError(t, err)
 	objs, err := redisgen.Generate(cat)
 	require.NoError(t, err)

@@ -24,11 +24,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/generators/syncwaves"
 	"github.com/novagen/novagen/generators/workloads"
-	"github.com/novagen/novagen/schema"
 )
 
 type values struct {
@@ -40,11 +40,11 @@ type values struct {
 	Waves  waveValues `json:"waves"`
 	// Image: a service's image is <registry>/<name>:<tag> unless it has
 	// its own.
-	Image     imageValues      `json:"image"`
-	Ports     portValues       `json:"ports"`
-	Replicas  int32            `json:"replicas"`
-	RunAsUser int64            `json:"runAsUser"`
-	Resources schema.Resources `json:"resources"`
+	Image     imageValues       `json:"image"`
+	Ports     portValues        `json:"ports"`
+	Replicas  int32             `json:"replicas"`
+	RunAsUser int64             `json:"runAsUser"`
+	Resources catalog.Resources `json:"resources"`
 	// StartupFailureThreshold: startup probes every 5 s, this often.
 	StartupFailureThreshold int32         `json:"startupFailureThreshold"`
 	Wait                    waitValues    `json:"wait"`
@@ -89,9 +89,9 @@ type waitScripts struct {
 }
 
 type secretValues struct {
-	Store           schema.SecretStoreRef `json:"store"`
-	KeyPrefix       string                `json:"keyPrefix"`
-	RefreshInterval string                `json:"refreshInterval"`
+	Store           catalog.SecretStoreRef `json:"store"`
+	KeyPrefix       string                 `json:"keyPrefix"`
+	RefreshInterval string                 `json:"refreshInterval"`
 }
 
 type peerValues struct {
@@ -121,12 +121,12 @@ type serviceItem struct {
 	// not wait for Kafka.
 	Kafka bool `json:"kafka,omitempty"`
 	// ReachedBy: the services that connect to this one.
-	ReachedBy               []string          `json:"reachedBy,omitempty"`
-	Replicas                *int32            `json:"replicas,omitempty"`
-	Image                   string            `json:"image,omitempty"`
-	Resources               *schema.Resources `json:"resources,omitempty"`
-	StartupFailureThreshold int32             `json:"startupFailureThreshold,omitempty"`
-	HTTP                    *httpValues       `json:"http,omitempty"` // serves HTTP, not gRPC
+	ReachedBy               []string           `json:"reachedBy,omitempty"`
+	Replicas                *int32             `json:"replicas,omitempty"`
+	Image                   string             `json:"image,omitempty"`
+	Resources               *catalog.Resources `json:"resources,omitempty"`
+	StartupFailureThreshold int32              `json:"startupFailureThreshold,omitempty"`
+	HTTP                    *httpValues        `json:"http,omitempty"` // serves HTTP, not gRPC
 	// Labels: the service's own pod labels (a team label, say).
 	Labels  map[string]string `json:"labels,omitempty"`
 	Exposed bool              `json:"exposed,omitempty"`
@@ -140,7 +140,7 @@ type httpValues struct {
 // helmValues converts a loaded catalog into the chart's values. It refuses
 // what the chart cannot render the way novagen does, so the side-by-side
 // never compares different outputs unnoticed.
-func helmValues(cat *schema.Catalog) (*values, error) {
+func helmValues(cat *catalog.Catalog) (*values, error) {
 	s := &cat.Spec
 	d := &s.Defaults
 	if d.Image.Digest != "" {
@@ -194,7 +194,7 @@ func helmValues(cat *schema.Catalog) (*values, error) {
 		if e.Host != e.Name {
 			return nil, fmt.Errorf("endpoint %s: the chart reaches every endpoint at its name, not %s", e.Name, e.Host)
 		}
-		if e.Kind == schema.KindService && e.Port == d.Ports.GRPC && len(e.Ports) == 1 && maps.Equal(e.PodLabels, nameLabel(e.Name)) {
+		if e.Kind == catalog.KindService && e.Port == d.Ports.GRPC && len(e.Ports) == 1 && maps.Equal(e.PodLabels, nameLabel(e.Name)) {
 			continue // the chart's default for a service
 		}
 		v.Endpoints[e.Name] = endpointValues{Ports: e.PortNumbers(), PodLabels: e.PodLabels, CIDR: e.EgressCIDR()}
@@ -209,7 +209,7 @@ func helmValues(cat *schema.Catalog) (*values, error) {
 	return v, nil
 }
 
-func serviceValues(cat *schema.Catalog, v *values, waves *syncwaves.Waves, svc *schema.Service) (serviceItem, error) {
+func serviceValues(cat *catalog.Catalog, v *values, waves *syncwaves.Waves, svc *catalog.Service) (serviceItem, error) {
 	item := serviceItem{
 		Name:      svc.Name,
 		Wave:      waves.Service(svc.Name),
@@ -256,7 +256,7 @@ func serviceValues(cat *schema.Catalog, v *values, waves *syncwaves.Waves, svc *
 
 // startupFailureThreshold is how many 5 s startup probes fit the grace, as
 // novagen's workloads rounds it.
-func startupFailureThreshold(grace schema.Duration) int32 {
+func startupFailureThreshold(grace catalog.Duration) int32 {
 	return int32(math.Ceil(grace.Seconds() / workloads.StartupPeriodSeconds))
 }
 
@@ -271,7 +271,7 @@ func ptrOr[T any](p *T, fallback T) T {
 
 // canonical writes each quantity as the API server (and novagen's typed
 // objects) would: 0.5 as 500m.
-func canonical(r schema.Resources) schema.Resources {
+func canonical(r catalog.Resources) catalog.Resources {
 	conv := func(m map[string]string) map[string]string {
 		if len(m) == 0 {
 			return nil
@@ -283,10 +283,10 @@ func canonical(r schema.Resources) schema.Resources {
 		}
 		return out
 	}
-	return schema.Resources{Requests: conv(r.Requests), Limits: conv(r.Limits)}
+	return catalog.Resources{Requests: conv(r.Requests), Limits: conv(r.Limits)}
 }
 
-func resourcesEqual(a, b schema.Resources) bool {
+func resourcesEqual(a, b catalog.Resources) bool {
 	return maps.Equal(a.Requests, b.Requests) && maps.Equal(a.Limits, b.Limits)
 }
 

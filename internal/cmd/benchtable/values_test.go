@@ -11,14 +11,15 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators/scripts"
-	"github.com/novagen/novagen/schema"
 	"github.com/novagen/novagen/synth"
 )
 
 // catalogWith is a small catalog with every kind of dependency target
 // and the given services (YAML list items, indented by four).
-func catalogWith(t *testing.T, services string) *schema.Catalog {
+func catalogWith(t *testing.T, services string) *catalog.Catalog {
 	t.Helper()
 	data := fmt.Sprintf(`apiVersion: catalog.nova.dev/v1alpha1
 kind: ServiceCatalog
@@ -38,7 +39,7 @@ spec:
   topics: [{name: events, partitions: 1}]
   services:
 %s`, services)
-	cat, err := schema.Parse("catalog.yaml", []byte(data))
+	cat, err := load.Parse("catalog.yaml", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestHelmValuesKeepEveryDependency(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := schema.Load(path)
+	cat, err := load.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "schema/services.schema.json", "the file to write")
+	out := flag.String("o", "catalog/load/services.schema.json", "the file to write")
 	flag.Parse()
 	b, err := schemagen.Generate()
 	if err == nil {
