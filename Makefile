@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render generate test vet golden e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -52,10 +52,11 @@ vet:
 	cd test/proc && $(GO) vet ./...
 	cd test/promql && $(GO) vet ./...
 
-## golden: rewrite golden files (and the README graph; first the catalog schema:
-## make generate) from the current code; review the diff!
+## golden: rewrite golden files (and the README's generated graph and generator tables;
+## first the catalog schema: make generate) from the current code; review the diff!
 golden: generate
 	UPDATE_GOLDEN=1 $(GO) test ./...
+	UPDATE_GOLDEN=1 KUSTOMIZE="$(KUSTOMIZE)" hack/custom-generator-e2e.sh
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true
 
 ## e2e: the real kustomize binary on every example, compared with golden/;
@@ -63,10 +64,18 @@ golden: generate
 ## kpt can run: the same objects, and no change on the second run; and
 ## examples/flux as Flux gets it: CI's render step, each partition built without
 ## plugins, together equal to the exec function's render, the Flux objects decoded
-## with Flux's own API types and validated against its CRDs (hack/flux-e2e.sh, test/flux)
-e2e: build kpt
+## with Flux's own API types and validated against its CRDs (hack/flux-e2e.sh, test/flux);
+## and make custom-generator-e2e
+e2e: build kpt custom-generator-e2e
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" KPT='$(KPT)' hack/e2e.sh
 	$(WITH_BIN) KUSTOMIZE="$(KUSTOMIZE)" hack/flux-e2e.sh
+
+## custom-generator-e2e: examples/custom-generator (its own module: novagen plus a
+## generator) built into a temporary directory first on PATH, its tests run, and the
+## real kustomize and its novagen build compared with golden/examples/custom-generator.yaml
+## (UPDATE_GOLDEN=1 rewrites it; make golden does)
+custom-generator-e2e:
+	KUSTOMIZE="$(KUSTOMIZE)" hack/custom-generator-e2e.sh
 
 ## check-output: novagen check on the render and every example's golden output
 ## (what kustomize builds, as e2e proves); fails on any FAIL

@@ -1,9 +1,10 @@
 package catalog_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/novagen/novagen/internal/testtool"
 )
 
 // forbidden are the libraries the model must not pull in: catalog is
@@ -43,26 +44,6 @@ var kyamlUsers = map[string]bool{
 	"github.com/novagen/novagen/generators": true,
 }
 
-// deps lists each package of patterns with its dependency closure (go
-// list's Deps), without tests.
-func deps(t *testing.T, patterns ...string) map[string][]string {
-	t.Helper()
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("go is not on PATH")
-	}
-	// .Deps is the closure: every package imported, directly or not.
-	list, err := exec.Command("go", append([]string{"list", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, patterns...)...).Output()
-	if err != nil {
-		t.Fatalf("go list %v: %v", patterns, err)
-	}
-	out := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
-		f := strings.Fields(line)
-		out[f[0]] = f[1:]
-	}
-	return out
-}
-
 // offending returns the packages of closure that start with one of
 // prefixes.
 func offending(closure, prefixes []string) []string {
@@ -81,7 +62,7 @@ func offending(closure, prefixes []string) []string {
 // TestModelImportsNoReader: the model's closure has no YAML, JSON Schema,
 // protobuf or cron library.
 func TestModelImportsNoReader(t *testing.T) {
-	for pkg, closure := range deps(t, "github.com/novagen/novagen/catalog") {
+	for pkg, closure := range testtool.Deps(t, "github.com/novagen/novagen/catalog") {
 		if bad := offending(closure, forbidden); len(bad) > 0 {
 			t.Errorf("%s depends on %s: the model must not (those are the loader's, catalog/load)", pkg, strings.Join(bad, ", "))
 		}
@@ -92,7 +73,7 @@ func TestModelImportsNoReader(t *testing.T) {
 // (protobuf compilation, JSON Schema, YAML readers): a generator's
 // closure is the Kubernetes API types, the model, naming and the helpers.
 func TestGeneratorClosures(t *testing.T) {
-	all := deps(t, "github.com/novagen/novagen/generators/...")
+	all := testtool.Deps(t, "github.com/novagen/novagen/generators/...")
 	if len(all) < 10 {
 		t.Fatalf("only %d generator packages listed", len(all))
 	}

@@ -9,7 +9,10 @@
 // standard library, naming and contracts/registry.
 package catalog
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // APIVersion and Kind identify a catalog document.
 const (
@@ -72,6 +75,10 @@ type Spec struct {
 	// Partitions split delivery into slices (an Argo CD Application
 	// each); nil delivers the catalog whole.
 	Partitions *Partitions `json:"partitions,omitempty" doc:"Split delivery into partitions, one Argo CD Application each. Omitted: the catalog is delivered whole."`
+	// Extensions are the sections of generators a program adds, by
+	// name, as JSON objects each checked against its extension's schema
+	// (load.Options.Extensions); the generator decodes its own.
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty" schema:"ref=extensions" doc:"Sections read by generators a program adds to novagen (README, Extending novagen): each key names an extension, its value is checked against the JSON Schema that extension supplies. A key no registered extension claims is an error."`
 	// Environments are overlays of the spec by environment name. The
 	// loader takes them out before decoding (selectEnvironment): a loaded
 	// catalog has none; they are declared for the schema and for writers.
@@ -81,17 +88,18 @@ type Spec struct {
 // Environment is what one environment changes in the spec: mappings merge
 // key by key, lists and values replace.
 type Environment struct {
-	Namespace       string                  `json:"namespace,omitempty" schema:"ref=dnsLabel" doc:"The environment's namespace (overrides spec.namespace)."`
-	CreateNamespace *bool                   `json:"createNamespace,omitempty" doc:"Overrides spec.createNamespace."`
-	Defaults        *Defaults               `json:"defaults,omitempty" doc:"Merged over spec.defaults."`
-	Images          *Images                 `json:"images,omitempty" doc:"Merged over spec.images."`
-	Secrets         *Secrets                `json:"secrets,omitempty" doc:"Merged over spec.secrets."`
-	Monitoring      *Monitoring             `json:"monitoring,omitempty" doc:"Merged over spec.monitoring."`
-	Ingress         *Ingress                `json:"ingress,omitempty" doc:"Merged over spec.ingress."`
-	Partitions      *Partitions             `json:"partitions,omitempty" doc:"Merged over spec.partitions."`
-	Migrations      *Migrations             `json:"migrations,omitempty" doc:"Merged over spec.migrations."`
-	Infrastructure  *Infrastructure         `json:"infrastructure,omitempty" doc:"Merged over spec.infrastructure (e.g. more brokers, managed: false with a host)."`
-	Services        map[string]ServicePatch `json:"services,omitempty" schema:"keys.ref=dnsLabel" doc:"Patches of catalog services by name." elemdoc:"What this environment changes in the service of that name."`
+	Namespace       string                     `json:"namespace,omitempty" schema:"ref=dnsLabel" doc:"The environment's namespace (overrides spec.namespace)."`
+	CreateNamespace *bool                      `json:"createNamespace,omitempty" doc:"Overrides spec.createNamespace."`
+	Defaults        *Defaults                  `json:"defaults,omitempty" doc:"Merged over spec.defaults."`
+	Images          *Images                    `json:"images,omitempty" doc:"Merged over spec.images."`
+	Secrets         *Secrets                   `json:"secrets,omitempty" doc:"Merged over spec.secrets."`
+	Monitoring      *Monitoring                `json:"monitoring,omitempty" doc:"Merged over spec.monitoring."`
+	Ingress         *Ingress                   `json:"ingress,omitempty" doc:"Merged over spec.ingress."`
+	Partitions      *Partitions                `json:"partitions,omitempty" doc:"Merged over spec.partitions."`
+	Migrations      *Migrations                `json:"migrations,omitempty" doc:"Merged over spec.migrations."`
+	Infrastructure  *Infrastructure            `json:"infrastructure,omitempty" doc:"Merged over spec.infrastructure (e.g. more brokers, managed: false with a host)."`
+	Extensions      map[string]json.RawMessage `json:"extensions,omitempty" schema:"ref=extensions" doc:"Merged over spec.extensions."`
+	Services        map[string]ServicePatch    `json:"services,omitempty" schema:"keys.ref=dnsLabel" doc:"Patches of catalog services by name." elemdoc:"What this environment changes in the service of that name."`
 }
 
 // ServicePatch is what an environment changes in one service.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/synth"
 )
@@ -43,7 +43,7 @@ func BenchmarkRender(b *testing.B) {
 			objects := 0
 			for b.Loop() {
 				out.Reset()
-				if code := Main(args, strings.NewReader(""), &out, &errOut); code != 0 {
+				if code := Run(novagen, args, strings.NewReader(""), &out, &errOut); code != 0 {
 					b.Fatalf("render exited %d: %s", code, errOut.String())
 				}
 				if objects == 0 {

@@ -9,7 +9,7 @@ import (
 )
 
 // buildCmd is the Argo CD plugin's generate command.
-func buildCmd() *cobra.Command {
+func (a app) buildCmd() *cobra.Command {
 	var o kbuild.Options
 	var explain bool
 	c := &cobra.Command{
@@ -46,7 +46,7 @@ DNS labels, and the catalog must have them. The flags override them.`,
 			if c.Flags().Changed("partition") {
 				params.Partition = o.Partition
 			}
-			o.Params = params
+			o.Params, o.Registry = params, a.reg
 			o.Self = kbuild.SelfOnPath
 			if explain {
 				o.Explain = c.ErrOrStderr()

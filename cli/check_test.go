@@ -41,7 +41,7 @@ func TestCheckCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := Main(tt.args, strings.NewReader(tt.stdin), &out, &errOut)
+			code := Run(novagen, tt.args, strings.NewReader(tt.stdin), &out, &errOut)
 			assert.Equal(t, tt.wantCode, code, "stderr: %s", errOut.String())
 			for _, w := range tt.wantStdout {
 				assert.Contains(t, out.String(), w)

@@ -1,5 +1,7 @@
 // Package cli is novagen's command line: a thin cobra front over the same
-// calls the KRM function makes.
+// calls the KRM function makes, with the registry of generators it is
+// given (Main, Run, NewRoot): novagen's own, or a program's that adds
+// generators of its own (examples/custom-generator).
 package cli
 
 import (
@@ -23,15 +25,28 @@ import (
 
 const defaultCatalog = "services.yaml"
 
-// Main runs novagen with args and returns the exit status. Output is
-// buffered and written only on success, so a failing command never leaves
-// partial YAML on stdout; a check that fails still prints its report, and
-// so does diff --exit-code that found differences (status 1). An error
-// exits 1, or 2 under --exit-code, so that it is not read as "changed".
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// app is one novagen program: its registry of generators and
+// transformers, which every command that loads a catalog (their
+// extensions' sections) or runs generators uses.
+type app struct {
+	reg *generators.Registry
+}
+
+// Run runs novagen, with reg's generators and transformers, on args and
+// returns the exit status. Output is buffered and written only on
+// success, so a failing command never leaves partial YAML on stdout; a
+// check that fails still prints its report, and so does diff --exit-code
+// that found differences (status 1). An error exits 1, or 2 under
+// --exit-code, so that it is not read as "changed".
+func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if reg == nil {
+		pipeline.PrintError(stderr, errors.New("internal error: cli.Run without a registry (generators.Default(), or a program's own)"))
+		return 1
+	}
 	if len(args) >= 1 && args[0] == "fn" {
 		// The KRM function owns stdin/stdout entirely.
 		if o, ok := fns.ParseArgs(args[1:]); ok {
+			o.Registry = reg
 			return fns.Main(o)
 		}
 	}
@@ -40,7 +55,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		failed = 2
 	}
 	var out output
-	root := newRoot(&out, isTerminal(stdout))
+	root := NewRoot(reg, &out, isTerminal(stdout))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetErr(stderr)
@@ -77,7 +92,11 @@ func exitCodeFlag(args []string) bool {
 	return false
 }
 
-func newRoot(out io.Writer, colour bool) *cobra.Command {
+// NewRoot is the novagen command with reg's generators and transformers,
+// printing to out (colour: on a terminal), for a program that adds
+// commands of its own; Run runs it as novagen does.
+func NewRoot(reg *generators.Registry, out io.Writer, colour bool) *cobra.Command {
+	a := app{reg: reg}
 	root := &cobra.Command{
 		Use:   "novagen",
 		Short: "Generate the Kubernetes manifests of a microservice environment from one service catalog",
@@ -93,8 +112,8 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), renderCmd(), buildCmd(), partitionsCmd(), validateCmd(), discoverCmd(), copySelfCmd(), graphCmd(), checkCmd(colour), diffCmd(), schemaCmd(), explainCmd(), fnCmd(), synthCmd(), initCmd())
-	registerCompletions(root)
+	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd())
+	a.registerCompletions(root)
 	return root
 }
 
@@ -115,9 +134,10 @@ const stdinName = "<stdin>"
 // "-", in environment ref.env. A catalog on stdin has no directory: its
 // relative paths (the proto files of spec.contracts) resolve in the
 // working directory.
-func loadCatalog(c *cobra.Command, ref catalogRef) (*catalog.Catalog, error) {
+func (a app) loadCatalog(c *cobra.Command, ref catalogRef) (*catalog.Catalog, error) {
+	opts := pipeline.Loader(a.reg)
 	if ref.path != "-" {
-		return loader().LoadEnv(ref.path, ref.env)
+		return opts.LoadEnv(ref.path, ref.env)
 	}
 	data, err := load.Read(stdinName, c.InOrStdin())
 	if err != nil {
@@ -125,17 +145,13 @@ func loadCatalog(c *cobra.Command, ref catalogRef) (*catalog.Catalog, error) {
 	}
 	wd, err := os.OpenRoot(".")
 	if err != nil {
-		return loader().ParseEnv(stdinName, data, ref.env)
+		return opts.ParseEnv(stdinName, data, ref.env)
 	}
 	defer wd.Close()
-	return loader().ParseIn(wd, stdinName, data, ref.env)
+	return opts.ParseIn(wd, stdinName, data, ref.env)
 }
 
-// loader is how every command loads a catalog: with the generators'
-// checks, so that a catalog that loads renders.
-func loader() load.Options { return load.Options{Checks: generators.Checks()} }
-
-func renderCmd() *cobra.Command {
+func (a app) renderCmd() *cobra.Command {
 	var path catalogRef
 	var gens, trans []string
 	var partition string
@@ -148,7 +164,7 @@ With --partition, only that partition's objects (novagen partitions lists
 them): the union of every partition's render is the whole render.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := loadCatalog(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}
@@ -157,7 +173,7 @@ them): the union of every partition's render is the whole render.`,
 					return fmt.Errorf("%s: --partition: %w", path.path, err)
 				}
 			}
-			opts := pipeline.Options{Generators: gens, Partition: partition}
+			opts := pipeline.Options{Registry: a.reg, Generators: gens, Partition: partition}
 			if c.Flags().Changed("transformer") {
 				// Non-nil: exactly these ("" for none).
 				opts.Transformers = slices.DeleteFunc(append([]string{}, trans...), func(s string) bool { return s == "" })
@@ -166,13 +182,13 @@ them): the union of every partition's render is the whole render.`,
 		},
 	}
 	catalogFlag(c, &path)
-	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+strings.Join(generatorNames(), ", "))
-	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+strings.Join(transformerNameList(), ", "))
+	c.Flags().StringSliceVarP(&gens, "generator", "g", nil, "run only these generators (repeatable; default all): "+strings.Join(a.generatorNames(), ", "))
+	c.Flags().StringSliceVarP(&trans, "transformer", "t", nil, `run only these transformers (repeatable; default all; -t "" for none): `+strings.Join(a.transformerNameList(), ", "))
 	c.Flags().StringVarP(&partition, "partition", "p", "", "render only this partition of a catalog with spec.partitions (see novagen partitions)")
 	return c
 }
 
-func graphCmd() *cobra.Command {
+func (a app) graphCmd() *cobra.Command {
 	var path catalogRef
 	var format string
 	c := &cobra.Command{
@@ -180,7 +196,7 @@ func graphCmd() *cobra.Command {
 		Short: "Print the dependency graph (the one startup order, waves and NetworkPolicies come from) and the Kafka topics with their producers and consumers",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := loadCatalog(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}

@@ -12,13 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 )
 
 const staging = "../services.yaml"
 
+// novagen is the registry novagen's own binary runs with.
+var novagen = generators.Default()
+
 func run(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = Main(args, strings.NewReader(""), &out, &errOut)
+	code = Run(novagen, args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -119,16 +123,16 @@ func TestStdin(t *testing.T) {
 	good, err := os.ReadFile(staging)
 	require.NoError(t, err)
 	var fromFile, out, errOut bytes.Buffer
-	require.Equal(t, 0, Main([]string{"render", "-f", staging}, nil, &fromFile, &errOut))
+	require.Equal(t, 0, Run(novagen, []string{"render", "-f", staging}, nil, &fromFile, &errOut))
 	// A catalog on stdin finds its relative paths (the proto files) in
 	// the working directory.
 	t.Chdir(filepath.Dir(staging))
-	code := Main([]string{"render", "-f", "-"}, bytes.NewReader(good), &out, &errOut)
+	code := Run(novagen, []string{"render", "-f", "-"}, bytes.NewReader(good), &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	assert.Equal(t, fromFile.String(), out.String(), "stdin and file render the same")
 
 	out.Reset()
-	code = Main([]string{"validate", "-f", "-"}, strings.NewReader("kind: [\n"), &out, &errOut)
+	code = Run(novagen, []string{"validate", "-f", "-"}, strings.NewReader("kind: [\n"), &out, &errOut)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out.String())
 	assert.Regexp(t, `(?m)^<stdin>:\d+:\d+: invalid YAML`, errOut.String())

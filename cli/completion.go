@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/catalog"
-	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/pipeline"
 )
 
 // formatValues are the values of each command's --format or -o/--output
@@ -16,6 +16,7 @@ import (
 var formatValues = map[string][]string{
 	"check":      {"text", "markdown", "json"},
 	"diff":       {"text", "markdown"},
+	"generators": {"text", "json", "markdown"},
 	"graph":      {"mermaid", "dot"},
 	"partitions": {"table", "json"},
 	"validate":   {"text", "json"},
@@ -26,14 +27,14 @@ var formatValues = map[string][]string{
 // transformer names from the registries, environments and partitions
 // from the catalog -f names, formats, and a catalog's node names for
 // init --depends-on. A flag is completed wherever a command has it.
-func registerCompletions(root *cobra.Command) {
-	gens, trans := generatorNames(), transformerNameList()
+func (a app) registerCompletions(root *cobra.Command) {
+	gens, trans := a.generatorNames(), a.transformerNameList()
 	for _, c := range root.Commands() {
 		completeFlag(c, "generator", listCompletion(func(*cobra.Command) []string { return gens }))
 		completeFlag(c, "transformer", listCompletion(func(*cobra.Command) []string { return trans }))
-		completeFlag(c, "environment", valueCompletion(catalogEnvironments))
-		completeFlag(c, "partition", valueCompletion(catalogPartitions))
-		completeFlag(c, "depends-on", listCompletion(catalogNodes))
+		completeFlag(c, "environment", valueCompletion(a.catalogEnvironments))
+		completeFlag(c, "partition", valueCompletion(a.catalogPartitions))
+		completeFlag(c, "depends-on", listCompletion(a.catalogNodes))
 		if values, ok := formatValues[c.Name()]; ok {
 			fixed := valueCompletion(func(*cobra.Command) []string { return values })
 			completeFlag(c, "format", fixed)
@@ -81,17 +82,17 @@ func listCompletion(values func(*cobra.Command) []string) cobra.CompletionFunc {
 	}
 }
 
-func generatorNames() []string {
+func (a app) generatorNames() []string {
 	var n []string
-	for _, g := range generators.All() {
+	for _, g := range a.reg.All() {
 		n = append(n, g.Name)
 	}
 	return n
 }
 
-func transformerNameList() []string {
+func (a app) transformerNameList() []string {
 	var n []string
-	for _, t := range generators.Transformers() {
+	for _, t := range a.reg.Transformers() {
 		n = append(n, t.Name)
 	}
 	return n
@@ -100,28 +101,28 @@ func transformerNameList() []string {
 // completionCatalog loads the catalog c's -f names (in its -e
 // environment, if it has one), or nil: completion is best effort and
 // says nothing of a catalog that does not load, nor reads standard input.
-func completionCatalog(c *cobra.Command, env string) *catalog.Catalog {
+func (a app) completionCatalog(c *cobra.Command, env string) *catalog.Catalog {
 	path, err := c.Flags().GetString("file")
 	if err != nil || path == "-" || path == "" {
 		return nil
 	}
-	cat, err := loader().LoadEnv(path, env)
+	cat, err := pipeline.Loader(a.reg).LoadEnv(path, env)
 	if err != nil {
 		return nil
 	}
 	return cat
 }
 
-func catalogEnvironments(c *cobra.Command) []string {
-	if cat := completionCatalog(c, ""); cat != nil {
+func (a app) catalogEnvironments(c *cobra.Command) []string {
+	if cat := a.completionCatalog(c, ""); cat != nil {
 		return cat.EnvironmentNames
 	}
 	return nil
 }
 
-func catalogPartitions(c *cobra.Command) []string {
+func (a app) catalogPartitions(c *cobra.Command) []string {
 	env, _ := c.Flags().GetString("environment")
-	if cat := completionCatalog(c, env); cat != nil {
+	if cat := a.completionCatalog(c, env); cat != nil {
 		return cat.PartitionNames()
 	}
 	return nil
@@ -129,8 +130,8 @@ func catalogPartitions(c *cobra.Command) []string {
 
 // catalogNodes are what a service may depend on: the catalog's
 // endpoints (services, infrastructure, externals).
-func catalogNodes(c *cobra.Command) []string {
-	cat := completionCatalog(c, "")
+func (a app) catalogNodes(c *cobra.Command) []string {
+	cat := a.completionCatalog(c, "")
 	if cat == nil {
 		return nil
 	}

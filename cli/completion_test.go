@@ -11,7 +11,6 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
-	"github.com/novagen/novagen/generators"
 )
 
 // complete runs cobra's hidden __complete command, as the shell scripts
@@ -38,10 +37,10 @@ func loadNames(t *testing.T, path string, f func(*catalog.Catalog) []string) []s
 // catalog -f names; a catalog that does not load gives none, silently.
 func TestFlagCompletion(t *testing.T) {
 	var gens, trans []string
-	for _, g := range generators.All() {
+	for _, g := range novagen.All() {
 		gens = append(gens, g.Name)
 	}
-	for _, tr := range generators.Transformers() {
+	for _, tr := range novagen.Transformers() {
 		trans = append(trans, tr.Name)
 	}
 	require.NotEmpty(t, gens)
@@ -105,6 +104,7 @@ func TestFlagCompletion(t *testing.T) {
 var formatArgs = map[string][]string{
 	"check":      {"check"},
 	"diff":       {"diff", staging, staging},
+	"generators": {"generators"},
 	"graph":      {"graph", "-f", staging},
 	"partitions": {"partitions", "-f", partitioned},
 	"validate":   {"validate", "-f", staging},
@@ -115,7 +115,7 @@ var formatArgs = map[string][]string{
 // another naming exactly those.
 func TestFormatCompletionMatchesCommands(t *testing.T) {
 	expected := regexp.MustCompile(`: expected (.*)\n`)
-	for _, c := range newRoot(&output{}, false).Commands() {
+	for _, c := range NewRoot(novagen, &output{}, false).Commands() {
 		for _, flag := range []string{"format", "output"} {
 			if c.Flags().Lookup(flag) == nil {
 				continue

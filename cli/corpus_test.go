@@ -50,7 +50,7 @@ func runGuarded(t *testing.T, stdin io.Reader, args ...string) result {
 			r.elapsed = time.Since(start)
 			done <- r
 		}()
-		r.code = Main(args, stdin, &out, &errOut)
+		r.code = Run(novagen, args, stdin, &out, &errOut)
 	}()
 	select {
 	case r := <-done:

@@ -20,7 +20,7 @@ import (
 	"github.com/novagen/novagen/pipeline"
 )
 
-func diffCmd() *cobra.Command {
+func (a app) diffCmd() *cobra.Command {
 	var path catalogRef
 	var base, format string
 	var exitCode bool
@@ -43,7 +43,7 @@ error (a bad command line, a catalog that cannot be read or rendered), so
 that CI can tell a change from a failure. Without it, an error exits 1 and a
 difference 0.`,
 		RunE: func(c *cobra.Command, args []string) error {
-			r, f, err := compareCatalogs(c, args, path, base, format)
+			r, f, err := a.compareCatalogs(c, args, path, base, format)
 			if err != nil {
 				return err // Main exits 2 under --exit-code
 			}
@@ -67,7 +67,7 @@ difference 0.`,
 
 // compareCatalogs loads and renders the two catalogs diff's arguments
 // name and compares them.
-func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, format string) (diff.Report, check.Format, error) {
+func (a app) compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, format string) (diff.Report, check.Format, error) {
 	f, err := check.ParseFormat(format)
 	if err != nil {
 		return diff.Report{}, f, err
@@ -75,12 +75,12 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 	var old, new *catalog.Catalog
 	switch {
 	case base != "" && len(args) == 0:
-		if old, err = loadAtRef(base, path.path, path.env); err == nil {
-			new, err = loadCatalog(c, path)
+		if old, err = a.loadAtRef(base, path.path, path.env); err == nil {
+			new, err = a.loadCatalog(c, path)
 		}
 	case base == "" && len(args) == 2:
-		if old, err = loadCatalog(c, catalogRef{args[0], path.env}); err == nil {
-			new, err = loadCatalog(c, catalogRef{args[1], path.env})
+		if old, err = a.loadCatalog(c, catalogRef{args[0], path.env}); err == nil {
+			new, err = a.loadCatalog(c, catalogRef{args[1], path.env})
 		}
 	default:
 		err = fmt.Errorf("diff takes two catalogs (OLD NEW) or --base REF, got %d arguments", len(args))
@@ -88,11 +88,11 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 	if err != nil {
 		return diff.Report{}, f, err
 	}
-	oldNodes, err := renderAll(old)
+	oldNodes, err := a.renderAll(old)
 	if err != nil {
 		return diff.Report{}, f, err
 	}
-	newNodes, err := renderAll(new)
+	newNodes, err := a.renderAll(new)
 	if err != nil {
 		return diff.Report{}, f, err
 	}
@@ -104,15 +104,15 @@ func compareCatalogs(c *cobra.Command, args []string, path catalogRef, base, for
 var errDiffers = errors.New("the renders differ")
 
 // renderAll runs every generator and transformer, as render does.
-func renderAll(cat *catalog.Catalog) ([]*yaml.RNode, error) {
-	return pipeline.Run(cat, pipeline.Options{}, nil)
+func (a app) renderAll(cat *catalog.Catalog) ([]*yaml.RNode, error) {
+	return pipeline.Run(cat, pipeline.Options{Registry: a.reg}, nil)
 }
 
 // loadAtRef loads the catalog at path as committed at rev, with the files
 // it names (spec.contracts' protos) as committed too, each read from git
 // within the guard's limits: nothing else of the revision is read. git
 // runs without a shell, in path's directory, and rev cannot be an option.
-func loadAtRef(rev, path, env string) (*catalog.Catalog, error) {
+func (a app) loadAtRef(rev, path, env string) (*catalog.Catalog, error) {
 	if path == "-" {
 		return nil, fmt.Errorf("--base needs a catalog file (-f), not standard input")
 	}
@@ -135,7 +135,7 @@ func loadAtRef(rev, path, env string) (*catalog.Catalog, error) {
 	if data, err = guard.Read(name, "catalog", bytes.NewReader(data), load.MaxCatalogBytes); err != nil {
 		return nil, err
 	}
-	return loader().ParseFrom(g.file, name, data, env)
+	return pipeline.Loader(a.reg).ParseFrom(g.file, name, data, env)
 }
 
 // gitRevision reads files of one revision, relative to dir.

@@ -11,14 +11,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/novagen/novagen/catalog/load"
-	"github.com/novagen/novagen/fns"
 	"github.com/novagen/novagen/internal/schemadoc"
 )
 
 // explainWidth is the width explain's output fits in.
 const explainWidth = 80
 
-func explainCmd() *cobra.Command {
+func (a app) explainCmd() *cobra.Command {
 	var config, recursive bool
 	c := &cobra.Command{
 		Use:   "explain [PATH]",
@@ -41,9 +40,9 @@ With --config, the NovaGen function config instead (novagen schema --config).`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			data, what := load.JSONSchema(), "catalog"
-			if config {
-				data, what = fns.ConfigSchema(), "function config"
+			data, what, err := a.jsonSchema(config)
+			if err != nil {
+				return err
 			}
 			doc, err := schemadoc.Parse(data)
 			if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/guard"
+	"github.com/novagen/novagen/pipeline"
 )
 
 // initOptions are novagen init's flags.
@@ -37,7 +38,7 @@ var (
 	serviceFlags    = []string{"description", "depends-on", "database", "port"}
 )
 
-func initCmd() *cobra.Command {
+func (a app) initCmd() *cobra.Command {
 	var o initOptions
 	c := &cobra.Command{
 		Use:   "init [--name NAME] [--namespace NS] [--registry REG] | --service NAME [--depends-on X,Y] [--database] [--port N]",
@@ -64,12 +65,12 @@ written.`,
 				if err := refuseFlags(c, "--service", newCatalogFlags); err != nil {
 					return err
 				}
-				return runAddService(c, o)
+				return a.runAddService(c, o)
 			}
 			if err := refuseFlags(c, "a new catalog (no --service)", serviceFlags); err != nil {
 				return err
 			}
-			return runInit(c, o)
+			return a.runInit(c, o)
 		},
 	}
 	f := c.Flags()
@@ -100,7 +101,7 @@ func refuseFlags(c *cobra.Command, what string, flags []string) error {
 }
 
 // runInit writes (or prints) a new catalog.
-func runInit(c *cobra.Command, o initOptions) error {
+func (a app) runInit(c *cobra.Command, o initOptions) error {
 	doc, marks := starterCatalog(o)
 	data, err := encodeYAML(doc)
 	if err != nil {
@@ -110,7 +111,7 @@ func runInit(c *cobra.Command, o initOptions) error {
 	if o.stdout || name == "-" {
 		name = "<stdout>"
 	}
-	if err := checkCatalog(name, data); err != nil {
+	if err := a.checkCatalog(name, data); err != nil {
 		return blame(name, data, err, []marked{{doc, marks, ""}}, nil)
 	}
 	if o.stdout || o.file == "-" {
@@ -125,7 +126,7 @@ func runInit(c *cobra.Command, o initOptions) error {
 }
 
 // runAddService adds o.service to the catalog at o.file.
-func runAddService(c *cobra.Command, o initOptions) error {
+func (a app) runAddService(c *cobra.Command, o initOptions) error {
 	path := o.file
 	var data []byte
 	var err error
@@ -142,7 +143,7 @@ func runAddService(c *cobra.Command, o initOptions) error {
 	}
 	// The catalog must load as it is: then every problem of the result
 	// is the new service's.
-	if err := checkCatalog(path, data); err != nil {
+	if err := a.checkCatalog(path, data); err != nil {
 		return fixFirst(path, err)
 	}
 	e := newServiceEntry(o, c.Flags().Changed("port"))
@@ -150,7 +151,7 @@ func runAddService(c *cobra.Command, o initOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkCatalog(path, edit.data); err != nil {
+	if err := a.checkCatalog(path, edit.data); err != nil {
 		return blame(path, edit.data, err, edit.added(), edit.splices)
 	}
 	if o.stdout || o.file == "-" {
@@ -181,14 +182,14 @@ func fixFirst(path string, err error) error {
 // checkCatalog validates data as the catalog at path the way novagen
 // validate does: as written and in each environment, its relative files
 // (spec.contracts) resolved in path's directory.
-func checkCatalog(path string, data []byte) error {
+func (a app) checkCatalog(path string, data []byte) error {
 	var cat *catalog.Catalog
 	var err error
 	if root, rerr := os.OpenRoot(filepath.Dir(path)); rerr == nil {
 		defer root.Close()
-		cat, err = loader().ParseIn(root, path, data, "")
+		cat, err = pipeline.Loader(a.reg).ParseIn(root, path, data, "")
 	} else {
-		cat, err = loader().Parse(path, data)
+		cat, err = pipeline.Loader(a.reg).ParseEnv(path, data, "")
 	}
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func loadRendered(t *testing.T, path string) *catalog.Catalog {
 	require.NoError(t, err)
 	require.NoError(t, load.CheckEnvironments(cat))
 	var out bytes.Buffer
-	require.NoError(t, pipeline.Render(cat, pipeline.Options{}, &out))
+	require.NoError(t, pipeline.Render(cat, pipeline.Options{Registry: novagen}, &out))
 	require.NotEmpty(t, out.String())
 	return cat
 }
@@ -49,7 +49,7 @@ func TestInitOutput(t *testing.T) {
 	require.NotEmpty(t, cat.EnvironmentNames)
 	require.NotEmpty(t, cat.Databases())
 	var out bytes.Buffer
-	require.NoError(t, pipeline.Render(cat, pipeline.Options{}, &out))
+	require.NoError(t, pipeline.Render(cat, pipeline.Options{Registry: novagen}, &out))
 	objects, err := guard.Manifests("render", out.Bytes())
 	require.NoError(t, err)
 	deployments := map[string]bool{}
@@ -436,7 +436,7 @@ func TestAddServiceOutputs(t *testing.T) {
 	require.NoError(t, err)
 
 	var out, errOut bytes.Buffer
-	code := Main([]string{"init", "-f", "-", "--service", "payments"}, bytes.NewReader(initOut), &out, &errOut)
+	code := Run(novagen, []string{"init", "-f", "-", "--service", "payments"}, bytes.NewReader(initOut), &out, &errOut)
 	require.Equal(t, 0, code, errOut.String())
 	assertOnlyInserted(t, string(initOut), out.String(), 1)
 
@@ -505,7 +505,7 @@ func FuzzAppendService(f *testing.F) {
 	f.Add([]byte(anchorCatalog))
 	f.Add([]byte(anchoredLastCatalog))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if checkCatalog("c.yaml", data) != nil {
+		if (app{novagen}).checkCatalog("c.yaml", data) != nil {
 			return // init --service refuses it before editing
 		}
 		e := newServiceEntry(initOptions{service: "fuzz-added", database: true, dependsOn: []string{"x"}}, true)

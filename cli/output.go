@@ -1,6 +1,9 @@
 package cli
 
-import "io"
+import (
+	"encoding/json"
+	"io"
+)
 
 // output holds a command's output until it has succeeded. It grows by
 // chunks, up to a MiB each, rather than by copying all it holds into an
@@ -41,4 +44,13 @@ func (o *output) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// writeJSON writes v as indented JSON and a newline, with <, > and & as
+// they are (nothing reads it as HTML: <stdin>, wait-for-<dependency>).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

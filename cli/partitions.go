@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -40,7 +39,7 @@ func Partitions(cat *catalog.Catalog) ([]Partition, error) {
 	return out, nil
 }
 
-func partitionsCmd() *cobra.Command {
+func (a app) partitionsCmd() *cobra.Command {
 	var path catalogRef
 	var output string
 	c := &cobra.Command{
@@ -53,7 +52,7 @@ NOVAGEN_PARTITION). -o json writes the file the partitions ApplicationSet's
 git files generator reads: one Argo CD Application per element.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cat, err := loadCatalog(c, path)
+			cat, err := a.loadCatalog(c, path)
 			if err != nil {
 				return err
 			}
@@ -64,12 +63,7 @@ git files generator reads: one Argo CD Application per element.`,
 			w := c.OutOrStdout()
 			switch output {
 			case "json":
-				b, err := json.MarshalIndent(parts, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(w, "%s\n", b)
-				return err
+				return writeJSON(w, parts)
 			case "table":
 				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "PARTITION\tSERVICES")

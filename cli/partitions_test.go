@@ -69,7 +69,7 @@ func TestSynthPartitionsStaySmall(t *testing.T) {
 			code, out, stderr := run("synth", "--services", fmt.Sprint(n))
 			require.Equal(t, 0, code, stderr)
 			var list, errOut bytes.Buffer
-			code = Main([]string{"partitions", "-f", "-"}, strings.NewReader(out), &list, &errOut)
+			code = Run(novagen, []string{"partitions", "-f", "-"}, strings.NewReader(out), &list, &errOut)
 			stderr = errOut.String()
 			require.Equal(t, 0, code, stderr)
 			total := 0

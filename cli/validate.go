@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +22,8 @@ type validation struct {
 
 // validate loads the catalog of ref and, without -e, each of its
 // environments.
-func validate(c *cobra.Command, ref catalogRef) (validation, error) {
-	cat, err := loadCatalog(c, ref)
+func (a app) validate(c *cobra.Command, ref catalogRef) (validation, error) {
+	cat, err := a.loadCatalog(c, ref)
 	if err != nil {
 		return validation{}, err
 	}
@@ -39,7 +38,7 @@ func validate(c *cobra.Command, ref catalogRef) (validation, error) {
 	return validation{len(s.Services), len(s.Databases), len(s.Topics), len(cat.Endpoints()), envs}, nil
 }
 
-func validateCmd() *cobra.Command {
+func (a app) validateCmd() *cobra.Command {
 	var path catalogRef
 	var format string
 	c := &cobra.Command{
@@ -56,7 +55,7 @@ written and each of its environments, or only the one -e names.
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: expected text or json", format)
 			}
-			v, err := validate(c, path)
+			v, err := a.validate(c, path)
 			if format == "json" {
 				return writeValidationJSON(c.OutOrStdout(), path, v, err)
 			}
@@ -124,11 +123,7 @@ func writeValidationJSON(w io.Writer, ref catalogRef, v validation, err error) e
 	if err == nil {
 		r.Summary = &validationSummary{v.services, v.databases, v.topics, v.targets, append([]string{}, v.environments...)}
 	}
-	// <stdin> as it is, not as \u003cstdin\u003e: nothing reads this as HTML.
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if jerr := enc.Encode(r); jerr != nil {
+	if jerr := writeJSON(w, r); jerr != nil {
 		return jerr
 	}
 	if err != nil {

@@ -83,7 +83,7 @@ func TestValidateFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := Main(tt.args, strings.NewReader(tt.stdin), &out, &errOut)
+			code := Run(novagen, tt.args, strings.NewReader(tt.stdin), &out, &errOut)
 			assert.Equal(t, tt.wantCode, code)
 			assert.Equal(t, tt.wantStdout, out.String())
 			assert.Equal(t, tt.wantStderr, errOut.String())

@@ -11,6 +11,7 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/guard"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
@@ -78,7 +79,7 @@ func loadAndRender(t *testing.T, data []byte) (*catalog.Catalog, []*yaml.RNode, 
 	if err != nil {
 		return nil, nil, false
 	}
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	if err != nil {
 		t.Fatalf("a catalog that loads failed to render: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -103,10 +105,10 @@ func goType(t reflect.Type) string {
 func TestConfigSchemaNames(t *testing.T) {
 	doc := configDoc(t)
 	var gens, trans []any
-	for _, g := range generators.All() {
+	for _, g := range generators.Default().All() {
 		gens = append(gens, g.Name)
 	}
-	for _, tr := range generators.Transformers() {
+	for _, tr := range generators.Default().Transformers() {
 		trans = append(trans, tr.Name)
 	}
 	for path, want := range map[string][]any{"spec.generators": gens, "spec.transformers": trans} {
@@ -155,7 +157,7 @@ func TestConfigSchemaAgreesWithReadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, readErr := readConfig(node)
+			_, readErr := readConfig(node, generators.Default())
 			var instance any
 			if err := sigsyaml.Unmarshal([]byte(tc.config), &instance); err != nil {
 				t.Fatal(err)
@@ -169,4 +171,31 @@ func TestConfigSchemaAgreesWithReadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConfigSchemaOf: novagen's own registry gets the embedded schema,
+// byte for byte; a program's lists its generators too, in its order.
+func TestConfigSchemaOf(t *testing.T) {
+	own, err := ConfigSchemaOf(function.Registry)
+	require.NoError(t, err)
+	assert.Equal(t, ConfigSchema(), own)
+
+	extra := function.Registry.All()[0]
+	extra.Name = "team-quota"
+	doc, err := ConfigSchemaOf(function.Registry.With(extra))
+	require.NoError(t, err)
+	var parsed struct {
+		Properties struct {
+			Spec struct {
+				Properties map[string]struct {
+					Items struct{ Enum []string }
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(doc, &parsed))
+	gens := parsed.Properties.Spec.Properties["generators"].Items.Enum
+	assert.Equal(t, "team-quota", gens[len(gens)-1])
+	assert.Len(t, gens, len(function.Registry.All())+1)
+	assert.Equal(t, []string{"init-containers"}, parsed.Properties.Spec.Properties["transformers"].Items.Enum)
 }

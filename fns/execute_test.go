@@ -81,8 +81,8 @@ func TestExecuteMatchesFramework(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			chdirCase(t, name)
 			var want, got bytes.Buffer
-			wantErr := framework.Execute(Processor, &kio.ByteReadWriter{Reader: bytes.NewReader(in), Writer: &want, KeepReaderAnnotations: true})
-			gotErr := Execute(bytes.NewReader(in), &got)
+			wantErr := framework.Execute(function.Processor(), &kio.ByteReadWriter{Reader: bytes.NewReader(in), Writer: &want, KeepReaderAnnotations: true})
+			gotErr := function.Execute(bytes.NewReader(in), &got)
 			if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
 				t.Fatalf("error %v, framework.Execute's %v", gotErr, wantErr)
 			}

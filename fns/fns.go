@@ -74,11 +74,11 @@ type ConfigSpec struct {
 	Transformers []string `yaml:"transformers"`
 }
 
-// Processor is the ResourceListProcessor kustomize runs.
-var Processor = Options{}.processor()
-
-// Options are the arguments of `novagen fn`.
+// Options are the arguments of `novagen fn`, and the program's registry.
 type Options struct {
+	// Registry holds the generators and transformers the configs select
+	// from and whose extensions the catalog may use; required.
+	Registry *generators.Registry
 	// ConfigDir is the directory of the function config's file, relative
 	// to the working directory, for spec.catalog to resolve against when
 	// the config does not say where it lies: kpt fn eval --fn-config
@@ -89,7 +89,8 @@ type Options struct {
 
 // ParseArgs reads the arguments after `novagen fn`: none, or
 // --config-dir DIR (also --config-dir=DIR); false for anything else, which
-// is then the command line's to report (help, a typo).
+// is then the command line's to report (help, a typo). The caller sets
+// the Registry.
 func ParseArgs(args []string) (Options, bool) {
 	switch {
 	case len(args) == 0:
@@ -102,7 +103,8 @@ func ParseArgs(args []string) (Options, bool) {
 	return Options{}, false
 }
 
-func (o Options) processor() framework.ResourceListProcessor {
+// Processor is the ResourceListProcessor kustomize runs.
+func (o Options) Processor() framework.ResourceListProcessor {
 	return framework.ResourceListProcessorFunc(func(rl *framework.ResourceList) error { return process(rl, o) })
 }
 
@@ -121,7 +123,7 @@ func process(rl *framework.ResourceList, o Options) error {
 	if err != nil {
 		return fail(rl, err)
 	}
-	r := Runner{Dir: wd, ConfigDir: o.ConfigDir, Getenv: os.Getenv}
+	r := Runner{Registry: o.Registry, Dir: wd, ConfigDir: o.ConfigDir, Getenv: os.Getenv}
 	items, err := r.Run(rl.FunctionConfig, rl.Items)
 	if err != nil {
 		return fail(rl, err)
@@ -130,7 +132,9 @@ func process(rl *framework.ResourceList, o Options) error {
 	return nil
 }
 
-func readConfig(n *yaml.RNode) (*Config, error) {
+// readConfig reads and checks a function config: its names of
+// generators and transformers must be reg's.
+func readConfig(n *yaml.RNode, reg *generators.Registry) (*Config, error) {
 	if n == nil {
 		return nil, fmt.Errorf("no function config: expected a %s %s", ConfigAPIVersion, ConfigKind)
 	}
@@ -150,11 +154,11 @@ func readConfig(n *yaml.RNode) (*Config, error) {
 	if cfg.Spec.Catalog == "" {
 		return nil, fmt.Errorf("function config %s: spec.catalog is required (path of services.yaml, relative to the kustomization, or under kpt to this file)", n.GetName())
 	}
-	if _, err := generators.Select(cfg.Spec.Generators); err != nil {
+	if _, err := reg.Select(cfg.Spec.Generators); err != nil {
 		return nil, fmt.Errorf("function config %s: spec.generators: %w", n.GetName(), err)
 	}
 	if cfg.Spec.Transformers != nil {
-		if _, err := generators.SelectTransformers(cfg.Spec.Transformers); err != nil {
+		if _, err := reg.SelectTransformers(cfg.Spec.Transformers); err != nil {
 			return nil, fmt.Errorf("function config %s: spec.transformers: %w", n.GetName(), err)
 		}
 	}
@@ -222,15 +226,12 @@ func Main(o Options) int {
 	return 1
 }
 
-// Execute is framework.Execute(Processor, ...) on in and out, the same
-// bytes, but for the output of a run that succeeds: framework.Execute
+// Execute is framework.Execute(o.Processor(), ...) on in and out, the
+// same bytes, but for the output of a run that succeeds: framework.Execute
 // encodes the whole ResourceList with one yaml.v3 encoder, which holds the
 // events of every object until it is done; Execute prints the items one
 // by one (render.WriteResourceList). A failing run (Results, no items) is
 // written by the framework's writer, as before.
-func Execute(in io.Reader, out io.Writer) error { return Options{}.Execute(in, out) }
-
-// Execute is the package's Execute with these options.
 func (o Options) Execute(in io.Reader, out io.Writer) error {
 	// The input passes the guard before kyaml sees it: within the cap, YAML
 	// text, then (parsed, aliases not yet expanded) within the limits on
@@ -255,7 +256,7 @@ func (o Options) Execute(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	processErr := o.processor().Process(&rl)
+	processErr := o.Processor().Process(&rl)
 	if err := kio.ReconcileInternalAnnotations(rl.Items, annotations); err != nil {
 		return err
 	}

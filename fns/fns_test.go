@@ -11,8 +11,12 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/golden"
 )
+
+// function is `novagen fn` as novagen's own binary runs it.
+var function = Options{Registry: generators.Default()}
 
 // TestProcessor runs the function on every testdata/<case>/input.yaml
 // ResourceList, from inside the case directory as kustomize would. A case
@@ -33,7 +37,7 @@ func TestProcessor(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			runErr := framework.Execute(Processor, &kio.ByteReadWriter{Reader: bytes.NewReader(in), Writer: &out})
+			runErr := framework.Execute(function.Processor(), &kio.ByteReadWriter{Reader: bytes.NewReader(in), Writer: &out})
 
 			want, err := os.ReadFile("errors.txt")
 			if os.IsNotExist(err) {

@@ -43,7 +43,7 @@ func FuzzFunction(f *testing.F) {
 		watchdog := time.AfterFunc(fuzzLimit, func() { panic(fmt.Sprintf("the function did not return within %v", fuzzLimit)) })
 		defer watchdog.Stop()
 		var out bytes.Buffer
-		err := Execute(bytes.NewReader(data), &out)
+		err := function.Execute(bytes.NewReader(data), &out)
 		if err != nil {
 			var msg bytes.Buffer
 			pipeline.PrintError(&msg, err)

@@ -62,7 +62,7 @@ functionConfig:
     catalog: %s%s
 `, ConfigAPIVersion, ConfigKind, tt.catalog, strings.Replace(partition, "      ", "    ", 1))
 			var out bytes.Buffer
-			err := framework.Execute(Processor, &kio.ByteReadWriter{Reader: strings.NewReader(in), Writer: &out})
+			err := framework.Execute(function.Processor(), &kio.ByteReadWriter{Reader: strings.NewReader(in), Writer: &out})
 			if tt.wantErr != "" {
 				// What Main prints on stderr, which kustomize shows.
 				var f failure

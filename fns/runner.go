@@ -1,10 +1,11 @@
 package fns
 
 import (
+	"errors"
+
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/catalog"
-	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
 )
@@ -14,6 +15,9 @@ import (
 // kustomization's configs in one process, where a Runner loads each
 // catalog (per environment) once for all of them.
 type Runner struct {
+	// Registry holds the generators and transformers (fns.Options);
+	// required.
+	Registry *generators.Registry
 	// Dir is the function's working directory: the kustomization's,
 	// which spec.catalog is relative to.
 	Dir string
@@ -34,7 +38,10 @@ type catalogKey struct{ base, path, env string }
 // Run is the function on a ResourceList: config its functionConfig,
 // items its items; it returns the items it outputs.
 func (r *Runner) Run(config *yaml.RNode, items []*yaml.RNode) ([]*yaml.RNode, error) {
-	cfg, err := readConfig(config)
+	if r.Registry == nil {
+		return nil, errors.New("internal error: fns.Runner has no Registry")
+	}
+	cfg, err := readConfig(config, r.Registry)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +65,7 @@ func (r *Runner) Run(config *yaml.RNode, items []*yaml.RNode) ([]*yaml.RNode, er
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Run(cat, pipeline.Options{Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers, Partition: partition}, items)
+	return pipeline.Run(cat, pipeline.Options{Registry: r.Registry, Generators: cfg.Spec.Generators, Transformers: cfg.Spec.Transformers, Partition: partition}, items)
 }
 
 // catalog loads the catalog at path (relative to base: readCatalog's
@@ -75,7 +82,7 @@ func (r *Runner) catalog(base, path, env string) (*catalog.Catalog, error) {
 		return nil, err
 	}
 	defer dir.Close()
-	cat, err := load.Options{Checks: generators.Checks()}.ParseIn(dir, name, data, env)
+	cat, err := pipeline.Loader(r.Registry).ParseIn(dir, name, data, env)
 	if err != nil {
 		return nil, err
 	}

@@ -17,15 +17,15 @@ import (
 // this registry: the generators' tests use it) load what the commands
 // would.
 func TestChecks(t *testing.T) {
-	require.Len(t, Checks(), 2, "db-init's and migrations' checks")
-	var _ []load.Check = Checks() // what load.Options takes
+	require.Len(t, Default().Checks(), 2, "db-init's and migrations' checks")
+	var _ []load.Check = Default().Checks() // what load.Options takes
 	catalogs, err := filepath.Glob(filepath.Join("*", "testdata", "*", "catalog.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, catalogs)
 	for _, path := range catalogs {
 		cat, err := load.Load(path)
 		require.NoError(t, err, path)
-		for _, check := range Checks() {
+		for _, check := range Default().Checks() {
 			require.Empty(t, check(cat), path)
 		}
 	}
@@ -43,7 +43,7 @@ func TestCheckLocatesALongPartition(t *testing.T) {
 	require.NoError(t, err, "the loader alone accepts it")
 	want, err := os.ReadFile(filepath.Join(dir, name+".err"))
 	require.NoError(t, err)
-	_, err = load.Options{Checks: Checks()}.Load(path)
+	_, err = load.Options{Checks: Default().Checks()}.Load(path)
 	require.Error(t, err)
 	require.Equal(t, string(want), strings.ReplaceAll(err.Error(), filepath.ToSlash(dir)+"/", "")+"\n")
 }

@@ -1,19 +1,38 @@
 // Package generators is the registry of everything novagen can emit. Each
 // generator lives in its own package as a pure function of the catalog
 // and says, here, where its objects go in the startup order; adding one
-// means writing that package and one line below, nothing else.
+// means writing that package and one line below, nothing else. The
+// registry's Description is the one description of a generator: the
+// README's generator table and `novagen generators` print it. A program
+// outside this module adds its own with Default().With(...) (see
+// examples/custom-generator).
 //
-// Generator packages import only catalog, naming and the shared helpers
-// (generators/kube, generators/scripts), never each other: what two of
-// them must agree on is a catalog fact (catalog) or a naming convention
-// (naming). registry_test.go enforces it.
+// What two generators must agree on is a catalog fact (catalog) or a
+// naming convention (naming), never each other's code. So the non-test
+// files of every package under generators/ (generators, the shared
+// helpers generators/kube/... and generators/scripts, and the sync-wave
+// pass) import only:
+//
+//   - of novagen: catalog (the model), naming, kobj and the shared
+//     helpers;
+//   - outside it: the standard library, k8s.io/api/... and
+//     k8s.io/apimachinery/...;
+//   - a transformer also: kyaml's yaml package (the nodes it changes)
+//     and internal/yamlnode (typed values made nodes as render makes them);
+//   - apicontracts also: contracts/registry (the contract ConfigMaps'
+//     plain data, which the loader hands it through the catalog).
+//
+// Their tests may use test helpers and libraries too, but no other
+// generator. registry_test.go enforces exactly this list.
 package generators
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/catalog"
@@ -43,7 +62,9 @@ import (
 // randomness, so the same catalog always gives the same objects. A
 // catalog that loads never makes a generator fail; an error is a bug.
 type Generator struct {
-	Name        string
+	Name string
+	// Description is the one description of what the generator emits
+	// (Markdown: the README's table and novagen generators print it).
 	Description string
 	// Phase is where the generator's objects go in the startup order
 	// (their Argo CD sync wave).
@@ -51,9 +72,15 @@ type Generator struct {
 	Generate func(*catalog.Catalog) ([]kube.Object, error)
 	// Check, if set, is what the generator needs of a catalog beyond the
 	// loader's own validation (its objects' names fitting their limits):
-	// the loader runs it with its own checks (Checks, load.Options) so
-	// that a catalog that loads never makes the generator fail.
+	// the loader runs it with its own checks (Registry.Checks,
+	// load.Options) so that a catalog that loads never makes the
+	// generator fail.
 	Check func(*catalog.Catalog) []catalog.Problem
+	// Extension is the JSON Schema of the generator's own catalog
+	// section, spec.extensions.<Name> (an object), which the loader
+	// checks the catalog against; nil when it reads none. novagen's own
+	// generators read the catalog's declared fields and have none.
+	Extension []byte
 }
 
 // Transformer changes objects that already exist (generated or hand-written
@@ -66,39 +93,110 @@ type Transformer struct {
 }
 
 var registry = []Generator{
-	{namespace.Name, "the Namespace (Pod Security restricted) and its default-deny NetworkPolicy", syncwaves.PhaseNamespace, namespace.Generate, nil},
-	{secrets.Name, "ExternalSecret per PostgreSQL login (services, readers) and the admin", syncwaves.PhaseCredentials, secrets.Generate, nil},
-	{postgres.Name, "PostgreSQL StatefulSet (the same whatever the databases: the db-init Jobs initialise it), headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate, nil},
-	{dbinit.Name, "init-scripts ConfigMap (databases, roles, extensions), the Job that runs them, the password-sync CronJob, their NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate, dbinit.Check},
-	{migrations.Name, "SQLx migration Job (every service's migrations, in catalog order) and its NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate, migrations.Check},
-	{externalservices.Name, "an in-namespace Service (ExternalName, or an EndpointSlice for an IP) per external component", syncwaves.PhaseInfrastructure, externalservices.Generate, nil},
-	{redis.Name, "Redis Cluster: redis.conf, StatefulSet, Services, PodDisruptionBudget, cluster-init Job and their NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate, nil},
-	{zookeeper.Name, "ZooKeeper ensemble (Kafka in zookeeper mode): StatefulSet, Services, PodDisruptionBudget", syncwaves.PhaseInfrastructure, zookeeper.Generate, nil},
-	{kafka.Name, "Kafka brokers (zookeeper or kraft mode): StatefulSet, Services, PodDisruptionBudget; the catalog's topics: a Job and its NetworkPolicies, or Strimzi KafkaTopics", syncwaves.PhaseInfrastructure, kafka.Generate, nil},
-	{clickhouse.Name, "ClickHouseInstallation (a login per client service, passwords from Secrets), the analytics tables' DDL ConfigMap, the Job that applies it and their NetworkPolicies", syncwaves.PhaseInfrastructure, clickhouse.Generate, nil},
-	{grpcservices.Name, "ClusterIP Service per service and the headless discovery Service", syncwaves.PhaseServices, grpcservices.Generate, nil},
-	{workloads.Name, "Deployment per service, and a PodDisruptionBudget for one with several replicas (leave out where a base has its own Deployments)", syncwaves.PhaseServices, workloads.Generate, nil},
-	{ingress.Name, "entry points of exposed services: an Ingress or a Gateway API HTTPRoute each, and a cert-manager Certificate for TLS", syncwaves.PhaseLast, ingress.Generate, nil},
-	{monitoring.Name, "with the Prometheus Operator: a ServiceMonitor and a PrometheusRule (not ready, restarting) per service, and a PrometheusRule for failed Sync Jobs", syncwaves.PhaseServices, monitoring.Generate, nil},
-	{validation.Name, "the deployment validation: a Job beside the last wave checking every database, Redis, topic, ClickHouse table, external component, entry point's certificate and service's health (gRPC, or GET on an http service's health path), retrying what may still be starting (PASS/FAIL/WARN and totals), and its NetworkPolicies", syncwaves.PhaseLast, validation.Generate, nil},
-	{apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate, nil},
-	{networkpolicy.Name, "allow-lists of every service and component, derived from the dependency graph", syncwaves.PhaseOfNode, networkpolicy.Generate, nil},
+	builtin(namespace.Name, "the Namespace with Pod Security Admission `enforce`/`audit`/`warn: restricted` and `argocd.argoproj.io/sync-options: Delete=false` (unless `createNamespace: false`), and the namespace's `default-deny` NetworkPolicy. Deleting the Argo CD Application keeps the Namespace, so the PersistentVolumeClaims of the StatefulSets (not Argo CD resources, and retained by the StatefulSets) keep the data; delete the Namespace by hand to drop it", syncwaves.PhaseNamespace, namespace.Generate, nil),
+	builtin(secrets.Name, "an `external-secrets.io/v1` ExternalSecret per database owner, the Postgres admin and each reader role; the target Secret (`<service>-db`) carries `username`, `password` and a `DATABASE_URL` built by the ESO v2 template (password URL-encoded); the Redis password (`redis-auth`); a ClickHouse login per service that depends on ClickHouse (`<service>-clickhouse`) and the schema Job's (`clickhouse-schema-init`), `username` and `password`. No password ever appears in a manifest", syncwaves.PhaseCredentials, secrets.Generate, nil),
+	builtin(postgres.Name, "when novagen runs PostgreSQL: the StatefulSet (pinned image as its own UID 70, PGDATA on the volume, the admin credential from its Secret, `pg_isready` probes) and nothing that depends on the catalog's databases or logins (no init scripts mounted, no login's password), so adding a service never restarts it: the db-init Jobs initialise a new data directory as they do an existing one; its headless and client Services", syncwaves.PhaseDatabaseServer, postgres.Generate, nil),
+	builtin(dbinit.Name, "ConfigMap `01-create-databases.sql`, `02-create-service-users.sql`, `03-create-extensions.sql` + a database → service mapping (databases and roles in name order, so reordering the catalog's lists re-runs nothing), the Job that waits for Postgres and runs them with `psql -v ON_ERROR_STOP=1`, the `postgres-password-sync` CronJob (the roles script on `passwordSync.schedule`) and their pods' NetworkPolicy", syncwaves.PhaseDatabaseInit, dbinit.Generate, dbinit.Check),
+	builtin(migrations.Name, "the SQLx migration Job: one init container per service, in catalog order, logging `[3/14] media-service: applied 2 migrations`, and its pods' NetworkPolicy", syncwaves.PhaseMigrations, migrations.Generate, migrations.Check),
+	builtin(externalservices.Name, "per external component an in-namespace Service of its name: `ExternalName` for a DNS host, or a selector-less Service and its EndpointSlice for an IP, so clients, waits and egress policies all use one stable name", syncwaves.PhaseInfrastructure, externalservices.Generate, nil),
+	builtin(redis.Name, "when novagen runs Redis: `redis.conf` (cluster mode, AOF, `maxmemory` 75 % of the memory limit, no password), the StatefulSet (`nodes` pods in parallel, a volume each at `/data`, anti-affinity preferred or required and a preferred spread over zones, a start script that keeps each node's identity when its IP changes, the password only as `redis-server` arguments from Secret `redis-auth`), headless and client Services, a PodDisruptionBudget, the idempotent cluster-init Job and its NetworkPolicies", syncwaves.PhaseInfrastructure, redis.Generate, nil),
+	builtin(zookeeper.Name, "when novagen runs ZooKeeper (Kafka in zookeeper mode): the cp-zookeeper StatefulSet (`replicas`, odd; data and transaction-log volumes at the image's paths, `/etc/kafka` writable for its entrypoint, `ruok` readiness through the admin server), headless and client Services (2181, 2888, 3888, 8080), a PodDisruptionBudget for an ensemble", syncwaves.PhaseInfrastructure, zookeeper.Generate, nil),
+	builtin(kafka.Name, "when novagen runs Kafka: the brokers, cp-kafka 7.x with ZooKeeper or apache/kafka 4.x in `mode: kraft` (combined broker/controller pods, the quorum from their DNS names, a deterministic cluster ID), each advertising its headless DNS name, JMX on 9999 with the RMI port the same, `auto.create.topics.enable=false`, internal topics at the catalog's replication factor; headless and client Services, a PodDisruptionBudget for several brokers. Managed or not, the catalog's topics: an idempotent Job (`kafka-topics --create --if-not-exists`, partitions raised never lowered, one log line per topic) and its NetworkPolicies, or Strimzi `KafkaTopic`s", syncwaves.PhaseInfrastructure, kafka.Generate, nil),
+	builtin(clickhouse.Name, "when novagen runs ClickHouse: a `clickhouse.altinity.com/v1` ClickHouseInstallation for the Altinity operator (1 shard × 1 replica, a `Retain` data volume, the pinned `clickhouse/clickhouse-server` as UID 101 under \"restricted\", the operator's client Service named `clickhouse`), a login per client service and one for the schema Job (password from its Secret via `valueFrom.secretKeyRef`, `networks/ip` the pod network, grants on the analytics database only) and the operator's HTTP access. Managed or not: ConfigMap `clickhouse-schema` with the DDL written from the catalog's `tables` (`CREATE … IF NOT EXISTS`, monthly partitions, TTLs) and the Job that applies it, one log line per table", syncwaves.PhaseInfrastructure, clickhouse.Generate, nil),
+	builtin(grpcservices.Name, "one ClusterIP Service per service (`grpc` 50051 with `appProtocol: kubernetes.io/h2c`, or for an http service `http` 8080 with `appProtocol: http`; `http-metrics` 9090) and the headless `<catalog>-grpc-services` discovery Service over the gRPC services' pods only (pod label `novagen.nova.dev/protocol: grpc`, which `workloads` sets and a hand-written Deployment may too; not in any Deployment's immutable selector): it publishes the gRPC port, where an http service's pods do not listen", syncwaves.PhaseServices, grpcservices.Generate, nil),
+	builtin(workloads.Name, "a Deployment per service and, with 2 replicas or more, its PodDisruptionBudget (`maxUnavailable: 1`) and topology spread over zones and nodes (pinned image, the pod label `novagen.nova.dev/protocol` naming what it serves, gRPC or `httpGet` startup, liveness and readiness probes by its protocol, the startup probe allowing `startupGrace`, `DATABASE_URL` from its DB Secret, `REDIS_ADDR` and `REDIS_PASSWORD` when it depends on Redis, `KAFKA_BOOTSTRAP_SERVERS` when it produces, consumes or waits for Kafka, `CLICKHOUSE_HOST`, `_PORT`, `_HTTP_PORT`, `_DATABASE`, `_USER` and `_PASSWORD` when it depends on ClickHouse, restricted security). Leave it out of `spec.generators` where a base already has Deployments", syncwaves.PhaseServices, workloads.Generate, nil),
+	builtin(ingress.Name, "per exposed service an `Ingress` (networking.k8s.io/v1, `ingressClassName` from the catalog) or a Gateway API `HTTPRoute` (gateway.networking.k8s.io/v1, on the catalog's Gateway) for its host and path prefix, and for `tls: true` a cert-manager `Certificate` (Secret `<service>-tls`) from the catalog's issuer, and then NetworkPolicy `acme-http01-solver`, which admits the ingress controller's pods (`controller`) to cert-manager's HTTP-01 solver pods on 8089 (the namespace denies everything else, so the challenge could never be answered); in the last sync wave, which the sync does not wait for", syncwaves.PhaseLast, ingress.Generate, nil),
+	builtin(monitoring.Name, "when `monitoring.prometheusOperator.enabled`: a `monitoring.coreos.com/v1` ServiceMonitor per service (its Service's `http-metrics` port, every `interval`) and alert rules on kube-state-metrics series: a PrometheusRule per service, named like it, with `ServiceNotReady` (fewer available replicas than wanted for `notReadyFor`) and `ServiceRestarting` (`restarts` container restarts within `restartWindow`), and the `<catalog>-alerts` PrometheusRule with `SyncJobFailed` for the db-init, migration, schema, topic, cluster-init and contracts Jobs. One object per service, so adding a service changes no other service's alerts (the operator makes each PrometheusRule a rule file for Prometheus: the same rules either way; rules selecting by Deployment labels would need kube-state-metrics' `--metric-labels-allowlist`). The ServiceMonitors and the policies' metrics ingress follow one list (`catalog.Catalog.MetricsTargets`), so they cannot disagree (`test/output` checks it on the rendered objects), and enabling it without `monitoring.namespace` or `podLabels` is a load error. No infrastructure component exposes Prometheus metrics today (Kafka's JMX is not Prometheus' format), so none gets a ServiceMonitor. `test/promql` loads every generated rule with Prometheus' own rule loader and evaluates the staging alerts with its query engine over kube-state-metrics-shaped series (exactly the broken services and the Sync Jobs fire)", syncwaves.PhaseServices, monitoring.Generate, nil),
+	builtin(validation.Name, "the seed's staging validation as a Job in the last sync wave, running beside it: PostgreSQL and every catalog database, Redis `cluster_state:ok`, every topic with its partitions, ClickHouse and its tables, every external component accepting TCP (FAIL names who waits for it), every TLS entry point's certificate issued (WARN while it is not), every service's health (gRPC, or `GET` on an http service's health path); the last three retried until a settle deadline from the catalog (the last wave's wait budget per level plus the largest `startupGrace`); one init container per check in the component's own image; PASS/FAIL/WARN lines with totals, exit 1 on any FAIL, which the Application's health shows without failing the sync; its NetworkPolicies, which select the services by their shared labels", syncwaves.PhaseLast, validation.Generate, nil),
+	builtin(apicontracts.Name, "API contracts: ConfigMaps of the proto files, versions and checksums, the service registry and docs; the buf validation Job", syncwaves.PhaseLast, apicontracts.Generate, nil),
+	builtin(networkpolicy.Name, "per service and infrastructure component, allow-lists derived from the dependency graph (plus DNS, metrics scraping, and the ingress controller on an exposed service's port; a database owner reaches PostgreSQL and a producer or consumer Kafka, waiting or not); egress to an external component goes to its `cidr`, its IP, or any address on its port", syncwaves.PhaseOfNode, networkpolicy.Generate, nil),
+}
+
+// builtin is one of novagen's own generators: no extension section.
+func builtin(name, description string, phase syncwaves.Phase, generate func(*catalog.Catalog) ([]kube.Object, error), check func(*catalog.Catalog) []catalog.Problem) Generator {
+	return Generator{Name: name, Description: description, Phase: phase, Generate: generate, Check: check}
 }
 
 var transformers = []Transformer{
-	{initcontainers.Name, "wait-for-<dependency> init containers on every service's Deployment/StatefulSet", initcontainers.Transform},
+	{initcontainers.Name, "adds `wait-for-<dependency>` init containers, in catalog order, to every Deployment/StatefulSet named like a catalog service, generated or hand-written in a base; idempotent; a malformed hand-written pod spec is an error naming the object and field", initcontainers.Transform},
+}
+
+// Registry is a set of generators and transformers: novagen's own
+// (Default) and whatever a downstream program adds (Add, With). Every
+// front (cli, fns, kbuild, pipeline) takes one, so a team builds its own
+// novagen with one more generator instead of forking. A Registry is not
+// changed once in use: Add before handing it on.
+type Registry struct {
+	gens  []Generator
+	trans []Transformer
+}
+
+// Default is novagen's own registry, a fresh copy each time.
+func Default() *Registry {
+	return &Registry{gens: slices.Clone(registry), trans: slices.Clone(transformers)}
+}
+
+// Add appends generators (after those already there, so their objects
+// come last in the wave's order), or none of them if one is refused: a
+// name already taken by a generator or transformer, no name, phase or
+// function, or an extension under a name that is no catalog key (a DNS
+// label, as spec.extensions' keys are).
+func (r *Registry) Add(gens ...Generator) error {
+	next := &Registry{gens: slices.Clone(r.gens), trans: r.trans}
+	for _, g := range gens {
+		switch {
+		case g.Name == "":
+			return errors.New("generator with no name: every generator needs a unique name")
+		case g.Generate == nil:
+			return fmt.Errorf("generator %q has no Generate function", g.Name)
+		case g.Phase == 0:
+			return fmt.Errorf("generator %q has no Phase: say where its objects go in the startup order", g.Name)
+		case slices.Contains(next.names(), g.Name):
+			return fmt.Errorf("generator %q: the name is already registered (%s)", g.Name, strings.Join(next.names(), ", "))
+		case g.Extension != nil && len(k8svalidation.IsDNS1123Label(g.Name)) > 0:
+			return fmt.Errorf("generator %q has an extension, so its name is a key of spec.extensions: it must be a DNS label (lower-case letters, digits and '-')", g.Name)
+		}
+		next.gens = append(next.gens, g)
+	}
+	r.gens = next.gens
+	return nil
+}
+
+// With is a copy of r with gens added, for a program's main; it panics
+// with Add's error on a name taken twice, a bug of that program.
+func (r *Registry) With(gens ...Generator) *Registry {
+	out := &Registry{gens: slices.Clone(r.gens), trans: slices.Clone(r.trans)}
+	if err := out.Add(gens...); err != nil {
+		panic("novagen: " + err.Error())
+	}
+	return out
+}
+
+// names are every generator's and transformer's name, in registry order.
+func (r *Registry) names() []string {
+	var out []string
+	for _, g := range r.gens {
+		out = append(out, g.Name)
+	}
+	for _, t := range r.trans {
+		out = append(out, t.Name)
+	}
+	return out
 }
 
 // All returns every generator in registry order.
-func All() []Generator { return slices.Clone(registry) }
+func (r *Registry) All() []Generator { return slices.Clone(r.gens) }
+
+// Transformers returns every transformer in registry order.
+func (r *Registry) Transformers() []Transformer { return slices.Clone(r.trans) }
 
 // Checks are every generator's Check, in registry order: what every
 // entry point that loads a catalog passes to the loader
-// (load.Options{Checks: generators.Checks()}), so that a catalog that
-// loads renders with every generator.
-func Checks() []func(*catalog.Catalog) []catalog.Problem {
+// (pipeline.Loader), so that a catalog that loads renders with every
+// generator.
+func (r *Registry) Checks() []func(*catalog.Catalog) []catalog.Problem {
 	var out []func(*catalog.Catalog) []catalog.Problem
-	for _, g := range registry {
+	for _, g := range r.gens {
 		if g.Check != nil {
 			out = append(out, g.Check)
 		}
@@ -106,30 +204,40 @@ func Checks() []func(*catalog.Catalog) []catalog.Problem {
 	return out
 }
 
-// Transformers returns every transformer in registry order.
-func Transformers() []Transformer { return slices.Clone(transformers) }
+// Extensions are the JSON Schemas of the generators' own catalog
+// sections, spec.extensions.<name>, by name: what the loader checks them
+// against (pipeline.Loader).
+func (r *Registry) Extensions() map[string][]byte {
+	exts := map[string][]byte{}
+	for _, g := range r.gens {
+		if g.Extension != nil {
+			exts[g.Name] = g.Extension
+		}
+	}
+	return exts
+}
 
 // Placements are the generators' places in the startup order, for the
 // wave table.
-func Placements() []syncwaves.Placement {
-	out := make([]syncwaves.Placement, len(registry))
-	for i, g := range registry {
+func (r *Registry) Placements() []syncwaves.Placement {
+	out := make([]syncwaves.Placement, len(r.gens))
+	for i, g := range r.gens {
 		out[i] = syncwaves.Placement{Generator: g.Name, Phase: g.Phase}
 	}
 	return out
 }
 
 // Select returns the named generators in registry order; no names means all.
-func Select(names []string) ([]Generator, error) {
+func (r *Registry) Select(names []string) ([]Generator, error) {
 	if len(names) == 0 {
-		return All(), nil
+		return r.All(), nil
 	}
-	return byName(names, registry, func(g Generator) string { return g.Name })
+	return byName(names, r.gens, func(g Generator) string { return g.Name })
 }
 
 // SelectTransformers returns the named transformers in registry order.
-func SelectTransformers(names []string) ([]Transformer, error) {
-	return byName(names, transformers, func(t Transformer) string { return t.Name })
+func (r *Registry) SelectTransformers(names []string) ([]Transformer, error) {
+	return byName(names, r.trans, func(t Transformer) string { return t.Name })
 }
 
 // byName keeps the entries of known that names lists, in known's order,

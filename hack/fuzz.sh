@@ -24,7 +24,7 @@ targets=(
   "FuzzRender ./pipeline"
   "FuzzTransform ./generators/initcontainers"
   "FuzzEmitter ./render"
-  "FuzzToNode ./render"
+  "FuzzToNode ./internal/yamlnode"
   "FuzzCheck ./check"
   "FuzzFunction ./fns"
   "FuzzDiff ./diff"

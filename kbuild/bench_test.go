@@ -20,14 +20,14 @@ func BenchmarkPluginStaging(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := pipeline.Render(cat, pipeline.Options{}, io.Discard); err != nil {
+			if err := pipeline.Render(cat, pipeline.Options{Registry: reg}, io.Discard); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("build", func(b *testing.B) {
 		for b.Loop() {
-			out, why, err := Direct(Analyze("../examples/staging"), os.Getenv)
+			out, why, err := Direct(Analyze("../examples/staging"), reg, os.Getenv)
 			if err != nil || why != "" || len(out) == 0 {
 				b.Fatalf("direct: %v %s", err, why)
 			}

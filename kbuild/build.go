@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/generators"
 )
 
 // The Argo CD plugin's parameters (plugin.yaml's parameters.static):
@@ -94,6 +95,9 @@ func (p Params) env(getenv func(string) string) (map[string]string, error) {
 // Options of Build.
 type Options struct {
 	Params
+	// Registry holds the generators and transformers the direct path
+	// runs: this program's, those its `novagen fn` runs; required.
+	Registry *generators.Registry
 	// Kustomize is the kustomize executable of the fallback, found
 	// through PATH when it has no slash.
 	Kustomize string
@@ -130,7 +134,7 @@ func Build(dir string, o Options, stdout, stderr io.Writer) error {
 	}
 	if why == "" {
 		var out []byte
-		if out, why, err = Direct(plan, getenv); err != nil {
+		if out, why, err = Direct(plan, o.Registry, getenv); err != nil {
 			return err
 		}
 		if why == "" {

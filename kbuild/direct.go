@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/fns"
+	"github.com/novagen/novagen/generators"
 )
 
 // localConfig is the annotation kustomize puts on a generator's config
@@ -22,12 +23,13 @@ const localConfig = "config.kubernetes.io/local-config"
 // Direct runs a Plan without fallback reason in this process: each
 // generator config on its own config as the one item (as kustomize's
 // fnplugin does), the outputs accumulated in order, then each
-// transformer config over all of them, with getenv the environment
-// kustomize would pass the function. It returns the output, or why
+// transformer config over all of them, with reg's generators and
+// transformers and getenv the environment kustomize would pass the
+// function. It returns the output, or why
 // kustomize must run after all: what only kustomize settles (an id made
 // twice, kustomize's own annotations, lists); errors are the function's,
 // as `novagen fn` would report them.
-func Direct(p *Plan, getenv func(string) string) ([]byte, string, error) {
+func Direct(p *Plan, reg *generators.Registry, getenv func(string) string) ([]byte, string, error) {
 	if p.Fallback != "" {
 		return nil, p.Fallback, nil
 	}
@@ -35,7 +37,7 @@ func Direct(p *Plan, getenv func(string) string) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	r := fns.Runner{Dir: dir, Getenv: getenv}
+	r := fns.Runner{Registry: reg, Dir: dir, Getenv: getenv}
 	var all []*yaml.RNode
 	for _, g := range p.Generators {
 		item := g.Copy()

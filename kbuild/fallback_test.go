@@ -79,7 +79,7 @@ func TestAnalyzeFallsBack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			plan := Analyze(tempKustomization(t, tt.files))
 			assert.Contains(t, plan.Fallback, tt.want)
-			_, why, err := Direct(plan, nil)
+			_, why, err := Direct(plan, reg, nil)
 			require.NoError(t, err)
 			assert.Equal(t, plan.Fallback, why, "Direct does not run a plan that falls back")
 		})
@@ -92,7 +92,7 @@ func TestDirectFallsBackOnTwice(t *testing.T) {
 	dir := tempKustomization(t, map[string]string{"kustomization.yaml": "generators: [a.yaml, b.yaml]\n", "a.yaml": named("a"), "b.yaml": named("b")})
 	plan := Analyze(dir)
 	require.Empty(t, plan.Fallback)
-	_, why, err := Direct(plan, nil)
+	_, why, err := Direct(plan, reg, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "two objects v1 Namespace mini", why)
 	_, err = kustomizeBuild(t, dir)
@@ -103,7 +103,7 @@ func TestDirectFallsBackOnTwice(t *testing.T) {
 // error of the direct path, the function's own message.
 func TestDirectReportsFunctionErrors(t *testing.T) {
 	dir := tempKustomization(t, map[string]string{"kustomization.yaml": "generators: [c.yaml]\n", "c.yaml": strings.Replace(named("c"), "[namespace]", "[nope]", 1)})
-	_, _, err := Direct(Analyze(dir), nil)
+	_, _, err := Direct(Analyze(dir), reg, nil)
 	assert.ErrorContains(t, err, `function config c: spec.generators: `)
 	_, err = kustomizeBuild(t, dir)
 	assert.Error(t, err)
@@ -116,7 +116,7 @@ func TestBuildFallback(t *testing.T) {
 	t.Setenv(fns.PartitionEnv, "")
 	t.Setenv(fns.EnvironmentEnv, "")
 	var out, errOut, explain bytes.Buffer
-	err := Build("../examples/overlay", Options{Params: Params{Partition: "content", Environment: "production"}, Explain: &explain}, &out, &errOut)
+	err := Build("../examples/overlay", Options{Registry: reg, Params: Params{Partition: "content", Environment: "production"}, Explain: &explain}, &out, &errOut)
 	require.NoError(t, err, errOut.String())
 	assert.Equal(t, "build --enable-alpha-plugins --enable-exec ../examples/overlay\nNOVAGEN_PARTITION=content\nNOVAGEN_ENVIRONMENT=production\n", out.String())
 	assert.Contains(t, explain.String(), "novagen build: kustomize: kustomization.yaml: resources")
@@ -124,7 +124,7 @@ func TestBuildFallback(t *testing.T) {
 	// Not this novagen on PATH: kustomize, even for a direct directory.
 	out.Reset()
 	explain.Reset()
-	err = Build("../examples/staging", Options{Self: func() string { return "not me" }, Explain: &explain}, &out, &errOut)
+	err = Build("../examples/staging", Options{Registry: reg, Self: func() string { return "not me" }, Explain: &explain}, &out, &errOut)
 	require.NoError(t, err)
 	assert.Equal(t, "novagen build: kustomize: not me\n", explain.String())
 	assert.True(t, strings.HasPrefix(out.String(), "build --enable-alpha-plugins --enable-exec ../examples/staging\n"))
@@ -133,8 +133,8 @@ func TestBuildFallback(t *testing.T) {
 // TestBuildDirect: the direct path prints the same as Direct and says so.
 func TestBuildDirect(t *testing.T) {
 	var out, errOut, explain bytes.Buffer
-	require.NoError(t, Build("../examples/grpc-services-only", Options{Explain: &explain}, &out, &errOut))
-	want, why, err := Direct(Analyze("../examples/grpc-services-only"), nil)
+	require.NoError(t, Build("../examples/grpc-services-only", Options{Registry: reg, Explain: &explain}, &out, &errOut))
+	want, why, err := Direct(Analyze("../examples/grpc-services-only"), reg, nil)
 	require.NoError(t, err)
 	require.Empty(t, why)
 	assert.Equal(t, string(want), out.String())
@@ -183,7 +183,7 @@ func TestAsYAML(t *testing.T) {
 	for _, ex := range []string{"staging", "production", "partitioned"} {
 		plan := Analyze("../examples/" + ex)
 		require.Empty(t, plan.Fallback)
-		out, _, err := Direct(plan, nil)
+		out, _, err := Direct(plan, reg, nil)
 		require.NoError(t, err)
 		docs, err := kioFromBytes(out)
 		require.NoError(t, err)

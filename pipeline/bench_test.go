@@ -15,7 +15,7 @@ func BenchmarkRenderStaging(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		nodes, err := Run(cat, Options{}, nil)
+		nodes, err := Run(cat, Options{Registry: reg}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/k8snames"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/pipeline"
@@ -43,7 +44,7 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("render is not deterministic:\nfirst:\n%s\nsecond:\n%s", first, second)
 		}
 		var streamed bytes.Buffer
-		if err := pipeline.Render(cat, pipeline.Options{}, &streamed); err != nil || !bytes.Equal(first, streamed.Bytes()) {
+		if err := pipeline.Render(cat, pipeline.Options{Registry: generators.Default()}, &streamed); err != nil || !bytes.Equal(first, streamed.Bytes()) {
 			t.Fatalf("Render (%v) differs from Run:\nRun:\n%s\nRender:\n%s", err, first, streamed.Bytes())
 		}
 		// Every name and label the API server validates.
@@ -62,7 +63,7 @@ func FuzzRender(f *testing.F) {
 // renderOnce runs the whole pipeline as `novagen render` does.
 func renderOnce(t *testing.T, cat *catalog.Catalog) ([]byte, []*yaml.RNode) {
 	t.Helper()
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	if err != nil {
 		t.Fatalf("a catalog that loads failed to render: %v", err)
 	}

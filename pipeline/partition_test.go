@@ -86,7 +86,7 @@ type renderedObject struct {
 // objects by identity, failing on two of one identity.
 func objectsOf(t *testing.T, cat *catalog.Catalog, p string) map[string]renderedObject {
 	t.Helper()
-	nodes, err := Run(cat, Options{Partition: p}, nil)
+	nodes, err := Run(cat, Options{Registry: reg, Partition: p}, nil)
 	require.NoError(t, err)
 	out := make(map[string]renderedObject, len(nodes))
 	for _, n := range nodes {

@@ -1,5 +1,6 @@
 // Package pipeline is the one path from a loaded catalog to objects:
-// select generators and transformers, generate (each object with its
+// select generators and transformers (of the registry Options carries:
+// novagen's own, or a program's), generate (each object with its
 // sync wave), convert to YAML nodes, transform. `novagen render` and the
 // KRM function both call Run with the same Options and defaults, so they
 // cannot disagree; the CLI then sorts and prints, kustomize takes the
@@ -24,12 +25,22 @@ import (
 // Options select what runs. Nil Generators or Transformers means all of
 // them; an empty, non-nil list means none.
 type Options struct {
+	// Registry holds the generators and transformers to select from
+	// (generators.Default(), or a program's own); required.
+	Registry     *generators.Registry
 	Generators   []string
 	Transformers []string
 	// Partition renders one partition of a partitioned catalog (its
 	// services' objects, or for catalog.InfrastructurePartition the shared
 	// ones); "" renders everything.
 	Partition string
+}
+
+// Loader is how a catalog loads for reg: with its generators' checks and
+// its extensions' schemas. Every front that loads a catalog uses it, so
+// that a catalog that loads renders with every generator of reg.
+func Loader(reg *generators.Registry) load.Options {
+	return load.Options{Checks: reg.Checks(), Extensions: reg.Extensions()}
 }
 
 // Run generates the selected objects, adds them after items (objects that
@@ -106,21 +117,25 @@ type selection struct {
 }
 
 func (opts Options) selection() (selection, error) {
-	gens := generators.All()
+	reg := opts.Registry
+	if reg == nil {
+		return selection{}, errors.New("internal error: pipeline.Options has no Registry")
+	}
+	gens := reg.All()
 	switch {
 	case opts.Generators == nil:
 	case len(opts.Generators) == 0:
 		gens = nil // a transformer-only run (a kustomize transformers: entry)
 	default:
 		var err error
-		if gens, err = generators.Select(opts.Generators); err != nil {
+		if gens, err = reg.Select(opts.Generators); err != nil {
 			return selection{}, fmt.Errorf("generators: %w", err)
 		}
 	}
-	trans := generators.Transformers()
+	trans := reg.Transformers()
 	if opts.Transformers != nil {
 		var err error
-		if trans, err = generators.SelectTransformers(opts.Transformers); err != nil {
+		if trans, err = reg.SelectTransformers(opts.Transformers); err != nil {
 			return selection{}, fmt.Errorf("transformers: %w", err)
 		}
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/novagen/novagen/synth"
 )
 
+// reg is novagen's own registry.
+var reg = generators.Default()
+
 func staging(t testing.TB) *catalog.Catalog {
 	t.Helper()
 	cat, err := load.Load("../services.yaml")
@@ -38,14 +41,14 @@ func renderBytes(t *testing.T, cat *catalog.Catalog, opts Options) []byte {
 // the whole render changes nothing.
 func TestTransformersIdempotent(t *testing.T) {
 	cat := staging(t)
-	bare := renderBytes(t, cat, Options{Transformers: []string{}})
-	once := renderBytes(t, cat, Options{})
+	bare := renderBytes(t, cat, Options{Registry: reg, Transformers: []string{}})
+	once := renderBytes(t, cat, Options{Registry: reg})
 	if bytes.Equal(once, bare) {
 		t.Fatal("the transformers added nothing to the staging Deployments")
 	}
 	items, err := render.Parse(once)
 	require.NoError(t, err)
-	for _, tr := range generators.Transformers() {
+	for _, tr := range reg.Transformers() {
 		items, err = tr.Transform(cat, items)
 		require.NoError(t, err)
 	}
@@ -61,18 +64,18 @@ func TestTransformersIdempotent(t *testing.T) {
 // an unknown name is an error that says what exists.
 func TestOptions(t *testing.T) {
 	cat := staging(t)
-	_, err := Run(cat, Options{Generators: []string{"nope"}}, nil)
+	_, err := Run(cat, Options{Registry: reg, Generators: []string{"nope"}}, nil)
 	require.ErrorContains(t, err, `generators: unknown "nope": expected one of namespace, secrets`)
-	_, err = Run(cat, Options{Transformers: []string{"nope"}}, nil)
+	_, err = Run(cat, Options{Registry: reg, Transformers: []string{"nope"}}, nil)
 	require.ErrorContains(t, err, `transformers: unknown "nope": expected one of init-containers`)
-	one := renderBytes(t, cat, Options{Generators: []string{"grpc-services"}})
+	one := renderBytes(t, cat, Options{Registry: reg, Generators: []string{"grpc-services"}})
 	require.NotContains(t, string(one), "kind: Deployment")
 	require.Contains(t, string(one), "kind: Service")
 	// No generators: a transformer over what exists (a kustomize
 	// transformers: entry), which adds nothing.
-	deployments, err := Run(cat, Options{Generators: []string{"workloads"}, Transformers: []string{}}, nil)
+	deployments, err := Run(cat, Options{Registry: reg, Generators: []string{"workloads"}, Transformers: []string{}}, nil)
 	require.NoError(t, err)
-	transformed, err := Run(cat, Options{Generators: []string{}}, deployments)
+	transformed, err := Run(cat, Options{Registry: reg, Generators: []string{}}, deployments)
 	require.NoError(t, err)
 	require.Len(t, transformed, len(deployments))
 	s, err := transformed[0].String()
@@ -110,9 +113,9 @@ func TestRenderMatchesRun(t *testing.T) {
 		objects += bytes.Count(want, []byte("\n---\n")) + 1
 	}
 	for _, cat := range cats {
-		check(cat, Options{})
-		check(cat, Options{Transformers: []string{}})
-		check(cat, Options{Generators: []string{"workloads", "namespace"}})
+		check(cat, Options{Registry: reg})
+		check(cat, Options{Registry: reg, Transformers: []string{}})
+		check(cat, Options{Registry: reg, Generators: []string{"workloads", "namespace"}})
 	}
 	if objects < 3*streamBatch {
 		t.Errorf("only %d objects compared", objects)

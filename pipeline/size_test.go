@@ -43,6 +43,6 @@ func TestSizeGuard(t *testing.T) {
 func TestRenderIsWithinTheGuard(t *testing.T) {
 	cat, err := load.Load("../services.yaml")
 	require.NoError(t, err)
-	_, err = Run(cat, Options{}, nil)
+	_, err = Run(cat, Options{Registry: reg}, nil)
 	assert.NoError(t, err)
 }

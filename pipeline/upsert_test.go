@@ -42,12 +42,12 @@ func runOn(t *testing.T, opts Options, items []byte) []*yaml.RNode {
 // generator subset and the transformer alone.
 func TestRunIdempotent(t *testing.T) {
 	for name, opts := range map[string]Options{
-		"all":          {},
-		"subset":       {Generators: []string{"grpc-services", "workloads"}, Transformers: []string{}},
-		"transformers": {Generators: []string{}},
+		"all":          {Registry: reg},
+		"subset":       {Registry: reg, Generators: []string{"grpc-services", "workloads"}, Transformers: []string{}},
+		"transformers": {Registry: reg, Generators: []string{}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			base := bytesOf(t, runOn(t, Options{}, nil))
+			base := bytesOf(t, runOn(t, Options{Registry: reg}, nil))
 			once := bytesOf(t, runOn(t, opts, base))
 			twice := bytesOf(t, runOn(t, opts, once))
 			if string(once) != string(twice) {
@@ -65,8 +65,8 @@ func TestRunIdempotent(t *testing.T) {
 // running the first again replaces its objects in place and keeps the
 // second's.
 func TestRunUpsertKeepsOtherConfigs(t *testing.T) {
-	core := Options{Generators: []string{"namespace", "grpc-services", "workloads"}, Transformers: []string{}}
-	data := Options{Generators: []string{"redis", "kafka"}, Transformers: []string{}}
+	core := Options{Registry: reg, Generators: []string{"namespace", "grpc-services", "workloads"}, Transformers: []string{}}
+	data := Options{Registry: reg, Generators: []string{"redis", "kafka"}, Transformers: []string{}}
 	first := runOn(t, core, nil)
 	both := bytesOf(t, runOn(t, data, bytesOf(t, first)))
 	require.Greater(t, len(both), len(bytesOf(t, first)), "the data generators added objects")
@@ -81,7 +81,7 @@ func TestRunUpsertKeepsOtherConfigs(t *testing.T) {
 // stays beside it (kustomize refuses the duplicate, as before), and so
 // does a managed item no run generates any more (a removed service).
 func TestRunUpsertOnlyManaged(t *testing.T) {
-	opts := Options{Generators: []string{"grpc-services"}, Transformers: []string{}}
+	opts := Options{Registry: reg, Generators: []string{"grpc-services"}, Transformers: []string{}}
 	gen := runOn(t, opts, nil)
 	require.NotEmpty(t, gen)
 	svc := gen[0]
@@ -103,7 +103,7 @@ func TestRunUpsertOnlyManaged(t *testing.T) {
 // from (kpt's file and index annotations), in its place among the items,
 // and an earlier run's duplicates of it go.
 func TestRunUpsertKeepsLocation(t *testing.T) {
-	opts := Options{Generators: []string{"grpc-services"}, Transformers: []string{}}
+	opts := Options{Registry: reg, Generators: []string{"grpc-services"}, Transformers: []string{}}
 	gen := runOn(t, opts, nil)
 	require.Greater(t, len(gen), 1)
 	old := gen[1].Copy()

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/internal/yamlnode"
 )
 
 // The emitter's oracle is the path it replaces: yaml.v3's encoder as kyaml
@@ -202,7 +203,7 @@ func TestEmitterTable(t *testing.T) {
 			}
 		}
 		// What ToNode makes.
-		for _, doc := range placements(strNode(&yaml.Node{}, s), strNode(&yaml.Node{}, s)) {
+		for _, doc := range placements(yamlnode.String(s), yamlnode.String(s)) {
 			if !sameAsV3(t, doc) && utf8.ValidString(s) && simpleKey {
 				t.Errorf("the emitter declined a ToNode string %q", s)
 			}
@@ -277,7 +278,7 @@ func FuzzEmitter(f *testing.F) {
 		for _, doc := range placements(scalar(value, tg, st), scalar(key, tg, st)) {
 			sameAsV3(t, doc)
 		}
-		for _, doc := range placements(strNode(&yaml.Node{}, value), strNode(&yaml.Node{}, key)) {
+		for _, doc := range placements(yamlnode.String(value), yamlnode.String(key)) {
 			sameAsV3(t, doc)
 		}
 	})

@@ -18,8 +18,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/novagen/novagen/generators/kube"
 	"github.com/novagen/novagen/internal/guard"
+	"github.com/novagen/novagen/internal/yamlnode"
+	"github.com/novagen/novagen/kobj"
 )
 
 // kindOrder puts objects in the order a person reads an environment and
@@ -57,7 +58,7 @@ func kindRank(kind string) int {
 }
 
 // Nodes converts typed objects to kyaml nodes, sorted.
-func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
+func Nodes(objs []kobj.Object) ([]*yaml.RNode, error) {
 	out, err := Convert(objs)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func Nodes(objs []kube.Object) ([]*yaml.RNode, error) {
 
 // Convert converts typed objects to kyaml nodes, in their order. Objects
 // convert independently, in batches on every core.
-func Convert(objs []kube.Object) ([]*yaml.RNode, error) {
+func Convert(objs []kobj.Object) ([]*yaml.RNode, error) {
 	out := make([]*yaml.RNode, len(objs))
 	err := inOrder(batches(len(objs), nodeBatch), func(b int) (struct{}, error) {
 		start, end := batch(b, nodeBatch, len(objs))
@@ -90,8 +91,8 @@ func Convert(objs []kube.Object) ([]*yaml.RNode, error) {
 // nodeBatch is how many objects a worker of Nodes converts at a time.
 const nodeBatch = 64
 
-func node(o kube.Object) (*yaml.RNode, error) {
-	y, err := ToNode(o)
+func node(o kobj.Object) (*yaml.RNode, error) {
+	y, err := yamlnode.ToNode(o)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 	}
@@ -123,7 +124,7 @@ func NodeKey(n *yaml.RNode) Key {
 
 // ObjectKey is the key of o's node; false if o's type is not read from
 // a TypeMeta.
-func ObjectKey(o kube.Object) (Key, bool) {
+func ObjectKey(o kobj.Object) (Key, bool) {
 	tm, ok := o.GetObjectKind().(*metav1.TypeMeta)
 	if !ok {
 		return Key{}, false
@@ -149,13 +150,13 @@ func Sort(nodes []*yaml.RNode) {
 // SortObjects orders objects as Sort orders their nodes and returns their
 // keys, in the new order; false (objs as they were) if some object's key
 // cannot be known before its node.
-func SortObjects(objs []kube.Object) ([]Key, bool) {
+func SortObjects(objs []kobj.Object) ([]Key, bool) {
 	for _, o := range objs {
 		if _, ok := ObjectKey(o); !ok {
 			return nil, false
 		}
 	}
-	return sortByKey(objs, func(o kube.Object) Key { k, _ := ObjectKey(o); return k }), true
+	return sortByKey(objs, func(o kobj.Object) Key { k, _ := ObjectKey(o); return k }), true
 }
 
 // sortByKey sorts s stably by key, each computed once, and returns the

@@ -27,7 +27,7 @@ import (
 	"slices"
 	"strconv"
 
-	"go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
@@ -300,7 +300,7 @@ func distinct(r *rand.Rand, n, k int, draw func() int) []int {
 
 // encode writes v as YAML with the fields in struct order, like
 // services.yaml: JSON keeps the order of the struct and its omitempty tags,
-// and JSON text is YAML, so yaml.v3 reads it into a node tree that only
+// and JSON text is YAML, so yaml.v3 (through kyaml) reads it into a node tree that only
 // needs its styles reset: block mappings, plain scalars, and lists of
 // scalars on one line ([postgres, svc-01]).
 func encode(buf *bytes.Buffer, v any) error {
@@ -325,8 +325,9 @@ func encode(buf *bytes.Buffer, v any) error {
 		}
 	}
 	plain(&doc)
-	enc := yaml.NewEncoder(buf)
-	enc.SetIndent(2)
+	// Sequences indented under their key, as services.yaml has them (kyaml's
+	// default is compact).
+	enc := yaml.NewEncoderWithOptions(buf, &yaml.EncoderOptions{SeqIndent: yaml.WideSequenceStyle})
 	if err := enc.Encode(&doc); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func TestErrorCorpus(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
 			// As novagen validate: the catalog with the generators'
 			// checks, then every environment.
-			cat, err := Options{Checks: generators.Checks()}.Load(f)
+			cat, err := Options{Checks: generators.Default().Checks()}.Load(f)
 			if err == nil {
 				err = CheckEnvironments(cat)
 			}

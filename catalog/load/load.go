@@ -47,8 +47,14 @@ type Options struct {
 	// load reports every finding. Each Problem is reported like the
 	// loader's own: at the file position of its pointer. A catalog that
 	// fails a check does not load. Generators supply theirs
-	// (generators.Checks): the limits their objects must fit.
+	// (generators.Registry.Checks, pipeline.Loader): the limits their objects must fit.
 	Checks []Check
+	// Extensions are the JSON Schemas of the catalog sections a program's
+	// own generators read, spec.extensions.<name>, by name
+	// (generators.Registry.Extensions, pipeline.Loader). A section whose name is not
+	// here is an error, as is one its schema refuses, each located like
+	// every other problem of the catalog (extensions.go).
+	Extensions map[string][]byte
 }
 
 // Check is a check of a catalog from outside the loader (see Options).
@@ -186,6 +192,8 @@ func (o Options) parse(file string, data []byte, env string, src *source) (*cata
 			return nil, append(found, merged.errs...).Sorted()
 		}
 	}
+	// The extensions' sections, as the environment leaves them.
+	found = append(found, o.checkExtensions(instance, pos)...)
 
 	raw, err := json.Marshal(instance)
 	if err != nil {

@@ -135,8 +135,14 @@ type structureFindings struct {
 // validateStructure checks the document against the embedded JSON Schema
 // and turns each failing leaf into a located, readable Error.
 func validateStructure(instance any, pos *positions) structureFindings {
+	return validateAgainst(compiled(), instance, pos)
+}
+
+// validateAgainst is validateStructure against schema s (an extension's,
+// say), in the same words.
+func validateAgainst(s *jsonschema.Schema, instance any, pos *positions) structureFindings {
 	var out structureFindings
-	err := compiled().Validate(instance)
+	err := s.Validate(instance)
 	if err == nil {
 		return out
 	}

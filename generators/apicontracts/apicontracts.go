@@ -1,5 +1,6 @@
-// Package apicontracts generates the API contract objects (the seed's
-// "Protocol Buffer management") from the catalog's spec.contracts:
+// Package apicontracts is the generator api-contracts: its description in
+// the registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - ConfigMap <catalog>-proto-definitions-v<major>: the proto files, one
 //     key per file ('/' in the path is "__" in the key, naming.ProtoKey),

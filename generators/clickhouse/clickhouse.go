@@ -1,7 +1,8 @@
-// Package clickhouse generates the analytics database (the seed's
-// "ClickHouse (via CRD) + init Job"). The Altinity ClickHouse Operator is
-// assumed installed; README.md beside this file says what it creates and
-// how services reach it.
+// Package clickhouse is the generator clickhouse: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail. The Altinity ClickHouse Operator
+// is assumed installed; README.md beside this file says what it creates
+// and how services reach it.
 //
 // When the catalog has novagen run ClickHouse (infrastructure.clickhouse.
 // managed, the default):

@@ -1,7 +1,6 @@
-// Package dbinit generates what turns a PostgreSQL server into the
-// catalog's databases: the ConfigMap postgres-init-scripts with three
-// idempotent psql scripts and a readable database mapping, and the Job
-// postgres-db-init-<hash> that runs them.
+// Package dbinit is the generator db-init: its description in the registry
+// (generators/registry.go; novagen generators prints it) says what it
+// emits, and this is the detail.
 //
 // So that no object grows with the catalog, the databases are split into
 // groups of at most DatabasesPerInitGroup (catalog.Groups), each

@@ -1,9 +1,12 @@
-// Package externalservices gives everything the catalog says runs outside
-// the namespace (spec.infrastructure.external: Elasticsearch, Neo4j...;
-// and infrastructure with managed: false: a hosted PostgreSQL, an
-// existing Redis) a Service in the namespace, named after it, so clients,
-// wait-for init containers and NetworkPolicies all use one stable
-// in-namespace name wherever the component really runs:
+// Package externalservices is the generator external-services: its
+// description in the registry (generators/registry.go; novagen generators
+// prints it) says what it emits, and this is the detail. Every component
+// the catalog says runs outside the namespace
+// (spec.infrastructure.external: Elasticsearch, Neo4j...; and
+// infrastructure with managed: false: a hosted PostgreSQL, an existing
+// Redis) gets a Service named after it, so clients, wait-for init
+// containers and NetworkPolicies all use one stable in-namespace name
+// wherever the component really runs:
 //
 //   - host is a DNS name: a Service of type ExternalName, which the
 //     cluster DNS answers with a CNAME to host;

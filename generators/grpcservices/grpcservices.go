@@ -1,11 +1,10 @@
-// Package grpcservices generates the Services that make every catalog
-// service discoverable at <service>.<namespace>.svc.cluster.local: one
-// ClusterIP Service per service and one headless Service over the pods of
-// every gRPC service (naming.HeadlessService: <catalog>-grpc-services).
-// The headless Service publishes the gRPC port, so it selects pods by
-// the protocol label workloads gives them (kube.ProtocolPodSelector): an
-// http service's pods, where nothing listens on that port, stay out of
-// it. A hand-written Deployment in a base joins it with the same label.
+// Package grpcservices is the generator grpc-services: its description in
+// the registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail. The headless Service publishes
+// the gRPC port, so it selects pods by the protocol label workloads gives
+// them (kube.ProtocolPodSelector): an http service's pods, where nothing
+// listens on that port, stay out of it. A hand-written Deployment in a
+// base joins it with the same label.
 package grpcservices
 
 import (

@@ -1,9 +1,6 @@
-// Package ingress generates the entry points of the services the catalog
-// exposes (spec.services[].expose) as spec.ingress says: an Ingress
-// (networking.k8s.io/v1, of the catalog's ingressClassName) or a Gateway
-// API HTTPRoute (attached to the catalog's Gateway) per exposed service,
-// routing its host and path prefix to its HTTP port, and for tls: true a
-// cert-manager Certificate for its host, kept in Secret <service>-tls.
+// Package ingress is the generator ingress: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail.
 //
 // An Ingress terminates TLS with that Secret itself. With HTTPRoutes TLS
 // terminates at the Gateway, whose HTTPS listener must reference the

@@ -1,6 +1,7 @@
-// Package initcontainers is the transformer that makes every service's
-// pods wait for what the service depends on. It patches each apps/v1
-// Deployment or StatefulSet named after a catalog service, in the
+// Package initcontainers is the transformer init-containers: its
+// description in the registry (generators/registry.go; novagen generators
+// prints it) says what it does, and this is the detail. It patches each
+// apps/v1 Deployment or StatefulSet named after a catalog service, in the
 // catalog's namespace (or with none, as in a kustomize base), whether the
 // workloads generator made it or it is hand-written: one
 // wait-for-<dependency> init container per dependency, in the catalog's
@@ -27,7 +28,7 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
-	"github.com/novagen/novagen/render"
+	"github.com/novagen/novagen/internal/yamlnode"
 )
 
 // Name is the transformer's name in function configs and the registry.
@@ -84,7 +85,7 @@ func (w waits) container(dep string) (*yaml.Node, error) {
 		return yaml.CopyYNode(c), nil
 	}
 	e, _ := w.cat.Endpoint(dep) // the graph holds only known endpoints
-	c, err := toNode(kube.WaitContainer(w.cat, e))
+	c, err := yamlnode.ToNode(kube.WaitContainer(w.cat, e))
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func ensureTmpVolume(spec *yaml.RNode) error {
 	if slices.ContainsFunc(vols, func(v named) bool { return v.name == kube.TmpVolume }) {
 		return nil
 	}
-	v, err := toNode(corev1.Volume{
+	v, err := yamlnode.ToNode(corev1.Volume{
 		Name:         kube.TmpVolume,
 		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
 	})
@@ -241,7 +242,3 @@ func setSorted(m *yaml.RNode, key string, value *yaml.Node) {
 	pair := []*yaml.Node{{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: key}, value}
 	m.YNode().Content = slices.Insert(c, i, pair...)
 }
-
-// toNode serializes a typed value through its JSON tags, exactly as
-// render does for whole objects.
-func toNode(v any) (*yaml.Node, error) { return render.ToNode(v) }

@@ -1,5 +1,6 @@
-// Package kafka generates the event broker and the catalog's topics (the
-// seed's "Kafka + Zookeeper Configuration", startup step 6).
+// Package kafka is the generator kafka: its description in the registry
+// (generators/registry.go; novagen generators prints it) says what it
+// emits, and this is the detail.
 //
 // When the catalog has novagen run Kafka (infrastructure.kafka.managed,
 // the default):

@@ -1,5 +1,5 @@
 // Package kube holds what every generator shares when it builds typed
-// Kubernetes objects: the Object interface, recommended labels and object
+// Kubernetes objects: the Object type, recommended labels and object
 // metadata, and the restricted pod security profile. One place, so every
 // generated object carries the same labels and every pod the same
 // security defaults.
@@ -7,18 +7,15 @@ package kube
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/novagen/novagen/catalog"
+	"github.com/novagen/novagen/kobj"
 	"github.com/novagen/novagen/naming"
 )
 
-// Object is any generated Kubernetes object: typed structs from k8s.io/api
-// or the CRD types of this module.
-type Object interface {
-	metav1.Object
-	GetObjectKind() schema.ObjectKind
-}
+// Object is any generated Kubernetes object (kobj.Object, which render
+// prints without importing the generators).
+type Object = kobj.Object
 
 // Recommended label keys (kubernetes.io docs, "Recommended Labels"):
 // naming's, which the loader keeps catalog labels off

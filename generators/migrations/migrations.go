@@ -1,7 +1,8 @@
-// Package migrations generates the SQLx migration Job sqlx-migrate-<hash>:
-// once db-init has created the databases and roles, it applies the
-// pending migrations of every database-owning service, one service at a
-// time, in catalog order, each as that service's own role.
+// Package migrations is the generator migrations: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail. The Job sqlx-migrate-<hash> runs
+// once db-init has created the databases and roles, each service's
+// migrations as that service's own role.
 //
 // # Design
 //

@@ -1,5 +1,6 @@
-// Package monitoring generates the Prometheus Operator's objects when the
-// catalog enables it (spec.monitoring.prometheusOperator):
+// Package monitoring is the generator monitoring: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - a ServiceMonitor per metrics target (catalog.Catalog.MetricsTargets:
 //     every service's metrics port), selecting the service's Service and

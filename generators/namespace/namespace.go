@@ -1,5 +1,6 @@
-// Package namespace generates the namespace the environment lives in and
-// its baseline, the first things of a sync (the seed's startup step 1):
+// Package namespace is the generator namespace: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - the Namespace, labelled for Pod Security Admission so the API
 //     server itself enforces the "restricted" profile every generated pod

@@ -1,7 +1,6 @@
-// Package networkpolicy generates the NetworkPolicies of the catalog's
-// services and infrastructure from the dependency graph, so the network
-// allows exactly the connections the catalog declares and `novagen graph`
-// draws:
+// Package networkpolicy is the generator network-policies: its description
+// in the registry (generators/registry.go; novagen generators prints it)
+// says what it emits, and this is the detail:
 //
 //   - <service>: egress to each dependency's port and DNS; ingress on the
 //     serving port (gRPC or HTTP) from the services that depend on it, on

@@ -1,8 +1,6 @@
-// Package postgres generates the PostgreSQL server the service databases
-// live in (the seed's startup step 3, "PostgreSQL StatefulSet + PVC"),
-// when the catalog has novagen run it (infrastructure.postgres.managed,
-// the default; a server provided from outside gets only a Service
-// pointing at it, from generator external-services):
+// Package postgres is the generator postgres: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - StatefulSet postgres, one replica (PostgreSQL does not replicate by
 //     adding pods; a catalog that needs high availability provides its

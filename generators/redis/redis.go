@@ -1,8 +1,6 @@
-// Package redis generates the Redis Cluster (the seed's "Redis Cluster
-// Configuration") when the catalog has novagen run it
-// (infrastructure.redis.managed, the default; a cluster provided from
-// outside gets only a Service pointing at it, from generator
-// external-services, and nothing from here):
+// Package redis is the generator redis: its description in the registry
+// (generators/registry.go; novagen generators prints it) says what it
+// emits, and this is the detail:
 //
 //   - ConfigMap redis-config with redis.conf (Config): cluster mode,
 //     nodes.conf on the data volume, AOF every second, maxmemory 75 % of

@@ -1,11 +1,6 @@
-// Package secrets generates the ExternalSecrets that hold every
-// credential: per PostgreSQL login one per database-owning service (Secret
-// <service>-db with username, password and DATABASE_URL), one per
-// readerRole of a database, one for the admin (superuser) credential the
-// init Job runs as; the Redis password (Secret redis-auth); and a
-// ClickHouse login per service that uses it and one for the schema Job
-// (Secrets <service>-clickhouse and clickhouse-schema-init, under
-// <keyPrefix>/clickhouse/<user>).
+// Package secrets is the generator secrets: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail.
 //
 // Passwords live only in the secret store (cat.Spec.Secrets.Store), under
 // <keyPrefix>/postgres/<role>, property "password". No generated object

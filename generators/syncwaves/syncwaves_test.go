@@ -86,10 +86,10 @@ func TestPhasesFollowTheGraph(t *testing.T) {
 func TestLastWave(t *testing.T) {
 	cat := staging(t)
 	w := syncwaves.New(cat)
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	require.NoError(t, err)
 	phase := map[string]syncwaves.Phase{}
-	for _, p := range generators.Placements() {
+	for _, p := range generators.Default().Placements() {
 		phase[p.Generator] = p.Phase
 	}
 	waiting := map[string]bool{"search-service": true, "graph-service": true, "graphql-gateway": true}
@@ -125,7 +125,7 @@ func TestLastWave(t *testing.T) {
 func TestEveryRenderedObjectHasItsWave(t *testing.T) {
 	cat := staging(t)
 	w := syncwaves.New(cat)
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	require.NoError(t, err)
 	waves := map[string]int{} // Deployment name -> wave
 	sawNamespace := false
@@ -186,8 +186,8 @@ func TestReadmeTables(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	for _, table := range []string{
-		syncwaves.PhaseMarkdown(generators.Placements()),
-		syncwaves.New(staging(t)).Markdown(generators.Placements()),
+		syncwaves.PhaseMarkdown(generators.Default().Placements()),
+		syncwaves.New(staging(t)).Markdown(generators.Default().Placements()),
 	} {
 		assert.True(t, strings.Contains(string(readme), table), "README.md must contain the table:\n%s", table)
 	}
@@ -202,7 +202,7 @@ func TestObjectsFollowTheirNode(t *testing.T) {
 	w := syncwaves.New(cat)
 	kafka, zk := of(t, w, syncwaves.PhaseOfNode, "kafka"), of(t, w, syncwaves.PhaseOfNode, "zookeeper")
 	require.Greater(t, kafka, zk)
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	require.NoError(t, err)
 	seen := map[string]bool{}
 	for _, n := range nodes {

@@ -1,12 +1,11 @@
-// Package validation generates the deployment validation (the seed's
-// validate-staging-deployment.sh): a Job in the sync's last wave, which
-// Argo CD applies after every earlier wave is healthy and does not wait
-// for. It checks every part of the environment the catalog declares and
-// prints one PASS/FAIL/WARN line per fact with the totals, failing on any
-// FAIL: the Application's health shows it, the sync has already
-// succeeded. Like every generated Job it runs once per change of its spec
-// (kube.Job). README.md beside this file shows the output and how to run
-// it by hand.
+// Package validation is the generator deployment-validation: its
+// description in the registry (generators/registry.go; novagen generators
+// prints it) says what it emits, and this is the detail. The Job goes in
+// the sync's last wave, which Argo CD applies after every earlier wave is
+// healthy and does not wait for: a FAIL shows in the Application's health,
+// the sync has already succeeded. Like every generated Job it runs once
+// per change of its spec (kube.Job). README.md beside this file shows the
+// output and how to run it by hand.
 //
 // It runs beside the services of that wave, which may still be starting:
 // the checks that wait (services, external components, entry points)

@@ -1,16 +1,6 @@
-// Package workloads generates one Deployment per catalog service (and,
-// for one with several replicas, a PodDisruptionBudget letting a drain
-// evict one pod at a time, and topology spread over zones and nodes): its
-// pinned image, the grpc and http-metrics ports, native gRPC probes, the
-// catalog's resources and, for a service with a database, DATABASE_URL
-// from the service's database Secret. A startupProbe gives each service
-// its startupGrace (catalog default, per-service override) before the
-// liveness probe may restart it. A service that depends on Redis gets
-// REDIS_ADDR and REDIS_PASSWORD (from Secret redis-auth); every Kafka
-// client (a producer or consumer of a topic, or a service that waits for
-// Kafka) gets KAFKA_BOOTSTRAP_SERVERS; one that depends on ClickHouse
-// gets CLICKHOUSE_HOST, _PORT, _HTTP_PORT, _DATABASE, and its own login
-// as CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (Secret <service>-clickhouse).
+// Package workloads is the generator workloads: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail.
 //
 // Rotated credentials reach running pods when they restart: the catalog's
 // secrets.rotation is an annotation of every pod template (change it to

@@ -1,9 +1,6 @@
-// Package zookeeper generates the ZooKeeper ensemble Kafka uses in
-// zookeeper mode (the seed's "Kafka + Zookeeper Configuration", startup
-// step 6), when the catalog has novagen run it
-// (infrastructure.zookeeper.managed, the default; one provided from
-// outside gets only a Service pointing at it, from generator
-// external-services, and nothing from here):
+// Package zookeeper is the generator zookeeper: its description in the
+// registry (generators/registry.go; novagen generators prints it) says
+// what it emits, and this is the detail:
 //
 //   - StatefulSet zookeeper: replicas servers (one in staging; an odd
 //     number), all started at once, each with two volumes, data

@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/catalog"
-	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/pipeline"
 )
@@ -19,7 +18,7 @@ import (
 // Catalog renders a loaded catalog.
 func Catalog(t testing.TB, cat *catalog.Catalog) []*yaml.RNode {
 	t.Helper()
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +28,7 @@ func Catalog(t testing.TB, cat *catalog.Catalog) []*yaml.RNode {
 // File loads and renders the catalog at path.
 func File(t testing.TB, path string) []*yaml.RNode {
 	t.Helper()
-	cat, err := load.Options{Checks: generators.Checks()}.Load(path)
+	cat, err := pipeline.Loader(generators.Default()).Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +45,7 @@ func Text(t testing.TB, text string) (*catalog.Catalog, []*yaml.RNode) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	cat, err := load.Options{Checks: generators.Checks()}.ParseIn(root, "services.yaml", []byte(text), "")
+	cat, err := pipeline.Loader(generators.Default()).ParseIn(root, "services.yaml", []byte(text), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,10 @@
 package schemagen
 
 // formats are the named value formats fields refer to (schema:"ref=NAME"):
-// strings of a shape (labels, paths, images, durations), ports, and the
-// two maps whose keys are fixed (labels, resourceList). They are the
-// catalog's vocabulary rather than its shape, so they are written here as
-// JSON Schema, once each.
+// strings of a shape (paths, images, durations), ports, and the maps
+// whose values are free text or another schema's business (labels,
+// resourceList, extensions). They are the catalog's vocabulary rather
+// than its shape, so they are written here as JSON Schema, once each.
 var formats = map[string]string{
 	"absolutePath":         `{"description": "An absolute path inside an image.", "type": "string", "pattern": "^/[A-Za-z0-9_./-]*$"}`,
 	"antiAffinity":         `{"enum": ["preferred", "required"], "description": "Spread pods over nodes (kubernetes.io/hostname): preferred (default) or required."}`,
@@ -14,6 +14,7 @@ var formats = map[string]string{
 	"dnsLabel":             `{"description": "A DNS-1123 label: lower-case alphanumerics and '-', starting and ending with an alphanumeric, at most 63 characters.", "type": "string", "minLength": 1, "maxLength": 63, "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"}`,
 	"dnsSubdomain":         `{"description": "A DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', at most 253 characters.", "type": "string", "minLength": 1, "maxLength": 253, "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"}`,
 	"duration":             `{"description": "A Go duration such as 2s, 5m or 168h.", "type": "string", "pattern": "^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$", "format": "go-duration"}`,
+	"extensions":           `{"type":"object","description":"Extension sections by extension name (a generator's name); what each holds, that extension's own schema says.","maxProperties":100,"propertyNames":{"$ref":"#/definitions/dnsLabel"},"additionalProperties":{"type":"object","description":"One extension's section."}}`,
 	"hostName":             `{"description": "A host name: lower-case letters, digits, '-' and '.'.", "type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}`,
 	"httpPath":             `{"description": "An absolute HTTP path without query: letters, digits and -._~/%.", "type": "string", "maxLength": 1024, "pattern": "^/[A-Za-z0-9._~%/-]*$"}`,
 	"image":                `{"description": "A container image reference with an explicit tag or digest (never 'latest', in any case).", "type": "string", "pattern": "^[a-z0-9][a-z0-9._/:-]*[a-z0-9](:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$", "not": {"pattern": ":[Ll][Aa][Tt][Ee][Ss][Tt]$"}}`,

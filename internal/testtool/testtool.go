@@ -238,3 +238,37 @@ func NCDir(t testing.TB) string {
 	t.Skip(msg)
 	return ""
 }
+
+// Deps maps each package of patterns to its dependency closure (go
+// list's .Deps: every package its non-test files import, directly or
+// not), for the tests that hold the architecture's arrows. It needs the
+// go command (skipped without it, failed in CI).
+func Deps(t testing.TB, patterns ...string) map[string][]string {
+	t.Helper()
+	goTool := Require(t, "go")
+	args := append([]string{"list", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, patterns...)
+	list, err := exec.Command(goTool, args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("go list %v: %v\n%s", patterns, err, stderr)
+	}
+	out := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		f := strings.Fields(line)
+		out[f[0]] = f[1:]
+	}
+	return out
+}
+
+// OwnModule says whether the example in dir is a Go module of its own: a
+// program built from novagen plus generators of its own
+// (examples/custom-generator), whose catalog novagen's binary refuses.
+// The tests that run every example with novagen's own binary leave it to
+// make custom-generator-e2e, which builds and checks it.
+func OwnModule(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil
+}

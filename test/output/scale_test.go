@@ -10,6 +10,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/pipeline"
 	"github.com/novagen/novagen/render"
@@ -46,7 +47,7 @@ func TestScaleObjectSizes(t *testing.T) {
 		cat := generatortest.Synth(t, services, hashed)
 		var all []sized
 		var buf bytes.Buffer
-		err := pipeline.Stream(cat, pipeline.Options{}, func(nodes []*yaml.RNode) error {
+		err := pipeline.Stream(cat, pipeline.Options{Registry: generators.Default()}, func(nodes []*yaml.RNode) error {
 			for _, n := range nodes {
 				buf.Reset()
 				if err := render.Write(&buf, []*yaml.RNode{n}); err != nil {

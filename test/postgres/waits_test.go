@@ -25,6 +25,7 @@ import (
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
+	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/generators/scripts"
 	"github.com/novagen/novagen/internal/testtool"
 	"github.com/novagen/novagen/naming"
@@ -50,7 +51,7 @@ var podSpecPaths = map[string][]string{
 // wait-for init container of every pod template.
 func renderedWaits(t *testing.T, cat *catalog.Catalog) []waitContainer {
 	t.Helper()
-	nodes, err := pipeline.Run(cat, pipeline.Options{}, nil)
+	nodes, err := pipeline.Run(cat, pipeline.Options{Registry: generators.Default()}, nil)
 	require.NoError(t, err)
 	var out []waitContainer
 	for _, n := range nodes {

@@ -24,8 +24,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
+	"github.com/novagen/novagen/pipeline"
 )
 
 type config struct {
@@ -188,7 +188,7 @@ func printValues(w io.Writer, path string) error {
 
 // valuesFile is the chart's values for the catalog at path, as YAML.
 func valuesFile(path string) ([]byte, error) {
-	cat, err := load.Options{Checks: generators.Checks()}.Load(path)
+	cat, err := pipeline.Loader(generators.Default()).Load(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package render_test
+package yamlnode_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/generators"
 	"github.com/novagen/novagen/internal/golden"
+	"github.com/novagen/novagen/internal/yamlnode"
 	"github.com/novagen/novagen/render"
 	"github.com/novagen/novagen/synth"
 )
@@ -51,11 +52,11 @@ func write(t *testing.T, n *yaml.Node) []byte {
 // catalog and a synthetic one, and values that need care.
 func toNodeCorpus(t *testing.T) []any {
 	t.Helper()
-	paths, err := filepath.Glob("../generators/*/testdata/*/catalog.yaml")
+	paths, err := filepath.Glob("../../generators/*/testdata/*/catalog.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths = append(paths, "../services.yaml", "../test/catalogs/longest-names.yaml")
+	paths = append(paths, "../../services.yaml", "../../test/catalogs/longest-names.yaml")
 	var cats []*catalog.Catalog
 	for _, p := range paths {
 		cat, err := load.Load(p)
@@ -76,7 +77,7 @@ func toNodeCorpus(t *testing.T) []any {
 
 	var values []any
 	for _, cat := range cats {
-		objs, err := generators.Generate(cat, generators.All())
+		objs, err := generators.Generate(cat, generators.Default().All())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +113,7 @@ func TestToNodeMatchesPrintAndParse(t *testing.T) {
 	values := toNodeCorpus(t)
 	for _, v := range values {
 		want := write(t, printAndParse(t, v).YNode())
-		n, err := render.ToNode(v)
+		n, err := yamlnode.ToNode(v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +152,7 @@ func FuzzToNode(f *testing.F) {
 
 func sameTreeAsDecode(t *testing.T, v any) {
 	t.Helper()
-	got, err := render.ToNode(v)
+	got, err := yamlnode.ToNode(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func decodedNode(v any) *yaml.Node {
 			n.Style = yaml.FlowStyle
 		}
 		keys := slices.Sorted(maps.Keys(x))
-		slices.SortStableFunc(keys, render.NaturalCompare)
+		slices.SortStableFunc(keys, yamlnode.NaturalCompare)
 		for _, k := range keys {
 			n.Content = append(n.Content, decodedNode(k), decodedNode(x[k]))
 		}
@@ -199,7 +200,7 @@ func decodedNode(v any) *yaml.Node {
 		switch {
 		case strings.Contains(x, "\n"):
 			n.Style = yaml.LiteralStyle
-		case render.NeedsQuotes(x):
+		case yamlnode.NeedsQuotes(x):
 			n.Style = yaml.DoubleQuotedStyle
 		}
 		return n

@@ -1,4 +1,4 @@
-package render
+package yamlnode
 
 // What the external tests use of the package's insides.
 var (

@@ -1,4 +1,8 @@
-package render
+// Package yamlnode builds the YAML node tree of a typed value, the one
+// sigs.k8s.io/yaml would print and kyaml parse back, without printing: render
+// uses it for whole objects, a transformer for the pieces it inserts (both
+// get the same bytes).
+package yamlnode
 
 import (
 	"encoding/json"
@@ -272,6 +276,10 @@ func (p *jsonParser) sortPairs(kv []*yaml.Node) []*yaml.Node {
 	}
 	return kv
 }
+
+// String is the string scalar s as ToNode makes it (render's emitter
+// tests print every such string).
+func String(s string) *yaml.Node { return strNode(&yaml.Node{}, s) }
 
 // strNode makes n the string scalar s: literal style when it has several
 // lines, double quotes when a YAML 1.1 reader (kubectl's) would read it
