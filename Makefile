@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -33,6 +33,11 @@ install:
 ## render: print every generated object of services.yaml
 render: build
 	bin/novagen render -f services.yaml
+
+## generate: write catalog/load/services.schema.json from the catalog's Go types
+## (their doc and schema tags; internal/schemagen); a test fails when it is stale
+generate:
+	$(GO) run ./internal/cmd/schemagen -o catalog/load/services.schema.json
 
 ## test: vet, and every unit, golden and in-process kustomize test (and test/proc's,
 ## the harnesses' process helper: a module of its own) with -short: the README's
@@ -59,8 +64,9 @@ race:
 promql-test:
 	cd test/promql && $(GO) vet ./... && $(GO) test -race ./...
 
-## golden: rewrite golden files (and the README's generated graph and generator tables) from the current code; review the diff!
-golden:
+## golden: rewrite golden files (and the README's generated graph and generator tables;
+## first the catalog schema: make generate) from the current code; review the diff!
+golden: generate
 	UPDATE_GOLDEN=1 $(GO) test ./...
 	UPDATE_GOLDEN=1 KUSTOMIZE="$(KUSTOMIZE)" hack/custom-generator-e2e.sh
 	@git --no-pager diff --stat -- golden '**/testdata/**' README.md '**/README.md' || true

@@ -14,16 +14,16 @@ import (
 type Contracts struct {
 	// Version is the API version (semantic: 1.0.0); its major names the
 	// definitions ConfigMap (<catalog>-proto-definitions-v1).
-	Version string `json:"version"`
+	Version string `json:"version" schema:"required;ref=semver" doc:"The API version (1.0.0); its major version names the definitions ConfigMap (<catalog>-proto-definitions-v1)."`
 	// Root is the directory of the proto tree, relative to the catalog's
 	// directory; files are relative to it (their import paths).
-	Root  string   `json:"root"`
-	Files []string `json:"files"`
+	Root  string   `json:"root,omitempty" schema:"default=.;minLength=1" doc:"Directory of the proto tree, relative to the catalog's directory; default the catalog's directory itself."`
+	Files []string `json:"files" schema:"required;maxItems=1000;minItems=1;elem.maxLength=253;elem.minLength=1" doc:"The proto files, relative to root: their import paths (nova/user/v1/user.proto). Imports resolve among them and google/protobuf's." elemdoc:"A proto file path relative to root, e.g. nova/user/v1/user.proto."`
 	// BufConfig is the tree's buf.yaml, relative to Root; without one buf
 	// uses its defaults (lint STANDARD, breaking FILE).
-	BufConfig string `json:"bufConfig,omitempty"`
+	BufConfig string `json:"bufConfig,omitempty" schema:"minLength=1" doc:"The tree's buf configuration (buf.yaml), relative to root; without it buf uses its defaults (lint STANDARD, breaking FILE)."`
 	// Previous is the last release, which buf breaking compares against.
-	Previous *PreviousContracts `json:"previous,omitempty"`
+	Previous *PreviousContracts `json:"previous,omitempty" doc:"The previous release: the validation Job runs buf breaking against it."`
 
 	configMaps []registry.ConfigMap // set by the loader: SetContractConfigMaps
 }
@@ -31,9 +31,9 @@ type Contracts struct {
 // PreviousContracts is the release the current one must stay compatible
 // with: its own tree, with the same files unless it lists its own.
 type PreviousContracts struct {
-	Version string   `json:"version"`
-	Root    string   `json:"root"`
-	Files   []string `json:"files,omitempty"`
+	Version string   `json:"version" schema:"required;ref=semver" doc:"The previous release's API version (MAJOR.MINOR.PATCH); its major version names its definitions ConfigMap."`
+	Root    string   `json:"root" schema:"required;minLength=1" doc:"Directory of the previous release's proto tree, relative to the catalog's directory."`
+	Files   []string `json:"files,omitempty" schema:"maxItems=1000;minItems=1;elem.maxLength=253;elem.minLength=1" doc:"The previous release's files, relative to its root; default the current files." elemdoc:"A proto file path relative to the previous root."`
 }
 
 // ContractConfigMaps are the contract ConfigMaps (definitions, previous

@@ -128,6 +128,13 @@ func (d *Duration) OrDefault(fallback time.Duration) {
 	}
 }
 
+// ParseDuration is a duration as a catalog writes it ("2s"): stated, and
+// written back as it was.
+func ParseDuration(s string) (Duration, error) {
+	v, err := time.ParseDuration(s)
+	return Duration{Duration: v, Set: true, Raw: s}, err
+}
+
 // UnmarshalJSON reads a Go duration string; the schema (format
 // go-duration) has already checked it parses.
 func (d *Duration) UnmarshalJSON(b []byte) error {
@@ -135,12 +142,16 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	v, err := time.ParseDuration(s)
-	d.Duration, d.Set, d.Raw = v, true, s
+	var err error
+	*d, err = ParseDuration(s)
 	return err
 }
 
-// MarshalJSON writes the duration back as a string.
+// MarshalJSON writes the duration back as a string: as the catalog wrote
+// it when that still says the same, else in Go's form (1h0m0s).
 func (d Duration) MarshalJSON() ([]byte, error) {
+	if v, err := time.ParseDuration(d.Raw); d.Set && err == nil && v == d.Duration {
+		return []byte(strconv.Quote(d.Raw)), nil
+	}
 	return []byte(strconv.Quote(d.String())), nil
 }

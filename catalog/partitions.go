@@ -17,10 +17,10 @@ import (
 // InfrastructurePartition, delivered first.
 type Partitions struct {
 	// Label is a service label whose value names the service's partition.
-	Label string `json:"label,omitempty"`
+	Label string `json:"label,omitempty" schema:"maxLength=317;minLength=1" doc:"A service label (e.g. team or domain) whose value names the service's partition."`
 	// Hashed is how many partitions the services without Label share
 	// (hash-0, hash-1...); 0 means one, "default".
-	Hashed int `json:"hashed,omitempty"`
+	Hashed int `json:"hashed,omitempty" schema:"default=0;maximum=1000;minimum=0" doc:"How many hashed partitions share the services without the label (0: one, named default)."`
 }
 
 const (

@@ -13,6 +13,10 @@
 // Every catalog it writes loads: a trait whose share would outgrow a
 // per-catalog limit of the loader stops at it (ClickHouse clients at
 // load.MaxClickHouseClients, reached at about 10 000 services).
+//
+// It writes through the model's own types (package catalog), whose
+// omitempty and omitzero tags leave out what a catalog does not state, so
+// what synth writes is what the schema describes.
 package synth
 
 import (
@@ -25,7 +29,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
-	catmodel "github.com/novagen/novagen/catalog" // synth has its own type catalog
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
 )
 
@@ -84,7 +88,7 @@ func team(i, teams int) string {
 
 // externals are the components outside the namespace every synthetic
 // catalog declares.
-var externals = []external{
+var externals = []catalog.External{
 	{Name: "elasticsearch", Host: "elasticsearch.search.svc.cluster.local", Port: 9200},
 	{Name: "neo4j", Host: "neo4j.graph.svc.cluster.local", Port: 7687},
 }
@@ -104,31 +108,31 @@ func Catalog(o Options) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func generate(o Options) catalog {
+func generate(o Options) catalog.Catalog {
 	n := o.Services
 	r := rand.New(rand.NewPCG(o.Seed, 0x6e6f766167656e)) // "novagen"
 	name := func(prefix string, i int) string { return fmt.Sprintf("%s%0*d", prefix, len(strconv.Itoa(n)), i) }
 
-	topics := make([]topic, max(1, (n+5)/10))
+	topics := make([]catalog.Topic, max(1, (n+5)/10))
 	for i := range topics {
-		topics[i] = topic{Name: name("topic-", i+1), Partitions: 1 + r.IntN(maxPartitions)}
+		topics[i] = catalog.Topic{Name: name("topic-", i+1), Partitions: 1 + r.IntN(maxPartitions)}
 	}
 
 	owners := exactly(r, n, int(float64(n)*dbOwnerShare+0.5))
 	topicUsers := exactly(r, n, max(1, int(float64(n)*topicUserShare+0.5)))
-	var dbs []database
+	var dbs []catalog.Database
 	clickhouseClients := 0 // at most the one installation's limit
 	teams, hashed := partitionsFor(n)
-	services := make([]service, n)
+	services := make([]catalog.Service, n)
 	for i := range services {
-		s := service{Name: name("svc-", i+1)}
+		s := catalog.Service{Name: name("svc-", i+1)}
 		if t := team(i, teams); t != "" {
-			s.Labels = &labels{Team: t}
+			s.Labels = map[string]string{teamLabel: t}
 		}
 		var infra []string
 		if owners[i] {
 			s.Database = name("db_", i+1)
-			dbs = append(dbs, database{Name: s.Database})
+			dbs = append(dbs, catalog.Database{Name: s.Database})
 			if r.Float64() < postgresShare {
 				infra = append(infra, "postgres")
 			}
@@ -158,10 +162,10 @@ func generate(o Options) catalog {
 		}
 		s.DependsOn = append(infra, earlier(r, services[:i])...)
 		if r.Float64() < replicasShare {
-			s.Replicas = new(2 + r.IntN(2))
+			s.Replicas = new(int32(2 + r.IntN(2)))
 		}
 		if r.Float64() < resourcesShare {
-			s.Resources = &resources{Limits: &quantities{Memory: "512Mi"}}
+			s.Resources = catalog.Resources{Limits: map[string]string{"memory": "512Mi"}}
 		}
 		services[i] = s
 	}
@@ -170,7 +174,7 @@ func generate(o Options) catalog {
 	// reporting role so every catalog has at least one reader role.
 	firstLegacy := len(dbs)
 	for i := range max(1, n/50) {
-		dbs = append(dbs, database{Name: name("legacy_", i+1), Description: "legacy, kept for reads", ReadOnly: true})
+		dbs = append(dbs, catalog.Database{Name: name("legacy_", i+1), Description: "legacy, kept for reads", ReadOnly: true})
 	}
 	for i := range dbs {
 		// "reader_" + a database name is never a service's role (svc_…),
@@ -180,43 +184,45 @@ func generate(o Options) catalog {
 		}
 	}
 
-	return catalog{
-		APIVersion: catmodel.APIVersion,
-		Kind:       catmodel.Kind,
-		Metadata:   metadata{Name: "synth"},
-		Spec: spec{
+	return catalog.Catalog{
+		APIVersion: catalog.APIVersion,
+		Kind:       catalog.Kind,
+		Metadata:   catalog.Metadata{Name: "synth"},
+		Spec: catalog.Spec{
 			Namespace: "synth",
-			Defaults: defaults{
-				Image:     image{Registry: "registry.synth.internal/synth", Tag: "1.0.0"},
-				Ports:     ports{GRPC: 50051, Metrics: 9090},
-				Wait:      wait{Retries: 30, Interval: "2s"},
-				Replicas:  1,
+			Defaults: catalog.Defaults{
+				Image:     catalog.ImageDefaults{Registry: "registry.synth.internal/synth", Tag: "1.0.0"},
+				Ports:     catalog.DefaultPorts{GRPC: 50051, Metrics: 9090},
+				Wait:      catalog.Wait{Retries: 30, Interval: duration("2s")},
+				Replicas:  new(int32(1)),
 				RunAsUser: 10001,
-				Resources: resources{
-					Requests: &quantities{CPU: "100m", Memory: "128Mi"},
-					Limits:   &quantities{CPU: "500m", Memory: "256Mi"},
+				Resources: catalog.Resources{
+					Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
+					Limits:   map[string]string{"cpu": "500m", "memory": "256Mi"},
 				},
 			},
-			Images: images{
+			Images: catalog.Images{
 				Postgres: "postgres:15-alpine",
 				Busybox:  "busybox:1.36.1",
 				Sqlx:     "registry.synth.internal/tools/sqlx-cli:0.8.2",
 			},
-			Secrets: secrets{
-				Store:           store{Kind: "ClusterSecretStore", Name: "aws-secrets-manager"},
+			Secrets: catalog.Secrets{
+				Store:           catalog.SecretStoreRef{Kind: "ClusterSecretStore", Name: "aws-secrets-manager"},
 				KeyPrefix:       "synth/bench",
-				RefreshInterval: "1h",
+				RefreshInterval: duration("1h"),
 			},
-			Monitoring: monitoring{Namespace: "monitoring", PodLabels: podLabels{Name: "prometheus"}},
-			Migrations: migrations{Source: "/migrations", ActiveDeadline: "30m"},
-			Partitions: partitions{Label: teamLabel, Hashed: hashed},
-			Infrastructure: infrastructure{
-				Postgres:  postgres{Port: 5432, Extensions: []string{"uuid-ossp", "pgcrypto"}},
-				Redis:     redis{Port: 6379, Nodes: 3, Storage: "10Gi", Memory: "512Mi", MaxmemoryPolicy: "allkeys-lru"},
-				Zookeeper: zookeeper{Port: 2181},
-				Kafka:     kafka{Port: 9092, Mode: "zookeeper", Brokers: 1, Retention: "168h", JMXPort: 9999},
-				ClickHouse: clickhouse{Port: 9000, HTTPPort: 8123, Shards: 1, Replicas: 1, Storage: "50Gi",
-					Database: "analytics"},
+			Monitoring: catalog.Monitoring{Namespace: "monitoring", PodLabels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+			Migrations: catalog.Migrations{Source: "/migrations", ActiveDeadline: duration("30m")},
+			Partitions: &catalog.Partitions{Label: teamLabel, Hashed: hashed},
+			Infrastructure: catalog.Infrastructure{
+				Postgres: &catalog.Postgres{Component: port(5432), Extensions: []string{"uuid-ossp", "pgcrypto"}},
+				Redis: &catalog.Redis{Component: port(6379), Nodes: 3, Storage: "10Gi", Memory: "512Mi",
+					MaxmemoryPolicy: "allkeys-lru"},
+				Zookeeper: &catalog.Zookeeper{Component: port(2181)},
+				Kafka: &catalog.Kafka{Component: port(9092), Mode: catalog.KafkaModeZookeeper, Brokers: 1,
+					Retention: duration("168h"), JMXPort: 9999},
+				ClickHouse: &catalog.ClickHouse{Component: port(9000), HTTPPort: 8123, Shards: 1, Replicas: 1,
+					Storage: "50Gi", Database: "analytics"},
 				External: externals,
 			},
 			Databases: dbs,
@@ -224,6 +230,18 @@ func generate(o Options) catalog {
 			Services:  services,
 		},
 	}
+}
+
+// port is a managed component listening on p.
+func port(p int32) catalog.Component { return catalog.Component{Port: p} }
+
+// duration is a constant duration of the catalog synth writes.
+func duration(s string) catalog.Duration {
+	d, err := catalog.ParseDuration(s)
+	if err != nil {
+		panic(err) // a constant above is not a duration
+	}
+	return d
 }
 
 // exactly marks k of n positions, chosen at random.
@@ -236,7 +254,7 @@ func exactly(r *rand.Rand, n, k int) []bool {
 }
 
 // pickTopics returns 1 to maxTopicsPerUse distinct topics, in catalog order.
-func pickTopics(r *rand.Rand, topics []topic) []string {
+func pickTopics(r *rand.Rand, topics []catalog.Topic) []string {
 	idx := distinct(r, len(topics), 1+r.IntN(maxTopicsPerUse), func() int { return r.IntN(len(topics)) })
 	names := make([]string, len(idx))
 	for i, j := range idx {
@@ -249,7 +267,7 @@ func pickTopics(r *rand.Rand, topics []topic) []string {
 // this one, in catalog order, so the graph can never have a cycle. Early
 // services are picked more often: like auth or user services, a few core
 // services have many dependents.
-func earlier(r *rand.Rand, before []service) []string {
+func earlier(r *rand.Rand, before []catalog.Service) []string {
 	idx := distinct(r, len(before), r.IntN(maxServiceDeps+1), func() int {
 		u := r.Float64()
 		return int(u * u * float64(len(before)))

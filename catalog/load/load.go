@@ -1,7 +1,8 @@
 // Package load reads the service catalog (services.yaml) into the model,
 // a *catalog.Catalog: the guarded reader, YAML with file positions, the
 // embedded JSON Schema that is the single source of structural truth (and
-// its error wording), environment overlays, defaults, semantic
+// its error wording; generated from the model's types: make generate,
+// internal/schemagen), environment overlays, defaults, semantic
 // validation, the compilation of the API contracts and, last, the model's
 // index. Nothing else in novagen parses catalog YAML, and every check of
 // a catalog happens here or in a check a generator hands it
