@@ -166,6 +166,7 @@ func TestValidateGRPC(t *testing.T) {
 // does fails with its last error once the deadline has passed, and not
 // before.
 func TestValidateGRPCSettles(t *testing.T) {
+	t.Parallel() // seconds of waiting for a deadline: the four waiting tests overlap
 	dir := testtool.SharedDir(t)
 	probe := filepath.Join(dir, "probe")
 	require.NoError(t, os.WriteFile(probe, []byte(fakeProbe), 0o755))
@@ -197,6 +198,7 @@ func TestValidateGRPCSettles(t *testing.T) {
 // before the deadline too, and one that never does fails, naming the
 // component, its address and the services waiting for it.
 func TestValidateExternal(t *testing.T) {
+	t.Parallel() // seconds of waiting for a deadline: the four waiting tests overlap
 	nc := testtool.NCDir(t)
 	open, late, closed := testtool.FreePort(t), testtool.FreePort(t), testtool.FreePort(t)
 	require.NoError(t, testtool.Listen(t, open))
@@ -224,6 +226,7 @@ func TestValidateExternal(t *testing.T) {
 // Secret volume) too; one still missing then is a warning, which does
 // not fail the validation.
 func TestValidateEntryPoints(t *testing.T) {
+	t.Parallel() // seconds of waiting for a deadline: the four waiting tests overlap
 	certs := testtool.SharedDir(t)
 	crt := func(secret string) string { return filepath.Join(certs, secret, "tls.crt") }
 	write := func(secret string) error {
@@ -250,6 +253,7 @@ func TestValidateEntryPoints(t *testing.T) {
 // deadline; a later one keeps it, so together they wait no longer than
 // the settle time.
 func TestSettleDeadlineIsThePods(t *testing.T) {
+	t.Parallel() // seconds of waiting for a deadline: the four waiting tests overlap
 	dir := testtool.SharedDir(t)
 	entries := EnvValidationEntries + "=www.example www-tls /nonexistent/tls.crt\n"
 	start := time.Now()
