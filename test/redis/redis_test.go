@@ -87,7 +87,7 @@ func TestCluster(t *testing.T) {
 
 			// A second run (the next sync) finds the cluster and changes
 			// nothing.
-			before := topology(tl, c.nodes[0])
+			before := settledTopology(t, tl, c, tc.masters*tc.replicas)
 			again := c.runInit(hosts)
 			require.Zero(t, again.code, "second init:\n%s", again)
 			assert.Contains(t, again.stdout, "reports cluster_state:ok with 16384 slots assigned; nothing to do")
@@ -180,6 +180,30 @@ func loopbackName(t *testing.T) string {
 }
 
 // roles returns the indexes of the masters and the replicas.
+// settledTopology is the cluster's topology once every node sees the
+// same one with all replicas attached: a node learns of another's new
+// role by gossip, so right after the first run one node's view may still
+// show a replica as a master, and comparing that view with a later one
+// would blame the second run for gossip.
+func settledTopology(t *testing.T, tl *tools, c *cluster, replicas int) []string {
+	t.Helper()
+	var view []string
+	settled := func() bool {
+		view = topology(tl, c.nodes[0])
+		if n := len(slices.DeleteFunc(slices.Clone(view), func(l string) bool { return !strings.Contains(l, " replica ") })); n != replicas {
+			return false
+		}
+		for _, n := range c.nodes[1:] {
+			if !slices.Equal(view, topology(tl, n)) {
+				return false
+			}
+		}
+		return true
+	}
+	require.Eventually(t, settled, 30*time.Second, 200*time.Millisecond, "the nodes never agreed on the topology: %v", view)
+	return view
+}
+
 func roles(tl *tools, c *cluster) (masters, replicas []int) {
 	for _, n := range c.nodes {
 		if role, _ := roleOf(tl, n); role == "master" {
