@@ -63,6 +63,9 @@ const (
 	DefaultRestarts            = 3
 	DefaultRestartWindow       = 15 * time.Minute
 	DefaultAlertSeverity       = "warning"
+	DefaultOTelCollectorImage  = "otel/opentelemetry-collector-contrib:0.114.0"
+	DefaultSampleRatio         = "1"
+	DefaultCollectorReplicas   = 1
 	// MaxDefaultReplication is the replication factor a catalog gets
 	// without stating one, when it has that many brokers.
 	MaxDefaultReplication = 3
@@ -94,6 +97,13 @@ var (
 		Limits:   map[string]string{"cpu": "1", "memory": "2Gi"},
 	}
 )
+
+// DefaultCollectorResources are the managed tracing collector's when the
+// catalog gives none.
+var DefaultCollectorResources = Resources{
+	Requests: map[string]string{"cpu": "100m", "memory": "128Mi"},
+	Limits:   map[string]string{"cpu": "500m", "memory": "512Mi"},
+}
 
 // DefaultPostgresResources are the server's when the catalog gives none.
 var DefaultPostgresResources = Resources{

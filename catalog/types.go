@@ -62,6 +62,7 @@ type Spec struct {
 	Images          Images         `json:"images,omitzero" doc:"Pinned images of the containers novagen runs itself (infrastructure, init containers and Jobs); each has a default."`
 	Secrets         Secrets        `json:"secrets,omitzero" doc:"Where External Secrets reads credentials (database logins, Redis and ClickHouse passwords) and how rotated ones reach the pods."`
 	Monitoring      Monitoring     `json:"monitoring,omitzero" doc:"Who scrapes the metrics ports, and optionally Prometheus Operator ServiceMonitors and alert rules."`
+	Tracing         Tracing        `json:"tracing,omitzero" doc:"OpenTelemetry tracing: the OTEL_* settings of every service, its egress to the collector, and optionally the collector itself (off unless enabled)."`
 	Infrastructure  Infrastructure `json:"infrastructure,omitzero" doc:"Shared components the services depend on: postgres, redis, zookeeper, kafka, clickhouse, and external ones. A component left out does not exist, and nothing may depend on it."`
 	Migrations      Migrations     `json:"migrations,omitzero" doc:"The SQLx migration Job run for each service that owns a database."`
 	Databases       []Database     `json:"databases,omitempty" doc:"PostgreSQL databases on the shared server (infrastructure.postgres). A service names the one it owns with its database field; each database has at most one owner." elemdoc:"One PostgreSQL database."`
@@ -94,6 +95,7 @@ type Environment struct {
 	Images          *Images                    `json:"images,omitempty" doc:"Merged over spec.images."`
 	Secrets         *Secrets                   `json:"secrets,omitempty" doc:"Merged over spec.secrets."`
 	Monitoring      *Monitoring                `json:"monitoring,omitempty" doc:"Merged over spec.monitoring."`
+	Tracing         *Tracing                   `json:"tracing,omitempty" doc:"Merged over spec.tracing."`
 	Ingress         *Ingress                   `json:"ingress,omitempty" doc:"Merged over spec.ingress."`
 	Partitions      *Partitions                `json:"partitions,omitempty" doc:"Merged over spec.partitions."`
 	Migrations      *Migrations                `json:"migrations,omitempty" doc:"Merged over spec.migrations."`
@@ -238,6 +240,10 @@ type Images struct {
 	GRPCHealthProbe string `json:"grpcHealthProbe,omitempty" schema:"ref=image;default=registry.nova.internal/tools/grpc-health-probe:v0.4.40" doc:"grpc_health_probe, which the validation Job runs against every service's gRPC port: a pinned grpc-health-probe image from grpc-ecosystem, mirrored (the Job brings its own shell); default registry.nova.internal/tools/grpc-health-probe:v0.4.40."`
 	// Buf runs the contracts' validation Job (bufbuild/buf).
 	Buf string `json:"buf,omitempty" schema:"ref=image;default=bufbuild/buf:1.75.0" doc:"The API contracts' validation Job (buf lint, buf breaking): a bufbuild/buf 1.x image; default bufbuild/buf:1.75.0."`
+	// OTelCollector runs the tracing collector (tracing.collector
+	// managed): the contrib distribution, which has the health_check
+	// extension the probes ask.
+	OTelCollector string `json:"otelCollector,omitempty" schema:"ref=image;default=otel/opentelemetry-collector-contrib:0.114.0" doc:"The OpenTelemetry Collector novagen runs when tracing.collector is managed: the contrib distribution (binary /otelcol-contrib, UID 10001); default otel/opentelemetry-collector-contrib:0.114.0."`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -292,6 +298,57 @@ type Alerts struct {
 	RestartWindow Duration `json:"restartWindow,omitzero" schema:"ref=duration;default=15m" doc:"The window restarts are counted in; default 15m, at least twice the interval."`
 	// Severity is the alerts' severity label (Alertmanager routes on it).
 	Severity string `json:"severity,omitempty" schema:"default=warning;minLength=1" doc:"The alerts' severity label, which Alertmanager routes on; default warning."`
+}
+
+// OTLP protocols a service exports spans with (OTEL_EXPORTER_OTLP_PROTOCOL).
+const (
+	TracingGRPC = "grpc"
+	TracingHTTP = "http/protobuf"
+)
+
+// Exporters the managed collector sends spans to.
+const (
+	ExporterDebug = "debug" // the collector's log: nothing leaves the pod
+	ExporterOTLP  = "otlp"  // another OTLP/gRPC endpoint (a tracing backend)
+)
+
+// Tracing gives every service the OpenTelemetry SDK's settings (the
+// OTEL_* environment, which every SDK reads) and the egress to the
+// collector; with a managed collector novagen runs that too.
+type Tracing struct {
+	Enabled  bool   `json:"enabled,omitempty" schema:"default=false" doc:"Give every service the OTEL_* settings and egress to the collector (default false)."`
+	Protocol string `json:"protocol,omitempty" schema:"default=grpc;enum=grpc|http/protobuf" doc:"The OTLP protocol the services export with (OTEL_EXPORTER_OTLP_PROTOCOL): grpc (default, port 4317) or http/protobuf (port 4318)."`
+	// SampleRatio is the share of new traces sampled; a trace begun
+	// upstream keeps its parent's decision (parentbased_traceidratio).
+	SampleRatio string `json:"sampleRatio,omitempty" schema:"pattern=^(0(\\.[0-9]{1,6})?|1(\\.0{1,6})?)$;default=1" doc:"The share of new traces the services sample, 0 to 1 as a decimal string such as \"0.25\" (OTEL_TRACES_SAMPLER parentbased_traceidratio, whose argument it is); a trace begun upstream keeps its parent's decision. Default 1: every trace."`
+	// Environment is the deployment.environment resource attribute;
+	// default the catalog environment rendered (novagen render -e).
+	Environment string           `json:"environment,omitempty" schema:"ref=dnsLabel" doc:"The deployment.environment resource attribute of every span; default the environment rendered (spec.environments key), none for the catalog as written."`
+	Collector   TracingCollector `json:"collector,omitzero" doc:"Where the spans go: a collector novagen runs (managed, the default) or one provided from outside at host."`
+}
+
+// TracingCollector is the OpenTelemetry Collector the services export to:
+// run by novagen (Managed, the default; Service otel-collector) or
+// provided from outside at Host, like an infrastructure component.
+type TracingCollector struct {
+	Managed   *bool           `json:"managed,omitempty" schema:"default=true" doc:"true (default): novagen runs an OpenTelemetry Collector (Deployment, Service otel-collector on 4317 and 4318, its config) and the services export to it. false: the collector runs elsewhere, at host; novagen only points the services at it."`
+	Host      string          `json:"host,omitempty" schema:"maxLength=253;minLength=1" doc:"Only with managed: false: where the collector runs, a fully qualified DNS name (e.g. otel-collector.observability.svc.cluster.local) or an IP address."`
+	CIDR      string          `json:"cidr,omitempty" doc:"Only with managed: false: the network the services' egress to the collector may go to (canonical CIDR); without it, host's IP, or any destination on the port."`
+	Port      int32           `json:"port,omitempty" schema:"ref=port" doc:"Only with managed: false: the collector's OTLP port; default 4317 for grpc, 4318 for http/protobuf."`
+	TLS       bool            `json:"tls,omitempty" schema:"default=false" doc:"Only with managed: false: the collector speaks TLS (an https:// endpoint); default false."`
+	Replicas  int32           `json:"replicas,omitempty" schema:"default=1;maximum=100;minimum=1" doc:"Collector pods (default 1)."`
+	Resources Resources       `json:"resources,omitzero" schema:"default={requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: 500m, memory: 512Mi}}" doc:"The collector container's; default requests cpu 100m, memory 128Mi, limits cpu 500m, memory 512Mi (its memory_limiter keeps to 80 % of the limit)."`
+	Exporter  TracingExporter `json:"exporter,omitzero" doc:"Where the managed collector sends the spans it receives."`
+}
+
+// IsManaged says whether novagen runs the collector.
+func (c *TracingCollector) IsManaged() bool { return c.Managed == nil || *c.Managed }
+
+// TracingExporter is the managed collector's one exporter.
+type TracingExporter struct {
+	Kind     string `json:"kind,omitempty" schema:"default=debug;enum=debug|otlp" doc:"debug (default): the collector logs a line per batch and keeps nothing (see what arrives before a backend exists). otlp: it forwards every span over OTLP/gRPC to endpoint (Tempo, Jaeger, a vendor's gateway)."`
+	Endpoint string `json:"endpoint,omitempty" schema:"maxLength=261;minLength=1" doc:"With kind otlp: where the spans go, host:port (a fully qualified DNS name or an IP address). The collector's egress goes to any address on that port."`
+	Insecure bool   `json:"insecure,omitempty" schema:"default=false" doc:"With kind otlp: send without TLS (a backend inside the cluster); default false."`
 }
 
 // Migrations configures the SQLx migration Job.

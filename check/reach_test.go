@@ -3,13 +3,16 @@ package check
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
@@ -34,7 +37,8 @@ type route struct {
 func TestRenderedPoliciesAdmitExactly(t *testing.T) {
 	paths, err := filepath.Glob("../test/catalogs/*.yaml")
 	require.NoError(t, err)
-	paths = append(paths, "../services.yaml", "../generators/ingress/testdata/ingress-tls/catalog.yaml", "../generators/ingress/testdata/httproute/catalog.yaml")
+	paths = append(paths, "../services.yaml", "../generators/ingress/testdata/ingress-tls/catalog.yaml", "../generators/ingress/testdata/httproute/catalog.yaml",
+		"../generators/tracing/testdata/managed/catalog.yaml")
 	exposedSomewhere := map[string]bool{}
 	for _, path := range paths {
 		t.Run(filepath.Base(filepath.Dir(path))+"/"+filepath.Base(path), func(t *testing.T) {
@@ -194,4 +198,94 @@ func TestCollapsedClientListsStayExact(t *testing.T) {
 		}
 	}
 	assert.Greater(t, checked, 3*clients*clients/2)
+}
+
+// TestServicesReachTheCollector: with tracing on and novagen's collector,
+// every service pod can reach, through the rendered NetworkPolicies, every
+// pod behind the Service and port its OTEL_EXPORTER_OTLP_ENDPOINT names
+// (its egress and the collector's ingress both admit it); nobody else
+// gets there: not the catalog's Job pods, not a stranger in the
+// namespace, not a service's twin in another namespace, and no service on
+// the collector's health port. With tracing off, no service pod reaches
+// a pod labelled like the collector.
+func TestServicesReachTheCollector(t *testing.T) {
+	for _, tc := range []struct{ path, env string }{
+		{"../generators/tracing/testdata/managed/catalog.yaml", ""},
+		{"../services.yaml", "production"},
+	} {
+		t.Run(tc.path+"/"+tc.env, func(t *testing.T) {
+			cat, err := load.LoadEnv(tc.path, tc.env)
+			require.NoError(t, err)
+			require.True(t, cat.TracingManagedCollector())
+			in, err := index(rendertest.Catalog(t, cat))
+			require.NoError(t, err)
+			ps := &Policies{in.policies}
+			var collectors []Pod
+			checked := 0
+			for _, src := range servicePods(in, cat) {
+				host, port := otlpEndpoint(t, src)
+				dsts, targets := in.backends(src.Namespace, host, port)
+				require.NotEmpty(t, dsts, "%s exports to Service %s port %d, which has pods", src.Object, host, port)
+				collectors = dsts
+				for i, dst := range dsts {
+					assert.True(t, ps.Allows(PeerOf(src), PeerOf(dst), targets[i]), "%s → %s port %d", src.Object, dst.Object, targets[i])
+					assert.False(t, ps.Allows(PeerOf(src), PeerOf(dst), catalog.CollectorHealthPort), "%s → %s health port", src.Object, dst.Object)
+					twin := Peer{"elsewhere", src.Labels}
+					assert.False(t, ps.Allows(twin, PeerOf(dst), targets[i]), "%v → %s", twin, dst.Object)
+					checked++
+				}
+			}
+			assert.NotZero(t, checked)
+			jobs := 0
+			for _, p := range in.pods {
+				if p.Kind != "Job" && p.Kind != "CronJob" {
+					continue
+				}
+				jobs++
+				for _, dst := range collectors {
+					for _, port := range []int32{catalog.OTLPGRPCPort, catalog.OTLPHTTPPort} {
+						// Neither side lets it: the Job's egress, nor on
+						// its own the collector's ingress.
+						assert.False(t, ps.Allows(PeerOf(p), PeerOf(dst), port), "%s → %s port %d", p.Object, dst.Object, port)
+						assert.False(t, ps.admits(PeerOf(dst), PeerOf(p), port, networkingv1.PolicyTypeIngress), "%s admits %s on port %d", dst.Object, p.Object, port)
+					}
+				}
+			}
+			assert.NotZero(t, jobs, "the catalog has Jobs to refuse")
+			stranger := Peer{cat.Spec.Namespace, map[string]string{"app": "stranger"}}
+			for _, dst := range collectors {
+				assert.False(t, ps.Allows(stranger, PeerOf(dst), catalog.OTLPGRPCPort), "stranger → %s", dst.Object)
+				assert.False(t, ps.admits(PeerOf(dst), stranger, catalog.OTLPGRPCPort, networkingv1.PolicyTypeIngress), "%s admits a stranger", dst.Object)
+			}
+		})
+	}
+
+	off, err := load.Load("../services.yaml")
+	require.NoError(t, err)
+	require.False(t, off.Tracing())
+	in, err := index(rendertest.Catalog(t, off))
+	require.NoError(t, err)
+	ps := &Policies{in.policies}
+	lookalike := Peer{off.Spec.Namespace, map[string]string{kube.LabelName: "otel-collector"}}
+	for _, src := range servicePods(in, off) {
+		assert.False(t, ps.Allows(PeerOf(src), lookalike, catalog.OTLPGRPCPort), "%s reaches a collector with tracing off", src.Object)
+	}
+}
+
+// otlpEndpoint is the Service name and port of a service pod's
+// OTEL_EXPORTER_OTLP_ENDPOINT (http://<service>:<port>).
+func otlpEndpoint(t *testing.T, p Pod) (string, int32) {
+	t.Helper()
+	for _, e := range p.Spec.Containers[0].Env {
+		if e.Name != "OTEL_EXPORTER_OTLP_ENDPOINT" {
+			continue
+		}
+		u, err := url.Parse(e.Value)
+		require.NoError(t, err)
+		port, err := strconv.ParseInt(u.Port(), 10, 32)
+		require.NoError(t, err, e.Value)
+		return u.Hostname(), int32(port)
+	}
+	t.Fatalf("%s has no OTEL_EXPORTER_OTLP_ENDPOINT", p.Object)
+	return "", 0
 }

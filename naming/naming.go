@@ -125,6 +125,7 @@ var ReservedServiceNames = map[string]string{
 	FromValidation("redis"):      "a NetworkPolicy of the Redis pods",
 	FromValidation("kafka"):      "a NetworkPolicy of the Kafka pods",
 	FromValidation("clickhouse"): "a NetworkPolicy of the ClickHouse pods",
+	TracingCollector:             "the tracing collector's Deployment, Service and NetworkPolicy (spec.tracing)",
 }
 
 // Container names.
@@ -204,6 +205,30 @@ const (
 	PortZookeeperFollower = "follower"
 	PortZookeeperElection = "election"
 	PortZookeeperAdmin    = "admin"
+)
+
+// Tracing: the managed OpenTelemetry Collector and the SDK settings of
+// every service (the OTEL_* variables every OpenTelemetry SDK reads).
+const (
+	TracingCollector       = "otel-collector" // Deployment, Service, NetworkPolicy
+	TracingCollectorConfig = "otel-collector-config"
+	PortOTLPGRPC           = "otlp-grpc"
+	PortOTLPHTTP           = "otlp-http"
+	PortCollectorHealth    = "health"
+
+	EnvOTelServiceName        = "OTEL_SERVICE_NAME"
+	EnvOTelEndpoint           = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvOTelProtocol           = "OTEL_EXPORTER_OTLP_PROTOCOL"
+	EnvOTelResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+	EnvOTelSampler            = "OTEL_TRACES_SAMPLER"
+	EnvOTelSamplerArg         = "OTEL_TRACES_SAMPLER_ARG"
+	EnvOTelMetricsExporter    = "OTEL_METRICS_EXPORTER"
+	EnvOTelLogsExporter       = "OTEL_LOGS_EXPORTER"
+
+	// AttrPartition is the resource attribute naming a service's
+	// partition (spec.partitions), beside OpenTelemetry's own
+	// service.namespace, service.version and deployment.environment.
+	AttrPartition = "novagen.partition"
 )
 
 // EnvKafkaBootstrap is where every Kafka client (a service that produces,

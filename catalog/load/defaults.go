@@ -47,6 +47,7 @@ func applyDefaults(c *catalog.Catalog) {
 	s.Images.ClickHouse = or(s.Images.ClickHouse, catalog.DefaultClickHouseImage)
 	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, catalog.DefaultGRPCHealthProbe)
 	s.Images.Buf = or(s.Images.Buf, catalog.DefaultBufImage)
+	s.Images.OTelCollector = or(s.Images.OTelCollector, catalog.DefaultOTelCollectorImage)
 	defaultContracts(s.Contracts)
 	defaultIngress(s)
 
@@ -61,6 +62,8 @@ func applyDefaults(c *catalog.Catalog) {
 	po.Alerts.Restarts = or(po.Alerts.Restarts, catalog.DefaultRestarts)
 	po.Alerts.RestartWindow.OrDefault(catalog.DefaultRestartWindow)
 	po.Alerts.Severity = or(po.Alerts.Severity, catalog.DefaultAlertSeverity)
+
+	defaultTracing(c)
 
 	s.Migrations.Source = or(s.Migrations.Source, catalog.DefaultMigrationSource)
 	s.Migrations.ActiveDeadline.OrDefault(catalog.DefaultMigrationLimit)
@@ -199,6 +202,25 @@ func defaultClickHouse(s *catalog.Spec, ch *catalog.ClickHouse) {
 	if ch.Operator.Namespace == "" && len(ch.Operator.PodLabels) == 0 {
 		ch.Operator = catalog.ClickHouseOperator{Namespace: catalog.DefaultClickHouseOperator.Namespace, PodLabels: maps.Clone(catalog.DefaultClickHouseOperator.PodLabels)}
 	}
+}
+
+// defaultTracing fills in tracing when it is on; off, the section stays
+// as written (nothing reads it).
+func defaultTracing(c *catalog.Catalog) {
+	t := &c.Spec.Tracing
+	if !t.Enabled {
+		return
+	}
+	t.Protocol = or(t.Protocol, catalog.TracingGRPC)
+	t.SampleRatio = or(t.SampleRatio, catalog.DefaultSampleRatio)
+	t.Environment = or(t.Environment, c.Environment)
+	col := &t.Collector
+	if !col.IsManaged() {
+		col.Port = or(col.Port, catalog.OTLPPort(t.Protocol))
+	}
+	col.Replicas = or(col.Replicas, catalog.DefaultCollectorReplicas)
+	col.Resources = mergeResources(catalog.DefaultCollectorResources, col.Resources)
+	col.Exporter.Kind = or(col.Exporter.Kind, catalog.ExporterDebug)
 }
 
 func defaultComponent(c *catalog.Component, name string) {

@@ -38,6 +38,7 @@ spec:
     image: {registry: registry.example/nova, tag: "1.0.0"}
   monitoring:
     namespace: monitoring
+  tracing: {enabled: true}
   secrets: {}
   migrations: {}
   partitions: {label: team}
@@ -75,6 +76,9 @@ var notApplied = map[string]string{
 	"spec.infrastructure.postgres.managed":   "nil means managed",
 	"spec.infrastructure.redis.managed":      "nil means managed",
 	"spec.infrastructure.zookeeper.managed":  "nil means managed",
+	"spec.tracing.collector.managed":         "nil means managed",
+	// Written, because tracing's other defaults apply only when it is on.
+	"spec.tracing.enabled": "written true here",
 }
 
 // TestSchemaDefaultsAreTheLoaders loads a catalog that sets none of the

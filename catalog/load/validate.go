@@ -51,6 +51,7 @@ func (v *validator) validate() {
 	v.checkDurations()
 	v.checkLabels()
 	v.checkMonitoring()
+	v.checkTracing()
 	v.checkScale()
 	v.checkPartitions()
 	v.checkPostgresSizes()

@@ -20,17 +20,23 @@ func (v *validator) checkExternal() {
 		v.checkAddress(fmt.Sprintf("/spec/infrastructure/external/%d", i), fmt.Sprintf("external %q", e.Name), e.Host, e.CIDR)
 	}
 	for _, ic := range v.cat.InfrastructureComponents() {
-		base := "/spec/infrastructure/" + ic.Name
-		switch {
-		case ic.Comp.IsManaged() && ic.Comp.Host != "":
-			v.errorf(base+"/host", "%s: host is only for a component provided from outside (managed: false); novagen runs this one, and clients reach it at its Service %q", ic.Name, ic.Name)
-		case ic.Comp.IsManaged() && ic.Comp.CIDR != "":
-			v.errorf(base+"/cidr", "%s: cidr is only for a component provided from outside (managed: false)", ic.Name)
-		case !ic.Comp.IsManaged() && ic.Comp.Host == "":
-			v.errorf(base+"/managed", "%s is provided from outside (managed: false): set host, where it runs", ic.Name)
-		case !ic.Comp.IsManaged():
-			v.checkAddress(base, ic.Name, ic.Comp.Host, ic.Comp.CIDR)
-		}
+		v.checkProvided("/spec/infrastructure/"+ic.Name, ic.Name, ic.Name, ic.Comp.IsManaged(), ic.Comp.Host, ic.Comp.CIDR)
+	}
+}
+
+// checkProvided: something novagen runs (managed; clients reach it at
+// its Service service) has no host or cidr, and something provided from
+// outside has a usable host (and cidr), all at base.
+func (v *validator) checkProvided(base, what, service string, managed bool, host, cidr string) {
+	switch {
+	case managed && host != "":
+		v.errorf(base+"/host", "%s: host is only for a component provided from outside (managed: false); novagen runs this one, and clients reach it at its Service %q", what, service)
+	case managed && cidr != "":
+		v.errorf(base+"/cidr", "%s: cidr is only for a component provided from outside (managed: false)", what)
+	case !managed && host == "":
+		v.errorf(base+"/managed", "%s is provided from outside (managed: false): set host, where it runs", what)
+	case !managed:
+		v.checkAddress(base, what, host, cidr)
 	}
 }
 

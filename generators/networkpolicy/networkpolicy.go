@@ -6,7 +6,9 @@
 //     serving port (gRPC or HTTP) from the services that depend on it, on
 //     the metrics port from the monitoring pods, and for an exposed
 //     service on its serving port from the ingress controller's pods
-//     (spec.ingress.controller);
+//     (spec.ingress.controller); with tracing on, egress to the
+//     collector's OTLP port too (the managed collector's policy, from
+//     generator tracing, admits every service pod);
 //   - <infrastructure> (postgres, redis, zookeeper, kafka, clickhouse) that
 //     novagen runs: ingress on its port from whatever depends on it (for
 //     postgres also every database-owning service and the init Jobs, for
@@ -88,7 +90,12 @@ func servicePolicy(cat *catalog.Catalog, svc catalog.Endpoint) *networkingv1.Net
 			From: []networkingv1.NetworkPolicyPeer{kube.PeerIn(c.Namespace, c.PodLabels)}, Ports: kube.TCP(s.Port()),
 		})
 	}
-	return kube.NetworkPolicy(cat, Name, svc.Name, svc.PodLabels, ingress, egress(cat, svc.Name))
+	out := egress(cat, svc.Name)
+	if col, ok := cat.TracingCollector(); ok {
+		// Every service exports its spans there (spec.tracing).
+		out = append(out, kube.EgressTo(col))
+	}
+	return kube.NetworkPolicy(cat, Name, svc.Name, svc.PodLabels, ingress, out)
 }
 
 func infraPolicy(cat *catalog.Catalog, e catalog.Endpoint) *networkingv1.NetworkPolicy {

@@ -107,6 +107,9 @@ func deployment(cat *catalog.Catalog, svc *catalog.Service) *appsv1.Deployment {
 			kube.SecretEnv(naming.EnvClickHousePassword, secret, naming.KeyPassword))
 		secrets = append(secrets, secret)
 	}
+	if cat.Tracing() {
+		c.Env = append(c.Env, tracingEnv(cat, svc)...)
+	}
 	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
 	if replicated(svc) {
 		// Over zones and over nodes, so a lost zone or a drained node takes
@@ -146,6 +149,24 @@ const (
 	// when one of the named Secrets changes (secrets.reloader: true).
 	AnnotationReloader = "secret.reloader.stakater.com/reload"
 )
+
+// tracingEnv is what every OpenTelemetry SDK reads: who the service is,
+// where the collector is and how to reach it, which share of traces to
+// keep. Only traces go there: metrics stay Prometheus' to scrape, logs
+// the container's, so those exporters are off.
+func tracingEnv(cat *catalog.Catalog, svc *catalog.Service) []corev1.EnvVar {
+	t := &cat.Spec.Tracing
+	return []corev1.EnvVar{
+		{Name: naming.EnvOTelServiceName, Value: svc.Name},
+		{Name: naming.EnvOTelEndpoint, Value: cat.TracingEndpoint()},
+		{Name: naming.EnvOTelProtocol, Value: t.Protocol},
+		{Name: naming.EnvOTelResourceAttributes, Value: cat.TracingResourceAttributes(svc)},
+		{Name: naming.EnvOTelSampler, Value: "parentbased_traceidratio"},
+		{Name: naming.EnvOTelSamplerArg, Value: t.SampleRatio},
+		{Name: naming.EnvOTelMetricsExporter, Value: "none"},
+		{Name: naming.EnvOTelLogsExporter, Value: "none"},
+	}
+}
 
 // usesRedis: the service waits for Redis, so it is one of its clients.
 func usesRedis(cat *catalog.Catalog, svc *catalog.Service) bool {

@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/catalog/load"
 	"github.com/novagen/novagen/internal/generatortest"
 	"github.com/novagen/novagen/naming"
@@ -88,16 +89,9 @@ func TestKafkaClientsGetTheBootstrap(t *testing.T) {
 // is the catalog's or one of naming.GeneratedLabels, the keys the loader
 // keeps catalog labels off; a new generated label must join them.
 func TestPodLabelsAreTheCatalogsOrGenerated(t *testing.T) {
-	cat, err := load.Load("../../services.yaml")
-	require.NoError(t, err)
-	objs, err := Generate(cat)
-	require.NoError(t, err)
+	cat, deployments := loadDeployments(t, "../../services.yaml")
 	checked := 0
-	for _, o := range objs {
-		d, ok := o.(*appsv1.Deployment)
-		if !ok {
-			continue
-		}
+	for _, d := range deployments {
 		svc, ok := cat.Service(d.Name)
 		require.True(t, ok, d.Name)
 		for k := range d.Spec.Template.Labels {
@@ -108,4 +102,60 @@ func TestPodLabelsAreTheCatalogsOrGenerated(t *testing.T) {
 		checked++
 	}
 	assert.NotZero(t, checked)
+}
+
+// TestTracingSettings: with tracing on, every service's container has
+// the OpenTelemetry SDK's settings: its name, the collector the catalog
+// points at, the protocol, and resource attributes naming the namespace,
+// its own image tag, the environment and its partition; with tracing off,
+// none of them.
+func TestTracingSettings(t *testing.T) {
+	cat, deployments := loadDeployments(t, "../tracing/testdata/managed/catalog.yaml")
+	checked := 0
+	for _, d := range deployments {
+		svc, ok := cat.Service(d.Name)
+		require.True(t, ok)
+		env := map[string]string{}
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			env[e.Name] = e.Value
+		}
+		assert.Equal(t, d.Name, env["OTEL_SERVICE_NAME"])
+		assert.Equal(t, "http://otel-collector:4317", env["OTEL_EXPORTER_OTLP_ENDPOINT"], "the managed collector's Service, gRPC port")
+		assert.Equal(t, "grpc", env["OTEL_EXPORTER_OTLP_PROTOCOL"])
+		assert.Equal(t, "parentbased_traceidratio", env["OTEL_TRACES_SAMPLER"])
+		assert.Equal(t, "1", env["OTEL_TRACES_SAMPLER_ARG"])
+		part := cat.PartitionOf(d.Name)
+		require.NotEmpty(t, part)
+		assert.Equal(t, "service.namespace=traced,service.version="+svc.Image.Tag+",deployment.environment=staging,novagen.partition="+part,
+			env["OTEL_RESOURCE_ATTRIBUTES"])
+		checked++
+	}
+	assert.Equal(t, 3, checked)
+	mailer, _ := cat.Service("mailer")
+	assert.Equal(t, "0.9.0", mailer.Image.Tag, "a service's own tag is its version")
+
+	_, deployments = loadDeployments(t, "testdata/minimal/catalog.yaml")
+	require.NotEmpty(t, deployments)
+	for _, d := range deployments {
+		for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+			assert.NotContains(t, e.Name, "OTEL_", "tracing is off")
+		}
+	}
+}
+
+// loadDeployments loads the catalog at path and returns the Deployments
+// the generator makes of it.
+func loadDeployments(t *testing.T, path string) (*catalog.Catalog, []*appsv1.Deployment) {
+	t.Helper()
+	cat, err := load.Load(path)
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	var out []*appsv1.Deployment
+	for _, o := range objs {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			out = append(out, d)
+		}
+	}
+	return cat, out
 }
