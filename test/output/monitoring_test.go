@@ -21,6 +21,7 @@ import (
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/internal/rendertest"
+	"github.com/novagen/novagen/naming"
 )
 
 // rendered holds the objects of one render that monitoring concerns.
@@ -249,5 +250,40 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRedisExporterScrapesEveryNode: the Redis exporter's ServiceMonitor
+// names, as scrape targets, exactly the pods of the rendered Redis
+// StatefulSet, by the DNS names its headless Service gives them, on the
+// port the pods serve.
+func TestRedisExporterScrapesEveryNode(t *testing.T) {
+	var (
+		sts     *appsv1.StatefulSet
+		monitor *promoperator.ServiceMonitor
+	)
+	for _, n := range rendertest.File(t, "../../services.yaml") {
+		switch {
+		case n.GetKind() == "StatefulSet" && n.GetName() == "redis":
+			s := decode[appsv1.StatefulSet](t, n)
+			sts = &s
+		case n.GetKind() == promoperator.KindServiceMonitor && n.GetName() == naming.Exporter("redis"):
+			m := decode[promoperator.ServiceMonitor](t, n)
+			monitor = &m
+		}
+	}
+	if sts == nil || monitor == nil {
+		t.Fatalf("StatefulSet redis: %v, ServiceMonitor %s: %v", sts != nil, naming.Exporter("redis"), monitor != nil)
+	}
+	port := sts.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort
+	var want, got []string
+	for i := range *sts.Spec.Replicas {
+		want = append(want, fmt.Sprintf("redis://%s-%d.%s.%s.svc.cluster.local:%d", sts.Name, i, sts.Spec.ServiceName, sts.Namespace, port))
+	}
+	for _, e := range monitor.Spec.Endpoints {
+		got = append(got, e.Params["target"]...)
+	}
+	if !slices.Equal(want, got) {
+		t.Errorf("the exporter scrapes %v\nthe Redis pods are %v", got, want)
 	}
 }
