@@ -76,8 +76,11 @@ func (c *Catalog) exporters() []Exporter {
 	if r := inf.Redis; r != nil {
 		nodes := make([]string, r.Nodes)
 		for i := range nodes {
-			// The StatefulSet redis's pods, by their stable names.
-			nodes[i] = fmt.Sprintf("redis://redis-%d.%s.%s.svc.cluster.local:%d", i, naming.RedisHeadless, c.Spec.Namespace, r.Port)
+			// The StatefulSet redis's pods, by their stable names, which
+			// the exporter's namespace resolves: no namespace and domain
+			// in each of up to 1000 endpoints of the ServiceMonitor, nor
+			// redis://, which redis_exporter adds.
+			nodes[i] = fmt.Sprintf("redis-%d.%s:%d", i, naming.RedisHeadless, r.Port)
 		}
 		add(ExporterRedis, &r.Component, RedisExporterPort, img.RedisExporter, nodes)
 	}

@@ -55,9 +55,9 @@ func TestExportersOfManagedComponents(t *testing.T) {
 		assert.Equal(t, ScrapePath, e.Path)
 		targets = append(targets, e.Params["target"]...)
 	}
-	assert.Equal(t, []string{"redis://redis-0.redis-headless.t.svc.cluster.local:6379", "redis://redis-1.redis-headless.t.svc.cluster.local:6379",
-		"redis://redis-2.redis-headless.t.svc.cluster.local:6379", "redis://redis-3.redis-headless.t.svc.cluster.local:6379",
-		"redis://redis-4.redis-headless.t.svc.cluster.local:6379", "redis://redis-5.redis-headless.t.svc.cluster.local:6379"}, targets, "every node of the cluster")
+	assert.Equal(t, []string{"redis-0.redis-headless:6379", "redis-1.redis-headless:6379",
+		"redis-2.redis-headless:6379", "redis-3.redis-headless:6379",
+		"redis-4.redis-headless:6379", "redis-5.redis-headless:6379"}, targets, "every node of the cluster")
 
 	for _, name := range []string{"t-dash-services", "t-dash-redis", "t-dash-kafka"} {
 		cm, ok := objs["ConfigMap/"+name].(*corev1.ConfigMap)

@@ -53,3 +53,18 @@ func TestDashboardsAtScale(t *testing.T) {
 	}
 	generatortest.PartitionsAddUp(t, Generate, generatortest.Synth(t, 300, 3))
 }
+
+// maxApplied is the most an object may have for Argo CD's client-side
+// apply, whose last-applied annotation holds the whole object (256 KiB).
+const maxApplied = 256 << 10
+
+// TestRedisMonitorAtScale (make scale-test runs it): the Redis exporter's
+// ServiceMonitor has an endpoint per node; at the schema's 1000 nodes in
+// a namespace of the longest name it stays under what Argo CD's
+// client-side apply can annotate.
+func TestRedisMonitorAtScale(t *testing.T) {
+	cat := generatortest.Load(t, "scaledata/largest-redis.yaml")
+	size, which := generatortest.LargestObject(t, Generate, cat)
+	t.Logf("largest object with 1000 Redis nodes: %s, %d bytes", which, size)
+	assert.Less(t, size, maxApplied)
+}

@@ -278,7 +278,9 @@ func TestRedisExporterScrapesEveryNode(t *testing.T) {
 	port := sts.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort
 	var want, got []string
 	for i := range *sts.Spec.Replicas {
-		want = append(want, fmt.Sprintf("redis://%s-%d.%s.%s.svc.cluster.local:%d", sts.Name, i, sts.Spec.ServiceName, sts.Namespace, port))
+		// <pod>.<headless Service>, which the exporter's pod in the same
+		// namespace resolves through its DNS search path.
+		want = append(want, fmt.Sprintf("%s-%d.%s:%d", sts.Name, i, sts.Spec.ServiceName, port))
 	}
 	for _, e := range monitor.Spec.Endpoints {
 		got = append(got, e.Params["target"]...)
