@@ -60,13 +60,14 @@ func dashboards(cat *catalog.Catalog) ([]kube.Object, error) {
 
 // serviceVariable lists the services Prometheus scrapes in the namespace:
 // the targets of their ServiceMonitors, on the services' metrics port
-// (the exporters' has another name). All is every one, as a regular
-// expression, not a list of thousands.
+// (the exporters' has another name). All, selected when the dashboard
+// opens, is every one, as a regular expression, not a list of thousands;
+// the readiness panels then show the exporters' Deployments too.
 func serviceVariable(cat *catalog.Catalog) variable {
 	return variable{
 		Name: "service", Label: "Service", Type: "query", Datasource: promDatasource,
 		Query:   fmt.Sprintf("label_values(%s, service)", selector("up", eq("namespace", cat.Spec.Namespace), eq("endpoint", naming.PortMetrics))),
-		Refresh: 2, Multi: true, IncludeAll: true, AllValue: ".*", Sort: 1,
+		Refresh: 2, Multi: true, IncludeAll: true, AllValue: ".*", Sort: 1, Current: allSelected,
 	}
 }
 

@@ -42,7 +42,18 @@ type variable struct {
 	IncludeAll bool           `json:"includeAll,omitempty"`
 	AllValue   string         `json:"allValue,omitempty"`
 	Sort       int            `json:"sort,omitempty"` // 1: alphabetical
+	Current    *selection     `json:"current,omitempty"`
 }
+
+// selection is a variable's value when the dashboard opens.
+type selection struct {
+	Selected bool     `json:"selected"`
+	Text     []string `json:"text"`
+	Value    []string `json:"value"`
+}
+
+// allSelected selects All ($__all) in a multi-value variable.
+var allSelected = &selection{Selected: true, Text: []string{"All"}, Value: []string{"$__all"}}
 
 type datasourceRef struct {
 	Type string `json:"type"`
