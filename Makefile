@@ -59,7 +59,7 @@ race:
 	cd test/proc && $(GO) test -race ./...
 
 ## promql-test: every generated alert rule through Prometheus' own rule loader and
-## query engine (test/promql, a module of its own: Prometheus and the cloud SDKs it
+## query engine, every dashboard query through its parser (test/promql, a module of its own: Prometheus and the cloud SDKs it
 ## pulls are minutes to fetch and build, so make test leaves it out)
 promql-test:
 	cd test/promql && $(GO) vet ./... && $(GO) test -race ./...

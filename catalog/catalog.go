@@ -76,6 +76,7 @@ type index struct {
 	reachedBy map[string][]string // node -> the nodes connecting to it, sorted
 	metrics   []MetricsTarget     // sorted by name
 	metric    map[string]int      // name -> metrics
+	exporters []Exporter          // sorted by name
 	externals externalIndex       // who waits for external components
 }
 

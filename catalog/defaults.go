@@ -66,6 +66,11 @@ const (
 	DefaultOTelCollectorImage  = "otel/opentelemetry-collector-contrib:0.114.0"
 	DefaultSampleRatio         = "1"
 	DefaultCollectorReplicas   = 1
+	DefaultPostgresExporter    = "prometheuscommunity/postgres-exporter:v0.20.1"
+	DefaultRedisExporter       = "oliver006/redis_exporter:v1.88.0"
+	DefaultKafkaExporter       = "danielqsj/kafka-exporter:v1.9.0"
+	DefaultGrafanaLabel        = "grafana_dashboard" // the Grafana sidecar's default
+	DefaultGrafanaLabelValue   = "1"
 	// MaxDefaultReplication is the replication factor a catalog gets
 	// without stating one, when it has that many brokers.
 	MaxDefaultReplication = 3

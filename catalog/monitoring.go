@@ -1,13 +1,90 @@
 package catalog
 
-import "github.com/novagen/novagen/naming"
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/novagen/novagen/naming"
+)
 
 // MetricsTarget is a port the monitoring pods scrape: the pods behind
 // the in-namespace Service named Name, on Port (named PortName there).
+// Exporter is set when the target is an exporter of the data tier.
 type MetricsTarget struct {
 	Name     string
 	Port     int32
 	PortName string
+	Exporter *Exporter
+}
+
+// Exporter is a Prometheus exporter novagen runs for a managed data
+// component that has no Prometheus metrics of its own. It is a Deployment
+// of its own, not a sidecar: adding it (switching monitoring on) or
+// changing it never rolls the component's StatefulSet, so PostgreSQL,
+// Redis and Kafka do not restart for their monitoring.
+type Exporter struct {
+	Name      string            // Deployment, Service, ServiceMonitor, NetworkPolicy: <component>-exporter
+	Component string            // the component it reads: postgres, redis or kafka
+	Port      int32             // where it serves its metrics (the exporter's usual port)
+	Image     string            // from spec.images
+	PodLabels map[string]string // its pods, for selectors and NetworkPolicies
+	// Targets are the addresses Prometheus asks it to scrape one by one
+	// (its /scrape?target= endpoint): every Redis Cluster node, since one
+	// node's INFO says nothing about the others. None for an exporter
+	// that reads the whole component through one address.
+	Targets []string
+}
+
+// Exporter components and the exporters' own default ports.
+const (
+	ExporterPostgres     = "postgres"
+	ExporterRedis        = "redis"
+	ExporterKafka        = "kafka"
+	PostgresExporterPort = 9187 // postgres_exporter's default
+	RedisExporterPort    = 9121 // redis_exporter's default
+	KafkaExporterPort    = 9308 // kafka_exporter's default
+)
+
+// Exporters are the data tier's exporters, sorted by name: one for each
+// managed PostgreSQL, Redis and Kafka when the Prometheus Operator is
+// enabled (without ServiceMonitors nothing would read them). A component
+// provided from outside is its provider's to monitor. The slice is shared.
+func (c *Catalog) Exporters() []Exporter { return c.index.exporters }
+
+// exporters lists what Exporters returns.
+func (c *Catalog) exporters() []Exporter {
+	if !c.Spec.Monitoring.PrometheusOperator.Enabled || !c.Spec.Monitoring.Scrapes() {
+		return nil
+	}
+	inf, img := &c.Spec.Infrastructure, &c.Spec.Images
+	var out []Exporter
+	add := func(component string, comp *Component, port int32, image string, targets []string) {
+		if comp.IsManaged() {
+			name := naming.Exporter(component)
+			out = append(out, Exporter{Name: name, Component: component, Port: port, Image: image,
+				PodLabels: map[string]string{naming.LabelName: name}, Targets: targets})
+		}
+	}
+	// Sorted by name: kafka-, postgres-, redis-exporter.
+	if inf.Kafka != nil {
+		add(ExporterKafka, &inf.Kafka.Component, KafkaExporterPort, img.KafkaExporter, nil)
+	}
+	if inf.Postgres != nil {
+		add(ExporterPostgres, &inf.Postgres.Component, PostgresExporterPort, img.PostgresExporter, nil)
+	}
+	if r := inf.Redis; r != nil {
+		nodes := make([]string, r.Nodes)
+		for i := range nodes {
+			// The StatefulSet redis's pods, by their stable names, which
+			// the exporter's namespace resolves: no namespace and domain
+			// in each of up to 1000 endpoints of the ServiceMonitor, nor
+			// redis://, which redis_exporter adds.
+			nodes[i] = fmt.Sprintf("redis-%d.%s:%d", i, naming.RedisHeadless, r.Port)
+		}
+		add(ExporterRedis, &r.Component, RedisExporterPort, img.RedisExporter, nodes)
+	}
+	return out
 }
 
 // Scrapes says whether the catalog names the pods that scrape metrics
@@ -15,12 +92,13 @@ type MetricsTarget struct {
 func (m *Monitoring) Scrapes() bool { return m.Namespace != "" || len(m.PodLabels) > 0 }
 
 // MetricsTargets are what the monitoring pods may scrape, sorted by name:
-// every service's metrics port, none when the catalog names no scrapers.
+// every service's metrics port and every exporter's, none when the
+// catalog names no scrapers.
 // The NetworkPolicies admit the scrapers to exactly these ports and the
 // ServiceMonitors point at exactly these, so the two cannot disagree.
-// No infrastructure component exposes Prometheus metrics today (Kafka's
-// JMX port is not Prometheus' format), so none is a target. The slice is
-// shared.
+// Then the data tier's exporters (Exporters): no infrastructure component
+// exposes Prometheus metrics itself (Kafka's JMX port is not Prometheus'
+// format). The slice is shared.
 func (c *Catalog) MetricsTargets() []MetricsTarget { return c.index.metrics }
 
 // MetricsTarget looks up the metrics target of node name.
@@ -44,4 +122,23 @@ func (c *Catalog) indexMetrics() {
 			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: s.Name, Port: s.Ports.Metrics, PortName: naming.PortMetrics})
 		}
 	}
+	c.index.exporters = c.exporters()
+	for i := range c.index.exporters {
+		e := &c.index.exporters[i]
+		c.index.metric[e.Name] = len(c.index.metrics)
+		c.index.metrics = append(c.index.metrics, MetricsTarget{Name: e.Name, Port: e.Port, PortName: naming.PortExporter, Exporter: e})
+	}
+	slices.SortFunc(c.index.metrics, func(a, b MetricsTarget) int { return strings.Compare(a.Name, b.Name) })
+	for i, t := range c.index.metrics {
+		c.index.metric[t.Name] = i
+	}
+}
+
+// OwnsTarget says whether the objects of a metrics target are rendered:
+// a service's in its partition, an exporter's with the infrastructure.
+func (c *Catalog) OwnsTarget(t MetricsTarget) bool {
+	if t.Exporter != nil {
+		return c.OwnsShared()
+	}
+	return c.Owns(t.Name)
 }

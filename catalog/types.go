@@ -244,6 +244,11 @@ type Images struct {
 	// managed): the contrib distribution, which has the health_check
 	// extension the probes ask.
 	OTelCollector string `json:"otelCollector,omitempty" schema:"ref=image;default=otel/opentelemetry-collector-contrib:0.114.0" doc:"The OpenTelemetry Collector novagen runs when tracing.collector is managed: the contrib distribution (binary /otelcol-contrib, UID 10001); default otel/opentelemetry-collector-contrib:0.114.0."`
+	// The exporters of the data tier (monitoring.prometheusOperator on,
+	// component managed): Deployments of their own beside the servers.
+	PostgresExporter string `json:"postgresExporter,omitempty" schema:"ref=image;default=prometheuscommunity/postgres-exporter:v0.20.1" doc:"The PostgreSQL exporter run when monitoring.prometheusOperator is enabled and postgres is managed: a prometheus-community postgres_exporter image; default prometheuscommunity/postgres-exporter:v0.20.1."`
+	RedisExporter    string `json:"redisExporter,omitempty" schema:"ref=image;default=oliver006/redis_exporter:v1.88.0" doc:"The Redis exporter run when monitoring.prometheusOperator is enabled and redis is managed: an oliver006/redis_exporter image; default oliver006/redis_exporter:v1.88.0."`
+	KafkaExporter    string `json:"kafkaExporter,omitempty" schema:"ref=image;default=danielqsj/kafka-exporter:v1.9.0" doc:"The Kafka exporter run when monitoring.prometheusOperator is enabled and kafka is managed: a danielqsj/kafka-exporter image; default danielqsj/kafka-exporter:v1.9.0."`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -276,6 +281,16 @@ type Monitoring struct {
 	// PrometheusOperator, when enabled, renders a ServiceMonitor per
 	// metrics target and a PrometheusRule of alerts.
 	PrometheusOperator PrometheusOperator `json:"prometheusOperator,omitzero" doc:"ServiceMonitors and alert rules for the Prometheus Operator (off unless enabled)."`
+	// Grafana says how the dashboards reach Grafana's sidecar, which
+	// loads every ConfigMap carrying its label.
+	Grafana Grafana `json:"grafana,omitzero" doc:"The Grafana dashboards rendered with prometheusOperator.enabled: ConfigMaps for the Grafana sidecar."`
+}
+
+// Grafana configures the dashboard ConfigMaps.
+type Grafana struct {
+	Label      string `json:"label,omitempty" schema:"default=grafana_dashboard;maxLength=316;minLength=1" doc:"The label the Grafana sidecar looks for on ConfigMaps (its dashboards.label); default grafana_dashboard."`
+	LabelValue string `json:"labelValue,omitempty" schema:"default=1;maxLength=63" doc:"That label's value (the sidecar's dashboards.labelValue); default 1."`
+	Namespace  string `json:"namespace,omitempty" schema:"ref=dnsLabel" doc:"The namespace of the dashboard ConfigMaps, when the sidecar does not search the catalog's (its dashboards.searchNamespace); default the catalog's namespace."`
 }
 
 // PrometheusOperator configures the monitoring.coreos.com objects.

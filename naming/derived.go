@@ -49,6 +49,7 @@ func CatalogDerived(catalog, apiMajor string) []Derived {
 	return []Derived{
 		{Name: HeadlessService(catalog), Object: "headless Service", Max: MaxLabel, Service: true},
 		{Name: AlertRules(catalog), Object: "PrometheusRule of the Sync Jobs' alerts", Max: MaxLabel, Label: LabelName, Needs: Alerts},
+		{Name: Dashboard(catalog, DashboardServices), Object: "ConfigMap of a Grafana dashboard", Max: MaxLabel, Label: LabelName, Needs: Alerts},
 		{Name: ProtoDefinitions(catalog, apiMajor), Object: "ConfigMap of the API's proto files", Max: MaxLabel, Label: LabelName, Needs: Contracts},
 		{Name: ProtoDefinitionsPrevious(catalog), Object: "ConfigMap of the previous release's proto files", Max: MaxLabel, Label: LabelName, Needs: PreviousContracts},
 		{Name: ProtoVersions(catalog), Object: "ConfigMap of the API's versions", Max: MaxLabel, Label: LabelName, Needs: Contracts},

@@ -126,7 +126,14 @@ var ReservedServiceNames = map[string]string{
 	FromValidation("kafka"):      "a NetworkPolicy of the Kafka pods",
 	FromValidation("clickhouse"): "a NetworkPolicy of the ClickHouse pods",
 	TracingCollector:             "the tracing collector's Deployment, Service and NetworkPolicy (spec.tracing)",
+	Exporter("postgres"):         "the PostgreSQL exporter (with monitoring)",
+	Exporter("redis"):            "the Redis exporter (with monitoring)",
+	Exporter("kafka"):            "the Kafka exporter (with monitoring)",
 }
+
+// Exporter names the objects of a data component's Prometheus exporter
+// (Deployment, Service, ServiceMonitor, NetworkPolicy).
+func Exporter(component string) string { return component + "-exporter" }
 
 // Container names.
 
@@ -160,6 +167,11 @@ const (
 	PortHTTP    = "http" // an HTTP service's serving port
 	PortMetrics = "http-metrics"
 )
+
+// PortExporter is the metrics port of the data tier's exporters: another
+// name than the services' PortMetrics, so a dashboard can tell service
+// targets from exporter targets by Prometheus' endpoint label.
+const PortExporter = "exporter"
 
 // TLSSecret is the Secret cert-manager writes an exposed service's
 // certificate to; the Certificate has the same name.
@@ -397,6 +409,15 @@ const (
 
 // AlertRules names the catalog's PrometheusRule: <catalog>-alerts.
 func AlertRules(catalog string) string { return catalog + "-alerts" }
+
+// Dashboard is the ConfigMap of one Grafana dashboard: DashboardServices
+// or a data component's. "-dash-", not "-dashboard-": the suffix is no
+// longer than the headless Service's, so it limits no catalog name.
+func Dashboard(catalog, what string) string { return catalog + "-dash-" + what }
+
+// DashboardServices is the overview dashboard of every service; the
+// longest of the dashboards' suffixes (postgres is as long).
+const DashboardServices = "services"
 
 // SyncJobs are the bases of the hash-suffixed Jobs that set the
 // environment up during a sync (each in its sync wave, which waits for

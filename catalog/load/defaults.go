@@ -48,6 +48,9 @@ func applyDefaults(c *catalog.Catalog) {
 	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, catalog.DefaultGRPCHealthProbe)
 	s.Images.Buf = or(s.Images.Buf, catalog.DefaultBufImage)
 	s.Images.OTelCollector = or(s.Images.OTelCollector, catalog.DefaultOTelCollectorImage)
+	s.Images.PostgresExporter = or(s.Images.PostgresExporter, catalog.DefaultPostgresExporter)
+	s.Images.RedisExporter = or(s.Images.RedisExporter, catalog.DefaultRedisExporter)
+	s.Images.KafkaExporter = or(s.Images.KafkaExporter, catalog.DefaultKafkaExporter)
 	defaultContracts(s.Contracts)
 	defaultIngress(s)
 
@@ -62,6 +65,9 @@ func applyDefaults(c *catalog.Catalog) {
 	po.Alerts.Restarts = or(po.Alerts.Restarts, catalog.DefaultRestarts)
 	po.Alerts.RestartWindow.OrDefault(catalog.DefaultRestartWindow)
 	po.Alerts.Severity = or(po.Alerts.Severity, catalog.DefaultAlertSeverity)
+	g := &s.Monitoring.Grafana
+	g.Label = or(g.Label, catalog.DefaultGrafanaLabel)
+	g.LabelValue = or(g.LabelValue, catalog.DefaultGrafanaLabelValue)
 
 	defaultTracing(c)
 

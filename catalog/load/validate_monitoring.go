@@ -32,6 +32,15 @@ func (v *validator) checkMonitoring() {
 	if errs := validation.IsValidLabelValue(po.Alerts.Severity); len(errs) > 0 {
 		v.errorf(ptr+"/alerts/severity", "alerts.severity %s is not a valid label value: %s", quoteShort(po.Alerts.Severity), strings.Join(errs, "; "))
 	}
+	const gptr = "/spec/monitoring/grafana"
+	if errs := validation.IsQualifiedName(m.Grafana.Label); len(errs) > 0 {
+		v.errorf(gptr+"/label", "grafana.label %s is not a valid label key: %s", quoteShort(m.Grafana.Label), strings.Join(errs, "; "))
+	} else if strings.HasPrefix(m.Grafana.Label, "app.kubernetes.io/") {
+		v.errorf(gptr+"/label", "label %s is novagen's own (the recommended labels): choose another key", quoteShort(m.Grafana.Label))
+	}
+	if errs := validation.IsValidLabelValue(m.Grafana.LabelValue); len(errs) > 0 {
+		v.errorf(gptr+"/labelValue", "grafana.labelValue %s is not a valid label value: %s", quoteShort(m.Grafana.LabelValue), strings.Join(errs, "; "))
+	}
 }
 
 // stated is a duration as the catalog wrote it, or its default.

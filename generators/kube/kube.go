@@ -44,6 +44,13 @@ const (
 	AnnotationNode = "novagen.nova.dev/node"
 
 	ManagedBy = "novagen"
+
+	// AnnotationRotation carries the catalog's secrets.rotation on every
+	// pod template that reads a credential: changing the value rolls them.
+	AnnotationRotation = "novagen.nova.dev/credentials-rotation"
+	// AnnotationReloader asks Stakater Reloader to roll the Deployment
+	// when one of the named Secrets changes (secrets.reloader: true).
+	AnnotationReloader = "secret.reloader.stakater.com/reload"
 )
 
 // Component values, shared so selectors and labels cannot drift apart.

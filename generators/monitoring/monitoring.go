@@ -3,9 +3,19 @@
 // what it emits, and this is the detail:
 //
 //   - a ServiceMonitor per metrics target (catalog.Catalog.MetricsTargets:
-//     every service's metrics port), selecting the service's Service and
-//     scraping its http-metrics port. The NetworkPolicies admit the
-//     monitoring pods to the same targets, so the two cannot disagree;
+//     every service's metrics port and every exporter's), selecting the
+//     service's Service and scraping its http-metrics port, or the
+//     exporter's. The NetworkPolicies admit the monitoring pods to the
+//     same targets, so the two cannot disagree;
+//   - the data tier's exporters (catalog.Catalog.Exporters: a Deployment
+//     and a Service each, exporters.go) for a managed PostgreSQL, Redis
+//     and Kafka, which expose no Prometheus metrics themselves. Deployments
+//     of their own rather than sidecars: a sidecar would change the
+//     StatefulSet's pod template, so switching monitoring on (or bumping
+//     an exporter) would roll PostgreSQL, every Redis node and every
+//     broker; a Deployment restarts nothing but itself;
+//   - Grafana dashboards (dashboards.go): ConfigMaps for Grafana's sidecar,
+//     an overview of the services and one per exporter;
 //   - a PrometheusRule per service, named like it: a group alerting when
 //     its Deployment has fewer available replicas than it wants for
 //     alerts.notReadyFor and when its containers restart alerts.restarts
@@ -77,8 +87,13 @@ func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 		return nil, nil
 	}
 	var out []kube.Object
+	if cat.OwnsShared() {
+		for _, x := range cat.Exporters() {
+			out = append(out, exporterObjects(cat, x)...)
+		}
+	}
 	for _, t := range cat.MetricsTargets() {
-		if cat.Owns(t.Name) {
+		if cat.OwnsTarget(t) {
 			out = append(out, serviceMonitor(cat, t))
 		}
 	}
@@ -89,6 +104,11 @@ func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 	}
 	if cat.OwnsShared() {
 		out = append(out, prometheusRule(cat, naming.AlertRules(cat.Metadata.Name), syncJobRules(cat)))
+		ds, err := dashboards(cat)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
 	}
 	return out, nil
 }
@@ -104,6 +124,19 @@ func meta(cat *catalog.Catalog, name string) metav1.ObjectMeta {
 }
 
 func serviceMonitor(cat *catalog.Catalog, t catalog.MetricsTarget) *promoperator.ServiceMonitor {
+	if t.Exporter != nil {
+		m := meta(cat, t.Name)
+		sm := &promoperator.ServiceMonitor{
+			TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindServiceMonitor),
+			ObjectMeta: m,
+			Spec: promoperator.ServiceMonitorSpec{
+				Selector:  *kube.Selector(kube.Labels(cat, t.Name, ComponentExporter)),
+				Endpoints: exporterEndpoints(cat, t),
+			},
+		}
+		kube.BelongTo(t.Exporter.Component, []kube.Object{sm})
+		return sm
+	}
 	return &promoperator.ServiceMonitor{
 		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindServiceMonitor),
 		ObjectMeta: meta(cat, t.Name),

@@ -99,5 +99,18 @@ func TestPoliciesMatchTheGraph(t *testing.T) {
 		checked++
 	}
 	assert.Equal(t, len(cat.Endpoints())-len(cat.Spec.Infrastructure.External), checked)
-	assert.Len(t, slices.Collect(maps.Keys(policies)), checked, "one policy per service and component, nothing else")
+	// The data tier's exporters (monitoring is on): each reaches its
+	// component alone.
+	require.NotEmpty(t, cat.Exporters())
+	for _, x := range cat.Exporters() {
+		p := policies[x.Name]
+		require.NotNil(t, p, "policy for %s", x.Name)
+		var to []string
+		for _, r := range p.Spec.Egress {
+			to = append(to, names(r.To, r.Ports, portOf)...)
+		}
+		assert.Equal(t, []string{x.Component}, to, "egress of %s", x.Name)
+		checked++
+	}
+	assert.Len(t, slices.Collect(maps.Keys(policies)), checked, "one policy per service, component and exporter, nothing else")
 }

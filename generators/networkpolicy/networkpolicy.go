@@ -14,7 +14,10 @@
 //     postgres also every database-owning service and the init Jobs, for
 //     kafka also every producer and consumer of a topic), among its own
 //     pods on any port (cluster bus, replication, controller quorum),
-//     egress to its own dependencies (kafka to zookeeper) and DNS.
+//     egress to its own dependencies (kafka to zookeeper) and DNS; with
+//     monitoring, also ingress from its exporter (catalog.Exporters);
+//   - <component>-exporter: ingress on its metrics port from the
+//     monitoring pods, egress to its component's client ports and DNS.
 //
 // A service reaches postgres when it owns a database and kafka when it
 // produces or consumes a topic, whether or not it waits for them.
@@ -63,7 +66,28 @@ func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 			out = append(out, infraPolicy(cat, e))
 		}
 	}
+	if cat.OwnsShared() {
+		for _, x := range cat.Exporters() {
+			out = append(out, exporterPolicy(cat, x))
+		}
+	}
 	return out, nil
+}
+
+// exporterPolicy: the monitoring pods scrape the exporter, which reaches
+// only its component (every pod of it, on its client ports) and DNS.
+func exporterPolicy(cat *catalog.Catalog, x catalog.Exporter) *networkingv1.NetworkPolicy {
+	var ingress []networkingv1.NetworkPolicyIngressRule
+	if m, ok := metricsIngress(cat, x.Name); ok {
+		ingress = append(ingress, m)
+	}
+	var eg []networkingv1.NetworkPolicyEgressRule
+	if e, ok := cat.Endpoint(x.Component); ok {
+		eg = append(eg, kube.EgressTo(e))
+	}
+	p := kube.NetworkPolicy(cat, Name, x.Name, x.PodLabels, ingress, append(eg, kube.DNSEgress()))
+	kube.BelongTo(x.Component, []kube.Object{p}) // in its component's sync wave
+	return p
 }
 
 // MaxListedClients is how many service clients a policy lists one by
@@ -107,6 +131,11 @@ func infraPolicy(cat *catalog.Catalog, e catalog.Endpoint) *networkingv1.Network
 	if db, ok := cat.DatabaseServer(); ok && db.Name == e.Name {
 		for _, c := range jobComponents {
 			from = append(from, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(kube.JobPodSelector(cat, c))})
+		}
+	}
+	for _, x := range cat.Exporters() {
+		if x.Component == e.Name {
+			from = append(from, networkingv1.NetworkPolicyPeer{PodSelector: kube.Selector(x.PodLabels)})
 		}
 	}
 	ingress := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{members}}}

@@ -140,14 +140,11 @@ func deployment(cat *catalog.Catalog, svc *catalog.Service) *appsv1.Deployment {
 	}
 }
 
-// Annotations that restart pods when credentials rotate.
+// Annotations that restart pods when credentials rotate (kube's, which
+// the exporters' Deployments carry too).
 const (
-	// AnnotationRotation carries the catalog's secrets.rotation on every
-	// pod template: changing the value rolls every service.
-	AnnotationRotation = "novagen.nova.dev/credentials-rotation"
-	// AnnotationReloader asks Stakater Reloader to roll the Deployment
-	// when one of the named Secrets changes (secrets.reloader: true).
-	AnnotationReloader = "secret.reloader.stakater.com/reload"
+	AnnotationRotation = kube.AnnotationRotation
+	AnnotationReloader = kube.AnnotationReloader
 )
 
 // tracingEnv is what every OpenTelemetry SDK reads: who the service is,

@@ -160,6 +160,16 @@ func WorstCaseDatabases(t testing.TB, n int) *catalog.Catalog {
 	return cat
 }
 
+// SkipLarge skips a test of a 10 000-service catalog under -short and
+// the race detector: minutes under the race detector; make scale-test
+// checks the whole 10 000-service render without it.
+func SkipLarge(t testing.TB) {
+	t.Helper()
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race: no 10 000-service catalog")
+	}
+}
+
 // ScaleCases are the scale tests of a generator whose objects would
 // otherwise grow with the catalog: its partitions of a partitioned
 // 300-service synthetic catalog add up to its whole render
@@ -171,11 +181,7 @@ func ScaleCases(t *testing.T, gen func(*catalog.Catalog) ([]kube.Object, error))
 		t.Logf("objects per partition: %v", counts)
 	})
 	t.Run("10000 services", func(t *testing.T) {
-		if testing.Short() || raceEnabled {
-			// Minutes under the race detector; make scale-test checks
-			// the whole 10 000-service render without it.
-			t.Skip("-short or -race: no 10 000-service catalog")
-		}
+		SkipLarge(t)
 		nodes := Nodes(t, gen, SynthCatalog(t, 10_000))
 		size, which := largest(t, nodes)
 		t.Logf("%d objects for 10 000 services, the largest %s: %d bytes", len(nodes), which, size)

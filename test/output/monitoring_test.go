@@ -21,6 +21,7 @@ import (
 	"github.com/novagen/novagen/generators/kube/promoperator"
 	"github.com/novagen/novagen/generators/validation"
 	"github.com/novagen/novagen/internal/rendertest"
+	"github.com/novagen/novagen/naming"
 )
 
 // rendered holds the objects of one render that monitoring concerns.
@@ -196,6 +197,10 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 	for _, path := range []string{"../../services.yaml", "../../generators/monitoring/testdata/full/catalog.yaml"} {
 		t.Run(path, func(t *testing.T) {
 			r := collect(t, rendertest.File(t, path))
+			// The services' Deployments; the exporters' have no alerts.
+			r.deployments = slices.DeleteFunc(r.deployments, func(d appsv1.Deployment) bool {
+				return d.Labels[kube.LabelComponent] != kube.ComponentGRPCService
+			})
 			if len(r.rules) != len(r.deployments)+1 {
 				t.Fatalf("%d PrometheusRules, want one per Deployment and the Sync Jobs'", len(r.rules))
 			}
@@ -245,5 +250,42 @@ func TestAlertsNameRenderedObjects(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRedisExporterScrapesEveryNode: the Redis exporter's ServiceMonitor
+// names, as scrape targets, exactly the pods of the rendered Redis
+// StatefulSet, by the DNS names its headless Service gives them, on the
+// port the pods serve.
+func TestRedisExporterScrapesEveryNode(t *testing.T) {
+	var (
+		sts     *appsv1.StatefulSet
+		monitor *promoperator.ServiceMonitor
+	)
+	for _, n := range rendertest.File(t, "../../services.yaml") {
+		switch {
+		case n.GetKind() == "StatefulSet" && n.GetName() == "redis":
+			s := decode[appsv1.StatefulSet](t, n)
+			sts = &s
+		case n.GetKind() == promoperator.KindServiceMonitor && n.GetName() == naming.Exporter("redis"):
+			m := decode[promoperator.ServiceMonitor](t, n)
+			monitor = &m
+		}
+	}
+	if sts == nil || monitor == nil {
+		t.Fatalf("StatefulSet redis: %v, ServiceMonitor %s: %v", sts != nil, naming.Exporter("redis"), monitor != nil)
+	}
+	port := sts.Spec.Template.Spec.Containers[0].Ports[0].ContainerPort
+	var want, got []string
+	for i := range *sts.Spec.Replicas {
+		// <pod>.<headless Service>, which the exporter's pod in the same
+		// namespace resolves through its DNS search path.
+		want = append(want, fmt.Sprintf("%s-%d.%s:%d", sts.Name, i, sts.Spec.ServiceName, port))
+	}
+	for _, e := range monitor.Spec.Endpoints {
+		got = append(got, e.Params["target"]...)
+	}
+	if !slices.Equal(want, got) {
+		t.Errorf("the exporter scrapes %v\nthe Redis pods are %v", got, want)
 	}
 }

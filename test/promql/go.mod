@@ -1,5 +1,6 @@
 // The generated alert rules through Prometheus' own rule loader
-// (rules_test.go) and query engine (fire_test.go). Its own module, so
+// (rules_test.go) and query engine (fire_test.go), the dashboards'
+// queries through its parser (dashboards_test.go). Its own module, so
 // the main module does not carry Prometheus' dependencies.
 module github.com/novagen/novagen/test/promql
 

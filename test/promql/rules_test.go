@@ -1,7 +1,8 @@
 // Package promql checks the generated alert rules with Prometheus' own
 // rule loader (model/rulefmt: PromQL expressions, durations, label names,
 // annotation templates), as Prometheus does when the operator hands it a
-// PrometheusRule. It is a module of its own so the main module does not
+// PrometheusRule, and the generated Grafana dashboards' queries with its
+// PromQL parser (dashboards_test.go). It is a module of its own so the main module does not
 // carry Prometheus' dependencies; it reads the golden files, which the
 // main module's tests keep equal to what novagen renders.
 package promql
@@ -56,18 +57,22 @@ func documents[T any](t *testing.T, file string) []T {
 	}
 }
 
+// goldenObject is an object of a golden file, with its spec as S.
+type goldenObject[S any] struct {
+	Kind     string `yaml:"kind"`
+	Metadata struct {
+		Name   string            `yaml:"name"`
+		Labels map[string]string `yaml:"labels"`
+	} `yaml:"metadata"`
+	Spec S                 `yaml:"spec"`
+	Data map[string]string `yaml:"data"`
+}
+
 // ruleSpecs returns the spec of every PrometheusRule in file, as YAML.
 func ruleSpecs(t *testing.T, file string) map[string][]byte {
 	t.Helper()
-	type doc struct {
-		Kind     string `yaml:"kind"`
-		Metadata struct {
-			Name string `yaml:"name"`
-		} `yaml:"metadata"`
-		Spec yaml.Node `yaml:"spec"`
-	}
 	out := map[string][]byte{}
-	for _, d := range documents[doc](t, file) {
+	for _, d := range documents[goldenObject[yaml.Node]](t, file) {
 		if d.Kind != "PrometheusRule" {
 			continue
 		}

@@ -37,6 +37,17 @@ type Endpoint struct {
 	Port     string `json:"port"`
 	Path     string `json:"path,omitempty"`
 	Interval string `json:"interval,omitempty"` // a Prometheus duration
+	// Params are the scrape's URL query parameters (a multi-target
+	// exporter's target).
+	Params      map[string][]string `json:"params,omitempty"`
+	Relabelings []RelabelConfig     `json:"relabelings,omitempty"`
+}
+
+// RelabelConfig rewrites a target's labels before the scrape.
+type RelabelConfig struct {
+	SourceLabels []string `json:"sourceLabels,omitempty"`
+	TargetLabel  string   `json:"targetLabel,omitempty"`
+	Action       string   `json:"action,omitempty"`
 }
 
 // PrometheusRule holds alerting rules Prometheus loads.
