@@ -47,6 +47,7 @@ func applyDefaults(c *catalog.Catalog) {
 	s.Images.ClickHouse = or(s.Images.ClickHouse, catalog.DefaultClickHouseImage)
 	s.Images.GRPCHealthProbe = or(s.Images.GRPCHealthProbe, catalog.DefaultGRPCHealthProbe)
 	s.Images.Buf = or(s.Images.Buf, catalog.DefaultBufImage)
+	s.Images.AWSCLI = or(s.Images.AWSCLI, catalog.DefaultAWSCLIImage)
 	defaultContracts(s.Contracts)
 	defaultIngress(s)
 
@@ -72,6 +73,12 @@ func applyDefaults(c *catalog.Catalog) {
 		pg.Storage = or(pg.Storage, catalog.DefaultPostgresStorage)
 		pg.Resources = mergeResources(catalog.DefaultPostgresResources, pg.Resources)
 		pg.PasswordSync.Schedule = or(pg.PasswordSync.Schedule, catalog.DefaultPasswordSync)
+		if b := pg.Backup; b != nil {
+			b.Schedule = or(b.Schedule, catalog.DefaultBackupSchedule)
+			b.Retention = or(b.Retention, catalog.DefaultBackupRetention)
+			b.Storage.Prefix = or(b.Storage.Prefix, c.Metadata.Name)
+			b.Storage.Region = or(b.Storage.Region, catalog.DefaultBackupRegion)
+		}
 	}
 	if r := inf.Redis; r != nil {
 		defaultComponent(&r.Component, "redis")
