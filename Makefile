@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test backup-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -150,6 +150,13 @@ scale-test:
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:
 	test/postgres/run.sh
+
+## backup-test: the PostgreSQL backup CronJob and restore Job, run from their rendered
+## objects as the pods' UID against a real PostgreSQL 15 and a real S3 server
+## (versitygw, built once into the cache): back up, write more, restore one database
+## and the whole server, compare; retention, incomplete backups, a wrong secret
+backup-test:
+	test/backup/run.sh
 
 ## redis-test: the generated redis.conf and cluster scripts on real redis-server 7
 redis-test:

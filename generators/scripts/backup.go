@@ -140,12 +140,10 @@ if ! valid_stamp "${stamp}"; then
   exit 1
 fi
 dir="${BACKUP_DIR}/${stamp}"
-for f in "${dir}"/*; do
-  name=${f##*/}
-  if [ "${name}" = DATABASES ]; then
-    continue
-  fi
-  if ! s3 cp --only-show-errors "${f}" "${base}/${stamp}/${name}"; then
+files="globals.sql"
+while IFS= read -r db; do files="${files} ${db}.dump"; done <"${dir}/DATABASES"
+for name in ${files}; do
+  if ! s3 cp --only-show-errors "${dir}/${name}" "${base}/${stamp}/${name}"; then
     echo "backup: uploading ${name} to ${base}/${stamp}/ failed; the backup stays incomplete" >&2
     exit 1
   fi
