@@ -98,7 +98,7 @@ check-output: build
 ## conform: kubeconform -strict on every golden output, on the data tier's and the entry points'
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
 ## and on the Argo CD objects and patches of deploy/argocd
-DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts ingress networkpolicy monitoring)))
+DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres backup redis zookeeper kafka clickhouse apicontracts ingress networkpolicy monitoring)))
 # Everything in deploy/argocd but plugin.yaml (a config file, not an object)
 # and the kustomization files (argocd-test builds those).
 ARGOCD_MANIFESTS := $(filter-out %/plugin.yaml %/kustomization.yaml,$(wildcard deploy/argocd/*/*.yaml))
