@@ -240,7 +240,7 @@ const (
 // restore): the pods of both are component BackupComponent.
 const (
 	BackupJob          = "postgres-backup"      // the CronJob; also component and the NetworkPolicy of the pods
-	BackupComponent    = BackupJob              //
+	BackupComponent    = BackupJob              // the component of the backup and restore pods
 	BackupS3Secret     = "postgres-backup-s3"   // the S3 credentials, keys KeyS3AccessKey and KeyS3SecretKey
 	PostgresFromBackup = "postgres-from-backup" // the PostgreSQL pods: ingress from the backup and restore pods
 	RestoreJob         = "postgres-restore"     // plus -<hash>

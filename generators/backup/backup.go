@@ -219,8 +219,9 @@ type RestoreOptions struct {
 	Replace bool
 }
 
-// Targets are the databases a restore writes, by source database, for
-// people ("" source: every database of the backup).
+// Targets are the databases a restore of named databases writes, by
+// source database (none for the whole server, whose databases only the
+// backup knows).
 func (o RestoreOptions) Targets() map[string]string {
 	out := map[string]string{}
 	for _, db := range o.Databases {
