@@ -87,7 +87,8 @@ func (s *s3Server) completeStamps(t *testing.T, prefix string) []string {
 	return out
 }
 
-// backupCatalog is a catalog with two databases, backed up to the test's
+// backupCatalog is a catalog with two databases (extensions in each, a
+// reader on one), backed up to the test's
 // S3 server under prefix (path-style, its CA from a ConfigMap), keeping
 // retention backups.
 func backupCatalog(t *testing.T, s3 *s3Server, prefix string, retention int) *catalog.Catalog {
@@ -101,6 +102,7 @@ spec:
     image: {registry: registry.example/shop, tag: "1.0.0"}
   infrastructure:
     postgres:
+      extensions: [pgcrypto, uuid-ossp]
       backup:
         retention: %d
         storage:
@@ -111,6 +113,7 @@ spec:
           caConfigMap: s3-ca
   databases:
     - name: bk_orders
+      readerRole: bk_orders_reader
     - name: bk_users
   services:
     - name: orders
@@ -324,6 +327,8 @@ func TestBackupAndRestore(t *testing.T) {
 	assert.Contains(t, logs, "bk_orders of backup "+stamps[0]+" restored into bk_orders_restored")
 	assert.Equal(t, "A=3", f.phases(t, "bk_orders_restored"), "the backup's rows")
 	assert.Equal(t, "A=3 B=2", f.phases(t, "bk_orders"), "the live database untouched")
+	assert.Equal(t, "pgcrypto uuid-ossp", strings.TrimSpace(f.srv.adminSQL(t, "bk_orders_restored",
+		"SELECT string_agg(extname, ' ' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")), "the extensions come back")
 
 	logs, failed = f.restore(t, backup.RestoreOptions{Backup: stamps[0], Databases: []string{"bk_users"}, Into: "bk_users_copy"})
 	require.Empty(t, failed, logs)
@@ -342,6 +347,10 @@ func TestBackupAndRestore(t *testing.T) {
 		// The service still owns and writes its table.
 		f.ownerSQL(t, db, "INSERT INTO t (phase) VALUES ('C')")
 	}
+	// The reader keeps its SELECT on the restored table.
+	r := f.srv.as("bk_orders_reader", password("bk_orders_reader"), "bk_orders", "SELECT count(*) FROM t WHERE phase = 'C'")
+	require.NoError(t, r.err, "the reader reads the restored table: %s", r)
+	assert.Equal(t, "1", strings.TrimSpace(r.stdout))
 
 	f.srv.adminSQL(t, "postgres", "DROP DATABASE bk_orders_restored")
 	f.srv.adminSQL(t, "postgres", "DROP DATABASE bk_users_copy")
