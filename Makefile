@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test backup-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
 
 all: build test
 
@@ -98,7 +98,7 @@ check-output: build
 ## conform: kubeconform -strict on every golden output, on the data tier's and the entry points'
 ## generator goldens (production shapes: KRaft brokers, Strimzi KafkaTopics...)
 ## and on the Argo CD objects and patches of deploy/argocd
-DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres redis zookeeper kafka clickhouse apicontracts ingress networkpolicy monitoring tracing)))
+DATA_TIER_GOLDEN := $(wildcard $(addprefix generators/,$(addsuffix /testdata/*/expected.yaml,postgres backup redis zookeeper kafka clickhouse apicontracts ingress networkpolicy monitoring tracing)))
 # Everything in deploy/argocd but plugin.yaml (a config file, not an object)
 # and the kustomization files (argocd-test builds those).
 ARGOCD_MANIFESTS := $(filter-out %/plugin.yaml %/kustomization.yaml,$(wildcard deploy/argocd/*/*.yaml))
@@ -150,6 +150,13 @@ scale-test:
 ## postgres-test: the generated SQL on a real PostgreSQL 15
 postgres-test:
 	test/postgres/run.sh
+
+## backup-test: the PostgreSQL backup CronJob and restore Job, run from their rendered
+## objects as the pods' UID against a real PostgreSQL 15 and a real S3 server
+## (versitygw, built once into the cache): back up, write more, restore one database
+## and the whole server, compare; retention, incomplete backups, a wrong secret
+backup-test:
+	test/backup/run.sh
 
 ## redis-test: the generated redis.conf and cluster scripts on real redis-server 7
 redis-test:

@@ -32,6 +32,10 @@ const (
 	DefaultRedisImage      = "redis:7.2.5"
 	DefaultPostgresStorage = "10Gi"
 	DefaultPasswordSync    = "*/15 * * * *"
+	DefaultBackupSchedule  = "0 2 * * *"
+	DefaultBackupRetention = 7
+	DefaultBackupRegion    = "us-east-1"
+	DefaultAWSCLIImage     = "amazon/aws-cli:2.22.35"
 	DefaultRedisNodes      = 3
 	DefaultRedisStorage    = "10Gi"
 	DefaultRedisMemory     = "512Mi"

@@ -11,6 +11,8 @@ package catalog
 
 import (
 	"encoding/json"
+	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -249,6 +251,8 @@ type Images struct {
 	PostgresExporter string `json:"postgresExporter,omitempty" schema:"ref=image;default=prometheuscommunity/postgres-exporter:v0.20.1" doc:"The PostgreSQL exporter run when monitoring.prometheusOperator is enabled and postgres is managed: a prometheus-community postgres_exporter image; default prometheuscommunity/postgres-exporter:v0.20.1."`
 	RedisExporter    string `json:"redisExporter,omitempty" schema:"ref=image;default=oliver006/redis_exporter:v1.88.0" doc:"The Redis exporter run when monitoring.prometheusOperator is enabled and redis is managed: an oliver006/redis_exporter image; default oliver006/redis_exporter:v1.88.0."`
 	KafkaExporter    string `json:"kafkaExporter,omitempty" schema:"ref=image;default=danielqsj/kafka-exporter:v1.9.0" doc:"The Kafka exporter run when monitoring.prometheusOperator is enabled and kafka is managed: a danielqsj/kafka-exporter image; default danielqsj/kafka-exporter:v1.9.0."`
+	// AWSCLI uploads and downloads PostgreSQL backups (amazon/aws-cli).
+	AWSCLI string `json:"awsCli,omitempty" schema:"ref=image;default=amazon/aws-cli:2.22.35" doc:"The AWS CLI (amazon/aws-cli 2.x) that uploads PostgreSQL backups to S3-compatible storage and downloads them for a restore (infrastructure.postgres.backup); default amazon/aws-cli:2.22.35."`
 }
 
 // Secrets says where External Secrets finds credentials, and how a
@@ -412,6 +416,35 @@ type Postgres struct {
 	StorageClassName string        `json:"storageClassName,omitempty" schema:"ref=dnsSubdomain" doc:"StorageClass of the data volume; default: the cluster's default class."`
 	Resources        Resources     `json:"resources,omitzero" schema:"default={requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: '1', memory: 1Gi}}" doc:"The server container's; default requests cpu 250m, memory 256Mi, limits cpu 1, memory 1Gi."`
 	PasswordSync     PasswordSync  `json:"passwordSync,omitzero" doc:"The CronJob that applies the secret store's current role passwords to PostgreSQL between syncs."`
+	// Backup, when set and enabled, renders the backup CronJob (generator
+	// postgres-backup); only for a server novagen runs.
+	Backup *PostgresBackup `json:"backup,omitempty" doc:"Scheduled logical backups of every catalog database (pg_dump -Fc, plus the roles without passwords) to S3-compatible storage, kept retention times; novagen restore renders the Job that restores them. Only for a managed server: a provided one is backed up by its provider."`
+}
+
+// PostgresBackup is the schedule, retention and storage of the logical
+// backups of a managed PostgreSQL server.
+type PostgresBackup struct {
+	Enabled  *bool  `json:"enabled,omitempty" schema:"default=true" doc:"Render the backup CronJob (default true once backup is given); false keeps the settings but stops the backups."`
+	Schedule string `json:"schedule,omitempty" schema:"ref=cronSchedule;default=0 2 * * *" doc:"When the backup CronJob runs (default 0 2 * * *: daily at 02:00 in the controller's time zone)."`
+	// Retention is how many complete backups the CronJob keeps.
+	Retention int           `json:"retention,omitempty" schema:"default=7;maximum=10000;minimum=1" doc:"How many complete backups are kept (default 7): after a successful upload the oldest complete ones beyond this are deleted; incomplete ones never."`
+	Storage   BackupStorage `json:"storage" schema:"required" doc:"The S3-compatible bucket the backups go to. The credentials come from the secret store, key <secrets.keyPrefix>/postgres-backup/s3, properties accessKeyId and secretAccessKey (ExternalSecret postgres-backup-s3)."`
+}
+
+// On says whether the backups run.
+func (b *PostgresBackup) On() bool { return b != nil && (b.Enabled == nil || *b.Enabled) }
+
+// BackupStorage is where backups go: s3://Bucket/Prefix/<stamp>/ at
+// Endpoint.
+type BackupStorage struct {
+	Endpoint  string `json:"endpoint" schema:"required;maxLength=2000;pattern=^https://" doc:"HTTPS URL of the S3-compatible server, e.g. https://s3.eu-west-1.amazonaws.com or https://minio.storage.svc:9000 (no path). The backup pods may reach its port (NetworkPolicy)."`
+	Bucket    string `json:"bucket" schema:"required;maxLength=63;minLength=3;pattern=^[a-z0-9][a-z0-9.-]*[a-z0-9]$" doc:"The bucket; it must exist."`
+	Prefix    string `json:"prefix,omitempty" schema:"maxLength=200;pattern=^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$" doc:"Key prefix of the backups (default: the catalog name): each backup is <prefix>/<UTC stamp>/<database>.dump, globals.sql and COMPLETE."`
+	Region    string `json:"region,omitempty" schema:"maxLength=63;pattern=^[a-z0-9-]+$;default=us-east-1" doc:"The region signed into requests (default us-east-1)."`
+	PathStyle bool   `json:"pathStyle,omitempty" schema:"default=false" doc:"Address the bucket in the path (https://host/bucket/key) rather than the host name (https://bucket.host/key): most servers other than AWS need it."`
+	// CAConfigMap names a ConfigMap (key ca.crt) holding the CA bundle
+	// that signed the endpoint's certificate.
+	CAConfigMap string `json:"caConfigMap,omitempty" schema:"ref=dnsSubdomain" doc:"A ConfigMap in the namespace whose key ca.crt holds the CA bundle of a private CA that signed the endpoint's certificate; default: the image's public CAs."`
 }
 
 // PostgresAdmin is the superuser the init scripts run as.
@@ -655,4 +688,15 @@ type Duration struct {
 	time.Duration
 	Set bool   // the catalog states it
 	Raw string // as written, for messages
+}
+
+// EndpointPort is the TCP port of the storage endpoint: its URL's, else
+// HTTPS's 443. The loader has checked the URL.
+func (s BackupStorage) EndpointPort() int32 {
+	u, err := url.Parse(s.Endpoint)
+	if err != nil || u.Port() == "" {
+		return 443
+	}
+	n, _ := strconv.Atoi(u.Port())
+	return int32(n)
 }

@@ -112,7 +112,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd())
+	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd(), a.restoreCmd())
 	a.registerCompletions(root)
 	return root
 }

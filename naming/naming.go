@@ -122,6 +122,8 @@ var ReservedServiceNames = map[string]string{
 	ValidationPolicy:             "the NetworkPolicy of the validation Job",
 	ServicesFromValidation:       "a NetworkPolicy of the services' pods",
 	FromValidation("postgres"):   "a NetworkPolicy of the PostgreSQL pods",
+	BackupJob:                    "the NetworkPolicy of the PostgreSQL backup pods",
+	PostgresFromBackup:           "a NetworkPolicy of the PostgreSQL pods",
 	FromValidation("redis"):      "a NetworkPolicy of the Redis pods",
 	FromValidation("kafka"):      "a NetworkPolicy of the Kafka pods",
 	FromValidation("clickhouse"): "a NetworkPolicy of the ClickHouse pods",
@@ -269,6 +271,18 @@ const (
 	ValidationJob          = "validate-deployment"      // plus -<hash>; also the CronJob to run it by hand
 	ValidationPolicy       = ValidationJob              // the Job's pods: egress to what it checks
 	ServicesFromValidation = "services-from-validation" // the services' pods: ingress on their gRPC ports
+)
+
+// PostgreSQL backups and restores (generator postgres-backup, novagen
+// restore): the pods of both are component BackupComponent.
+const (
+	BackupJob          = "postgres-backup"      // the CronJob; also component and the NetworkPolicy of the pods
+	BackupComponent    = BackupJob              // the component of the backup and restore pods
+	BackupS3Secret     = "postgres-backup-s3"   // the S3 credentials, keys KeyS3AccessKey and KeyS3SecretKey
+	PostgresFromBackup = "postgres-from-backup" // the PostgreSQL pods: ingress from the backup and restore pods
+	RestoreJob         = "postgres-restore"     // plus -<hash>
+	KeyS3AccessKey     = "AWS_ACCESS_KEY_ID"    // named as the AWS CLI's variables, which read them
+	KeyS3SecretKey     = "AWS_SECRET_ACCESS_KEY"
 )
 
 // FromValidation is the NetworkPolicy that lets component's pods accept

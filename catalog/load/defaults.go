@@ -51,6 +51,7 @@ func applyDefaults(c *catalog.Catalog) {
 	s.Images.PostgresExporter = or(s.Images.PostgresExporter, catalog.DefaultPostgresExporter)
 	s.Images.RedisExporter = or(s.Images.RedisExporter, catalog.DefaultRedisExporter)
 	s.Images.KafkaExporter = or(s.Images.KafkaExporter, catalog.DefaultKafkaExporter)
+	s.Images.AWSCLI = or(s.Images.AWSCLI, catalog.DefaultAWSCLIImage)
 	defaultContracts(s.Contracts)
 	defaultIngress(s)
 
@@ -81,6 +82,12 @@ func applyDefaults(c *catalog.Catalog) {
 		pg.Storage = or(pg.Storage, catalog.DefaultPostgresStorage)
 		pg.Resources = mergeResources(catalog.DefaultPostgresResources, pg.Resources)
 		pg.PasswordSync.Schedule = or(pg.PasswordSync.Schedule, catalog.DefaultPasswordSync)
+		if b := pg.Backup; b != nil {
+			b.Schedule = or(b.Schedule, catalog.DefaultBackupSchedule)
+			b.Retention = or(b.Retention, catalog.DefaultBackupRetention)
+			b.Storage.Prefix = or(b.Storage.Prefix, c.Metadata.Name)
+			b.Storage.Region = or(b.Storage.Region, catalog.DefaultBackupRegion)
+		}
 	}
 	if r := inf.Redis; r != nil {
 		defaultComponent(&r.Component, "redis")

@@ -46,7 +46,7 @@ spec:
     version: 1.0.0
     files: [nova/a/v1/a.proto]
   infrastructure:
-    postgres: {}
+    postgres: {backup: {storage: {endpoint: "https://s3.example.com", bucket: backups}}}
     redis: {}
     zookeeper: {}
     kafka: {}
@@ -70,6 +70,8 @@ spec:
 // notApplied are the schema defaults the loaded catalog does not spell
 // out, and why they still hold.
 var notApplied = map[string]string{
+	// PostgresBackup.Enabled stays nil; On reads nil as true.
+	"spec.infrastructure.postgres.backup.enabled": "nil means on",
 	// Component.Managed stays nil; IsManaged reads nil as true.
 	"spec.infrastructure.clickhouse.managed": "nil means managed",
 	"spec.infrastructure.kafka.managed":      "nil means managed",

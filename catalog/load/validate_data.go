@@ -3,8 +3,10 @@ package load
 import (
 	"math"
 	"math/big"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -24,6 +26,7 @@ func (v *validator) checkDataTier() {
 		if _, err := cron.ParseStandard(pg.PasswordSync.Schedule); err != nil {
 			v.errorf("/spec/infrastructure/postgres/passwordSync/schedule", "schedule %s is not a cron schedule: %v", quoteShort(pg.PasswordSync.Schedule), err)
 		}
+		v.checkBackup(pg)
 	}
 	if r := inf.Redis; r != nil {
 		v.quantity("/spec/infrastructure/redis/storage", "storage", r.Storage)
@@ -46,6 +49,41 @@ func (v *validator) checkDataTier() {
 			v.errorf("/spec/infrastructure/redis/nodeTimeout", "redis nodeTimeout %s must be a whole number of milliseconds, at least 1ms", r.NodeTimeout.Raw)
 		}
 	}
+}
+
+// checkBackup: backups are for a server novagen runs, on a schedule the
+// CronJob controller parses, to an endpoint the AWS CLI can be pointed at
+// (an https URL of a server, nothing after its port).
+func (v *validator) checkBackup(pg *catalog.Postgres) {
+	b := pg.Backup
+	if b == nil {
+		return
+	}
+	const ptr = "/spec/infrastructure/postgres/backup"
+	if !pg.IsManaged() {
+		v.errorf(ptr, "backup is only for a PostgreSQL novagen runs; this one is provided from outside (managed: false), so its provider backs it up: remove backup")
+		return
+	}
+	if _, err := cron.ParseStandard(b.Schedule); err != nil {
+		v.errorf(ptr+"/schedule", "schedule %s is not a cron schedule: %v", quoteShort(b.Schedule), err)
+	}
+	u, err := url.Parse(b.Storage.Endpoint)
+	switch {
+	case err != nil:
+		v.errorf(ptr+"/storage/endpoint", "endpoint %s is not a URL: %v", quoteShort(b.Storage.Endpoint), err)
+	case u.Scheme != "https" || u.Hostname() == "":
+		v.errorf(ptr+"/storage/endpoint", "endpoint %s must be an https URL of the S3 server, such as https://s3.eu-west-1.amazonaws.com", quoteShort(b.Storage.Endpoint))
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		v.errorf(ptr+"/storage/endpoint", "endpoint %s must be only https://host[:port]: credentials come from the secret store, the bucket and prefix from their own fields", quoteShort(b.Storage.Endpoint))
+	case u.Port() != "" && !validPort(u.Port()):
+		v.errorf(ptr+"/storage/endpoint", "endpoint %s has no valid port (1-65535)", quoteShort(b.Storage.Endpoint))
+	}
+}
+
+// validPort says whether s is a TCP port number.
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // MinRedisMemory is the least memory a Redis pod gets: below it, 75 % of

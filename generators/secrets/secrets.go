@@ -83,6 +83,9 @@ func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 			out = append(out, externalSecret(cat, l.Secret, RemoteKey(cat, l.Role), data))
 		}
 	}
+	if pg := cat.Spec.Infrastructure.Postgres; pg != nil && pg.Backup.On() && shared {
+		out = append(out, backupCredentials(cat))
+	}
 	if cat.Spec.Infrastructure.Redis != nil && shared {
 		out = append(out, externalSecret(cat, naming.RedisSecret, RedisRemoteKey(cat), map[string]string{naming.KeyPassword: "{{ .password }}"}))
 	}
@@ -111,6 +114,34 @@ func login(role string) map[string]string {
 		naming.KeyUsername: role,
 		naming.KeyPassword: "{{ .password }}",
 	}
+}
+
+// BackupRemoteKey is where the store keeps the S3 credentials of the
+// PostgreSQL backups, properties BackupAccessKeyProperty and
+// BackupSecretKeyProperty.
+func BackupRemoteKey(cat *catalog.Catalog) string {
+	return cat.Spec.Secrets.KeyPrefix + "/postgres-backup/s3"
+}
+
+// The properties of BackupRemoteKey.
+const (
+	BackupAccessKeyProperty = "accessKeyId"
+	BackupSecretKeyProperty = "secretAccessKey"
+)
+
+// backupCredentials is Secret postgres-backup-s3: the two S3 keys the
+// backup and restore pods hand the AWS CLI as its own variables.
+func backupCredentials(cat *catalog.Catalog) *es.ExternalSecret {
+	key := BackupRemoteKey(cat)
+	e := externalSecret(cat, naming.BackupS3Secret, key, map[string]string{
+		naming.KeyS3AccessKey: "{{ ." + BackupAccessKeyProperty + " }}",
+		naming.KeyS3SecretKey: "{{ ." + BackupSecretKeyProperty + " }}",
+	})
+	e.Spec.Data = []es.Data{
+		{SecretKey: BackupAccessKeyProperty, RemoteRef: es.RemoteRef{Key: key, Property: BackupAccessKeyProperty}},
+		{SecretKey: BackupSecretKeyProperty, RemoteRef: es.RemoteRef{Key: key, Property: BackupSecretKeyProperty}},
+	}
+	return e
 }
 
 // externalSecret makes Secret name hold data, templated from the password

@@ -77,3 +77,42 @@ func TestNoPasswordValues(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupCredentials: with PostgreSQL backups on, Secret
+// postgres-backup-s3 holds the two keys the AWS CLI reads, templated from
+// the two properties of one remote key; the template, run as ESO runs it,
+// gives back exactly what the store holds.
+func TestBackupCredentials(t *testing.T) {
+	cat, err := load.Load("../backup/testdata/enabled/catalog.yaml")
+	require.NoError(t, err)
+	objs, err := Generate(cat)
+	require.NoError(t, err)
+	var got *es.ExternalSecret
+	for _, o := range objs {
+		if e, ok := o.(*es.ExternalSecret); ok && e.Name == naming.BackupS3Secret {
+			got = e
+		}
+	}
+	require.NotNil(t, got, "ExternalSecret %s", naming.BackupS3Secret)
+	store := map[string]string{BackupAccessKeyProperty: "AKIA/EXAMPLE", BackupSecretKeyProperty: "s3cr+t/{{x}}"}
+	values := map[string]string{}
+	for _, d := range got.Spec.Data {
+		assert.Equal(t, BackupRemoteKey(cat), d.RemoteRef.Key)
+		values[d.SecretKey] = store[d.RemoteRef.Property]
+	}
+	want := map[string]string{naming.KeyS3AccessKey: "AKIA/EXAMPLE", naming.KeyS3SecretKey: "s3cr+t/{{x}}"}
+	for key, text := range got.Spec.Target.Template.Data {
+		var b strings.Builder
+		require.NoError(t, template.Must(template.New(key).Parse(text)).Execute(&b, values))
+		assert.Equal(t, want[key], b.String(), key)
+	}
+	assert.Len(t, got.Spec.Target.Template.Data, 2)
+
+	disabled, err := load.Load("../backup/testdata/disabled/catalog.yaml")
+	require.NoError(t, err)
+	objs, err = Generate(disabled)
+	require.NoError(t, err)
+	for _, o := range objs {
+		assert.NotEqual(t, naming.BackupS3Secret, o.GetName(), "no S3 keys without backups")
+	}
+}
