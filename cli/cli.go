@@ -51,8 +51,8 @@ func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stder
 		}
 	}
 	failed := 1
-	if exitCodeFlag(args) {
-		failed = 2
+	if exitCodeFlag(args) || len(args) > 0 && args[0] == "verify" {
+		failed = 2 // verify's 1 is a FAIL found
 	}
 	var out output
 	root := NewRoot(reg, &out, isTerminal(stdout))
@@ -62,7 +62,7 @@ func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stder
 	err := root.Execute()
 	status := 0
 	switch {
-	case errors.Is(err, errDiffers):
+	case errors.Is(err, errDiffers), errors.Is(err, errVerifyFailed):
 		err, status = nil, 1 // the report is the output
 	case errors.Is(err, errReported):
 		// The report is the output; its FAIL lines say why.
@@ -112,7 +112,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd())
+	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd(), a.verifyCmd(colour))
 	a.registerCompletions(root)
 	return root
 }
