@@ -14,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/novagen/novagen/generators/kube"
 )
@@ -214,7 +213,7 @@ func (r *run) secrets(check string) {
 			r.failed(check, fmt.Sprintf("Secret %s (ExternalSecret %s's target)", t.Secret, t.ExternalSecret), err)
 			continue
 		}
-		es, err := r.c.Get(r.ctx, gvrExternalSecret, r.e.Namespace, t.ExternalSecret)
+		es, err := r.c.Get(r.ctx, t.gvr, r.e.Namespace, t.ExternalSecret)
 		if err != nil {
 			bad++
 			r.failed(check, "ExternalSecret "+t.ExternalSecret, err)
@@ -303,15 +302,16 @@ func (r *run) component(check string) {
 	case CheckClickHouse:
 		r.clickhouse(check)
 	case CheckKafka:
-		r.readyObjects(check, gvrKafkaTopic, "KafkaTopic", r.e.KafkaTopics())
+		r.readyObjects(check, r.e.KafkaTopics())
 	}
 	r.facts = append(r.facts, r.validation[check]...)
 }
 
-// readyObjects checks that each named object of a CRD is Ready.
-func (r *run) readyObjects(check string, gvr schema.GroupVersionResource, kind string, names []string) {
-	for _, name := range names {
-		obj, err := r.c.Get(r.ctx, gvr, r.e.Namespace, name)
+// readyObjects checks that each rendered custom resource is Ready.
+func (r *run) readyObjects(check string, objs []*unstructured.Unstructured) {
+	for _, o := range objs {
+		kind, name := o.GetKind(), o.GetName()
+		obj, err := r.c.Get(r.ctx, gvrOf(o), r.e.Namespace, name)
 		if err != nil {
 			r.failed(check, kind+" "+name, err)
 		} else if ok, why := conditionTrue(obj, "Ready"); !ok {
@@ -325,8 +325,9 @@ func (r *run) readyObjects(check string, gvr schema.GroupVersionResource, kind s
 // clickhouse checks each installation: its operator's StatefulSets
 // ready, and its status when the operator reports one.
 func (r *run) clickhouse(check string) {
-	for _, name := range r.e.ClickHouseInstallations() {
-		chi, err := r.c.Get(r.ctx, gvrCHI, r.e.Namespace, name)
+	for _, o := range r.e.ClickHouseInstallations() {
+		name := o.GetName()
+		chi, err := r.c.Get(r.ctx, gvrOf(o), r.e.Namespace, name)
 		if err != nil {
 			r.failed(check, "ClickHouseInstallation "+name, err)
 			continue

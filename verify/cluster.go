@@ -43,11 +43,16 @@ var (
 	gvrDeployment     = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 	gvrStatefulSet    = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
 	gvrEndpointSlice  = schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
-	gvrExternalSecret = schema.GroupVersionResource{Group: "external-secrets.io", Version: "v1beta1", Resource: "externalsecrets"}
-	gvrCHI            = schema.GroupVersionResource{Group: "clickhouse.altinity.com", Version: "v1", Resource: "clickhouseinstallations"}
-	gvrKafkaTopic     = schema.GroupVersionResource{Group: "kafka.strimzi.io", Version: "v1beta2", Resource: "kafkatopics"}
 	gvrAccessReview   = schema.GroupVersionResource{Group: "authorization.k8s.io", Version: "v1", Resource: "selfsubjectaccessreviews"}
 )
+
+// gvrOf is the resource of a rendered custom resource (an
+// ExternalSecret, a ClickHouseInstallation, a KafkaTopic): the version
+// the render uses, the plural of its kind.
+func gvrOf(o *unstructured.Unstructured) schema.GroupVersionResource {
+	gv, _ := schema.ParseGroupVersion(o.GetAPIVersion())
+	return gv.WithResource(strings.ToLower(o.GetKind()) + "s")
+}
 
 // maxLogBytes bounds what one container's log may bring.
 const maxLogBytes = 1 << 20

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/novagen/novagen/generators/kube"
@@ -25,11 +26,17 @@ type Expect struct {
 func NewExpect(namespace string, nodes []*yaml.RNode) (*Expect, error) {
 	e := &Expect{Namespace: namespace}
 	for _, n := range nodes {
-		m, err := n.Map()
+		// Through JSON: unstructured's numbers are int64 and float64,
+		// which only its own decoder gives.
+		data, err := n.MarshalJSON()
+		o := &unstructured.Unstructured{}
+		if err == nil {
+			err = o.UnmarshalJSON(data)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("rendered %s %s: %w", n.GetKind(), n.GetName(), err)
 		}
-		e.objects = append(e.objects, &unstructured.Unstructured{Object: m})
+		e.objects = append(e.objects, o)
 	}
 	return e, nil
 }
@@ -120,7 +127,10 @@ func (e *Expect) StorageClasses() (named []string, needDefault bool, claims int)
 }
 
 // SecretTarget is an ExternalSecret and the Secret it writes.
-type SecretTarget struct{ ExternalSecret, Secret string }
+type SecretTarget struct {
+	ExternalSecret, Secret string
+	gvr                    schema.GroupVersionResource
+}
 
 // SecretTargets are the render's ExternalSecrets with their target
 // Secrets (spec.target.name, or the ExternalSecret's own name).
@@ -131,7 +141,7 @@ func (e *Expect) SecretTargets() []SecretTarget {
 		if target == "" {
 			target = o.GetName()
 		}
-		out = append(out, SecretTarget{o.GetName(), target})
+		out = append(out, SecretTarget{o.GetName(), target, gvrOf(o)})
 	}
 	return out
 }
@@ -234,22 +244,14 @@ func (e *Expect) Contracts() []*unstructured.Unstructured {
 	return e.find("ConfigMap", "api-contracts")
 }
 
-// ClickHouseInstallations are the render's installations' names.
-func (e *Expect) ClickHouseInstallations() []string {
-	var out []string
-	for _, o := range e.find("ClickHouseInstallation") {
-		out = append(out, o.GetName())
-	}
-	return out
+// ClickHouseInstallations are the render's installations.
+func (e *Expect) ClickHouseInstallations() []*unstructured.Unstructured {
+	return e.find("ClickHouseInstallation")
 }
 
-// KafkaTopics are the render's KafkaTopic objects' names (Strimzi mode).
-func (e *Expect) KafkaTopics() []string {
-	var out []string
-	for _, o := range e.find("KafkaTopic") {
-		out = append(out, o.GetName())
-	}
-	return out
+// KafkaTopics are the render's KafkaTopic objects (Strimzi mode).
+func (e *Expect) KafkaTopics() []*unstructured.Unstructured {
+	return e.find("KafkaTopic")
 }
 
 // PartOf is the catalog's part-of label, which its pods carry.

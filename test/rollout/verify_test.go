@@ -1,0 +1,283 @@
+package rollout
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/novagen/novagen/test/apiserver/kubeapi"
+)
+
+// verifyReport is novagen verify -o json's schema, as the test reads it.
+type verifyReport struct {
+	Checks []struct{ Check, Status, Message string }
+	Totals struct{ Failed int }
+}
+
+// has says whether the report has a fact of check with status whose
+// message contains text.
+func (r verifyReport) has(check, status, text string) bool {
+	for _, f := range r.Checks {
+		if f.Check == check && f.Status == status && strings.Contains(f.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r verifyReport) String() string {
+	var b strings.Builder
+	for _, f := range r.Checks {
+		fmt.Fprintf(&b, "%s %s: %s\n", f.Status, f.Check, f.Message)
+	}
+	return b.String()
+}
+
+// The 13 checks; error-logs is a WARN here by design: kwok serves no
+// container log, and an unreadable log is a WARN.
+var thirteen = []string{"namespace", "storage-class", "secrets", "init-jobs", "postgres", "redis", "kafka", "clickhouse",
+	"pods-ready", "grpc-discovery", "proto-definitions", "resource-limits"}
+
+// TestVerify brings services.yaml's render up on a simulated cluster (the
+// controllers, kwok and the stand-ins give the objects their status),
+// checks that novagen verify passes all 13 checks, then injects one fault
+// per check and checks that verify reports it as a FAIL naming the object.
+func TestVerify(t *testing.T) {
+	if os.Getenv("NOVAGEN_VERIFY_TEST") != "1" {
+		t.Skip("set NOVAGEN_VERIFY_TEST=1 (see test/rollout/verify.sh) to verify a simulated cluster")
+	}
+	getenv := func(k string) string {
+		v := os.Getenv(k)
+		if v == "" {
+			t.Fatalf("%s must be set (test/rollout/verify.sh sets it)", k)
+		}
+		return v
+	}
+	bin := Binaries{Etcd: getenv("ETCD"), APIServer: getenv("KUBE_APISERVER"), ControllerManager: getenv("KUBE_CONTROLLER_MANAGER"),
+		Scheduler: getenv("KUBE_SCHEDULER"), Kwok: getenv("KWOK")}
+	novagen, repo := getenv("NOVAGEN_BIN"), getenv("NOVAGEN_REPO_ROOT")
+	crds, err := kubeapi.YAMLFiles(getenv("NOVAGEN_CRDS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c, err := StartCluster(ctx, dir, bin, stagingNodes(), crds)
+	if err != nil {
+		t.Fatalf("start cluster: %v", err)
+	}
+	defer func() {
+		cancel()
+		if err := c.Stop(); err != nil {
+			t.Errorf("stopping the cluster: %v", err)
+		}
+	}()
+	var failJob atomic.Value // the Job name prefix whose pods fail
+	failJob.Store("\x00")
+	kubelet := &Kubelet{Client: c.Client, Fail: func(job string, _ *corev1.Pod) bool { return strings.HasPrefix(job, failJob.Load().(string)) }}
+	opsCtx, stopOps := context.WithCancel(ctx)
+	ops := &Operators{Client: c.Client, Dynamic: c.Dynamic}
+	go func() { _ = kubelet.Run(ctx) }()
+	go func() { _ = ops.Run(opsCtx) }()
+
+	rendered, err := exec.Command(novagen, "render", "-f", filepath.Join(repo, "services.yaml")).Output()
+	if err != nil {
+		t.Fatalf("novagen render: %v", err)
+	}
+	objs, err := kubeapi.ParseObjects(rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{Cluster: c, ctx: ctx}
+	e.outside(t, &Render{Objects: objs}, nil)
+	if err := c.ApplyYAML(ctx, string(rendered)); err != nil {
+		t.Fatalf("apply the render: %v", err)
+	}
+	run := func(kubeconfig string, args ...string) (verifyReport, int, string) {
+		cmd := exec.Command(novagen, append([]string{"verify", "-f", filepath.Join(repo, "services.yaml"), "--kubeconfig", kubeconfig, "-o", "json"}, args...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, _ := cmd.Output()
+		var r verifyReport
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("novagen verify -o json: %v\n%s\n%s", err, out, stderr.String())
+		}
+		return r, cmd.ProcessState.ExitCode(), stderr.String()
+	}
+	// The environment comes up (the validation Job finishes last): verify
+	// passes every check but the logs' (exit 0) within 5 minutes.
+	var last verifyReport
+	err = c.Poll(ctx, 5*time.Minute, func() (bool, string, error) {
+		r, code, _ := run(c.Kubeconfig)
+		last = r
+		for _, check := range thirteen {
+			if !r.has(check, "PASS", "") || r.has(check, "WARN", "") || r.has(check, "FAIL", "") || r.has(check, "SKIP", "") {
+				return false, "check " + check + " not PASS only", nil
+			}
+		}
+		return code == 0, fmt.Sprintf("exit %d", code), nil
+	})
+	if err != nil {
+		t.Fatalf("verify never passed: %v\n%s", err, last)
+	}
+	if !last.has("error-logs", "WARN", "cannot read the logs") {
+		t.Errorf("error-logs: want the WARN of unreadable logs (kwok serves none), got:\n%s", last)
+	}
+	t.Logf("healthy environment:\n%s", last)
+	// What verify cannot see but the stand-in keeps repairing: stopped.
+	stopOps()
+
+	ns := "nova-staging"
+	find := func(kind, prefix string) string {
+		for _, o := range objs {
+			if o.GetKind() == kind && strings.HasPrefix(o.GetName(), prefix) {
+				return o.GetName()
+			}
+		}
+		t.Fatalf("the render has no %s %s*", kind, prefix)
+		return ""
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	patch := func(gvr string, name string, body string) {
+		t.Helper()
+		var err error
+		switch gvr {
+		case "service":
+			_, err = c.Client.CoreV1().Services(ns).Patch(ctx, name, types.MergePatchType, []byte(body), metav1.PatchOptions{})
+		case "configmap":
+			_, err = c.Client.CoreV1().ConfigMaps(ns).Patch(ctx, name, types.MergePatchType, []byte(body), metav1.PatchOptions{})
+		case "deployment":
+			_, err = c.Client.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, []byte(body), metav1.PatchOptions{})
+		}
+		must(err)
+	}
+	background := metav1.DeletePropagationBackground
+	// rerunFailing deletes a Job and applies it again with its pods
+	// failing: it ends Failed (backoffLimit).
+	rerunFailing := func(job string) {
+		failJob.Store(job)
+		must(c.Client.BatchV1().Jobs(ns).Delete(ctx, job, metav1.DeleteOptions{PropagationPolicy: &background}))
+		must(c.Poll(ctx, time.Minute, func() (bool, string, error) {
+			_, err := c.Client.BatchV1().Jobs(ns).Get(ctx, job, metav1.GetOptions{})
+			return err != nil, "deleted", nil
+		}))
+		for _, o := range objs {
+			if o.GetKind() == "Job" && o.GetName() == job {
+				_, err := c.Kube.Apply(ctx, o)
+				must(err)
+			}
+		}
+	}
+
+	validationJob := find("Job", "validate-deployment-")
+	migrate := find("Job", "sqlx-migrate-")
+	// restricted is a kubeconfig of a ServiceAccount nothing grants.
+	restricted := func() string {
+		_, err := c.Client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "verify-nobody"}}, metav1.CreateOptions{})
+		must(err)
+		tr, err := c.Client.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "verify-nobody", &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+		must(err)
+		admin, err := os.ReadFile(c.Kubeconfig)
+		must(err)
+		var out []string
+		for _, l := range strings.Split(string(admin), "\n") {
+			if strings.Contains(l, "user: {token:") {
+				l = fmt.Sprintf("  user: {token: %q}", tr.Status.Token)
+			}
+			out = append(out, l)
+		}
+		path := filepath.Join(dir, "restricted.kubeconfig")
+		must(os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o600))
+		return path
+	}()
+
+	faults := []struct {
+		name   string
+		inject func()
+		args   []string // verify's extra arguments
+		config string   // kubeconfig, the administrator's when empty
+		checks []string // each must FAIL with a message containing text
+		text   string
+		wait   time.Duration
+	}{
+		{name: "access denied", config: restricted, checks: []string{"namespace"}, text: "access denied"},
+		{name: "namespace missing", args: []string{"--namespace", "nova-elsewhere"}, checks: []string{"namespace"}, text: "nova-elsewhere does not exist"},
+		{name: "no default StorageClass", inject: func() { must(c.Client.StorageV1().StorageClasses().Delete(ctx, storageClass, metav1.DeleteOptions{})) },
+			checks: []string{"storage-class"}, text: "no default StorageClass"},
+		{name: "Secret deleted", inject: func() { must(c.Client.CoreV1().Secrets(ns).Delete(ctx, "redis-auth", metav1.DeleteOptions{})) },
+			checks: []string{"secrets"}, text: "Secret redis-auth"},
+		{name: "migration Job fails", inject: func() { rerunFailing(migrate) }, checks: []string{"init-jobs"}, text: migrate + " failed", wait: 3 * time.Minute},
+		{name: "validation Job fails", inject: func() { rerunFailing(validationJob) },
+			checks: []string{"postgres", "redis", "kafka", "clickhouse", "grpc-discovery"}, text: validationJob + " failed", wait: 3 * time.Minute},
+		{name: "Deployment short of replicas", inject: func() { patch("deployment", "feed-service", `{"spec":{"replicas":500}}`) },
+			checks: []string{"pods-ready"}, text: "Deployment feed-service"},
+		{name: "Service without endpoints", inject: func() { patch("service", "user-service", `{"spec":{"selector":{"app.kubernetes.io/name":"nobody"}}}`) },
+			checks: []string{"grpc-discovery"}, text: "Service user-service has no ready endpoint", wait: time.Minute},
+		{name: "contract edited", inject: func() { patch("configmap", "nova-service-registry", `{"data":{"edited":"by hand"}}`) },
+			checks: []string{"proto-definitions"}, text: "nova-service-registry differs"},
+		{name: "pod without limits", inject: func() { must(unlimitedPod(ctx, c, ns)) },
+			checks: []string{"resource-limits"}, text: "pod no-limits container main has no requests.cpu", wait: time.Minute},
+	}
+	for _, f := range faults {
+		if f.inject != nil {
+			f.inject()
+		}
+		config := f.config
+		if config == "" {
+			config = c.Kubeconfig
+		}
+		var r verifyReport
+		var code int
+		var stderr string
+		err := c.Poll(ctx, max(f.wait, 5*time.Second), func() (bool, string, error) {
+			r, code, stderr = run(config, f.args...)
+			for _, check := range f.checks {
+				if !r.has(check, "FAIL", f.text) {
+					return false, "no FAIL of " + check, nil
+				}
+			}
+			return code == 1, fmt.Sprintf("exit %d", code), nil
+		})
+		if err != nil {
+			t.Errorf("fault %s: want a FAIL of %s naming %q and exit 1: %v (exit %d, %s)\n%s", f.name, strings.Join(f.checks, ", "), f.text, err, code, stderr, r)
+			continue
+		}
+		t.Logf("fault %s: FAIL of %s, exit 1", f.name, strings.Join(f.checks, ", "))
+	}
+}
+
+// unlimitedPod creates a running pod of the catalog (its part-of label)
+// whose container requests and limits nothing, Pod Security restricted
+// otherwise.
+func unlimitedPod(ctx context.Context, c *Cluster, ns string) error {
+	no := false
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "no-limits", Namespace: ns, Labels: map[string]string{"app.kubernetes.io/part-of": "nova"}},
+		Spec: corev1.PodSpec{
+			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr(true), RunAsUser: ptr(int64(10001)), SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+			Containers: []corev1.Container{{Name: "main", Image: "busybox:1.36",
+				SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: &no, Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}}}},
+		},
+	}
+	_, err := c.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+	return err
+}
