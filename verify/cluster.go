@@ -34,16 +34,16 @@ type Cluster interface {
 
 // The resources verify reads.
 var (
-	gvrNamespace      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	gvrPod            = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
-	gvrSecret         = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
-	gvrConfigMap      = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
-	gvrStorageClass   = schema.GroupVersionResource{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"}
-	gvrJob            = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
-	gvrDeployment     = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
-	gvrStatefulSet    = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
-	gvrEndpointSlice  = schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
-	gvrAccessReview   = schema.GroupVersionResource{Group: "authorization.k8s.io", Version: "v1", Resource: "selfsubjectaccessreviews"}
+	gvrNamespace     = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	gvrPod           = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+	gvrSecret        = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	gvrConfigMap     = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	gvrStorageClass  = schema.GroupVersionResource{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"}
+	gvrJob           = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
+	gvrDeployment    = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	gvrStatefulSet   = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
+	gvrEndpointSlice = schema.GroupVersionResource{Group: "discovery.k8s.io", Version: "v1", Resource: "endpointslices"}
+	gvrAccessReview  = schema.GroupVersionResource{Group: "authorization.k8s.io", Version: "v1", Resource: "selfsubjectaccessreviews"}
 )
 
 // gvrOf is the resource of a rendered custom resource (an

@@ -182,7 +182,9 @@ func (empty) Create(_ context.Context, _ schema.GroupVersionResource, o *unstruc
 	o.Object["status"] = map[string]any{"allowed": true}
 	return o, nil
 }
-func (empty) Logs(context.Context, string, string, string, int64, int64) (string, error) { return "", nil }
+func (empty) Logs(context.Context, string, string, string, int64, int64) (string, error) {
+	return "", nil
+}
 
 // A catalog's render against an empty namespace: every expected object
 // is a FAIL naming it; against a render with nothing, every check but
