@@ -137,7 +137,12 @@ func TestVerify(t *testing.T) {
 	if !last.has("error-logs", "WARN", "cannot read the logs") {
 		t.Errorf("error-logs: want the WARN of unreadable logs (kwok serves none), got:\n%s", last)
 	}
-	t.Logf("healthy environment:\n%s", last)
+	// The text report, as a person reads it (docs/deploying.md's example).
+	text, err := exec.Command(novagen, "verify", "-f", filepath.Join(repo, "services.yaml"), "--kubeconfig", c.Kubeconfig).Output()
+	if err != nil {
+		t.Fatalf("novagen verify (text): %v\n%s", err, text)
+	}
+	t.Logf("healthy environment:\n%s", text)
 	// What verify cannot see but the stand-in keeps repairing: stopped.
 	stopOps()
 
