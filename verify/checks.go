@@ -378,7 +378,7 @@ func (r *run) workloadsReady(check string, ws []Workload) {
 		for i, w := range ws {
 			names[i] = w.Name
 		}
-		r.add(check, Pass, "%d workloads have every replica ready: %s", ready, strings.Join(names, ", "))
+		r.add(check, Pass, "every replica ready in %s: %s", plural(ready, "workload"), strings.Join(names, ", "))
 	}
 }
 
@@ -606,6 +606,14 @@ func errorLines(text string) []string {
 		}
 	}
 	return out
+}
+
+// plural is n things, "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 func truncate(s string, n int) string {

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/novagen/novagen/test/apiserver/kubeapi"
@@ -46,10 +48,48 @@ func (r verifyReport) String() string {
 	return b.String()
 }
 
-// The 13 checks; error-logs is a WARN here by design: kwok serves no
-// container log, and an unreadable log is a WARN.
+// The 13 checks.
 var thirteen = []string{"namespace", "storage-class", "secrets", "init-jobs", "postgres", "redis", "kafka", "clickhouse",
-	"pods-ready", "grpc-discovery", "proto-definitions", "resource-limits"}
+	"pods-ready", "grpc-discovery", "proto-definitions", "resource-limits", "error-logs"}
+
+// writeLog writes lines to path as a container runtime's log file (CRI
+// format, stamped now), which kwok serves as the containers' log.
+func writeLog(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	var b strings.Builder
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%s stdout F %s\n", now, l)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// validationReport is what the validation Job's report container
+// prints (generators/validation): a line per check it runs (its init
+// containers but the busybox copy), each status given.
+func validationReport(t *testing.T, job *unstructured.Unstructured, status func(check string) string) []string {
+	t.Helper()
+	inits, _, _ := unstructured.NestedSlice(job.Object, "spec", "template", "spec", "initContainers")
+	lines := []string{"Validation of nova in namespace nova-staging"}
+	for _, c := range inits {
+		name, _, _ := unstructured.NestedString(c.(map[string]any), "name")
+		if name == "shell" {
+			continue
+		}
+		st := status(name)
+		msg := name + " answers"
+		if st == "FAIL" {
+			msg = "injected failure"
+		}
+		lines = append(lines, st+" "+name+": "+msg)
+	}
+	if len(lines) == 1 {
+		t.Fatalf("validation Job %s has no check", job.GetName())
+	}
+	return append(lines, fmt.Sprintf("%d checks", len(lines)-1))
+}
 
 // TestVerify brings services.yaml's render up on a simulated cluster (the
 // controllers, kwok and the stand-ins give the objects their status),
@@ -76,7 +116,9 @@ func TestVerify(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, err := StartCluster(ctx, dir, bin, stagingNodes(), crds)
+	logs := &LogFiles{Report: filepath.Join(dir, "report.log"), Other: filepath.Join(dir, "containers.log")}
+	writeLog(t, logs.Other, "level=info msg=started", "level=info msg=serving")
+	c, err := StartClusterWith(ctx, dir, bin, stagingNodes(), crds, ClusterOptions{Logs: logs})
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}
@@ -102,6 +144,16 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var validation *unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == "Job" && strings.HasPrefix(o.GetName(), "validate-deployment-") {
+			validation = o
+		}
+	}
+	if validation == nil {
+		t.Fatal("the render has no validation Job")
+	}
+	writeLog(t, logs.Report, validationReport(t, validation, func(string) string { return "PASS" })...)
 	e := &env{Cluster: c, ctx: ctx}
 	e.outside(t, &Render{Objects: objs}, nil)
 	if err := c.ApplyYAML(ctx, string(rendered)); err != nil {
@@ -134,8 +186,8 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify never passed: %v\n%s", err, last)
 	}
-	if !last.has("error-logs", "WARN", "cannot read the logs") {
-		t.Errorf("error-logs: want the WARN of unreadable logs (kwok serves none), got:\n%s", last)
+	if !last.has("postgres", "PASS", "postgres answers (validation Job "+validation.GetName()+")") {
+		t.Errorf("postgres: want the validation report's line, read through pods/log, got:\n%s", last)
 	}
 	// The text report, as a person reads it (docs/deploying.md's example).
 	text, err := exec.Command(novagen, "verify", "-f", filepath.Join(repo, "services.yaml"), "--kubeconfig", c.Kubeconfig).Output()
@@ -220,9 +272,10 @@ func TestVerify(t *testing.T) {
 		inject func()
 		args   []string // verify's extra arguments
 		config string   // kubeconfig, the administrator's when empty
-		checks []string // each must FAIL with a message containing text
+		checks []string // each must FAIL (or status) with a message containing text
 		text   string
 		wait   time.Duration
+		status string // FAIL when empty
 	}{
 		{name: "access denied", config: restricted, checks: []string{"namespace"}, text: "access denied"},
 		{name: "namespace missing", args: []string{"--namespace", "nova-elsewhere"}, checks: []string{"namespace"}, text: "nova-elsewhere does not exist"},
@@ -231,8 +284,15 @@ func TestVerify(t *testing.T) {
 		{name: "Secret deleted", inject: func() { must(c.Client.CoreV1().Secrets(ns).Delete(ctx, "redis-auth", metav1.DeleteOptions{})) },
 			checks: []string{"secrets"}, text: "Secret redis-auth"},
 		{name: "migration Job fails", inject: func() { rerunFailing(migrate) }, checks: []string{"init-jobs"}, text: migrate + " failed", wait: 3 * time.Minute},
-		{name: "validation Job fails", inject: func() { rerunFailing(validationJob) },
-			checks: []string{"postgres", "redis", "kafka", "clickhouse", "grpc-discovery"}, text: validationJob + " failed", wait: 3 * time.Minute},
+		{name: "validation report FAILs", inject: func() {
+			writeLog(t, logs.Report, validationReport(t, validation, func(check string) string {
+				if check == "external" || check == "entry-points" {
+					return "PASS"
+				}
+				return "FAIL"
+			})...)
+			rerunFailing(validationJob)
+		}, checks: []string{"postgres", "redis", "kafka", "clickhouse", "grpc-discovery"}, text: "injected failure (validation Job " + validationJob + ")", wait: 3 * time.Minute},
 		{name: "Deployment short of replicas", inject: func() { patch("deployment", "feed-service", `{"spec":{"replicas":500}}`) },
 			checks: []string{"pods-ready"}, text: "Deployment feed-service"},
 		{name: "Service without endpoints", inject: func() { patch("service", "user-service", `{"spec":{"selector":{"app.kubernetes.io/name":"nobody"}}}`) },
@@ -241,6 +301,11 @@ func TestVerify(t *testing.T) {
 			checks: []string{"proto-definitions"}, text: "nova-service-registry differs"},
 		{name: "pod without limits", inject: func() { must(unlimitedPod(ctx, c, ns)) },
 			checks: []string{"resource-limits"}, text: "pod no-limits container main has no requests.cpu", wait: time.Minute},
+		// An error line in a log is a WARN by design: it says something
+		// went wrong, not that the environment is broken.
+		{name: "error line in the logs", inject: func() {
+			writeLog(t, logs.Other, "level=info msg=started", "level=error msg=\"connection to postgres refused\"")
+		}, checks: []string{"error-logs"}, text: "connection to postgres refused", status: "WARN"},
 	}
 	for _, f := range faults {
 		if f.inject != nil {
@@ -255,18 +320,19 @@ func TestVerify(t *testing.T) {
 		var stderr string
 		err := c.Poll(ctx, max(f.wait, 5*time.Second), func() (bool, string, error) {
 			r, code, stderr = run(config, f.args...)
+			status := cmp.Or(f.status, "FAIL")
 			for _, check := range f.checks {
-				if !r.has(check, "FAIL", f.text) {
-					return false, "no FAIL of " + check, nil
+				if !r.has(check, status, f.text) {
+					return false, "no " + status + " of " + check, nil
 				}
 			}
 			return code == 1, fmt.Sprintf("exit %d", code), nil
 		})
 		if err != nil {
-			t.Errorf("fault %s: want a FAIL of %s naming %q and exit 1: %v (exit %d, %s)\n%s", f.name, strings.Join(f.checks, ", "), f.text, err, code, stderr, r)
+			t.Errorf("fault %s: want a %s of %s naming %q and exit 1: %v (exit %d, %s)\n%s", f.name, cmp.Or(f.status, "FAIL"), strings.Join(f.checks, ", "), f.text, err, code, stderr, r)
 			continue
 		}
-		t.Logf("fault %s: FAIL of %s, exit 1", f.name, strings.Join(f.checks, ", "))
+		t.Logf("fault %s: %s of %s, exit 1", f.name, cmp.Or(f.status, "FAIL"), strings.Join(f.checks, ", "))
 	}
 }
 
