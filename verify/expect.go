@@ -172,7 +172,8 @@ func (e *Expect) ValidationJobs() []ValidationJob {
 		j := ValidationJob{Name: o.GetName()}
 		inits, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "initContainers")
 		for _, c := range inits {
-			name, _, _ := unstructured.NestedString(c.(map[string]any), "name")
+			m, _ := c.(map[string]any)
+			name, _, _ := unstructured.NestedString(m, "name")
 			if check, ok := validationChecks[name]; ok && !slices.Contains(j.Checks, check) {
 				j.Checks = append(j.Checks, check)
 			}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,4 +224,75 @@ func TestRunAgainstEmptyNamespace(t *testing.T) {
 	}
 	assert.Equal(t, 12, r.Totals().Skipped)
 	assert.False(t, r.Failed())
+}
+
+// jobCluster is a cluster with one Job (in a condition) and its pod,
+// whose report log is log, or unreadable when logErr is set.
+type jobCluster struct {
+	empty
+	job    *unstructured.Unstructured
+	log    string
+	logErr error
+}
+
+func (c jobCluster) Get(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
+	if gvr == gvrJob && name == c.job.GetName() {
+		return c.job, nil
+	}
+	return c.empty.Get(ctx, gvr, ns, name)
+}
+
+func (c jobCluster) List(_ context.Context, gvr schema.GroupVersionResource, _, _ string) ([]unstructured.Unstructured, error) {
+	if gvr == gvrPod {
+		return []unstructured.Unstructured{{Object: map[string]any{"metadata": map[string]any{"name": c.job.GetName() + "-x", "namespace": "ns"}}}}, nil
+	}
+	return nil, nil
+}
+
+func (c jobCluster) Logs(context.Context, string, string, string, int64, int64) (string, error) {
+	return c.log, c.logErr
+}
+
+func jobIn(name, condition string) *unstructured.Unstructured {
+	status := map[string]any{"active": int64(1)}
+	if condition != "" {
+		status = map[string]any{"conditions": []any{map[string]any{"type": condition, "status": "True", "reason": "BackoffLimitExceeded", "message": "limit"}}}
+	}
+	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "batch/v1", "kind": "Job",
+		"metadata": map[string]any{"name": name, "namespace": "ns"}, "status": status}}
+}
+
+// What the validation Job's state and report say, for each check it
+// covers: its lines when readable; otherwise its state stands for them.
+func TestValidationJobStates(t *testing.T) {
+	_, e := render(t, "../services.yaml")
+	vj := e.ValidationJobs()[0]
+	unreadable := errors.New("pods/log: forbidden")
+	cases := []struct {
+		name      string
+		c         jobCluster
+		want      Status
+		message   string
+		validFail bool // a FAIL of CheckValidation too
+	}{
+		{"running", jobCluster{job: jobIn(vj.Name, "")}, Warn, "has not finished", false},
+		{"complete, report unreadable", jobCluster{job: jobIn(vj.Name, "Complete"), logErr: unreadable}, Pass, "completed: its in-cluster checks passed (report unreadable: pods/log: forbidden)", false},
+		{"failed, report unreadable", jobCluster{job: jobIn(vj.Name, "Failed"), logErr: unreadable}, Fail, "which check failed is not known", true},
+		{"failed, report has no line", jobCluster{job: jobIn(vj.Name, "Failed"), log: "panic\n"}, Fail, "no check line", true},
+		{"complete, report read", jobCluster{job: jobIn(vj.Name, "Complete"), log: "PASS postgres: up\nPASS redis: up\nPASS kafka: up\nPASS clickhouse: up\nPASS grpc: up\n"}, Pass, "up (validation Job " + vj.Name + ")", false},
+		{"failed, report all PASS", jobCluster{job: jobIn(vj.Name, "Failed"), log: "PASS postgres: up\nPASS redis: up\nPASS kafka: up\nPASS clickhouse: up\nPASS grpc: up\n"}, Pass, "up", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &run{ctx: context.Background(), c: tc.c, e: e, opts: DefaultOptions}
+			got := r.readValidation()
+			for _, check := range vj.Checks {
+				require.NotEmpty(t, got[check], check)
+				assert.Equal(t, tc.want, got[check][0].Status, "%s: %s", check, got[check][0].Message)
+				assert.Contains(t, got[check][0].Message, tc.message)
+			}
+			failed := slices.ContainsFunc(got[CheckValidation], func(f Fact) bool { return f.Status == Fail })
+			assert.Equal(t, tc.validFail, failed, "%v", got[CheckValidation])
+		})
+	}
 }
