@@ -36,8 +36,9 @@ type app struct {
 // returns the exit status. Output is buffered and written only on
 // success, so a failing command never leaves partial YAML on stdout; a
 // check that fails still prints its report, and so does diff --exit-code
-// that found differences (status 1). An error exits 1, or 2 under
-// --exit-code, so that it is not read as "changed".
+// that found differences (status 1), and so does verify that found a
+// FAIL. An error exits 1, or 2 under --exit-code and for verify, so that
+// it is not read as "changed" or "failed".
 func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if reg == nil {
 		pipeline.PrintError(stderr, errors.New("internal error: cli.Run without a registry (generators.Default(), or a program's own)"))

@@ -65,6 +65,9 @@ command line, the catalog or the cluster connection is wrong.`,
 			}
 			ctx, cancel := context.WithTimeout(c.Context(), timeout)
 			defer cancel()
+			if err := verify.Reachable(ctx, cluster, namespace); err != nil {
+				return err
+			}
 			report := verify.Run(ctx, cluster, e, opts)
 			if format == "json" {
 				err = verify.WriteJSON(c.OutOrStdout(), report)

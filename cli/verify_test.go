@@ -42,11 +42,15 @@ func TestVerifyExitCodes(t *testing.T) {
 	}))
 	defer empty.Close()
 	kc := kubeconfigFor(t, empty.URL)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	unreachable := kubeconfigFor(t, gone.URL)
 	runCommandCases(t, []commandCase{
 		{"bad output format", []string{"verify", "-f", staging, "-o", "yaml"}, 2, nil, []string{`--output "yaml": expected text or json`}},
 		{"unknown flag", []string{"verify", "--nope"}, 2, nil, []string{"unknown flag: --nope"}},
 		{"missing catalog", []string{"verify", "-f", "nope.yaml"}, 2, nil, []string{"nope.yaml: cannot read catalog"}},
 		{"missing kubeconfig", []string{"verify", "-f", staging, "--kubeconfig", "nope.kubeconfig"}, 2, nil, []string{"kubeconfig:", "nope.kubeconfig"}},
+		{"unreachable cluster", []string{"verify", "-f", staging, "--kubeconfig", unreachable}, 2, nil, []string{"cannot reach the cluster", "connection refused"}},
 		{"unknown context", []string{"verify", "-f", staging, "--kubeconfig", kc, "--context", "other"}, 2, nil, []string{`context "other"`}},
 	})
 	code, stdout, stderr := run("verify", "-f", staging, "--kubeconfig", kc)

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -147,6 +148,19 @@ func (c *client) Logs(ctx context.Context, ns, pod, container string, since, tai
 		return "", apiError(resp.StatusCode, body)
 	}
 	return string(body), nil
+}
+
+// Reachable asks the API server for the namespace: an answer, even a
+// refusal or "not found" (which the checks report), says it is
+// reachable; no answer (a wrong address, a certificate, credentials that
+// cannot be used) is an error, not a FAIL.
+func Reachable(ctx context.Context, c Cluster, namespace string) error {
+	_, err := c.Get(ctx, gvrNamespace, "", namespace)
+	var status apierrors.APIStatus
+	if err != nil && !errors.As(err, &status) {
+		return fmt.Errorf("cannot reach the cluster: %w", err)
+	}
+	return nil
 }
 
 // apiError is the API server's Status message of a failed request, or
