@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,16 @@ import (
 // errVerifyFailed is verify's finding of a FAIL: the report is the
 // output, the status 1.
 var errVerifyFailed = errors.New("verify found a FAIL")
+
+// verifyColour decides colour as the validation Job's report does: on a
+// terminal or with FORCE_COLOR set, never with NO_COLOR (terminal is
+// false with NO_COLOR already).
+func verifyColour(terminal bool) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	return terminal || os.Getenv("FORCE_COLOR") != ""
+}
 
 func (a app) verifyCmd(colour bool) *cobra.Command {
 	var path catalogRef
@@ -72,7 +83,7 @@ command line, the catalog or the cluster connection is wrong.`,
 			if format == "json" {
 				err = verify.WriteJSON(c.OutOrStdout(), report)
 			} else {
-				err = verify.WriteText(c.OutOrStdout(), report, colour)
+				err = verify.WriteText(c.OutOrStdout(), report, verifyColour(colour))
 			}
 			if err == nil && report.Failed() {
 				return errVerifyFailed

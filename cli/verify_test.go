@@ -65,3 +65,27 @@ func TestVerifyExitCodes(t *testing.T) {
 	assert.Contains(t, stdout, `"namespace": "elsewhere"`)
 	assert.Contains(t, stdout, `"failed": true`)
 }
+
+func TestVerifyColour(t *testing.T) {
+	for _, tc := range []struct {
+		terminal  bool
+		force, no string
+		want      bool
+	}{
+		{false, "", "", false},
+		{true, "", "", true},
+		{false, "1", "", true},
+		{true, "1", "1", false},
+		{false, "1", "1", false},
+	} {
+		t.Setenv("FORCE_COLOR", tc.force)
+		t.Setenv("NO_COLOR", tc.no)
+		assert.Equal(t, tc.want, verifyColour(tc.terminal), "%+v", tc)
+	}
+	t.Setenv("FORCE_COLOR", "1")
+	t.Setenv("NO_COLOR", "")
+	gone := httptest.NewServer(http.NotFoundHandler())
+	defer gone.Close()
+	_, stdout, _ := run("verify", "-f", staging, "--kubeconfig", kubeconfigFor(t, gone.URL))
+	assert.Contains(t, stdout, "\x1b[31mFAIL\x1b[0m namespace:")
+}
