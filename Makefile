@@ -10,7 +10,7 @@ KUBECONFORM_SCHEMA_LOCATION ?= default
 # does); targets that build them put bin/ first on PATH.
 WITH_BIN  := PATH="$(CURDIR)/bin:$$PATH"
 
-.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test backup-test redis-test apiserver-test argocd-test rollout-test partition-test image image-test ci clean
+.PHONY: all build install render generate test vet race promql-test golden e2e custom-generator-e2e check-output conform fuzz bench bench-doc helm kpt scale-test postgres-test backup-test redis-test apiserver-test argocd-test rollout-test verify-test partition-test image image-test ci clean
 
 all: build test
 
@@ -179,6 +179,12 @@ argocd-test:
 ## Application (test/rollout/README.md)
 rollout-test:
 	test/rollout/run.sh
+
+## verify-test: novagen verify against services.yaml's render on a simulated cluster
+## (test/rollout's, without Argo CD): every check passes, then one injected fault per
+## check is a FAIL (test/rollout/verify.sh)
+verify-test:
+	test/rollout/verify.sh
 
 ## partition-test: every partition of a 10 000-service synthetic catalog through the real
 ## kustomize + exec function, and the largest through argocd-repo-server + the novagen plugin,

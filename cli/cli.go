@@ -36,8 +36,9 @@ type app struct {
 // returns the exit status. Output is buffered and written only on
 // success, so a failing command never leaves partial YAML on stdout; a
 // check that fails still prints its report, and so does diff --exit-code
-// that found differences (status 1). An error exits 1, or 2 under
-// --exit-code, so that it is not read as "changed".
+// that found differences (status 1), and so does verify that found a
+// FAIL. An error exits 1, or 2 under --exit-code and for verify, so that
+// it is not read as "changed" or "failed".
 func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if reg == nil {
 		pipeline.PrintError(stderr, errors.New("internal error: cli.Run without a registry (generators.Default(), or a program's own)"))
@@ -51,8 +52,8 @@ func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stder
 		}
 	}
 	failed := 1
-	if exitCodeFlag(args) {
-		failed = 2
+	if exitCodeFlag(args) || len(args) > 0 && args[0] == "verify" {
+		failed = 2 // verify's 1 is a FAIL found
 	}
 	var out output
 	root := NewRoot(reg, &out, isTerminal(stdout))
@@ -62,7 +63,7 @@ func Run(reg *generators.Registry, args []string, stdin io.Reader, stdout, stder
 	err := root.Execute()
 	status := 0
 	switch {
-	case errors.Is(err, errDiffers):
+	case errors.Is(err, errDiffers), errors.Is(err, errVerifyFailed):
 		err, status = nil, 1 // the report is the output
 	case errors.Is(err, errReported):
 		// The report is the output; its FAIL lines say why.
@@ -112,7 +113,7 @@ kustomize build --enable-alpha-plugins --enable-exec (novagen fn).`,
 	root.Version = currentBuild().String()
 	root.SetVersionTemplate("novagen {{.Version}}\n")
 	root.SetOut(out)
-	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd(), a.restoreCmd())
+	root.AddCommand(versionCmd(), a.renderCmd(), a.buildCmd(), a.partitionsCmd(), a.validateCmd(), discoverCmd(), copySelfCmd(), a.graphCmd(), checkCmd(colour), a.diffCmd(), a.schemaCmd(), a.explainCmd(), fnCmd(), synthCmd(), a.initCmd(), a.generatorsCmd(), a.restoreCmd(), a.verifyCmd(colour))
 	a.registerCompletions(root)
 	return root
 }

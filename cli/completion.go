@@ -20,6 +20,7 @@ var formatValues = map[string][]string{
 	"graph":      {"mermaid", "dot"},
 	"partitions": {"table", "json"},
 	"validate":   {"text", "json"},
+	"verify":     {"text", "json"},
 }
 
 // registerCompletions offers the values of root's commands' flags to

@@ -108,6 +108,7 @@ var formatArgs = map[string][]string{
 	"graph":      {"graph", "-f", staging},
 	"partitions": {"partitions", "-f", partitioned},
 	"validate":   {"validate", "-f", staging},
+	"verify":     {"verify", "-f", staging, "--kubeconfig", "no.kubeconfig"},
 }
 
 // TestFormatCompletionMatchesCommands: every command with --format or

@@ -2,11 +2,16 @@ package rollout
 
 import (
 	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	_ "embed"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,9 +65,35 @@ type Cluster struct {
 // StartCluster starts a cluster in dir with nodes, installs the CRDs of
 // crdFiles and returns once every node is Ready.
 func StartCluster(ctx context.Context, dir string, bin Binaries, nodes []Node, crdFiles []string) (c *Cluster, err error) {
+	return StartClusterWith(ctx, dir, bin, nodes, crdFiles, ClusterOptions{})
+}
+
+// ClusterOptions are what a cluster may add to StartCluster's.
+type ClusterOptions struct {
+	// Logs makes kwok serve containers' logs through the kubelet API that
+	// the API server's pods/log proxies to (over TLS, its certificate the
+	// API server's --kubelet-certificate-authority), read from
+	// CRI-format files: Logs.Report for containers named report (a
+	// validation Job's report), Logs.Other for every other container.
+	Logs *LogFiles
+}
+
+// LogFiles are the files kwok serves containers' logs from.
+type LogFiles struct{ Report, Other string }
+
+// StartClusterWith is StartCluster with opts.
+func StartClusterWith(ctx context.Context, dir string, bin Binaries, nodes []Node, crdFiles []string, opts ClusterOptions) (c *Cluster, err error) {
 	// Debian's etcd 3.4 does not serve the watch progress requests
 	// WatchList relies on: without this, kwok misses events and pods stall.
-	kc, err := kubeapi.Start(ctx, dir, bin.Etcd, bin.APIServer, "--feature-gates=WatchList=false")
+	args := []string{"--feature-gates=WatchList=false"}
+	var serving *kubeletServing
+	if opts.Logs != nil {
+		if serving, err = newKubeletServing(dir); err != nil {
+			return nil, err
+		}
+		args = append(args, "--kubelet-certificate-authority="+serving.cert, "--kubelet-preferred-address-types=Hostname")
+	}
+	kc, err := kubeapi.Start(ctx, dir, bin.Etcd, bin.APIServer, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +117,7 @@ func StartCluster(ctx context.Context, dir string, bin Binaries, nodes []Node, c
 	if c.Kube, err = kubeapi.NewClient(c.Config); err != nil {
 		return c, err
 	}
-	if err := c.startControllers(bin); err != nil {
+	if err := c.startControllers(bin, serving, opts.Logs); err != nil {
 		return c, err
 	}
 	if _, err := c.Kube.InstallCRDs(ctx, crdFiles); err != nil {
@@ -95,7 +126,7 @@ func StartCluster(ctx context.Context, dir string, bin Binaries, nodes []Node, c
 	if err := c.addStorageClass(ctx); err != nil {
 		return c, err
 	}
-	if err := c.addNodes(ctx, nodes); err != nil {
+	if err := c.addNodes(ctx, nodes, opts.Logs != nil); err != nil {
 		return c, err
 	}
 	return c, c.waitNodesReady(ctx, len(nodes))
@@ -103,7 +134,7 @@ func StartCluster(ctx context.Context, dir string, bin Binaries, nodes []Node, c
 
 // startControllers starts kube-controller-manager, kube-scheduler and
 // kwok against the apiserver.
-func (c *Cluster) startControllers(bin Binaries) error {
+func (c *Cluster) startControllers(bin Binaries, serving *kubeletServing, logs *LogFiles) error {
 	kc := "--kubeconfig=" + c.Kubeconfig
 	port := func() string { p, _ := proc.FreePort(); return strconv.Itoa(p) }
 	// Every controller but the two that need a cloud or a real kubelet:
@@ -124,14 +155,63 @@ func (c *Cluster) startControllers(bin Binaries) error {
 		return err
 	}
 	config := filepath.Join(c.Group.Dir, "kwok-stages.yaml")
-	if err := os.WriteFile(config, stages, 0o600); err != nil {
+	conf, server := stages, []string{"--server-address=127.0.0.1:" + port()}
+	if logs != nil {
+		// Every node's kubelet is kwok's server: the API server finds it
+		// at the node's Hostname (localhost) and kubelet port.
+		p := port()
+		conf = append(slices.Clone(stages), clusterLogs(logs)...)
+		server = []string{"--node-port=" + p, "--server-address=127.0.0.1:" + p,
+			"--tls-cert-file=" + serving.cert, "--tls-private-key-file=" + serving.key}
+	}
+	if err := os.WriteFile(config, conf, 0o600); err != nil {
 		return err
 	}
-	_, err := c.Group.Start("kwok", os.Environ(), bin.Kwok, kc,
+	_, err := c.Group.Start("kwok", os.Environ(), bin.Kwok, append([]string{kc,
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-		"--config="+config, "--cidr=10.244.0.0/16", "--node-lease-duration-seconds=40",
-		"--server-address=127.0.0.1:"+port())
+		"--config=" + config, "--cidr=10.244.0.0/16", "--node-lease-duration-seconds=40"}, server...)...)
 	return err
+}
+
+// clusterLogs is kwok's configuration of which file serves which
+// container's log.
+func clusterLogs(f *LogFiles) []byte {
+	return fmt.Appendf(nil, `
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata: {name: logs}
+spec:
+  logs:
+  - {containers: [report], logsFile: %q}
+  - {logsFile: %q}
+`, f.Report, f.Other)
+}
+
+// kubeletServing is kwok's serving certificate as a kubelet's: for
+// localhost, self-signed, so that it is its own authority.
+type kubeletServing struct{ cert, key string }
+
+func newKubeletServing(dir string) (*kubeletServing, error) {
+	crt, key, err := signSelf(&x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "kwok-kubelet"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		IsCA:         true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &kubeletServing{cert: filepath.Join(dir, "kubelet-serving.crt"), key: filepath.Join(dir, "kubelet-serving.key")}
+	if err := os.WriteFile(s.cert, crt, 0o600); err != nil {
+		return nil, err
+	}
+	return s, os.WriteFile(s.key, key, 0o600)
 }
 
 func (c *Cluster) addStorageClass(ctx context.Context) error {
@@ -145,7 +225,9 @@ func (c *Cluster) addStorageClass(ctx context.Context) error {
 	return err
 }
 
-func (c *Cluster) addNodes(ctx context.Context, nodes []Node) error {
+// addNodes creates the nodes; with kubelet, each names kwok's server as
+// its kubelet (Hostname localhost: the API server's preferred address).
+func (c *Cluster) addNodes(ctx context.Context, nodes []Node, kubelet bool) error {
 	for i, n := range nodes {
 		capacity := corev1.ResourceList{corev1.ResourcePods: resource.MustParse("110")}
 		for name, q := range map[corev1.ResourceName]string{corev1.ResourceCPU: n.CPU, corev1.ResourceMemory: n.Memory} {
@@ -167,6 +249,9 @@ func (c *Cluster) addNodes(ctx context.Context, nodes []Node) error {
 				Allocatable: capacity,
 				Addresses:   []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: fmt.Sprintf("10.1.0.%d", i+1)}},
 			},
+		}
+		if kubelet {
+			node.Status.Addresses = append(node.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeHostName, Address: "localhost"})
 		}
 		if _, err := c.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
 			return err

@@ -393,16 +393,21 @@ func ownerRef(obj *unstructured.Unstructured) []metav1.OwnerReference {
 
 // selfSigned is a key pair for dnsNames, as an issuer would return.
 func selfSigned(dnsNames []string) (crt, key []byte, err error) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpl := &x509.Certificate{
+	return signSelf(&x509.Certificate{
 		SerialNumber: big.NewInt(1),
 		Subject:      pkix.Name{CommonName: first(dnsNames)},
 		DNSNames:     dnsNames,
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(90 * 24 * time.Hour),
+	})
+}
+
+// signSelf signs tmpl with a new P-256 key: the certificate and the key,
+// PEM-encoded.
+func signSelf(tmpl *x509.Certificate) (crt, key []byte, err error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
 	if err != nil {
