@@ -49,13 +49,22 @@ func TestExpectFromCatalog(t *testing.T) {
 		assert.Equal(t, "grpc", s.Port)
 	}
 	assert.Subset(t, got, grpc)
-	deployments := 0
+	// A Deployment per service and per exporter of the data tier, and
+	// no other.
+	var deployments, want []string
 	for _, w := range e.Workloads() {
 		if w.Kind == "Deployment" {
-			deployments++
+			deployments = append(deployments, w.Name)
 		}
 	}
-	assert.Equal(t, len(cat.Spec.Services), deployments, "a Deployment per service")
+	for _, s := range cat.Spec.Services {
+		want = append(want, s.Name)
+	}
+	for _, x := range cat.Exporters() {
+		want = append(want, x.Name)
+	}
+	require.NotEmpty(t, cat.Exporters(), "services.yaml scrapes its data tier")
+	assert.ElementsMatch(t, want, deployments)
 
 	// Jobs: this render's names (a hash suffix), the validation's apart.
 	jobs := e.InitJobs()
