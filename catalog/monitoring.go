@@ -147,7 +147,7 @@ func (c *Catalog) indexMetrics() {
 		}
 	}
 	if ch := c.Spec.Infrastructure.ClickHouse; ch != nil && ch.IsManaged() && c.Spec.Monitoring.PrometheusOperator.Enabled {
-		if e, ok := c.Endpoint(ClickHouseComponent); ok {
+		if e, ok := c.Endpoint(ClickHouseComponent); ok && len(e.PodLabels) > 0 { // managed: its pods are here
 			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: e.Name, Port: ClickHouseMetricsPort, PortName: naming.PortNativeMetrics, PodLabels: e.PodLabels})
 		}
 	}
