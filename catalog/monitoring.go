@@ -10,12 +10,32 @@ import (
 
 // MetricsTarget is a port the monitoring pods scrape: the pods behind
 // the in-namespace Service named Name, on Port (named PortName there).
-// Exporter is set when the target is an exporter of the data tier.
+// Exporter is set when the target is an exporter of the data tier;
+// PodLabels when it is a component's own pods, which serve Prometheus
+// metrics themselves (ClickHouse): Prometheus scrapes each pod (a
+// PodMonitor), since one Service would hand every scrape to any replica.
 type MetricsTarget struct {
-	Name     string
-	Port     int32
-	PortName string
-	Exporter *Exporter
+	Name      string
+	Port      int32
+	PortName  string
+	Exporter  *Exporter
+	PodLabels map[string]string
+}
+
+// ClickHouseMetricsPort is where a managed ClickHouse serves its native
+// Prometheus metrics when monitoring is on: the port ClickHouse's own
+// documentation and the Altinity examples give its <prometheus> endpoint.
+const ClickHouseMetricsPort = 9363
+
+// ClickHouseComponent is the catalog's name of ClickHouse.
+const ClickHouseComponent = "clickhouse"
+
+// ClickHouseMetrics is the metrics target of a managed ClickHouse, if
+// Prometheus scrapes it (the Prometheus Operator on and scrapers named):
+// the clickhouse generator then switches the endpoint on.
+func (c *Catalog) ClickHouseMetrics() (MetricsTarget, bool) {
+	t, ok := c.MetricsTarget(ClickHouseComponent)
+	return t, ok && t.PodLabels != nil
 }
 
 // Exporter is a Prometheus exporter novagen runs for a managed data
@@ -92,13 +112,17 @@ func (c *Catalog) exporters() []Exporter {
 func (m *Monitoring) Scrapes() bool { return m.Namespace != "" || len(m.PodLabels) > 0 }
 
 // MetricsTargets are what the monitoring pods may scrape, sorted by name:
-// every service's metrics port and every exporter's, none when the
+// every service's metrics port, a managed ClickHouse's own (it serves
+// Prometheus metrics natively) and every exporter's, none when the
 // catalog names no scrapers.
 // The NetworkPolicies admit the scrapers to exactly these ports and the
-// ServiceMonitors point at exactly these, so the two cannot disagree.
-// Then the data tier's exporters (Exporters): no infrastructure component
-// exposes Prometheus metrics itself (Kafka's JMX port is not Prometheus'
-// format). The slice is shared.
+// ServiceMonitors (a PodMonitor for ClickHouse) point at exactly these,
+// so the two cannot disagree. The exporters (Exporters) stand in for the
+// components without Prometheus metrics of their own: PostgreSQL, Redis
+// and Kafka (whose JMX port is not Prometheus' format). ZooKeeper has
+// neither: the cp-zookeeper image lacks ZooKeeper's Prometheus metrics
+// provider (Kafka's distribution ships zookeeper and zookeeper-jute
+// only). The slice is shared.
 func (c *Catalog) MetricsTargets() []MetricsTarget { return c.index.metrics }
 
 // MetricsTarget looks up the metrics target of node name.
@@ -122,6 +146,11 @@ func (c *Catalog) indexMetrics() {
 			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: s.Name, Port: s.Ports.Metrics, PortName: naming.PortMetrics})
 		}
 	}
+	if ch := c.Spec.Infrastructure.ClickHouse; ch != nil && ch.IsManaged() && c.Spec.Monitoring.PrometheusOperator.Enabled {
+		if e, ok := c.Endpoint(ClickHouseComponent); ok && len(e.PodLabels) > 0 { // managed: its pods are here
+			c.index.metrics = append(c.index.metrics, MetricsTarget{Name: e.Name, Port: ClickHouseMetricsPort, PortName: naming.PortNativeMetrics, PodLabels: e.PodLabels})
+		}
+	}
 	c.index.exporters = c.exporters()
 	for i := range c.index.exporters {
 		e := &c.index.exporters[i]
@@ -135,9 +164,10 @@ func (c *Catalog) indexMetrics() {
 }
 
 // OwnsTarget says whether the objects of a metrics target are rendered:
-// a service's in its partition, an exporter's with the infrastructure.
+// a service's in its partition, an exporter's or a component's with the
+// infrastructure.
 func (c *Catalog) OwnsTarget(t MetricsTarget) bool {
-	if t.Exporter != nil {
+	if t.Exporter != nil || t.PodLabels != nil {
 		return c.OwnsShared()
 	}
 	return c.Owns(t.Name)

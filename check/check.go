@@ -82,7 +82,7 @@ var checks = []checker{
 	{"pod-security", `every pod meets Pod Security "restricted"`, "pods", checkPodSecurity},
 	{"service-selectors", "every Service selects pods (or is ExternalName, or has an EndpointSlice)", "Services", checkServices},
 	{"networkpolicy-selectors", "every NetworkPolicy's podSelector selects a pod", "NetworkPolicies", checkNetworkPolicies},
-	{"servicemonitor-targets", "every ServiceMonitor endpoint selects a Service port whose pods a NetworkPolicy admits on it", "ServiceMonitor endpoints", checkServiceMonitors},
+	{"servicemonitor-targets", "every ServiceMonitor endpoint selects a Service port whose pods a NetworkPolicy admits on it, every PodMonitor endpoint a container port a NetworkPolicy admits", "ServiceMonitor and PodMonitor endpoints", checkServiceMonitors},
 	{"wait-for-targets", "every wait-for-<x> init container waits for a Service that exists", "wait-for containers", checkWaits},
 	{"policy-reachability", "the NetworkPolicies let every wait-for container's pod reach the pods of its Service on that port, and admit some pod of another namespace to every Ingress/HTTPRoute backend", "waits and route backends", checkReachability},
 	{"object-size", "every object's YAML is under 1 MiB (FAIL) and under 256 KiB, the annotation limit Argo CD's client-side apply runs into (WARN)", "objects", checkObjectSizes},

@@ -33,14 +33,15 @@ type policy struct {
 
 // input is the rendered output, indexed once for every check.
 type input struct {
-	objects   []object
-	pods      []Pod
-	services  []service
-	policies  []policy
-	routes    []backendRef // the Service backends of Ingresses and HTTPRoutes
-	monitors  []monitor
-	secrets   []secret
-	passwords []password // of ClickHouseInstallation users
+	objects     []object
+	pods        []Pod
+	services    []service
+	policies    []policy
+	routes      []backendRef // the Service backends of Ingresses and HTTPRoutes
+	monitors    []monitor
+	podMonitors []podMonitor
+	secrets     []secret
+	passwords   []password // of ClickHouseInstallation users
 	// serviceNames are the Services that will exist: rendered ones and
 	// those an operator creates (a ClickHouseInstallation's service
 	// templates with a literal generateName).
@@ -107,6 +108,12 @@ func (in *input) read(o object) error {
 			return err
 		}
 		in.monitors = append(in.monitors, m)
+	case promoperator.KindPodMonitor:
+		m := podMonitor{object: o.String(), ns: ns}
+		if err := decodeSpec(o, &m.spec); err != nil {
+			return err
+		}
+		in.podMonitors = append(in.podMonitors, m)
 	case "EndpointSlice":
 		if svc := o.labels[serviceNameLabel]; svc != "" {
 			in.sliced[nsName{ns, svc}] = true

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/novagen/novagen/generators/kube/promoperator"
 )
@@ -15,6 +16,12 @@ type monitor struct {
 	object string
 	ns     string
 	spec   promoperator.ServiceMonitorSpec
+}
+
+type podMonitor struct {
+	object string
+	ns     string
+	spec   promoperator.PodMonitorSpec
 }
 
 // checkServiceMonitors: every ServiceMonitor endpoint reaches pods. It
@@ -53,6 +60,41 @@ func checkServiceMonitors(in *input, r *Result) {
 			}
 			if !found {
 				r.add(Fail, m.object, fieldOf("spec.endpoints", i, "port"), "selects no Service with a port named %q (selector {%s})", ep.Port, sel)
+			}
+		}
+	}
+	checkPodMonitors(in, r, ps)
+}
+
+// checkPodMonitors: every PodMonitor endpoint (ClickHouse's) names a
+// container port of pods its selector picks in its namespace, templates
+// of an operator's pods included, and where NetworkPolicies isolate those
+// pods, one admits the port.
+func checkPodMonitors(in *input, r *Result, ps *Policies) {
+	for _, m := range in.podMonitors {
+		sel, err := metav1.LabelSelectorAsSelector(&m.spec.Selector)
+		if err != nil {
+			r.add(Fail, m.object, "spec.selector", "%v", err)
+			continue
+		}
+		for i, ep := range m.spec.PodMetricsEndpoints {
+			r.Checked++
+			found := false
+			for _, p := range in.pods {
+				if p.Namespace != m.ns || !sel.Matches(labels.Set(p.Labels)) {
+					continue
+				}
+				port, ok := targetPort(corev1.ServicePort{TargetPort: intstr.FromString(ep.Port)}, p)
+				if !ok {
+					continue
+				}
+				found = true
+				if !ps.admitsAny(PeerOf(p), port) {
+					r.add(Fail, m.object, fieldOf("spec.podMetricsEndpoints", i, "port"), "port %s is %d on %s, which no NetworkPolicy admits", ep.Port, port, p.Where())
+				}
+			}
+			if !found {
+				r.add(Fail, m.object, fieldOf("spec.podMetricsEndpoints", i, "port"), "selects no pod with a container port named %q (selector {%s})", ep.Port, sel)
 			}
 		}
 	}

@@ -175,6 +175,11 @@ const (
 // targets from exporter targets by Prometheus' endpoint label.
 const PortExporter = "exporter"
 
+// PortNativeMetrics is the container port on which a data component
+// serves Prometheus metrics itself (ClickHouse's <prometheus> endpoint),
+// the port its PodMonitor scrapes.
+const PortNativeMetrics = "metrics"
+
 // TLSSecret is the Secret cert-manager writes an exposed service's
 // certificate to; the Certificate has the same name.
 func TLSSecret(service string) string { return service + "-tls" }

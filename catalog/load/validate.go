@@ -180,6 +180,17 @@ func (v *validator) checkPorts() {
 	if c := inf.ClickHouse; c != nil && c.HTTPPort != 0 && c.HTTPPort == c.Port {
 		v.errorf("/spec/infrastructure/clickhouse/httpPort", "clickhouse uses port %d for both TCP and HTTP", c.Port)
 	}
+	if c := inf.ClickHouse; c != nil && c.IsManaged() && v.cat.Spec.Monitoring.PrometheusOperator.Enabled {
+		// Its Prometheus endpoint then listens there too.
+		for _, p := range []struct {
+			field string
+			port  int32
+		}{{"port", c.Port}, {"httpPort", c.HTTPPort}} {
+			if p.port == catalog.ClickHouseMetricsPort {
+				v.errorf("/spec/infrastructure/clickhouse/"+p.field, "clickhouse %s %d is where its Prometheus metrics are served with monitoring.prometheusOperator on: choose another", p.field, p.port)
+			}
+		}
+	}
 }
 
 // reservedDatabases exist in every PostgreSQL cluster; the db-init scripts

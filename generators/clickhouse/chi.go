@@ -41,11 +41,13 @@ type DefaultTemplates struct {
 
 // Configuration is the ClickHouse configuration the operator writes.
 // Users is keyed user/setting (analytics_service/password), as the
-// operator reads it.
+// operator reads it; Settings likewise, section/setting (prometheus/port),
+// which the operator writes into config.d as nested elements.
 type Configuration struct {
-	Users     map[string]any `json:"users,omitempty"`
-	Zookeeper *Zookeeper     `json:"zookeeper,omitempty"`
-	Clusters  []Cluster      `json:"clusters"`
+	Users     map[string]any    `json:"users,omitempty"`
+	Settings  map[string]string `json:"settings,omitempty"`
+	Zookeeper *Zookeeper        `json:"zookeeper,omitempty"`
+	Clusters  []Cluster         `json:"clusters"`
 }
 
 // Zookeeper is the coordination service of replicated tables.

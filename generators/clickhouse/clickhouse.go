@@ -19,7 +19,10 @@
 //     secretKeyRef), networks/ip the pod network (clientNetworks), grants
 //     on the analytics database alone;
 //   - NetworkPolicy clickhouse-from-operator: the operator may query the
-//     pods over HTTP.
+//     pods over HTTP;
+//   - with monitoring on (catalog.Catalog.ClickHouseMetrics), ClickHouse's
+//     own Prometheus endpoint in the installation's settings and its
+//     container port, which generator monitoring's PodMonitor scrapes.
 //
 // Whoever runs it (ClickHouse provided from outside gets the same schema):
 //
@@ -130,6 +133,7 @@ func installation(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpo
 		Resources:    kube.Resources(ch.Resources),
 		VolumeMounts: []corev1.VolumeMount{{Name: logVolume, MountPath: LogDir}},
 	}
+	settings := metricsSettings(cat, &c)
 	pod := corev1.PodSpec{
 		Containers: []corev1.Container{c},
 		Volumes: []corev1.Volume{{
@@ -165,6 +169,7 @@ func installation(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpo
 			}},
 			Configuration: Configuration{
 				Users:     Users(cat, ch),
+				Settings:  settings,
 				Zookeeper: coordination(cat, ch),
 				Clusters:  []Cluster{{Name: ch.Cluster, Layout: Layout{ShardsCount: ch.Shards, ReplicasCount: ch.Replicas}}},
 			},
@@ -189,6 +194,32 @@ func installation(cat *catalog.Catalog, ch *catalog.ClickHouse, ep catalog.Endpo
 		},
 	}
 }
+
+// metricsSettings switches on ClickHouse's own Prometheus endpoint when
+// Prometheus scrapes it (catalog.Catalog.ClickHouseMetrics): the server's
+// <prometheus> section with every family (current metrics, profile
+// events, asynchronous metrics), and the container port its PodMonitor
+// names. Nothing otherwise, so a catalog without monitoring keeps its
+// installation as it was.
+func metricsSettings(cat *catalog.Catalog, c *corev1.Container) map[string]string {
+	t, ok := cat.ClickHouseMetrics()
+	if !ok {
+		return nil
+	}
+	c.Ports = append(c.Ports, corev1.ContainerPort{Name: t.PortName, ContainerPort: t.Port, Protocol: corev1.ProtocolTCP})
+	// Strings, which the operator copies as they are: ClickHouse reads
+	// "true" as a boolean.
+	return map[string]string{
+		"prometheus/endpoint":             MetricsPath,
+		"prometheus/port":                 strconv.Itoa(int(t.Port)),
+		"prometheus/metrics":              "true",
+		"prometheus/events":               "true",
+		"prometheus/asynchronous_metrics": "true",
+	}
+}
+
+// MetricsPath is where ClickHouse serves its Prometheus metrics.
+const MetricsPath = "/metrics"
 
 // coordination is the ZooKeeper of replicated tables and ON CLUSTER DDL:
 // the catalog's, at its client Service (as Kafka reaches it). The loader

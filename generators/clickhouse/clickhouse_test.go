@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -338,4 +339,37 @@ func TestSchemaJobWiring(t *testing.T) {
 // partition's.
 func TestPartitionsAddUp(t *testing.T) {
 	generatortest.SharedPartitionsAddUp(t, Generate, generatortest.Synth(t, 300, 3))
+}
+
+// TestMetricsEndpoint: ClickHouse serves its Prometheus metrics exactly
+// when the catalog scrapes it (catalog.Catalog.ClickHouseMetrics), on
+// the target's port, declared as the container port the PodMonitor
+// names; without monitoring the installation has neither.
+func TestMetricsEndpoint(t *testing.T) {
+	scraped := 0
+	for path, cat := range catalogs(t) {
+		objs, err := Generate(cat)
+		require.NoError(t, err, path)
+		for _, o := range objs {
+			chi, ok := o.(*Installation)
+			if !ok {
+				continue
+			}
+			ports := chi.Spec.Templates.PodTemplates[0].Spec.Containers[0].Ports
+			settings := chi.Spec.Configuration.Settings
+			target, on := cat.ClickHouseMetrics()
+			if !on {
+				require.Empty(t, ports, path)
+				require.Empty(t, settings, path)
+				continue
+			}
+			scraped++
+			require.Equal(t, []corev1.ContainerPort{{Name: target.PortName, ContainerPort: target.Port, Protocol: corev1.ProtocolTCP}}, ports, path)
+			require.Equal(t, map[string]string{
+				"prometheus/endpoint": MetricsPath, "prometheus/port": strconv.Itoa(int(target.Port)),
+				"prometheus/metrics": "true", "prometheus/events": "true", "prometheus/asynchronous_metrics": "true",
+			}, settings, path)
+		}
+	}
+	require.Equal(t, 1, scraped, "services.yaml scrapes ClickHouse, the cases do not")
 }

@@ -14,11 +14,14 @@ import (
 )
 
 // The dashboards, one ConfigMap each for Grafana's sidecar: an overview
-// of every service, and one per exporter (PostgreSQL, Redis, Kafka).
+// of every service, one per exporter (PostgreSQL, Redis, Kafka) and one
+// for a managed ClickHouse, from its own metrics (its PodMonitor).
 // None lists the services: a $service variable reads them from
 // Prometheus (the targets of the services' ServiceMonitors), so a new
 // service appears without a new dashboard and no ConfigMap grows with
-// the catalog. ClickHouse has none: novagen does not scrape it.
+// the catalog. ZooKeeper has none: its image has no Prometheus metrics
+// provider (catalog.Catalog.MetricsTargets), and novagen runs no exporter
+// for it.
 
 // rateWindow is Grafana's window for rate(): at least four scrapes.
 const rateWindow = "$__rate_interval"
@@ -55,7 +58,67 @@ func dashboards(cat *catalog.Catalog) ([]kube.Object, error) {
 		}
 		out = append(out, cm)
 	}
+	if t, ok := cat.ClickHouseMetrics(); ok {
+		cm, err := dashboardConfigMap(cat, t.Name, "ClickHouse", "ClickHouse from its own Prometheus endpoint (port "+fmt.Sprint(t.Port)+" of every pod).", nil, clickHouseCharts(cat, t))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cm)
+	}
 	return out, nil
+}
+
+// clickHouseCharts are the panels of ClickHouse's dashboard: its current
+// metrics (ClickHouseMetrics_*, gauges), profile events (ClickHouseProfile
+// Events_*, counters since the server started) and asynchronous metrics
+// (ClickHouseAsyncMetrics_*, gauges it recomputes every second), per pod.
+// Native metrics carry no table label: the parts panels show the largest
+// partition and the total, which is what "Too many parts" is about.
+func clickHouseCharts(cat *catalog.Catalog, t catalog.MetricsTarget) []chart {
+	of := func(metric string) string {
+		return selector(metric, eq("namespace", cat.Spec.Namespace), eq("service", t.Name))
+	}
+	rate := func(metric string) string {
+		return fmt.Sprintf("sum by (pod) (rate(%s[%s]))", of(metric), rateWindow)
+	}
+	perPod := func(metric, legend string) query { return query{fmt.Sprintf("max by (pod) (%s)", of(metric)), "{{pod}}" + legend} }
+	return []chart{
+		{title: "Up", stat: true, description: "Pods whose metrics endpoint Prometheus reaches.", queries: []query{{fmt.Sprintf("sum(%s)", of("up")), ""}}},
+		{title: "Queries", unit: "ops", description: "Queries started per second, and those that failed.", queries: []query{
+			{rate("ClickHouseProfileEvents_Query"), "{{pod}} all"},
+			{rate("ClickHouseProfileEvents_FailedQuery"), "{{pod}} failed"},
+		}},
+		{title: "Inserted rows", unit: "suffix: rows/s", queries: []query{{rate("ClickHouseProfileEvents_InsertedRows"), "{{pod}}"}}},
+		{title: "Inserts delayed and rejected", unit: "ops", description: "INSERTs throttled or refused (Too many parts) for the active parts of a partition.", queries: []query{
+			{rate("ClickHouseProfileEvents_DelayedInserts"), "{{pod}} delayed"},
+			{rate("ClickHouseProfileEvents_RejectedInserts"), "{{pod}} rejected"},
+		}},
+		{title: "Merges", description: "Background merges running, and rows merged per second.", queries: []query{
+			perPod("ClickHouseMetrics_Merge", " running"),
+			{rate("ClickHouseProfileEvents_MergedRows"), "{{pod}} rows/s"},
+		}},
+		{title: "Memory", unit: "bytes", description: "Memory the server tracks as allocated, and its resident set.", queries: []query{
+			perPod("ClickHouseMetrics_MemoryTracking", " tracked"),
+			perPod("ClickHouseAsyncMetrics_MemoryResident", " resident"),
+		}},
+		{title: "Parts", description: "Active parts of the largest partition (inserts slow down, then fail, as it grows) and of all MergeTree tables.", queries: []query{
+			perPod("ClickHouseAsyncMetrics_MaxPartCountForPartition", " largest partition"),
+			perPod("ClickHouseAsyncMetrics_TotalPartsOfMergeTreeTables", " all tables"),
+		}},
+		{title: "Connections", queries: []query{
+			perPod("ClickHouseMetrics_TCPConnection", " native"),
+			perPod("ClickHouseMetrics_HTTPConnection", " HTTP"),
+		}},
+		{title: "Replication", description: "Read-only replicas (no ZooKeeper session), the largest replication delay, and part fetches that failed.", queries: []query{
+			perPod("ClickHouseMetrics_ReadonlyReplica", " read-only"),
+			perPod("ClickHouseAsyncMetrics_ReplicasMaxAbsoluteDelay", " delay (s)"),
+			{rate("ClickHouseProfileEvents_ReplicatedPartFailedFetches"), "{{pod}} failed fetches/s"},
+		}},
+		{title: "ZooKeeper", description: "Sessions to ZooKeeper (one when replicated, none otherwise) and its network errors (connection loss and the like).", queries: []query{
+			perPod("ClickHouseMetrics_ZooKeeperSession", " sessions"),
+			{rate("ClickHouseProfileEvents_ZooKeeperHardwareExceptions"), "{{pod}} errors/s"},
+		}},
+	}
 }
 
 // serviceVariable lists the services Prometheus scrapes in the namespace:

@@ -5,8 +5,11 @@
 //   - a ServiceMonitor per metrics target (catalog.Catalog.MetricsTargets:
 //     every service's metrics port and every exporter's), selecting the
 //     service's Service and scraping its http-metrics port, or the
-//     exporter's. The NetworkPolicies admit the monitoring pods to the
-//     same targets, so the two cannot disagree;
+//     exporter's; for a managed ClickHouse, which serves Prometheus
+//     metrics itself (the clickhouse generator switches the endpoint on),
+//     a PodMonitor clickhouse scraping every ClickHouse pod's metrics
+//     port. The NetworkPolicies admit the monitoring pods to the same
+//     targets, so the two cannot disagree;
 //   - the data tier's exporters (catalog.Catalog.Exporters: a Deployment
 //     and a Service each, exporters.go) for a managed PostgreSQL, Redis
 //     and Kafka, which expose no Prometheus metrics themselves. Deployments
@@ -15,7 +18,8 @@
 //     an exporter) would roll PostgreSQL, every Redis node and every
 //     broker; a Deployment restarts nothing but itself;
 //   - Grafana dashboards (dashboards.go): ConfigMaps for Grafana's sidecar,
-//     an overview of the services and one per exporter;
+//     an overview of the services, one per exporter and one for
+//     ClickHouse;
 //   - a PrometheusRule per service, named like it: a group alerting when
 //     its Deployment has fewer available replicas than it wants for
 //     alerts.notReadyFor and when its containers restart alerts.restarts
@@ -93,7 +97,11 @@ func Generate(cat *catalog.Catalog) ([]kube.Object, error) {
 		}
 	}
 	for _, t := range cat.MetricsTargets() {
-		if cat.OwnsTarget(t) {
+		switch {
+		case !cat.OwnsTarget(t):
+		case t.PodLabels != nil:
+			out = append(out, podMonitor(cat, t))
+		default:
 			out = append(out, serviceMonitor(cat, t))
 		}
 	}
@@ -153,6 +161,29 @@ func serviceMonitor(cat *catalog.Catalog, t catalog.MetricsTarget) *promoperator
 			}},
 		},
 	}
+}
+
+// podMonitor scrapes every pod of a component that serves its own
+// metrics (ClickHouse), on its metrics container port. The operator's
+// PodMonitor gives the series no service label; the relabeling sets it to
+// the component's name, as its client Service is called, so the
+// component's dashboard selects its series as the exporters' do.
+func podMonitor(cat *catalog.Catalog, t catalog.MetricsTarget) *promoperator.PodMonitor {
+	pm := &promoperator.PodMonitor{
+		TypeMeta:   kube.TypeMeta(promoperator.APIVersion, promoperator.KindPodMonitor),
+		ObjectMeta: meta(cat, t.Name),
+		Spec: promoperator.PodMonitorSpec{
+			Selector: *kube.Selector(t.PodLabels),
+			PodMetricsEndpoints: []promoperator.Endpoint{{
+				Port:        t.PortName,
+				Path:        MetricsPath,
+				Interval:    duration(cat.Spec.Monitoring.PrometheusOperator.Interval.Duration),
+				Relabelings: []promoperator.RelabelConfig{{TargetLabel: "service", Replacement: kube.Ptr(t.Name)}},
+			}},
+		},
+	}
+	kube.BelongTo(t.Name, []kube.Object{pm})
+	return pm
 }
 
 func prometheusRule(cat *catalog.Catalog, name string, g promoperator.RuleGroup) *promoperator.PrometheusRule {

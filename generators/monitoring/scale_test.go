@@ -45,7 +45,9 @@ func TestDashboardsAtScale(t *testing.T) {
 	large := dashboardSizes(t, cat)
 	overview := naming.Dashboard(cat.Metadata.Name, naming.DashboardServices)
 	require.Contains(t, large, overview)
-	assert.Len(t, large, 1+len(cat.Exporters()), "the overview and one per exporter")
+	_, clickhouse := cat.ClickHouseMetrics()
+	require.True(t, clickhouse, "the synthetic catalog scrapes a managed ClickHouse")
+	assert.Len(t, large, 1+len(cat.Exporters())+1, "the overview, one per exporter and ClickHouse's")
 	assert.Equal(t, small[overview], large[overview], "the overview does not grow with the services")
 	for name, size := range large {
 		t.Logf("%s: %d bytes with 10 000 services", name, size)

@@ -15,7 +15,9 @@
 //     kafka also every producer and consumer of a topic), among its own
 //     pods on any port (cluster bus, replication, controller quorum),
 //     egress to its own dependencies (kafka to zookeeper) and DNS; with
-//     monitoring, also ingress from its exporter (catalog.Exporters);
+//     monitoring, also ingress from its exporter (catalog.Exporters), and
+//     for clickhouse, which serves its own metrics, on its metrics port
+//     from the monitoring pods;
 //   - <component>-exporter: ingress on its metrics port from the
 //     monitoring pods, egress to its component's client ports and DNS.
 //
@@ -141,6 +143,10 @@ func infraPolicy(cat *catalog.Catalog, e catalog.Endpoint) *networkingv1.Network
 	ingress := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{members}}}
 	if len(from) > 0 {
 		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{From: from, Ports: kube.TCP(e.PortNumbers()...)})
+	}
+	if m, ok := metricsIngress(cat, e.Name); ok {
+		// A component serving its own metrics (ClickHouse).
+		ingress = append(ingress, m)
 	}
 	eg := append([]networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{members}}}, egress(cat, e.Name)...)
 	return kube.NetworkPolicy(cat, Name, e.Name, e.PodLabels, ingress, eg)

@@ -289,3 +289,84 @@ func TestRedisExporterScrapesEveryNode(t *testing.T) {
 		t.Errorf("the exporter scrapes %v\nthe Redis pods are %v", got, want)
 	}
 }
+
+// TestClickHousePodMonitorReachesItsPods: with monitoring on, the
+// ClickHouse PodMonitor selects the pods of the installation's pod
+// template, names a container port that template declares, on the port
+// ClickHouse's <prometheus> setting serves, and the NetworkPolicies admit
+// the monitoring pods to exactly that port of those pods beyond what
+// they admitted before (nothing but the metrics port is opened).
+func TestClickHousePodMonitorReachesItsPods(t *testing.T) {
+	type chi struct {
+		Spec struct {
+			Configuration struct {
+				Settings map[string]string `json:"settings"`
+			} `json:"configuration"`
+			Templates struct {
+				PodTemplates []struct {
+					Metadata struct {
+						Labels map[string]string `json:"labels"`
+					} `json:"metadata"`
+					Spec corev1.PodSpec `json:"spec"`
+				} `json:"podTemplates"`
+			} `json:"templates"`
+		} `json:"spec"`
+	}
+	cat, err := load.Load("../../services.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := rendertest.Catalog(t, cat)
+	var (
+		installation *chi
+		monitor      *promoperator.PodMonitor
+	)
+	for _, n := range nodes {
+		switch n.GetKind() {
+		case "ClickHouseInstallation":
+			s, err := n.String()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c chi
+			if err := k8syaml.Unmarshal([]byte(s), &c); err != nil {
+				t.Fatal(err)
+			}
+			installation = &c
+		case promoperator.KindPodMonitor:
+			m := decode[promoperator.PodMonitor](t, n)
+			monitor = &m
+		}
+	}
+	if installation == nil || monitor == nil || len(installation.Spec.Templates.PodTemplates) != 1 || len(monitor.Spec.PodMetricsEndpoints) != 1 {
+		t.Fatalf("ClickHouseInstallation %v, PodMonitor %v", installation != nil, monitor != nil)
+	}
+	tmpl := installation.Spec.Templates.PodTemplates[0]
+	if !matches(t, &monitor.Spec.Selector, tmpl.Metadata.Labels) {
+		t.Errorf("PodMonitor %s selects %v, the ClickHouse pods are labelled %v", monitor.Name, monitor.Spec.Selector, tmpl.Metadata.Labels)
+	}
+	ep := monitor.Spec.PodMetricsEndpoints[0]
+	var port int32
+	for _, c := range tmpl.Spec.Containers {
+		for _, p := range c.Ports {
+			if p.Name == ep.Port {
+				port = p.ContainerPort
+			}
+		}
+	}
+	settings := installation.Spec.Configuration.Settings
+	if port == 0 || settings["prometheus/port"] != fmt.Sprint(port) || settings["prometheus/endpoint"] != ep.Path {
+		t.Fatalf("PodMonitor scrapes port %q (container port %d) at %s; ClickHouse serves %v", ep.Port, port, ep.Path, settings)
+	}
+	ps, err := check.NewPolicies(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cat.Spec.Monitoring
+	prometheus, pod := check.Peer{Namespace: m.Namespace, Labels: m.PodLabels}, check.Peer{Namespace: cat.Spec.Namespace, Labels: tmpl.Metadata.Labels}
+	for _, p := range []int32{port, cat.Spec.Infrastructure.ClickHouse.Port, cat.Spec.Infrastructure.ClickHouse.HTTPPort} {
+		if got, want := ps.Allows(prometheus, pod, p), p == port; got != want {
+			t.Errorf("the policies admit the monitoring pods to ClickHouse's port %d: %v, want %v", p, got, want)
+		}
+	}
+}

@@ -12,11 +12,12 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
-// exporterMetrics are the metrics each data-tier exporter exposes that
-// the dashboards may read, by the exporter's ServiceMonitor (and Service)
-// name. No exporter can be asked offline, so the names come from each
-// exporter's source at the tag novagen pins (catalog/defaults.go), where
-// they were looked up:
+// exporterMetrics are the metrics each data-tier exporter (and ClickHouse,
+// which serves its own) exposes that the dashboards may read, by the
+// name of the ServiceMonitor or PodMonitor that scrapes it, which is also
+// the service label of its series. None can be asked offline, so the
+// names come from each one's source at the tag novagen pins
+// (catalog/defaults.go), where they were looked up:
 //   - postgres_exporter v0.20.1: pg_up in exporter/postgres_exporter.go
 //     (namespace pg, name up); pg_stat_database_* in
 //     collector/pg_stat_database.go (subsystem stat_database: numbackends,
@@ -36,6 +37,20 @@ import (
 //   - kafka_exporter v1.9.0, namespace kafka (kafka_exporter.go):
 //     brokers, topic_partitions, topic_partition_current_offset,
 //     topic_partition_under_replicated_partition, consumergroup_lag.
+//   - ClickHouse 25.8 itself (its PodMonitor clickhouse, named like the
+//     component): src/Server/PrometheusMetricsWriter.cpp writes every
+//     ProfileEvents counter as ClickHouseProfileEvents_<name>, every
+//     CurrentMetrics gauge as ClickHouseMetrics_<name> and every
+//     asynchronous metric as ClickHouseAsyncMetrics_<name>; the names are
+//     those of src/Common/ProfileEvents.cpp (Query, FailedQuery,
+//     InsertedRows, DelayedInserts, RejectedInserts, MergedRows,
+//     ReplicatedPartFailedFetches, ZooKeeperHardwareExceptions),
+//     src/Common/CurrentMetrics.cpp (Merge, MemoryTracking,
+//     TCPConnection, HTTPConnection, ReadonlyReplica, ZooKeeperSession)
+//     and src/Interpreters/ServerAsynchronousMetrics.cpp and
+//     src/Common/AsynchronousMetrics.cpp (MemoryResident,
+//     MaxPartCountForPartition, TotalPartsOfMergeTreeTables,
+//     ReplicasMaxAbsoluteDelay).
 var exporterMetrics = map[string][]string{
 	"postgres-exporter": {"pg_up", "pg_stat_database_numbackends", "pg_stat_database_xact_commit", "pg_stat_database_xact_rollback",
 		"pg_stat_database_blks_read", "pg_stat_database_blks_hit", "pg_stat_database_deadlocks", "pg_database_size_bytes", "pg_settings_max_connections"},
@@ -43,6 +58,13 @@ var exporterMetrics = map[string][]string{
 		"redis_keyspace_hits_total", "redis_keyspace_misses_total", "redis_evicted_keys_total", "redis_db_keys", "redis_cluster_state"},
 	"kafka-exporter": {"kafka_brokers", "kafka_topic_partitions", "kafka_topic_partition_current_offset",
 		"kafka_topic_partition_under_replicated_partition", "kafka_consumergroup_lag"},
+	"clickhouse": {"ClickHouseProfileEvents_Query", "ClickHouseProfileEvents_FailedQuery", "ClickHouseProfileEvents_InsertedRows",
+		"ClickHouseProfileEvents_DelayedInserts", "ClickHouseProfileEvents_RejectedInserts", "ClickHouseProfileEvents_MergedRows",
+		"ClickHouseProfileEvents_ReplicatedPartFailedFetches", "ClickHouseProfileEvents_ZooKeeperHardwareExceptions",
+		"ClickHouseMetrics_Merge", "ClickHouseMetrics_MemoryTracking", "ClickHouseMetrics_TCPConnection", "ClickHouseMetrics_HTTPConnection",
+		"ClickHouseMetrics_ReadonlyReplica", "ClickHouseMetrics_ZooKeeperSession",
+		"ClickHouseAsyncMetrics_MemoryResident", "ClickHouseAsyncMetrics_MaxPartCountForPartition",
+		"ClickHouseAsyncMetrics_TotalPartsOfMergeTreeTables", "ClickHouseAsyncMetrics_ReplicasMaxAbsoluteDelay"},
 }
 
 // grpcServerMetrics are what a service's metrics port serves when its
@@ -90,8 +112,8 @@ func dashboards(t *testing.T, file string) map[string]grafanaDashboard {
 }
 
 // scraped is what file makes Prometheus scrape and evaluate: the
-// ServiceMonitors by name and their ports, and the metrics its alert
-// rules read.
+// ServiceMonitors and PodMonitors by name and their ports, and the
+// metrics its alert rules read.
 type scraped struct {
 	monitors map[string][]string // name -> endpoint ports
 	rules    map[string]bool     // metric names in the PrometheusRules
@@ -99,15 +121,17 @@ type scraped struct {
 
 func scrapedBy(t *testing.T, file string) scraped {
 	t.Helper()
+	type endpoint struct {
+		Port string `yaml:"port"`
+	}
 	type monitorSpec struct {
-		Endpoints []struct {
-			Port string `yaml:"port"`
-		} `yaml:"endpoints"`
+		Endpoints           []endpoint `yaml:"endpoints"`           // a ServiceMonitor's
+		PodMetricsEndpoints []endpoint `yaml:"podMetricsEndpoints"` // a PodMonitor's
 	}
 	s := scraped{monitors: map[string][]string{}, rules: map[string]bool{}}
 	for _, d := range documents[goldenObject[monitorSpec]](t, file) {
-		if d.Kind == "ServiceMonitor" {
-			for _, e := range d.Spec.Endpoints {
+		if d.Kind == "ServiceMonitor" || d.Kind == "PodMonitor" {
+			for _, e := range append(d.Spec.Endpoints, d.Spec.PodMetricsEndpoints...) {
 				s.monitors[d.Metadata.Name] = append(s.monitors[d.Metadata.Name], e.Port)
 			}
 		}
@@ -210,7 +234,7 @@ func (s scraped) source(vs *parser.VectorSelector) string {
 			continue
 		}
 		if _, ok := s.monitors[exporter]; !ok {
-			return fmt.Sprintf("%s: no ServiceMonitor %s", name, exporter)
+			return fmt.Sprintf("%s: no ServiceMonitor or PodMonitor %s", name, exporter)
 		}
 		for _, m := range vs.LabelMatchers {
 			if m.Name == "service" && m.Type == labels.MatchEqual && m.Value == exporter {
@@ -270,7 +294,7 @@ func TestDashboardQueries(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"dash-services", "dash-postgres", "dash-redis", "dash-kafka"} {
+	for _, want := range []string{"dash-services", "dash-postgres", "dash-redis", "dash-kafka", "dash-clickhouse"} {
 		if !seen[want] {
 			t.Errorf("no %s dashboard in the golden files", want)
 		}
@@ -281,13 +305,16 @@ func TestDashboardQueries(t *testing.T) {
 // TestDashboardCheckRejects: the check finds what it looks for.
 func TestDashboardCheckRejects(t *testing.T) {
 	s := scraped{
-		monitors: map[string][]string{"svc": {"http-metrics"}, "postgres-exporter": {"exporter"}},
+		monitors: map[string][]string{"svc": {"http-metrics"}, "postgres-exporter": {"exporter"}, "clickhouse": {"metrics"}},
 		rules:    map[string]bool{"kube_deployment_spec_replicas": true},
 	}
 	for expr, ok := range map[string]bool{
 		`sum(rate(grpc_server_handled_total{service=~".*"}[1m]))`:   true,
 		`kube_deployment_spec_replicas{deployment="a"}`:             true,
 		`pg_up{service="postgres-exporter"}`:                        true,
+		`ClickHouseMetrics_Merge{service="clickhouse"}`:             true,
+		`ClickHouseMetrics_Merge{service="postgres-exporter"}`:      false, // not where it comes from
+		`ClickHouseMetrics_Query{service="clickhouse"}`:             false, // not in the list
 		`pg_up{service="redis-exporter"}`:                           false, // not where it comes from
 		`pg_up`:                                                     false,
 		`redis_up{service="redis-exporter"}`:                        false, // no ServiceMonitor

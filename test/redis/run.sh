@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Entry point of `make redis-test`: the redis.conf and the cluster scripts
-# that generator redis writes, on real redis-server 7 processes.
+# that generator redis writes, on real redis-server 7 processes, and the
+# redis_exporter of generator monitoring (built from the module proxy)
+# scraping them.
 #
 #   test/redis/run.sh [go test flags...]
 #
@@ -33,6 +35,13 @@ if [[ "${version%%.*}" != 7 ]]; then
 	echo "error: redis-server $version; the generated configuration is for Redis 7" >&2
 	exit 1
 fi
+
+# redis_exporter at the version exporter/go.mod pins (the image's tag),
+# built once from the module proxy into the cache: the exporter test
+# runs it against the cluster.
+exporter_version="$(awk '$1 == "github.com/oliver006/redis_exporter" {print $2}' "$script_dir/exporter/go.mod")"
+exporter="${NOVAGEN_CACHE:-$HOME/.cache/novagen}/redis_exporter-$exporter_version/redis_exporter"
+"$repo_root/hack/go-build-cached.sh" "$exporter" "$script_dir/exporter" github.com/oliver006/redis_exporter -trimpath
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/novagen-redis.XXXXXX")"
 chmod 755 "$tmp" # the pods' UIDs must reach their directories below it
@@ -69,4 +78,4 @@ trap 'exit 130' INT TERM
 
 echo "redis-test: redis-server $version, redis-cli $(redis-cli --version | awk '{print $2}'), files in $tmp"
 cd "$repo_root"
-NOVAGEN_REDIS_TEST=1 NOVAGEN_REDIS_TEST_DIR="$tmp" go test -count=1 -v "$@" ./test/redis/
+NOVAGEN_REDIS_TEST=1 NOVAGEN_REDIS_TEST_DIR="$tmp" NOVAGEN_REDIS_EXPORTER="$exporter" go test -count=1 -v "$@" ./test/redis/

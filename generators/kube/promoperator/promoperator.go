@@ -1,5 +1,5 @@
 // Package promoperator holds typed structs for the Prometheus Operator's
-// ServiceMonitor and PrometheusRule (monitoring.coreos.com/v1): only the
+// ServiceMonitor, PodMonitor and PrometheusRule (monitoring.coreos.com/v1): only the
 // fields novagen sets, with the JSON names of the v1 CRDs.
 package promoperator
 
@@ -9,6 +9,7 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 const (
 	APIVersion         = "monitoring.coreos.com/v1"
 	KindServiceMonitor = "ServiceMonitor"
+	KindPodMonitor     = "PodMonitor"
 	KindPrometheusRule = "PrometheusRule"
 )
 
@@ -25,6 +26,22 @@ type ServiceMonitorSpec struct {
 	Selector          metav1.LabelSelector `json:"selector"`
 	NamespaceSelector *NamespaceSelector   `json:"namespaceSelector,omitempty"`
 	Endpoints         []Endpoint           `json:"endpoints"`
+}
+
+// PodMonitor makes Prometheus scrape every pod its selector matches,
+// each a target of its own.
+type PodMonitor struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              PodMonitorSpec `json:"spec"`
+}
+
+// PodMonitorSpec is spec of a PodMonitor. A pod metrics endpoint has the
+// fields of a ServiceMonitor's Endpoint that novagen sets, under the
+// same names, with port naming a container port.
+type PodMonitorSpec struct {
+	Selector            metav1.LabelSelector `json:"selector"`
+	PodMetricsEndpoints []Endpoint           `json:"podMetricsEndpoints"`
 }
 
 // NamespaceSelector lists the namespaces whose Services are selected.
@@ -47,6 +64,7 @@ type Endpoint struct {
 type RelabelConfig struct {
 	SourceLabels []string `json:"sourceLabels,omitempty"`
 	TargetLabel  string   `json:"targetLabel,omitempty"`
+	Replacement  *string  `json:"replacement,omitempty"`
 	Action       string   `json:"action,omitempty"`
 }
 
