@@ -81,7 +81,9 @@ func clickHouseCharts(cat *catalog.Catalog, t catalog.MetricsTarget) []chart {
 	rate := func(metric string) string {
 		return fmt.Sprintf("sum by (pod) (rate(%s[%s]))", of(metric), rateWindow)
 	}
-	perPod := func(metric, legend string) query { return query{fmt.Sprintf("max by (pod) (%s)", of(metric)), "{{pod}}" + legend} }
+	perPod := func(metric, legend string) query {
+		return query{fmt.Sprintf("max by (pod) (%s)", of(metric)), "{{pod}}" + legend}
+	}
 	return []chart{
 		{title: "Up", stat: true, description: "Pods whose metrics endpoint Prometheus reaches.", queries: []query{{fmt.Sprintf("sum(%s)", of("up")), ""}}},
 		{title: "Queries", unit: "ops", description: "Queries started per second, and those that failed.", queries: []query{
