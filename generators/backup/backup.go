@@ -35,7 +35,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
@@ -98,36 +97,13 @@ func cronJob(cat *catalog.Catalog, pg *catalog.Postgres, ep catalog.Endpoint) *b
 	spec := kube.ScheduledJobSpec(cat, naming.BackupJob, Component, pod, kube.JobOptions{})
 	// A failed backup is retried by the next schedule, not hammered.
 	spec.BackoffLimit = kube.Ptr(int32(1))
-	return &batchv1.CronJob{
-		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
-		ObjectMeta: kube.Meta(cat, Name, naming.BackupJob, Component),
-		Spec: batchv1.CronJobSpec{
-			Schedule:                   b.Schedule,
-			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
-			SuccessfulJobsHistoryLimit: kube.Ptr(int32(3)),
-			FailedJobsHistoryLimit:     kube.Ptr(int32(3)),
-			JobTemplate: batchv1.JobTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: kube.Labels(cat, naming.BackupJob, Component)},
-				Spec:       spec,
-			},
-		},
-	}
+	return kube.CronJob(cat, Name, naming.BackupJob, Component, b.Schedule, 3, spec)
 }
 
-// postgresEnv connects libpq to the server as the admin, in the
-// maintenance database; HOME is the pod's writable emptyDir (the UID has
-// no passwd entry).
+// postgresEnv connects libpq to the server as the admin; HOME is the
+// pod's writable emptyDir (the UID has no passwd entry).
 func postgresEnv(ep catalog.Endpoint, app string) []corev1.EnvVar {
-	return []corev1.EnvVar{
-		{Name: "PGHOST", Value: ep.Host},
-		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
-		{Name: "PGDATABASE", Value: naming.MaintenanceDB},
-		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
-		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
-		{Name: "PGAPPNAME", Value: app},
-		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
-		{Name: "HOME", Value: homeDir},
-	}
+	return append(kube.PostgresAdminEnv(ep, app), corev1.EnvVar{Name: "HOME", Value: homeDir})
 }
 
 // s3Container runs script in the AWS CLI image against the catalog's

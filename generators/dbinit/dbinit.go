@@ -50,13 +50,11 @@ package dbinit
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/novagen/novagen/catalog"
 	"github.com/novagen/novagen/generators/kube"
@@ -225,16 +223,7 @@ func Scripts(cat *catalog.Catalog) map[string]string {
 // ConfigMap (all when none are named) as the admin, as app, with the
 // passwords of the group's logins and no other.
 func runPod(cat *catalog.Catalog, ep catalog.Endpoint, g group, app string, only ...string) corev1.PodSpec {
-	env := []corev1.EnvVar{
-		{Name: "PGHOST", Value: ep.Host},
-		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
-		{Name: "PGDATABASE", Value: MaintenanceDB},
-		kube.SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
-		kube.SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
-		{Name: "PGAPPNAME", Value: app},
-		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
-		{Name: scripts.EnvSQLDir, Value: scriptsDir},
-	}
+	env := append(kube.PostgresAdminEnv(ep, app), corev1.EnvVar{Name: scripts.EnvSQLDir, Value: scriptsDir})
 	for _, l := range g.plan.logins {
 		env = append(env, kube.SecretEnv(l.PasswordEnv, l.Secret, naming.KeyPassword))
 	}
@@ -273,20 +262,7 @@ func initJob(cat *catalog.Catalog, ep catalog.Endpoint, g group, scriptsHash str
 // the db-init NetworkPolicy applies to it.
 func passwordSync(cat *catalog.Catalog, pg *catalog.Postgres, ep catalog.Endpoint, g group) *batchv1.CronJob {
 	spec := kube.ScheduledJobSpec(cat, g.cronJob, kube.ComponentDBInit, runPod(cat, ep, g, g.cronJob, ScriptRoles), kube.JobOptions{})
-	return &batchv1.CronJob{
-		TypeMeta:   kube.TypeMeta("batch/v1", "CronJob"),
-		ObjectMeta: kube.Meta(cat, Name, g.cronJob, kube.ComponentDBInit),
-		Spec: batchv1.CronJobSpec{
-			Schedule:                   pg.PasswordSync.Schedule,
-			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
-			SuccessfulJobsHistoryLimit: kube.Ptr(int32(1)),
-			FailedJobsHistoryLimit:     kube.Ptr(int32(3)),
-			JobTemplate: batchv1.JobTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: kube.Labels(cat, g.cronJob, kube.ComponentDBInit)},
-				Spec:       spec,
-			},
-		},
-	}
+	return kube.CronJob(cat, Name, g.cronJob, kube.ComponentDBInit, pg.PasswordSync.Schedule, 1, spec)
 }
 
 // mapping is database-mapping.txt: which service owns which database and

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -132,6 +133,40 @@ func PasswordEnvVars(cat *catalog.Catalog) []corev1.EnvVar {
 		out = append(out, SecretEnv(naming.PasswordEnv(l.Role), l.Secret, naming.KeyPassword))
 	}
 	return out
+}
+
+// PostgresAdminEnv connects libpq to the server at ep as the admin of
+// Secret postgres-admin, in the maintenance database, naming itself app;
+// a connection attempt gives up after 10 s.
+func PostgresAdminEnv(ep catalog.Endpoint, app string) []corev1.EnvVar {
+	return []corev1.EnvVar{
+		{Name: "PGHOST", Value: ep.Host},
+		{Name: "PGPORT", Value: strconv.Itoa(int(ep.Port))},
+		{Name: "PGDATABASE", Value: naming.MaintenanceDB},
+		SecretEnv("PGUSER", naming.AdminSecret, naming.KeyUsername),
+		SecretEnv("PGPASSWORD", naming.AdminSecret, naming.KeyPassword),
+		{Name: "PGAPPNAME", Value: app},
+		{Name: "PGCONNECT_TIMEOUT", Value: "10"},
+	}
+}
+
+// CronJob runs spec (ScheduledJobSpec) on schedule, one run at a time,
+// keeping the last keepSucceeded successful Jobs and three failed ones.
+func CronJob(cat *catalog.Catalog, generator, name, component, schedule string, keepSucceeded int32, spec batchv1.JobSpec) *batchv1.CronJob {
+	return &batchv1.CronJob{
+		TypeMeta:   TypeMeta("batch/v1", "CronJob"),
+		ObjectMeta: Meta(cat, generator, name, component),
+		Spec: batchv1.CronJobSpec{
+			Schedule:                   schedule,
+			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
+			SuccessfulJobsHistoryLimit: Ptr(keepSucceeded),
+			FailedJobsHistoryLimit:     Ptr(int32(3)),
+			JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: Labels(cat, name, component)},
+				Spec:       spec,
+			},
+		},
+	}
 }
 
 // SecretEnv is an environment variable read from key of Secret secret;
