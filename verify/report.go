@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/novagen/novagen/internal/guard"
 )
 
 // Status is a fact's verdict. Skip is a check whose component the
@@ -106,13 +108,10 @@ func WriteJSON(w io.Writer, r Report) error {
 	return enc.Encode(out)
 }
 
-// oneLine folds a message's line breaks and control characters (an
-// object's condition message, a log line) into spaces.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// oneLine folds a message's line breaks and tabs (an object's condition
+// message, a log line) into spaces, and escapes what else must not reach
+// a terminal raw as every novagen report does (guard.Escape: control
+// characters, bidirectional overrides, bytes that are not UTF-8).
+func oneLine(s string) string { return guard.Escape(lineBreaks.Replace(s)) }
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")

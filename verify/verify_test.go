@@ -305,3 +305,12 @@ func TestValidationJobStates(t *testing.T) {
 		})
 	}
 }
+
+// A message from the cluster (a log line, a condition) reaches the
+// terminal on one line and without control sequences or bidi overrides.
+func TestWriteTextEscapes(t *testing.T) {
+	var b bytes.Buffer
+	r := Report{Facts: []Fact{{CheckLogs, Warn, "a\x1b[2Jb\u202ec\u009bd\r\ne\tf"}}}
+	require.NoError(t, WriteText(&b, r, false))
+	assert.Equal(t, `WARN error-logs: a\x1b[2Jb\u202ec\u009bd e f`+"\n", strings.SplitAfter(b.String(), "\n")[0])
+}
